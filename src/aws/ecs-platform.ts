@@ -1,0 +1,295 @@
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  TagResourceCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import type { EngineConfig } from '../config/config.js';
+import { ReviewAppError } from '../core/errors.js';
+import type { LaunchSpec, PreparedTaskDefinition, TaskPlatform } from '../core/ports.js';
+import type { TaskInfo } from '../core/types.js';
+import type { AwsClients } from './clients.js';
+import { callAws } from './errors.js';
+import { buildReviewDefinition, containerPort, FINGERPRINT_TAG } from './task-definition.js';
+
+export const STARTED_BY = 'review-app-bot';
+/** How many of the newest review revisions are searched for one to reuse, and kept by clean-up. */
+const REUSE_WINDOW = 20;
+/** Deregistering is limited to 1/s per account: clean up a few at a time. */
+const CLEANUP_BATCH = 5;
+
+/** The engine's view of ECS and EC2: one method per SDK command, answers in domain types. */
+export class EcsPlatform implements TaskPlatform {
+  private readonly reused = new Map<string, PreparedTaskDefinition>();
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly config: EngineConfig,
+  ) {}
+
+  async prepareTaskDefinition(image: string): Promise<PreparedTaskDefinition> {
+    const { ecs, lifetime } = this.config;
+    const base = await callAws('ecs:DescribeTaskDefinition', () =>
+      this.clients.ecs.send(
+        new DescribeTaskDefinitionCommand({
+          taskDefinition: ecs.taskDefinition,
+          include: ['TAGS'],
+        }),
+      ),
+    );
+    if (!base.taskDefinition?.family) {
+      throw new ReviewAppError(
+        'TASK_DEFINITION_INVALID',
+        `ECS did not return the task definition ${ecs.taskDefinition}.`,
+      );
+    }
+    const family = this.reviewFamily(base.taskDefinition.family);
+    if (family === base.taskDefinition.family) {
+      throw new ReviewAppError(
+        'TASK_DEFINITION_INVALID',
+        `ECS_TASK_FAMILY must differ from the base family ${family}: review images must never become its latest revision.`,
+      );
+    }
+    const review = buildReviewDefinition(base.taskDefinition, base.tags, {
+      image,
+      family,
+      container: ecs.container,
+      guard: {
+        mode: lifetime.mode,
+        maxLifetimeMs: lifetime.maxLifetimeMs,
+        reaperImage: lifetime.reaperImage,
+      },
+    });
+    const port = containerPort(review.appContainer);
+    const known =
+      this.reused.get(review.fingerprint) ??
+      (await this.findRevision(family, review.fingerprint, port));
+    if (known) {
+      this.reused.set(review.fingerprint, known);
+      return known;
+    }
+    const registered = await callAws('ecs:RegisterTaskDefinition', () =>
+      this.clients.ecs.send(new RegisterTaskDefinitionCommand(review.input)),
+    );
+    const arn = registered.taskDefinition?.taskDefinitionArn;
+    if (!arn)
+      throw new ReviewAppError(
+        'AWS_ERROR',
+        'ECS registered the task definition but returned no ARN.',
+      );
+    this.reused.set(review.fingerprint, { arn, reused: true, ...(port ? { port } : {}) });
+    return { arn, reused: false, ...(port ? { port } : {}) };
+  }
+
+  reviewFamily(baseFamily: string): string {
+    return this.config.ecs.family ?? `${baseFamily}-review-app`;
+  }
+
+  private async findRevision(
+    family: string,
+    fingerprint: string,
+    port: number | undefined,
+  ): Promise<PreparedTaskDefinition | undefined> {
+    for (const arn of await this.activeRevisions(family)) {
+      const described = await callAws('ecs:DescribeTaskDefinition', () =>
+        this.clients.ecs.send(
+          new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }),
+        ),
+      );
+      if (described.tags?.some((t) => t.key === FINGERPRINT_TAG && t.value === fingerprint)) {
+        return { arn, reused: true, ...(port ? { port } : {}) };
+      }
+    }
+    return undefined;
+  }
+
+  /** The newest ACTIVE revisions of exactly this family, newest first. */
+  private async activeRevisions(family: string): Promise<string[]> {
+    const listed = await callAws('ecs:ListTaskDefinitions', () =>
+      this.clients.ecs.send(
+        new ListTaskDefinitionsCommand({
+          familyPrefix: family,
+          status: 'ACTIVE',
+          sort: 'DESC',
+          maxResults: 100,
+        }),
+      ),
+    );
+    return (listed.taskDefinitionArns ?? []).filter(
+      (arn) => arn.split('/').pop()?.replace(/:\d+$/, '') === family,
+    );
+  }
+
+  async runTask(taskDefinitionArn: string, spec: LaunchSpec): Promise<TaskInfo> {
+    const { ecs } = this.config;
+    const answer = await callAws('ecs:RunTask', () =>
+      this.clients.ecs.send(
+        new RunTaskCommand({
+          cluster: ecs.cluster,
+          taskDefinition: taskDefinitionArn,
+          count: 1,
+          ...(ecs.capacityProvider === 'FARGATE_SPOT'
+            ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }
+            : { launchType: 'FARGATE' as const }),
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: ecs.subnets,
+              ...(ecs.securityGroups.length > 0 ? { securityGroups: ecs.securityGroups } : {}),
+              assignPublicIp: ecs.assignPublicIp ? 'ENABLED' : 'DISABLED',
+            },
+          },
+          startedBy: STARTED_BY,
+          tags: spec.tags,
+          enableECSManagedTags: true,
+          clientToken: spec.clientToken,
+        }),
+      ),
+    );
+    const task = answer.tasks?.[0];
+    if (!task) {
+      const reasons = (answer.failures ?? []).map((f) =>
+        [f.reason, f.detail].filter(Boolean).join(': '),
+      );
+      const capacity = reasons.some((r) => /capacity|RESOURCE:/i.test(r));
+      throw new ReviewAppError(
+        'RUN_TASK_FAILED',
+        `ECS did not start the task${reasons.length ? `: ${reasons.join('; ')}` : ''}.${
+          capacity ? ' Fargate has no capacity for it right now; try again in a few minutes.' : ''
+        }`,
+        { failures: answer.failures ?? [] },
+      );
+    }
+    return toTaskInfo(task);
+  }
+
+  async describeTasks(arns: string[]): Promise<TaskInfo[]> {
+    const tasks: TaskInfo[] = [];
+    for (let i = 0; i < arns.length; i += 100) {
+      const batch = arns.slice(i, i + 100);
+      const answer = await callAws('ecs:DescribeTasks', () =>
+        this.clients.ecs.send(
+          new DescribeTasksCommand({
+            cluster: this.config.ecs.cluster,
+            tasks: batch,
+            include: ['TAGS'],
+          }),
+        ),
+      );
+      tasks.push(...(answer.tasks ?? []).map(toTaskInfo));
+    }
+    return tasks;
+  }
+
+  async listTasks(options: { includeStopped?: boolean } = {}): Promise<TaskInfo[]> {
+    const statuses = options.includeStopped
+      ? (['RUNNING', 'STOPPED'] as const)
+      : (['RUNNING'] as const);
+    const arns: string[] = [];
+    for (const desiredStatus of statuses) {
+      let nextToken: string | undefined;
+      do {
+        const page = await callAws('ecs:ListTasks', () =>
+          this.clients.ecs.send(
+            new ListTasksCommand({
+              cluster: this.config.ecs.cluster,
+              startedBy: STARTED_BY,
+              desiredStatus,
+              maxResults: 100,
+              ...(nextToken ? { nextToken } : {}),
+            }),
+          ),
+        );
+        arns.push(...(page.taskArns ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+    return this.describeTasks([...new Set(arns)]);
+  }
+
+  async stopTask(arn: string, reason: string): Promise<TaskInfo> {
+    const answer = await callAws('ecs:StopTask', () =>
+      this.clients.ecs.send(
+        new StopTaskCommand({ cluster: this.config.ecs.cluster, task: arn, reason }),
+      ),
+    );
+    if (!answer.task) throw new ReviewAppError('AWS_ERROR', `ECS did not confirm stopping ${arn}.`);
+    return toTaskInfo(answer.task);
+  }
+
+  async tagTask(arn: string, tags: { key: string; value: string }[]): Promise<void> {
+    await callAws('ecs:TagResource', () =>
+      this.clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags })),
+    );
+  }
+
+  async publicIp(eniId: string): Promise<string | undefined> {
+    const answer = await callAws('ec2:DescribeNetworkInterfaces', () =>
+      this.clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] })),
+    );
+    return answer.NetworkInterfaces?.[0]?.Association?.PublicIp;
+  }
+
+  async cleanUpTaskDefinitions(inUse: Set<string>): Promise<number> {
+    const families = new Set<string>();
+    for (const fp of this.reused.values())
+      families.add(fp.arn.split('/').pop()?.replace(/:\d+$/, '') ?? '');
+    families.delete('');
+    let removed = 0;
+    for (const family of families) {
+      const stale = (await this.activeRevisions(family))
+        .slice(REUSE_WINDOW)
+        .filter((arn) => !inUse.has(arn));
+      for (const arn of stale.slice(0, CLEANUP_BATCH)) {
+        await callAws('ecs:DeregisterTaskDefinition', () =>
+          this.clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })),
+        );
+        for (const [key, value] of this.reused) if (value.arn === arn) this.reused.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+
+const millis = (date: Date | undefined) => (date ? date.getTime() : undefined);
+
+export function toTaskInfo(task: Task): TaskInfo {
+  const eni = task.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+  const detail = (name: string) => eni?.details?.find((d) => d.name === name)?.value;
+  const info: TaskInfo = {
+    arn: task.taskArn ?? '',
+    lastStatus: task.lastStatus ?? 'UNKNOWN',
+    desiredStatus: task.desiredStatus ?? 'UNKNOWN',
+    containers: (task.containers ?? []).map((c) => ({
+      name: c.name ?? '',
+      ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
+      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      ...(c.reason ? { reason: c.reason } : {}),
+    })),
+    tags: Object.fromEntries((task.tags ?? []).map((t) => [t.key ?? '', t.value ?? ''])),
+  };
+  const optional: Partial<TaskInfo> = {
+    stopCode: task.stopCode,
+    stoppedReason: task.stoppedReason,
+    taskDefinitionArn: task.taskDefinitionArn,
+    cpu: task.cpu,
+    memory: task.memory,
+    capacityProvider: task.capacityProviderName ?? task.launchType,
+    createdAt: millis(task.createdAt),
+    startedAt: millis(task.startedAt),
+    stoppedAt: millis(task.stoppedAt),
+    eniId: detail('networkInterfaceId'),
+    privateIp: detail('privateIPv4Address'),
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (info as unknown as Record<string, unknown>)[key] = value;
+  }
+  return info;
+}

@@ -1,0 +1,41 @@
+import { ReviewAppError } from '../core/errors.js';
+
+/** Turns an AWS SDK error into one the user can act on, naming the permission when access is denied. */
+export function awsError(error: unknown, action: string): ReviewAppError {
+  if (error instanceof ReviewAppError) return error;
+  const name = (error as { name?: string })?.name ?? 'Error';
+  const message = (error as { message?: string })?.message ?? String(error);
+  if (/AccessDenied|UnauthorizedOperation|not authorized/i.test(`${name} ${message}`)) {
+    return new ReviewAppError(
+      'AWS_ACCESS_DENIED',
+      `AWS refused ${action}: the bot's IAM role needs the permission ${action} (see the IAM policy in the README). AWS said: ${message}`,
+      { action, awsError: name },
+      { cause: error },
+    );
+  }
+  if (/Throttling|TooManyRequests|RequestLimitExceeded/i.test(name)) {
+    return new ReviewAppError(
+      'AWS_ERROR',
+      `AWS is throttling ${action} right now, even after retries. Try again in a minute.`,
+      { action, awsError: name },
+      { cause: error },
+    );
+  }
+  return new ReviewAppError(
+    'AWS_ERROR',
+    `AWS refused ${action}: ${message}`,
+    { action, awsError: name },
+    {
+      cause: error,
+    },
+  );
+}
+
+/** Run one AWS call, translating its errors. */
+export async function callAws<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw awsError(error, action);
+  }
+}

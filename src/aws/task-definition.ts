@@ -1,0 +1,131 @@
+import type {
+  ContainerDefinition,
+  RegisterTaskDefinitionCommandInput,
+  Tag,
+  TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { GUARD_CONTAINER } from '../core/diagnosis.js';
+import { ReviewAppError } from '../core/errors.js';
+import { encodeTagValue, TAG_PREFIX } from '../core/tags.js';
+
+/** Fields of DescribeTaskDefinition's answer that RegisterTaskDefinition refuses. */
+const READ_ONLY = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+  'deleteRequestedAt',
+] as const;
+
+export interface GuardOptions {
+  mode: 'container' | 'command';
+  maxLifetimeMs: number;
+  reaperImage: string;
+}
+
+export interface ReviewDefinition {
+  input: RegisterTaskDefinitionCommandInput;
+  appContainer: ContainerDefinition;
+  /** What makes two revisions interchangeable: base revision, image and guard. */
+  fingerprint: string;
+}
+
+export const FINGERPRINT_TAG = `${TAG_PREFIX}fingerprint`;
+export const BASE_TAG = `${TAG_PREFIX}base`;
+
+/** The container that runs the app: the named one, or the first essential one. */
+export function pickAppContainer(base: TaskDefinition, name?: string): ContainerDefinition {
+  const containers = base.containerDefinitions ?? [];
+  const container = name
+    ? containers.find((c) => c.name === name)
+    : (containers.find((c) => c.essential !== false) ?? containers[0]);
+  if (!container) {
+    const names = containers.map((c) => c.name).join(', ') || 'none';
+    throw new ReviewAppError(
+      'TASK_DEFINITION_INVALID',
+      name
+        ? `ECS_CONTAINER is ${name}, but ${base.family} has no container of that name (it has: ${names}).`
+        : `${base.family} has no container to run the app in.`,
+    );
+  }
+  return container;
+}
+
+/**
+ * A copy of the base task definition that runs `image` in the app container
+ * and carries its own hard lifetime, registered under the review family so
+ * that nothing following the base family ever picks up a review image.
+ */
+export function buildReviewDefinition(
+  base: TaskDefinition,
+  baseTags: Tag[] | undefined,
+  options: { image: string; family: string; container?: string; guard: GuardOptions },
+): ReviewDefinition {
+  const app = pickAppContainer(base, options.container);
+  const copy: Record<string, unknown> = { ...base };
+  for (const field of READ_ONLY) delete copy[field];
+  const seconds = Math.ceil(options.guard.maxLifetimeMs / 1000);
+
+  const containers = (base.containerDefinitions ?? []).map((c) =>
+    c.name === app.name
+      ? withLifetime({ ...c, image: options.image }, options.guard.mode, seconds)
+      : { ...c },
+  );
+  if (options.guard.mode === 'container') {
+    containers.push({
+      name: GUARD_CONTAINER,
+      image: options.guard.reaperImage,
+      essential: true,
+      command: ['sleep', String(seconds)],
+      // busybox sleep ignores SIGTERM as PID 1; let ECS kill it quickly on StopTask.
+      stopTimeout: 2,
+      ...(app.logConfiguration ? { logConfiguration: app.logConfiguration } : {}),
+    });
+  }
+
+  const fingerprint = [base.taskDefinitionArn, options.image, options.guard.mode, seconds].join(
+    ' ',
+  );
+  const ownTags = (baseTags ?? []).filter(
+    (t) => !t.key?.startsWith(TAG_PREFIX) && !t.key?.startsWith('aws:'),
+  );
+  const input = {
+    ...copy,
+    family: options.family,
+    containerDefinitions: containers,
+    tags: [
+      ...ownTags.slice(0, 47),
+      { key: BASE_TAG, value: encodeTagValue(base.taskDefinitionArn ?? '') },
+      { key: FINGERPRINT_TAG, value: encodeTagValue(fingerprint) },
+    ],
+  } as RegisterTaskDefinitionCommandInput;
+  return { input, appContainer: app, fingerprint: encodeTagValue(fingerprint) };
+}
+
+function withLifetime(
+  container: ContainerDefinition,
+  mode: GuardOptions['mode'],
+  seconds: number,
+): ContainerDefinition {
+  if (mode === 'container') return { ...container, essential: true };
+  const entryPoint = container.entryPoint ?? [];
+  const command = container.command ?? [];
+  if (entryPoint.length === 0 && command.length === 0) {
+    throw new ReviewAppError(
+      'TASK_DEFINITION_INVALID',
+      `REVIEW_APP_TTL_MODE=command needs the command of container ${container.name} in the task definition, and it has neither entryPoint nor command. Add the command to the task definition, or use REVIEW_APP_TTL_MODE=container.`,
+    );
+  }
+  const wrap = ['timeout', String(seconds)];
+  return entryPoint.length > 0
+    ? { ...container, essential: true, entryPoint: [...wrap, ...entryPoint] }
+    : { ...container, essential: true, command: [...wrap, ...command] };
+}
+
+export function containerPort(container: ContainerDefinition): number | undefined {
+  return container.portMappings?.find((m) => m.containerPort !== undefined)?.containerPort;
+}

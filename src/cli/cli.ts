@@ -1,0 +1,215 @@
+import { parseArgs } from 'node:util';
+import { createEngine } from '../compose.js';
+import { ConfigError, type Env, loadEngineConfig, secretsOf } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import { formatDuration } from '../core/duration.js';
+import { isReviewAppError } from '../core/errors.js';
+import { createLogger, redact } from '../core/logger.js';
+import { parseMergeRequestReference } from '../core/mr-reference.js';
+import type { ReviewApps } from '../core/review-apps.js';
+import type { ReviewApp } from '../core/types.js';
+
+export const USAGE = `Usage:
+  review-app launch <mr> [--wait] [--replace] [--json]   launch a review app for a merge request
+  review-app stop <mr>                                  stop the merge request's review app
+  review-app list [--json]                              list running review apps
+  review-app --help                                     show this help
+
+<mr> is 42, !42 or the merge request's URL. Configuration comes from the
+environment (or .env); see the README for every variable.
+
+Exit codes: 0 done, 1 failed, 2 bad usage or configuration.`;
+
+export interface CliIo {
+  env: Env;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  clock?: Clock;
+  /** An engine already wired, instead of one built from `env`. */
+  engine?: ReviewApps;
+}
+
+class UsageError extends Error {}
+
+/** The CLI, callable in-process: returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const secrets = secretsOf(io.env);
+  const out = (text: string) => io.stdout(`${redact(text, secrets)}\n`);
+  const err = (text: string) => io.stderr(`${redact(text, secrets)}\n`);
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    out(USAGE);
+    return 0;
+  }
+
+  let engine: ReviewApps;
+  try {
+    engine =
+      io.engine ??
+      createEngine({
+        config: loadEngineConfig(io.env),
+        env: io.env,
+        logger: createLogger({ secrets, write: (line) => io.stderr(`${line}\n`) }),
+        ...(io.clock ? { clock: io.clock } : {}),
+      });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      err(error.message);
+      return 2;
+    }
+    throw error;
+  }
+
+  // Who is asking, for tags and stop reasons: the CI job's user, else the terminal's.
+  const who = io.env.GITLAB_USER_LOGIN ?? io.env.USER ?? 'cli';
+  const now = io.clock?.now() ?? Date.now();
+  try {
+    switch (args.command) {
+      case 'launch':
+        return await launch(engine, args, who, out, err);
+      case 'stop': {
+        const mr = parseMergeRequestReference(args.mr, {
+          gitlabUrl: engine.config.gitlab.url,
+          path: engine.project,
+        });
+        await engine.stop(mr, `${who} (CLI)`);
+        err(`Stopped the review app of !${mr}.`);
+        return 0;
+      }
+      case 'list': {
+        const apps = await engine.list();
+        if (args.json)
+          out(
+            JSON.stringify(
+              apps.map((app) => appJson(app, engine)),
+              null,
+              2,
+            ),
+          );
+        else if (apps.length === 0) out('No review apps are running.');
+        else for (const app of apps) out(listLine(app, now));
+        return 0;
+      }
+    }
+  } catch (error) {
+    if (isReviewAppError(error)) {
+      err(`Error: ${error.message}`);
+      return error.code === 'BAD_MR_REFERENCE' ? 2 : 1;
+    }
+    err(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+async function launch(
+  engine: ReviewApps,
+  args: Extract<ReturnType<typeof parse>, { command: 'launch' }>,
+  who: string,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
+  const mr = parseMergeRequestReference(args.mr, {
+    gitlabUrl: engine.config.gitlab.url,
+    path: engine.project,
+  });
+  let app = await engine.launch({
+    mr,
+    requester: who,
+    source: 'cli',
+    replace: args.replace,
+    onProgress: (p) => {
+      if (p.stage === 'merge-request')
+        err(
+          `Merge request !${p.mr.iid}: ${p.mr.title} (${p.mr.sourceBranch} @ ${p.mr.sha.slice(0, 8)})`,
+        );
+      if (p.stage === 'image') err(`Image: ${p.image}`);
+      if (p.stage === 'task-definition')
+        err(`Task definition: ${p.arn}${p.reused ? ' (reused)' : ''}`);
+      if (p.stage === 'started') err(`Task started: ${p.app.task.arn}`);
+    },
+  });
+  if (args.wait) {
+    app = await engine.waitUntilRunning(app, {
+      onStatus: (status) => err(`Task status: ${status}`),
+    });
+    err(
+      `Running until ${new Date(app.meta.softDeadline).toISOString()} (at most ${new Date(app.meta.hardDeadline).toISOString()}).`,
+    );
+  }
+  if (args.json) out(JSON.stringify(appJson(app, engine), null, 2));
+  else if (app.meta.url) out(app.meta.url);
+  else err('The task is starting; run with --wait to wait for its URL.');
+  return 0;
+}
+
+function appJson(app: ReviewApp, engine: ReviewApps) {
+  const { meta, task } = app;
+  return {
+    mr: meta.mr,
+    title: meta.title,
+    branch: meta.branch,
+    commit: meta.sha,
+    image: meta.image,
+    requester: meta.requester,
+    url: meta.url ?? null,
+    status: task.lastStatus,
+    taskArn: task.arn,
+    softDeadline: new Date(meta.softDeadline).toISOString(),
+    hardDeadline: new Date(meta.hardDeadline).toISOString(),
+    project: engine.project,
+  };
+}
+
+function listLine(app: ReviewApp, now: number): string {
+  const left = formatDuration(app.meta.softDeadline - now);
+  return `!${app.meta.mr}\t${app.task.lastStatus}\t${app.meta.url ?? '-'}\t${left} left\t${app.meta.requester}\t${app.meta.title}`;
+}
+
+type Parsed =
+  | { command: 'launch'; mr: string; wait: boolean; replace: boolean; json: boolean; help: false }
+  | { command: 'stop'; mr: string; json: boolean; help: false }
+  | { command: 'list'; json: boolean; help: false }
+  | { help: true; command?: undefined };
+
+function parse(argv: string[]): Parsed {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      wait: { type: 'boolean', default: false },
+      replace: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === 'help') return { help: true };
+  if (command === 'launch' || command === 'stop') {
+    if (rest.length !== 1) throw new UsageError(`${command} takes exactly one merge request.`);
+    if (command === 'stop' && (values.wait || values.replace))
+      throw new UsageError('stop takes no --wait or --replace.');
+    return command === 'launch'
+      ? {
+          command,
+          mr: rest[0] as string,
+          wait: values.wait,
+          replace: values.replace,
+          json: values.json,
+          help: false,
+        }
+      : { command, mr: rest[0] as string, json: values.json, help: false };
+  }
+  if (command === 'list') {
+    if (rest.length > 0 || values.wait || values.replace)
+      throw new UsageError('list takes only --json.');
+    return { command, json: values.json, help: false };
+  }
+  throw new UsageError(command ? `Unknown command: ${command}` : 'No command given.');
+}

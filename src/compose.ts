@@ -1,0 +1,41 @@
+import { type AwsClientOptions, createAwsClients } from './aws/clients.js';
+import { EcsPlatform } from './aws/ecs-platform.js';
+import type { EngineConfig, Env } from './config/config.js';
+import { type Clock, systemClock } from './core/clock.js';
+import type { Logger } from './core/logger.js';
+import { ReviewApps } from './core/review-apps.js';
+import { GitLabSource } from './gitlab/source.js';
+
+/** AWS client options from an env object, read the way the SDK reads its own variables. */
+export function awsOptionsFromEnv(env: Env): AwsClientOptions {
+  const ecs = env.AWS_ENDPOINT_URL_ECS ?? env.AWS_ENDPOINT_URL;
+  const ec2 = env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL;
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  return {
+    endpoints: { ...(ecs ? { ecs } : {}), ...(ec2 ? { ec2 } : {}) },
+    ...(region ? { region } : {}),
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+  };
+}
+
+/** The composition root of the engine: real clients, wired once. */
+export function createEngine(options: {
+  config: EngineConfig;
+  env: Env;
+  logger: Logger;
+  clock?: Clock;
+}): ReviewApps {
+  const { config, env, logger } = options;
+  const clients = createAwsClients(awsOptionsFromEnv(env));
+  return new ReviewApps({
+    config,
+    gitlab: new GitLabSource(
+      { ...config.gitlab, registryRepository: config.image.registryRepository },
+      logger,
+    ),
+    platform: new EcsPlatform(clients, config),
+    clock: options.clock ?? systemClock,
+    logger,
+  });
+}

@@ -1,0 +1,278 @@
+import { z } from 'zod';
+import { parseDuration } from '../core/duration.js';
+import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from '../core/image-template.js';
+
+/**
+ * Configuration is a pure function of an env object: only the entry points
+ * read process.env. Every problem is reported at once, by variable name, with
+ * what is expected; values are never echoed (some are secrets).
+ */
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(
+      `The configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems
+        .map((p) => `  - ${p}`)
+        .join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalText = z.preprocess(empty, z.string().trim().optional());
+const required = (what: string) =>
+  z.preprocess(empty, z.string({ error: `is required: ${what}` }).trim());
+const list = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  z.array(z.string()),
+);
+const duration = (fallback: string) =>
+  z.preprocess(
+    (v) => (empty(v) === undefined ? fallback : v),
+    z.string().transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 90s, 30m or 2h' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  );
+const count = (fallback: number, what = 'a whole number') =>
+  z.preprocess(
+    (v) => (empty(v) === undefined ? String(fallback) : v),
+    z
+      .string()
+      .regex(/^[0-9]+$/, `must be ${what}`)
+      .transform(Number),
+  );
+const price = (fallback: number) =>
+  z.preprocess(
+    (v) => (empty(v) === undefined ? String(fallback) : v),
+    z
+      .string()
+      .regex(/^[0-9]+(\.[0-9]+)?$/, 'must be a price in dollars such as 0.04048')
+      .transform(Number),
+  );
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (empty(v) === undefined ? String(fallback) : String(v).toLowerCase()),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no', 'enabled', 'disabled'], {
+        error: 'must be true or false',
+      })
+      .transform((v) => ['true', '1', 'yes', 'enabled'].includes(v)),
+  );
+const url = (fallback?: string) =>
+  z.preprocess(
+    (v) => empty(v) ?? fallback,
+    z
+      .string({ error: 'is required: a URL such as https://gitlab.example.com' })
+      .url('must be a URL such as https://gitlab.example.com')
+      .transform((u) => u.replace(/\/+$/, '')),
+  );
+
+export const URL_PLACEHOLDERS = ['ip', 'public_ip', 'private_ip', 'port', ...TEMPLATE_PLACEHOLDERS];
+
+const template = (known: string[], fallback?: string) =>
+  z.preprocess(
+    (v) => empty(v) ?? fallback,
+    z.string().superRefine((text, ctx) => {
+      const unknown = unknownPlaceholders(text, known);
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `has unknown placeholder {${unknown[0]}}; use ${known.map((p) => `{${p}}`).join(', ')}`,
+        });
+      }
+    }),
+  );
+
+const engineSchema = z
+  .object({
+    GITLAB_URL: url('https://gitlab.com'),
+    GITLAB_TOKEN: required('a GitLab token with the read_api and read_registry scopes'),
+    GITLAB_PROJECT: required('the project id or path, e.g. 1234 or acme/shop'),
+    IMAGE_TAG_TEMPLATE: template(TEMPLATE_PLACEHOLDERS, '{sha}'),
+    REGISTRY_REPOSITORY: optionalText,
+    IMAGE_TEMPLATE: template(TEMPLATE_PLACEHOLDERS).optional(),
+    ECS_CLUSTER: required('the ECS cluster name or ARN'),
+    ECS_TASK_DEFINITION: required('the base task definition (family, family:revision or ARN)'),
+    ECS_CONTAINER: optionalText,
+    ECS_TASK_FAMILY: optionalText,
+    ECS_SUBNETS: list.refine((v) => v.length >= 1 && v.length <= 16, {
+      message: 'is required: 1 to 16 comma-separated subnet ids (subnet-...)',
+    }),
+    ECS_SECURITY_GROUPS: list.refine((v) => v.length <= 5, {
+      message: 'takes at most 5 comma-separated security group ids',
+    }),
+    ECS_ASSIGN_PUBLIC_IP: flag(false),
+    ECS_CAPACITY_PROVIDER: z.preprocess(
+      (v) => empty(v) ?? 'FARGATE',
+      z.enum(['FARGATE', 'FARGATE_SPOT'], { error: 'must be FARGATE or FARGATE_SPOT' }),
+    ),
+    REVIEW_APP_TTL: duration('30m'),
+    REVIEW_APP_MAX_LIFETIME: duration('2h'),
+    REVIEW_APP_LAUNCH_TIMEOUT: duration('10m'),
+    REVIEW_APP_TTL_MODE: z.preprocess(
+      (v) => empty(v) ?? 'container',
+      z.enum(['container', 'command'], { error: 'must be container or command' }),
+    ),
+    REVIEW_APP_REAPER_IMAGE: z.preprocess(
+      (v) => empty(v) ?? 'public.ecr.aws/docker/library/busybox:stable',
+      z.string(),
+    ),
+    REVIEW_APP_URL_TEMPLATE: template(URL_PLACEHOLDERS, 'http://{ip}:{port}'),
+    REVIEW_APP_PORT: z.preprocess(
+      empty,
+      z
+        .string()
+        .regex(/^[0-9]{1,5}$/, 'must be a port number')
+        .transform(Number)
+        .optional(),
+    ),
+    MAX_RUNNING_APPS: count(10),
+    MAX_APPS_PER_USER: count(3),
+    FARGATE_VCPU_HOUR_PRICE: price(0.04048),
+    FARGATE_GB_HOUR_PRICE: price(0.004445),
+    FARGATE_SPOT_DISCOUNT: price(0.7),
+  })
+  .superRefine((env, ctx) => {
+    if (env.REVIEW_APP_TTL > env.REVIEW_APP_MAX_LIFETIME) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REVIEW_APP_TTL'],
+        message: 'must not be longer than REVIEW_APP_MAX_LIFETIME',
+      });
+    }
+  });
+
+const slackSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z.preprocess(
+      empty,
+      z
+        .string({ error: 'is required: the bot token (xoxb-...) from OAuth & Permissions' })
+        .startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
+    ),
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: z.preprocess(
+      empty,
+      z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
+    ),
+    SLACK_API_URL: z.preprocess(empty, z.string().url('must be a URL').optional()),
+    PORT: count(3000, 'a port number'),
+    SLACK_UPDATES_PER_MINUTE: count(30),
+    ALLOWED_CHANNEL_IDS: list,
+    ALLOWED_USER_IDS: list,
+  })
+  .superRefine((env, ctx) => {
+    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message:
+          'is required in HTTP mode (from Basic Information); or set SLACK_APP_TOKEN (xapp-...) for Socket Mode',
+      });
+    }
+  });
+
+export type EngineConfig = ReturnType<typeof toEngineConfig>;
+export type SlackConfig = ReturnType<typeof toSlackConfig>;
+
+function toEngineConfig(e: z.output<typeof engineSchema>) {
+  return {
+    gitlab: { url: e.GITLAB_URL, token: e.GITLAB_TOKEN, project: e.GITLAB_PROJECT },
+    image: {
+      tagTemplate: e.IMAGE_TAG_TEMPLATE,
+      registryRepository: e.REGISTRY_REPOSITORY,
+      imageTemplate: e.IMAGE_TEMPLATE,
+    },
+    ecs: {
+      cluster: e.ECS_CLUSTER,
+      taskDefinition: e.ECS_TASK_DEFINITION,
+      container: e.ECS_CONTAINER,
+      family: e.ECS_TASK_FAMILY,
+      subnets: e.ECS_SUBNETS,
+      securityGroups: e.ECS_SECURITY_GROUPS,
+      assignPublicIp: e.ECS_ASSIGN_PUBLIC_IP,
+      capacityProvider: e.ECS_CAPACITY_PROVIDER,
+    },
+    lifetime: {
+      ttlMs: e.REVIEW_APP_TTL,
+      maxLifetimeMs: e.REVIEW_APP_MAX_LIFETIME,
+      launchTimeoutMs: e.REVIEW_APP_LAUNCH_TIMEOUT,
+      mode: e.REVIEW_APP_TTL_MODE,
+      reaperImage: e.REVIEW_APP_REAPER_IMAGE,
+    },
+    urlTemplate: e.REVIEW_APP_URL_TEMPLATE,
+    port: e.REVIEW_APP_PORT,
+    limits: { maxRunning: e.MAX_RUNNING_APPS, maxPerUser: e.MAX_APPS_PER_USER },
+    prices: {
+      vcpuHour: e.FARGATE_VCPU_HOUR_PRICE,
+      gbHour: e.FARGATE_GB_HOUR_PRICE,
+      spotDiscount: e.FARGATE_SPOT_DISCOUNT,
+    },
+  };
+}
+
+function toSlackConfig(e: z.output<typeof slackSchema>) {
+  return {
+    botToken: e.SLACK_BOT_TOKEN,
+    signingSecret: e.SLACK_SIGNING_SECRET,
+    appToken: e.SLACK_APP_TOKEN,
+    apiUrl: e.SLACK_API_URL,
+    port: e.PORT,
+    updatesPerMinute: e.SLACK_UPDATES_PER_MINUTE,
+    allowedChannels: e.ALLOWED_CHANNEL_IDS,
+    allowedUsers: e.ALLOWED_USER_IDS,
+  };
+}
+
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map(
+    (issue) => `${String(issue.path[0] ?? 'configuration')} ${issue.message}`,
+  );
+}
+
+/** The engine's configuration (what the CLI needs). Throws ConfigError listing every problem. */
+export function loadEngineConfig(env: Env): EngineConfig {
+  const parsed = engineSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  return toEngineConfig(parsed.data);
+}
+
+/** Engine and Slack configuration together (what the bot needs), every problem at once. */
+export function loadBotConfig(env: Env): { engine: EngineConfig; slack: SlackConfig } {
+  const engine = engineSchema.safeParse(env);
+  const slack = slackSchema.safeParse(env);
+  const problems = [
+    ...(slack.success ? [] : problemsOf(slack.error)),
+    ...(engine.success ? [] : problemsOf(engine.error)),
+  ];
+  if (!engine.success || !slack.success) throw new ConfigError(problems);
+  return { engine: toEngineConfig(engine.data), slack: toSlackConfig(slack.data) };
+}
+
+/** Every secret value in an env, so that output can be scrubbed of them. */
+export function secretsOf(env: Env): string[] {
+  return [
+    'GITLAB_TOKEN',
+    'SLACK_BOT_TOKEN',
+    'SLACK_SIGNING_SECRET',
+    'SLACK_APP_TOKEN',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+  ]
+    .map((name) => env[name])
+    .filter((v): v is string => typeof v === 'string' && v.length >= 4);
+}

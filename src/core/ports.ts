@@ -1,0 +1,42 @@
+import type { MergeRequest, MergeRequestSummary, TaskInfo } from './types.js';
+
+/**
+ * What the engine needs from GitLab and from AWS. The engine (core/) never
+ * imports an SDK; gitlab/ and aws/ implement these with the real clients.
+ */
+export interface MergeRequestSource {
+  /** Throws ReviewAppError MR_NOT_FOUND, GITLAB_UNAUTHORIZED or GITLAB_UNAVAILABLE. */
+  getMergeRequest(iid: number): Promise<MergeRequest>;
+  /** Open merge requests whose number or title matches `query` (all open ones when empty). */
+  searchOpenMergeRequests(query: string, limit: number): Promise<MergeRequestSummary[]>;
+  /** The first of `tags` found in the project's registry repository, with its image reference. */
+  findImageTag(tags: string[]): Promise<{ tag: string; location: string } | undefined>;
+}
+
+export interface LaunchSpec {
+  image: string;
+  tags: { key: string; value: string }[];
+  /** Idempotency token: a retried RunTask with the same token starts no second task. */
+  clientToken: string;
+}
+
+export interface PreparedTaskDefinition {
+  arn: string;
+  /** Container port of the app container, when the definition maps one. */
+  port?: number;
+  reused: boolean;
+}
+
+export interface TaskPlatform {
+  /** A task definition revision that runs `image` with the lifetime guard, registered or reused. */
+  prepareTaskDefinition(image: string): Promise<PreparedTaskDefinition>;
+  runTask(taskDefinitionArn: string, spec: LaunchSpec): Promise<TaskInfo>;
+  describeTasks(arns: string[]): Promise<TaskInfo[]>;
+  /** Every task the bot started, running ones and (when asked) recently stopped ones. */
+  listTasks(options?: { includeStopped?: boolean }): Promise<TaskInfo[]>;
+  stopTask(arn: string, reason: string): Promise<TaskInfo>;
+  tagTask(arn: string, tags: { key: string; value: string }[]): Promise<void>;
+  publicIp(eniId: string): Promise<string | undefined>;
+  /** Deregister review revisions that no running task uses; returns how many. */
+  cleanUpTaskDefinitions(inUse: Set<string>): Promise<number>;
+}

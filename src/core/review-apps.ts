@@ -1,0 +1,331 @@
+import { randomUUID } from 'node:crypto';
+import type { EngineConfig } from '../config/config.js';
+import type { Clock } from './clock.js';
+import { explainStop, stopReasonFor } from './diagnosis.js';
+import { ReviewAppError } from './errors.js';
+import { resolveImage } from './image.js';
+import { fillTemplate, templateValues } from './image-template.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { MergeRequestSource, TaskPlatform } from './ports.js';
+import { tagKey as metaToTagKey, metaToTags, tagsToMeta } from './tags.js';
+import {
+  isEnded,
+  type LaunchSource,
+  type MergeRequest,
+  type ReviewApp,
+  type ReviewAppMeta,
+  type TaskInfo,
+} from './types.js';
+
+export interface EngineDeps {
+  config: EngineConfig;
+  gitlab: MergeRequestSource;
+  platform: TaskPlatform;
+  clock: Clock;
+  logger?: Logger;
+}
+
+export type LaunchProgress =
+  | { stage: 'merge-request'; mr: MergeRequest }
+  | { stage: 'image'; image: string }
+  | { stage: 'task-definition'; arn: string; reused: boolean }
+  | { stage: 'started'; app: ReviewApp }
+  | { stage: 'status'; status: string };
+
+export interface LaunchRequest {
+  mr: number;
+  /** Who asked: a Slack user id or a CI/terminal user name. */
+  requester: string;
+  source: LaunchSource;
+  slack?: { channel: string; thread?: string; statusTs?: string };
+  /** Stop the MR's running app first (relaunch). */
+  replace?: boolean;
+  onProgress?: (progress: LaunchProgress) => void;
+}
+
+/**
+ * The launch engine: merge request → built image → Fargate task with a hard
+ * lifetime. Used by the CLI and by the Slack bot alike; it holds no state of
+ * its own beyond in-flight launches, since everything lives in task tags.
+ */
+export class ReviewApps {
+  readonly config: EngineConfig;
+  private readonly gitlab: MergeRequestSource;
+  private readonly platform: TaskPlatform;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly inFlight = new Map<number, Promise<unknown>>();
+
+  constructor(deps: EngineDeps) {
+    this.config = deps.config;
+    this.gitlab = deps.gitlab;
+    this.platform = deps.platform;
+    this.clock = deps.clock;
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  get project(): string {
+    return this.config.gitlab.project;
+  }
+
+  /** The merge request, if it is open; a clear error otherwise. */
+  async openMergeRequest(iid: number): Promise<MergeRequest> {
+    const mr = await this.gitlab.getMergeRequest(iid);
+    if (mr.state !== 'opened') {
+      throw new ReviewAppError(
+        'MR_NOT_OPEN',
+        `!${iid} is ${mr.state === 'locked' ? 'locked' : mr.state}; only open merge requests can be launched.`,
+        { mr },
+      );
+    }
+    return mr;
+  }
+
+  /** Launch a review app for a merge request (the task is starting when this returns). */
+  async launch(request: LaunchRequest): Promise<ReviewApp> {
+    return this.exclusive(request.mr, (waited) =>
+      // A launch that had to wait for another of the same MR never replaces what that one started.
+      this.launchNow(waited ? { ...request, replace: false } : request),
+    );
+  }
+
+  /** Run `work` alone for this MR; concurrent launches and stops of one MR queue up. */
+  private async exclusive<T>(mr: number, work: (waited: boolean) => Promise<T>): Promise<T> {
+    const previous = this.inFlight.get(mr);
+    const run = (async () => {
+      if (previous) await previous.catch(() => {});
+      return work(previous !== undefined);
+    })();
+    this.inFlight.set(mr, run);
+    try {
+      return await run;
+    } finally {
+      if (this.inFlight.get(mr) === run) this.inFlight.delete(mr);
+    }
+  }
+
+  private async launchNow(request: LaunchRequest): Promise<ReviewApp> {
+    const mr = await this.openMergeRequest(request.mr);
+    request.onProgress?.({ stage: 'merge-request', mr });
+
+    const running = await this.list();
+    const existing = running.find((app) => app.meta.mr === mr.iid);
+    if (existing && !request.replace) {
+      throw new ReviewAppError('ALREADY_RUNNING', `!${mr.iid} already has a review app running.`, {
+        app: existing,
+      });
+    }
+    this.checkLimits(running, request, existing);
+
+    const image = await resolveImage(this.gitlab, this.config.image, mr);
+    request.onProgress?.({ stage: 'image', image });
+    const definition = await this.platform.prepareTaskDefinition(image);
+    request.onProgress?.({
+      stage: 'task-definition',
+      arn: definition.arn,
+      reused: definition.reused,
+    });
+
+    if (existing) await this.stopApp(existing, stopReasonFor('relaunched', request.requester));
+
+    const now = this.clock.now();
+    const { ttlMs, maxLifetimeMs } = this.config.lifetime;
+    const meta: ReviewAppMeta = {
+      project: this.project,
+      mr: mr.iid,
+      title: mr.title,
+      branch: mr.sourceBranch,
+      sha: mr.sha,
+      image,
+      requester: request.requester,
+      source: request.source,
+      launchedAt: now,
+      softDeadline: now + ttlMs,
+      hardDeadline: now + maxLifetimeMs,
+      ...(request.slack?.channel ? { channel: request.slack.channel } : {}),
+      ...(request.slack?.thread ? { thread: request.slack.thread } : {}),
+      ...(request.slack?.statusTs ? { statusTs: request.slack.statusTs } : {}),
+      ...(definition.port ? { port: definition.port } : {}),
+    };
+    const task = await this.platform.runTask(definition.arn, {
+      image,
+      tags: metaToTags(meta),
+      clientToken: randomUUID(),
+    });
+    const app: ReviewApp = { task, meta };
+    this.logger.info('review app started', {
+      mr: mr.iid,
+      task: task.arn,
+      image,
+      requester: request.requester,
+    });
+    request.onProgress?.({ stage: 'started', app });
+    return app;
+  }
+
+  private checkLimits(running: ReviewApp[], request: LaunchRequest, replaced?: ReviewApp): void {
+    const others = running.filter((app) => app !== replaced);
+    const { maxRunning, maxPerUser } = this.config.limits;
+    if (others.length >= maxRunning) {
+      throw new ReviewAppError(
+        'LIMIT_REACHED',
+        `${others.length} review apps are running, the most allowed at once (${maxRunning}). Stop one to launch another.`,
+        { apps: others, limit: 'total' },
+      );
+    }
+    const own = others.filter((app) => app.meta.requester === request.requester);
+    if (own.length >= maxPerUser) {
+      throw new ReviewAppError(
+        'LIMIT_REACHED',
+        `You already have ${own.length} review apps running, the most allowed per person (${maxPerUser}). Stop one of yours to launch another.`,
+        { apps: own, limit: 'user' },
+      );
+    }
+  }
+
+  /**
+   * Wait until the task runs and has an address. A task that stops while
+   * starting is explained; one that takes longer than the launch timeout is
+   * stopped, so that nothing is left half-started.
+   */
+  async waitUntilRunning(
+    app: ReviewApp,
+    options: { onStatus?: (status: string) => void; signal?: AbortSignal } = {},
+  ): Promise<ReviewApp> {
+    const started = this.clock.now();
+    let interval = 1_000;
+    let lastStatus = '';
+    for (;;) {
+      const [task] = await this.platform.describeTasks([app.task.arn]);
+      if (!task)
+        throw new ReviewAppError('TASK_STOPPED', 'The task disappeared from ECS while starting.');
+      if (task.lastStatus !== lastStatus) {
+        lastStatus = task.lastStatus;
+        options.onStatus?.(lastStatus);
+      }
+      if (isEnded(task)) {
+        const why = explainStop(task, { mode: this.config.lifetime.mode });
+        throw new ReviewAppError(
+          'TASK_STOPPED',
+          [why.summary, why.hint].filter(Boolean).join(' '),
+          {
+            explanation: why,
+            task,
+          },
+        );
+      }
+      if (task.lastStatus === 'RUNNING') return this.withAddress({ ...app, task });
+      if (this.clock.now() - started >= this.config.lifetime.launchTimeoutMs) {
+        await this.platform.stopTask(task.arn, stopReasonFor('timeout'));
+        throw new ReviewAppError(
+          'LAUNCH_TIMEOUT',
+          `The task was still ${task.lastStatus} after ${Math.round(this.config.lifetime.launchTimeoutMs / 60_000)} minutes, so it was stopped. Check the cluster's capacity and the subnets' routes, then try again.`,
+          { task },
+        );
+      }
+      await this.clock.sleep(interval, options.signal);
+      interval = Math.min(Math.round(interval * 1.5), 5_000);
+    }
+  }
+
+  /** Work out the app's URL and remember it in the task's tags. */
+  private async withAddress(app: ReviewApp): Promise<ReviewApp> {
+    const { task, meta } = app;
+    const publicIp =
+      this.config.ecs.assignPublicIp && task.eniId
+        ? await this.platform.publicIp(task.eniId)
+        : undefined;
+    const ip = publicIp ?? task.privateIp ?? '';
+    const port = this.config.port ?? meta.port ?? 80;
+    const url = fillTemplate(this.config.urlTemplate, {
+      ...templateValues({ sha: meta.sha, sourceBranch: meta.branch, iid: meta.mr } as MergeRequest),
+      ip,
+      public_ip: publicIp ?? '',
+      private_ip: task.privateIp ?? '',
+      port: String(port),
+    });
+    await this.platform.tagTask(task.arn, metaToTags({ url }));
+    return {
+      task,
+      meta: { ...meta, url },
+      address: {
+        url,
+        ...(task.privateIp ? { privateIp: task.privateIp } : {}),
+        ...(publicIp ? { publicIp } : {}),
+      },
+    };
+  }
+
+  /** Running review apps of this project, from ECS. */
+  async list(): Promise<ReviewApp[]> {
+    const tasks = await this.platform.listTasks();
+    return this.toApps(tasks).filter((app) => !isEnded(app.task));
+  }
+
+  /** Review apps of this project among `tasks` (others are ignored). */
+  toApps(tasks: TaskInfo[]): ReviewApp[] {
+    const apps: ReviewApp[] = [];
+    for (const task of tasks) {
+      const meta = tagsToMeta(task.tags);
+      if (!meta || meta.project !== this.project) continue;
+      apps.push({ task, meta, ...(meta.url ? { address: { url: meta.url } } : {}) });
+    }
+    return apps;
+  }
+
+  async findRunning(mr: number): Promise<ReviewApp | undefined> {
+    return (await this.list()).find((app) => app.meta.mr === mr);
+  }
+
+  /** Stop the MR's running review app, saying who stopped it. */
+  async stop(mr: number, by: string): Promise<ReviewApp> {
+    return this.exclusive(mr, async () => {
+      const app = await this.findRunning(mr);
+      if (!app) throw new ReviewAppError('NOT_RUNNING', `!${mr} has no review app running.`);
+      return this.stopApp(app, stopReasonFor('stopped', by));
+    });
+  }
+
+  async stopApp(app: ReviewApp, reason: string): Promise<ReviewApp> {
+    const task = await this.platform.stopTask(app.task.arn, reason);
+    this.logger.info('review app stopped', { mr: app.meta.mr, task: app.task.arn, reason });
+    return { ...app, task };
+  }
+
+  /** Move the soft deadline by the TTL, never past the hard cap. */
+  async extend(mr: number): Promise<{ app: ReviewApp; capped: boolean }> {
+    const app = await this.findRunning(mr);
+    if (!app) throw new ReviewAppError('NOT_RUNNING', `!${mr} has no review app running.`);
+    const { meta } = app;
+    if (meta.softDeadline >= meta.hardDeadline) {
+      throw new ReviewAppError(
+        'CAP_REACHED',
+        `!${mr} already runs until its maximum lifetime and cannot be extended further.`,
+        { app },
+      );
+    }
+    const base = Math.max(meta.softDeadline, this.clock.now());
+    const softDeadline = Math.min(base + this.config.lifetime.ttlMs, meta.hardDeadline);
+    const updated = await this.updateMeta(app, { softDeadline, warned: false });
+    return { app: updated, capped: softDeadline >= meta.hardDeadline };
+  }
+
+  /** Change what the task's tags say about the app (deadline, Slack message, flags). */
+  async updateMeta(app: ReviewApp, patch: Partial<ReviewAppMeta>): Promise<ReviewApp> {
+    const tags = metaToTags(patch);
+    // A flag set back to false is written as an empty value, which reads as unset.
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === false)
+        tags.push({ key: metaToTagKey(field as keyof ReviewAppMeta), value: '' });
+    }
+    if (tags.length > 0) await this.platform.tagTask(app.task.arn, tags);
+    return { ...app, meta: { ...app.meta, ...patch } };
+  }
+
+  /** Deregister review revisions that no running app uses. */
+  async cleanUp(): Promise<number> {
+    const tasks = await this.platform.listTasks();
+    const inUse = new Set(tasks.map((t) => t.taskDefinitionArn).filter((a): a is string => !!a));
+    return this.platform.cleanUpTaskDefinitions(inUse);
+  }
+}

@@ -1,0 +1,99 @@
+/** Domain types shared by every layer. No SDK types here. */
+
+export type MergeRequestState = 'opened' | 'closed' | 'locked' | 'merged';
+
+export interface Pipeline {
+  id: number;
+  status: string;
+  webUrl?: string;
+}
+
+export interface MergeRequest {
+  iid: number;
+  title: string;
+  state: MergeRequestState | string;
+  webUrl: string;
+  sourceBranch: string;
+  sha: string;
+  author?: { username: string; name: string };
+  headPipeline: Pipeline | null;
+}
+
+export interface MergeRequestSummary {
+  iid: number;
+  title: string;
+  sourceBranch: string;
+  webUrl: string;
+}
+
+/** Where a launch was asked for; Slack launches also know their thread. */
+export type LaunchSource = 'slack' | 'cli';
+
+/** What the bot writes into a task's tags and reads back after a restart. */
+export interface ReviewAppMeta {
+  project: string;
+  mr: number;
+  title: string;
+  branch: string;
+  sha: string;
+  image: string;
+  requester: string;
+  source: LaunchSource;
+  /** Slack channel and the parent message's ts (the thread). */
+  channel?: string;
+  thread?: string;
+  /** The status reply in the thread that the countdown keeps up to date. */
+  statusTs?: string;
+  launchedAt: number;
+  softDeadline: number;
+  hardDeadline: number;
+  /** The app container's port, from the task definition. */
+  port?: number;
+  /** The app's address once it runs. */
+  url?: string;
+  /** Set once the five-minute warning was posted. */
+  warned?: boolean;
+  /** Set once the end of the app was announced. */
+  announced?: boolean;
+}
+
+export interface ContainerState {
+  name: string;
+  lastStatus?: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+/** A task as the platform reports it, in domain terms. */
+export interface TaskInfo {
+  arn: string;
+  lastStatus: string;
+  desiredStatus: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  taskDefinitionArn?: string;
+  cpu?: string;
+  memory?: string;
+  capacityProvider?: string;
+  createdAt?: number;
+  startedAt?: number;
+  stoppedAt?: number;
+  containers: ContainerState[];
+  eniId?: string;
+  privateIp?: string;
+  tags: Record<string, string>;
+}
+
+/** A review app: the task plus what the bot knows about it. */
+export interface ReviewApp {
+  task: TaskInfo;
+  meta: ReviewAppMeta;
+  /** Filled in once the task runs. */
+  address?: { privateIp?: string; publicIp?: string; url: string };
+}
+
+export const ACTIVE_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING']);
+
+export function isEnded(task: TaskInfo): boolean {
+  return task.desiredStatus === 'STOPPED' || !ACTIVE_STATUSES.has(task.lastStatus);
+}
