@@ -1,0 +1,373 @@
+import { checkMessageBlocks, checkModalView, problemMessages } from './slack-blocks.js';
+import {
+  bool,
+  jsonField,
+  type Obj,
+  randomHex,
+  SlackApiError,
+  type StoredEphemeral,
+  type StoredMessage,
+  type StoredView,
+  str,
+} from './slack-model.js';
+
+/**
+ * The state of the Slack stand-in's workspace and the Web API methods that
+ * act on it. Transport (HTTP, parsing, auth) lives in `slack.ts`.
+ */
+
+interface Trigger {
+  issuedAt: number;
+  used: boolean;
+  user: string;
+}
+
+export interface WorkspaceOptions {
+  teamId: string;
+  teamDomain: string;
+  botUserId: string;
+  botId: string;
+  appId: string;
+  now: () => number;
+  unknownChannels: string[];
+  userName: (id: string) => string;
+  /** Socket Mode URL for apps.connections.open. */
+  connectUrl: () => string;
+}
+
+export const TRIGGER_LIFETIME_MS = 3000;
+const MAX_TEXT = 40_000;
+
+export class SlackWorkspace {
+  readonly messages: StoredMessage[] = [];
+  readonly ephemerals: StoredEphemeral[] = [];
+  readonly views: StoredView[] = [];
+  readonly unknownChannels: Set<string>;
+  private readonly triggers = new Map<string, Trigger>();
+  private lastMicros = 0;
+  private viewCounter = 0;
+  private triggerCounter = 0;
+
+  constructor(private readonly options: WorkspaceOptions) {
+    this.unknownChannels = new Set(options.unknownChannels);
+  }
+
+  /** Unique, increasing message timestamps derived from the clock ('1700000000.000100'). */
+  nextTs(): string {
+    const micros = Math.max(Math.floor(this.options.now() * 1000), this.lastMicros + 100);
+    this.lastMicros = micros;
+    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+  }
+
+  issueTrigger(user: string): string {
+    this.triggerCounter += 1;
+    const id = `${Math.floor(this.options.now())}.${this.triggerCounter}.${randomHex(16)}`;
+    this.triggers.set(id, { issuedAt: this.options.now(), used: false, user });
+    return id;
+  }
+
+  findMessage(channel: string, ts: string): StoredMessage | undefined {
+    return this.messages.find((m) => m.channel === channel && m.ts === ts);
+  }
+
+  findView(id: string): StoredView | undefined {
+    return this.views.find((v) => v.id === id);
+  }
+
+  publicMessage(m: StoredMessage): Obj {
+    return {
+      type: 'message',
+      user: m.user,
+      bot_id: this.options.botId,
+      app_id: this.options.appId,
+      team: this.options.teamId,
+      text: m.text,
+      ts: m.ts,
+      ...(m.blocks ? { blocks: m.blocks } : {}),
+      ...(m.attachments ? { attachments: m.attachments } : {}),
+      ...(m.thread_ts ? { thread_ts: m.thread_ts, parent_user_id: m.user } : {}),
+    };
+  }
+
+  publicView(v: StoredView): Obj {
+    const { user: _user, trigger_id: _trigger, updates: _updates, closed: _closed, ...rest } = v;
+    return {
+      ...rest,
+      team_id: this.options.teamId,
+      app_id: this.options.appId,
+      app_installed_team_id: this.options.teamId,
+      bot_id: this.options.botId,
+      clear_on_close: false,
+      notify_on_close: false,
+    };
+  }
+
+  /** Runs a Web API method whose caller is already authenticated. */
+  call(method: string, p: Obj): Obj {
+    switch (method) {
+      case 'auth.test':
+        return {
+          url: `https://${this.options.teamDomain}.slack.test/`,
+          team: 'Stand-in Workspace',
+          user: 'review-app',
+          team_id: this.options.teamId,
+          user_id: this.options.botUserId,
+          bot_id: this.options.botId,
+          is_enterprise_install: false,
+        };
+      case 'chat.postMessage':
+        return this.postMessage(p);
+      case 'chat.update':
+        return this.update(p);
+      case 'chat.delete': {
+        const m = this.existing(p.channel, p.ts);
+        m.deleted = true;
+        return { channel: m.channel, ts: m.ts };
+      }
+      case 'chat.postEphemeral':
+        return this.postEphemeral(p);
+      case 'chat.getPermalink': {
+        const m = this.existing(p.channel, p.message_ts);
+        const base = `https://${this.options.teamDomain}.slack.test/archives/${m.channel}/p${m.ts.replace('.', '')}`;
+        const permalink = m.thread_ts ? `${base}?thread_ts=${m.thread_ts}&cid=${m.channel}` : base;
+        return { channel: m.channel, permalink };
+      }
+      case 'views.open':
+        return { view: this.publicView(this.openView(p, false)) };
+      case 'views.push':
+        return { view: this.publicView(this.openView(p, true)) };
+      case 'views.update':
+        return { view: this.publicView(this.updateView(p)) };
+      case 'apps.connections.open':
+        return { url: this.options.connectUrl() };
+      case 'users.info': {
+        const id = str(p.user);
+        if (!id) throw new SlackApiError('user_not_found');
+        const name = this.options.userName(id);
+        return {
+          user: {
+            id,
+            team_id: this.options.teamId,
+            name,
+            real_name: name,
+            is_bot: false,
+            deleted: false,
+            tz: 'UTC',
+            tz_offset: 0,
+            profile: { real_name: name, display_name: name },
+          },
+        };
+      }
+      default:
+        throw new SlackApiError('unknown_method');
+    }
+  }
+
+  channel(value: unknown): string {
+    const channel = str(value);
+    if (!channel || this.unknownChannels.has(channel)) throw new SlackApiError('channel_not_found');
+    return channel;
+  }
+
+  private existing(channel: unknown, ts: unknown): StoredMessage {
+    const m = this.findMessage(this.channel(channel), str(ts) ?? '');
+    if (!m || m.deleted) throw new SlackApiError('message_not_found');
+    return m;
+  }
+
+  /** Text, blocks and attachments of a message, checked as Slack checks them. */
+  content(
+    p: Obj,
+    requireSome: boolean,
+  ): { text?: string; blocks?: unknown[]; attachments?: unknown[] } {
+    const text = str(p.text);
+    const blocks =
+      p.blocks === undefined ? undefined : jsonField(p.blocks, 'invalid_blocks_format');
+    const attachments =
+      p.attachments === undefined ? undefined : jsonField(p.attachments, 'invalid_attachments');
+    if (blocks !== undefined) {
+      if (!Array.isArray(blocks)) throw new SlackApiError('invalid_blocks_format');
+      const problems = checkMessageBlocks(blocks);
+      if (problems.length > 0) throw new SlackApiError('invalid_blocks', problemMessages(problems));
+    }
+    if (attachments !== undefined && !Array.isArray(attachments)) {
+      throw new SlackApiError('invalid_attachments');
+    }
+    const empty = !text && (!blocks || blocks.length === 0) && !attachments;
+    if (requireSome && empty) throw new SlackApiError('no_text');
+    if (text && text.length > MAX_TEXT) throw new SlackApiError('msg_too_long');
+    return { text, blocks: blocks as unknown[] | undefined, attachments };
+  }
+
+  /** Stores a new message (chat.postMessage, or an in_channel response). */
+  addMessage(channel: string, p: Obj, source: StoredMessage['source']): StoredMessage {
+    const { text, blocks, attachments } = this.content(p, true);
+    const threadTs = str(p.thread_ts) || undefined;
+    const parent = threadTs ? this.findMessage(channel, threadTs) : undefined;
+    const message: StoredMessage = {
+      channel,
+      ts: this.nextTs(),
+      // A reply to a reply lands in the parent's thread, as in Slack.
+      ...(threadTs ? { thread_ts: parent?.thread_ts ?? threadTs } : {}),
+      text: text ?? '',
+      blocks,
+      ...(attachments ? { attachments } : {}),
+      ...(p.metadata !== undefined
+        ? { metadata: jsonField(p.metadata, 'invalid_metadata_format') }
+        : {}),
+      reply_broadcast: threadTs !== undefined && bool(p.reply_broadcast),
+      ...(p.unfurl_links !== undefined ? { unfurl_links: bool(p.unfurl_links) } : {}),
+      ...(p.unfurl_media !== undefined ? { unfurl_media: bool(p.unfurl_media) } : {}),
+      user: this.options.botUserId,
+      updates: 0,
+      deleted: false,
+      source,
+    };
+    this.messages.push(message);
+    return message;
+  }
+
+  private postMessage(p: Obj): Obj {
+    const m = this.addMessage(this.channel(p.channel), p, 'api');
+    return { channel: m.channel, ts: m.ts, message: this.publicMessage(m) };
+  }
+
+  /** Changes a stored message's text and blocks (blocks kept unless given). */
+  replace(m: StoredMessage, p: Obj): void {
+    const { text, blocks, attachments } = this.content(p, false);
+    if (text !== undefined) m.text = text;
+    if (blocks !== undefined) m.blocks = blocks;
+    if (attachments !== undefined) m.attachments = attachments;
+    m.updates += 1;
+  }
+
+  private update(p: Obj): Obj {
+    const m = this.existing(p.channel, p.ts);
+    if (p.text === undefined && p.blocks === undefined && p.attachments === undefined) {
+      throw new SlackApiError('no_text');
+    }
+    this.replace(m, p);
+    return { channel: m.channel, ts: m.ts, text: m.text, message: this.publicMessage(m) };
+  }
+
+  addEphemeral(
+    channel: string,
+    user: string,
+    p: Obj,
+    source: StoredEphemeral['source'],
+  ): StoredEphemeral {
+    const { text, blocks } = this.content(p, true);
+    const threadTs = str(p.thread_ts) || undefined;
+    const e: StoredEphemeral = {
+      channel,
+      user,
+      ts: this.nextTs(),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      text: text ?? '',
+      blocks,
+      source,
+    };
+    this.ephemerals.push(e);
+    return e;
+  }
+
+  private postEphemeral(p: Obj): Obj {
+    const channel = this.channel(p.channel);
+    const user = str(p.user);
+    if (!user) throw new SlackApiError('user_not_found');
+    return { message_ts: this.addEphemeral(channel, user, p, 'api').ts };
+  }
+
+  private modal(p: Obj): Obj {
+    const view = jsonField(p.view, 'invalid_arguments');
+    const problems = checkModalView(view);
+    if (problems.length > 0)
+      throw new SlackApiError('invalid_arguments', problemMessages(problems));
+    return view as Obj;
+  }
+
+  private takeTrigger(p: Obj, view: () => Obj): { trigger: Trigger; id: string; view: Obj } {
+    const id = str(p.trigger_id);
+    if (!id)
+      throw new SlackApiError('invalid_arguments', ['[ERROR] missing required field: trigger_id']);
+    const trigger = this.triggers.get(id);
+    const fresh =
+      trigger && !trigger.used && this.options.now() - trigger.issuedAt <= TRIGGER_LIFETIME_MS;
+    if (!trigger || !fresh) throw new SlackApiError('expired_trigger_id');
+    const checked = view();
+    trigger.used = true;
+    return { trigger, id, view: checked };
+  }
+
+  private openView(p: Obj, push: boolean): StoredView {
+    const { trigger, id, view } = this.takeTrigger(p, () => this.modal(p));
+    const stack = this.views.filter((v) => v.user === trigger.user && !v.closed);
+    const previous = push ? stack.at(-1) : undefined;
+    if (push && !previous) throw new SlackApiError('not_found');
+    if (
+      push &&
+      previous &&
+      stack.filter((v) => v.root_view_id === previous.root_view_id).length >= 3
+    ) {
+      throw new SlackApiError('push_limit_reached');
+    }
+    const externalId = str(view.external_id) ?? '';
+    if (externalId && this.views.some((v) => v.external_id === externalId)) {
+      throw new SlackApiError('duplicate_external_id');
+    }
+    this.viewCounter += 1;
+    const viewId = `V${String(this.viewCounter).padStart(10, '0')}`;
+    const stored: StoredView = {
+      id: viewId,
+      user: trigger.user,
+      trigger_id: id,
+      type: 'modal',
+      callback_id: str(view.callback_id) ?? '',
+      private_metadata: str(view.private_metadata) ?? '',
+      external_id: externalId,
+      title: view.title,
+      ...(view.submit !== undefined ? { submit: view.submit } : {}),
+      ...(view.close !== undefined ? { close: view.close } : {}),
+      blocks: (view.blocks as unknown[]) ?? [],
+      state: { values: {} },
+      hash: `${Math.floor(this.options.now() / 1000)}.${randomHex(4)}`,
+      root_view_id: previous?.root_view_id ?? viewId,
+      previous_view_id: previous?.id ?? null,
+      updates: 0,
+      closed: false,
+    };
+    this.views.push(stored);
+    return stored;
+  }
+
+  /** Replaces a stored view's content (views.update, or response_action update). */
+  replaceView(stored: StoredView, view: Obj): void {
+    stored.callback_id = str(view.callback_id) ?? stored.callback_id;
+    stored.private_metadata = str(view.private_metadata) ?? '';
+    stored.title = view.title;
+    stored.submit = view.submit;
+    stored.close = view.close;
+    stored.blocks = (view.blocks as unknown[]) ?? [];
+    stored.hash = `${Math.floor(this.options.now() / 1000)}.${randomHex(4)}`;
+    stored.updates += 1;
+  }
+
+  private updateView(p: Obj): StoredView {
+    const viewId = str(p.view_id);
+    const externalId = str(p.external_id);
+    const stored = this.views.find((v) =>
+      viewId ? v.id === viewId : externalId !== undefined && v.external_id === externalId,
+    );
+    if (!stored) throw new SlackApiError('not_found');
+    const hash = str(p.hash);
+    if (hash && hash !== stored.hash) throw new SlackApiError('hash_conflict');
+    this.replaceView(stored, this.modal(p));
+    return stored;
+  }
+
+  /** Opens a modal on top of `previous` without a trigger (response_action push). */
+  pushView(previous: StoredView, view: Obj): StoredView {
+    const trigger = this.issueTrigger(previous.user);
+    return this.openView({ trigger_id: trigger, view }, true);
+  }
+}
