@@ -1,0 +1,483 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parseLifetime } from './aws-ecs-lifetime.js';
+import {
+  type NetworkConfig,
+  networkConfiguration,
+  placement,
+  runOverrides,
+} from './aws-ecs-run-input.js';
+import { type EcsTag, MAX_TAGS, mergeTags, validateTags } from './aws-ecs-tags.js';
+import { renderTask } from './aws-ecs-task-render.js';
+import type {
+  Cluster,
+  ContainerState,
+  LaunchBehaviour,
+  RunTaskFailure,
+  TaskNetwork,
+  TaskState,
+  TaskStatus,
+} from './aws-ecs-task-types.js';
+import type { TaskDefinitionRecord, TaskDefinitionStore } from './aws-ecs-taskdefs.js';
+import {
+  AwsError,
+  decodeToken,
+  encodeToken,
+  invalidParameter,
+  type JsonObject,
+  optionalNumber,
+  optionalString,
+  optionalStringList,
+  pageSize,
+} from './aws-shared.js';
+
+export type {
+  Cluster,
+  LaunchBehaviour,
+  RunTaskFailure,
+  TaskNetwork,
+  TaskState,
+  TaskStatus,
+} from './aws-ecs-task-types.js';
+
+/**
+ * ECS tasks: RunTask, DescribeTasks, ListTasks, StopTask and the lifecycle
+ * that DescribeTasks calls move along, deterministically.
+ */
+
+const FARGATE_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
+const PUBLIC_POOLS = ['203.0.113', '198.51.100', '192.0.2'];
+
+export class TaskStore {
+  readonly clusters = new Map<string, Cluster>();
+  private readonly list: TaskState[] = [];
+  private readonly byArn = new Map<string, TaskState>();
+  private readonly tokens = new Map<string, TaskState[]>();
+  private nextBehaviour: LaunchBehaviour | undefined;
+  private nextFailures: RunTaskFailure[] | undefined;
+  private addressCount = 0;
+
+  constructor(
+    private readonly region: string,
+    private readonly accountId: string,
+    private readonly now: () => number,
+    private readonly definitions: TaskDefinitionStore,
+  ) {}
+
+  addCluster(name: string): Cluster {
+    const cluster: Cluster = {
+      name,
+      arn: `arn:aws:ecs:${this.region}:${this.accountId}:cluster/${name}`,
+      capacityProviders: [...FARGATE_PROVIDERS],
+      tags: [],
+    };
+    this.clusters.set(name, cluster);
+    return cluster;
+  }
+
+  cluster(reference: string | undefined): Cluster {
+    const name = (reference ?? 'default').replace(/^arn:aws[\w-]*:ecs:[^:]+:\d+:cluster\//, '');
+    const found = this.clusters.get(name);
+    if (!found) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
+    return found;
+  }
+
+  all(): TaskState[] {
+    this.expireLifetimes();
+    return [...this.list];
+  }
+
+  get(arn: string): TaskState | undefined {
+    this.expireLifetimes();
+    return this.byArn.get(arn);
+  }
+
+  setLaunchBehaviour(behaviour: LaunchBehaviour): void {
+    this.nextBehaviour = behaviour;
+  }
+
+  failNextRunTask(failures: RunTaskFailure[]): void {
+    this.nextFailures = failures;
+  }
+
+  // --- RunTask ------------------------------------------------------------
+
+  run(input: JsonObject): { tasks: JsonObject[]; failures: RunTaskFailure[] } {
+    const clientToken = optionalString(input, 'clientToken');
+    if (clientToken !== undefined && (clientToken.length < 1 || clientToken.length > 64)) {
+      throw invalidParameter('clientToken must be between 1 and 64 characters.');
+    }
+    const cluster = this.cluster(optionalString(input, 'cluster'));
+    const previous = clientToken === undefined ? undefined : this.tokens.get(clientToken);
+    if (previous) return { tasks: previous.map((t) => this.render(t, true)), failures: [] };
+
+    const reference = optionalString(input, 'taskDefinition');
+    if (!reference) throw invalidParameter('taskDefinition must be specified.');
+    const definition = this.definitions.resolve(reference);
+    if (!definition) throw invalidParameter('TaskDefinition not found.');
+    if (definition.status !== 'ACTIVE') throw invalidParameter('TaskDefinition is inactive');
+
+    const where = placement(input, cluster, definition);
+    const network = networkConfiguration(input, definition);
+    const startedBy = optionalString(input, 'startedBy');
+    if (startedBy !== undefined && !/^[A-Za-z0-9_/-]{1,128}$/.test(startedBy)) {
+      throw invalidParameter(
+        'startedBy must be up to 128 letters (uppercase and lowercase), numbers, hyphens, underscores and forward slashes.',
+      );
+    }
+    const group = optionalString(input, 'group') ?? `family:${definition.family}`;
+    if (group.length > 255) throw invalidParameter('group must be at most 255 characters.');
+    const count = optionalNumber(input, 'count') ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > 10) {
+      throw invalidParameter('count must be between 1 and 10.');
+    }
+    let tags = validateTags(input.tags);
+    const propagate = optionalString(input, 'propagateTags');
+    if (propagate === 'TASK_DEFINITION') tags = mergeTags(definition.tags, tags);
+    if (tags.length > MAX_TAGS) throw invalidParameter('Too many tags.');
+    const overrides = runOverrides(input.overrides, definition);
+
+    if (this.nextFailures) {
+      const failures = this.nextFailures;
+      this.nextFailures = undefined;
+      this.nextBehaviour = undefined;
+      return { tasks: [], failures };
+    }
+
+    const behaviour = this.nextBehaviour ?? 'run';
+    this.nextBehaviour = undefined;
+    const started: TaskState[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const task = this.create({
+        cluster,
+        definition,
+        placement: where,
+        network,
+        startedBy,
+        group,
+        tags,
+        overrides,
+        behaviour,
+      });
+      started.push(task);
+    }
+    if (clientToken !== undefined) this.tokens.set(clientToken, started);
+    return { tasks: started.map((t) => this.render(t, true)), failures: [] };
+  }
+
+  private create(options: {
+    cluster: Cluster;
+    definition: TaskDefinitionRecord;
+    placement: { launchType: string; capacityProviderName?: string };
+    network: NetworkConfig | undefined;
+    startedBy: string | undefined;
+    group: string;
+    tags: EcsTag[];
+    overrides: JsonObject;
+    behaviour: LaunchBehaviour;
+  }): TaskState {
+    const { cluster, definition, network, overrides } = options;
+    const id = randomBytes(16).toString('hex');
+    const arn = `arn:aws:ecs:${this.region}:${this.accountId}:task/${cluster.name}/${id}`;
+    const containerOverrides = (overrides.containerOverrides as JsonObject[]) ?? [];
+    const containers = definition.containers.map((c): ContainerState => {
+      const override = containerOverrides.find((o) => o.name === c.name);
+      const command = (override?.command as string[] | undefined) ?? c.command ?? [];
+      const lifetime = parseLifetime([...(c.entryPoint ?? []), ...command]);
+      return {
+        name: c.name,
+        image: c.image,
+        essential: c.essential,
+        containerArn: `arn:aws:ecs:${this.region}:${this.accountId}:container/${cluster.name}/${id}/${randomUUID()}`,
+        cpu: String(c.cpu ?? 0),
+        ...(typeof c.memory === 'number' ? { memory: String(c.memory) } : {}),
+        lastStatus: 'PENDING',
+        ...(lifetime ? { lifetime } : {}),
+      };
+    });
+    const task: TaskState = {
+      arn,
+      id,
+      cluster,
+      definition,
+      lastStatus: 'PROVISIONING',
+      desiredStatus: 'RUNNING',
+      ...options.placement,
+      cpu: (overrides.cpu as string | undefined) ?? (definition.body.cpu as string | undefined),
+      memory:
+        (overrides.memory as string | undefined) ?? (definition.body.memory as string | undefined),
+      ...(options.startedBy !== undefined ? { startedBy: options.startedBy } : {}),
+      group: options.group,
+      tags: options.tags,
+      overrides: {
+        ...overrides,
+        containerOverrides: definition.containers.map((c) => ({
+          name: c.name,
+          ...containerOverrides.find((o) => o.name === c.name),
+        })),
+        inferenceAcceleratorOverrides: [],
+      },
+      containers,
+      behaviour: options.behaviour,
+      version: 1,
+      at: { createdAt: this.now() },
+    };
+    if (network) task.network = this.allocateNetwork(network);
+    this.list.push(task);
+    this.byArn.set(arn, task);
+    return task;
+  }
+
+  private allocateNetwork(config: {
+    subnets: string[];
+    securityGroups: string[];
+    assignPublicIp: string;
+  }): TaskNetwork {
+    const n = this.addressCount++;
+    const subnetId = config.subnets[n % config.subnets.length] ?? '';
+    const third = Math.floor(n / 250) % 256;
+    const fourth = (n % 250) + 4;
+    const privateIpAddress = `10.0.${third}.${fourth}`;
+    const pool = PUBLIC_POOLS[Math.floor(n / 254) % PUBLIC_POOLS.length];
+    const zoneIndex = [...subnetId].reduce((sum, ch) => sum + ch.charCodeAt(0), 0) % 3;
+    const hex = randomBytes(9).toString('hex');
+    return {
+      attachmentId: randomUUID(),
+      status: 'PRECREATED',
+      subnetId,
+      networkInterfaceId: `eni-${hex.slice(0, 17)}`,
+      macAddress: `0e:${hex.slice(0, 10).replace(/(..)(?!$)/g, '$1:')}`,
+      privateIpAddress,
+      privateDnsName: `ip-10-0-${third}-${fourth}.ec2.internal`,
+      ...(config.assignPublicIp === 'ENABLED' ? { publicIp: `${pool}.${(n % 254) + 1}` } : {}),
+      securityGroups: config.securityGroups,
+      availabilityZone: `${this.region}${'abc'[zoneIndex]}`,
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+    };
+  }
+
+  // --- lifecycle ----------------------------------------------------------
+
+  /** One DescribeTasks step: PROVISIONING → PENDING → ACTIVATING → RUNNING, or on to STOPPED. */
+  advance(task: TaskState): void {
+    if (task.lastStatus === 'STOPPED') return;
+    if (task.desiredStatus === 'STOPPED') {
+      this.finishStop(task, 143);
+      return;
+    }
+    const { behaviour } = task;
+    switch (task.lastStatus) {
+      case 'PROVISIONING':
+        this.toPending(task);
+        break;
+      case 'PENDING':
+        if (behaviour === 'stay-pending') return;
+        if (typeof behaviour === 'object') {
+          const { stoppedReason, containerReason } = behaviour.failToStart;
+          task.stopCode = 'TaskFailedToStart';
+          task.stoppedReason = stoppedReason;
+          for (const c of task.containers) c.reason = containerReason ?? stoppedReason;
+          this.finishStop(task, undefined);
+          return;
+        }
+        task.lastStatus = 'ACTIVATING';
+        task.at.pullStoppedAt = this.now();
+        task.version += 1;
+        break;
+      case 'ACTIVATING':
+        this.toRunning(task);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private toPending(task: TaskState): void {
+    const now = this.now();
+    task.lastStatus = 'PENDING';
+    task.at.connectivityAt = now;
+    task.at.pullStartedAt = now;
+    if (task.network) task.network.status = 'ATTACHING';
+    task.version += 1;
+  }
+
+  private toRunning(task: TaskState): void {
+    task.lastStatus = 'RUNNING';
+    task.at.pullStoppedAt ??= this.now();
+    task.at.startedAt = this.now();
+    if (task.network) task.network.status = 'ATTACHED';
+    for (const c of task.containers) {
+      c.lastStatus = 'RUNNING';
+      c.runtimeId = `${task.id}-${randomBytes(5).toString('hex')}`;
+      c.imageDigest = `sha256:${randomBytes(32).toString('hex')}`;
+    }
+    task.version += 1;
+  }
+
+  /** Jumps straight to RUNNING (test helper). */
+  runNow(task: TaskState): void {
+    if (task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED') return;
+    if (task.lastStatus === 'PROVISIONING') this.toPending(task);
+    if (task.lastStatus !== 'RUNNING') this.toRunning(task);
+  }
+
+  /** Every running container stops; `exitCode` for those that were running. */
+  private finishStop(task: TaskState, exitCode: number | undefined, at = this.now()): void {
+    task.lastStatus = 'STOPPED';
+    task.desiredStatus = 'STOPPED';
+    task.at.stoppingAt ??= at;
+    task.at.stoppedAt = at;
+    task.at.executionStoppedAt = at;
+    for (const c of task.containers) {
+      if (c.lastStatus === 'RUNNING' && exitCode !== undefined) c.exitCode = exitCode;
+      c.lastStatus = 'STOPPED';
+    }
+    if (task.network) task.network.status = 'DELETED';
+    task.version += 1;
+  }
+
+  stop(task: TaskState, stopCode: string, stoppedReason: string): void {
+    if (task.lastStatus === 'STOPPED') return;
+    task.desiredStatus = 'STOPPED';
+    task.stopCode = stopCode;
+    task.stoppedReason = stoppedReason;
+    task.at.stoppingAt = this.now();
+    task.version += 1;
+  }
+
+  stopExternally(
+    task: TaskState,
+    options: { stopCode: string; stoppedReason: string; exitCode?: number },
+  ): void {
+    if (task.lastStatus === 'STOPPED') return;
+    task.stopCode = options.stopCode;
+    task.stoppedReason = options.stoppedReason;
+    this.finishStop(task, options.exitCode ?? 143);
+  }
+
+  exitContainer(
+    task: TaskState,
+    name: string,
+    exitCode: number,
+    reason?: string,
+    at = this.now(),
+  ): void {
+    const container = task.containers.find((c) => c.name === name);
+    if (!container) throw new Error(`AWS stand-in: task has no container ${name}`);
+    if (container.lastStatus !== 'RUNNING') {
+      throw new Error(`AWS stand-in: container ${name} is ${container.lastStatus}, not RUNNING`);
+    }
+    container.lastStatus = 'STOPPED';
+    container.exitCode = exitCode;
+    if (reason !== undefined) container.reason = reason;
+    task.version += 1;
+    if (!container.essential) return;
+    task.stopCode = 'EssentialContainerExited';
+    task.stoppedReason = 'Essential container in task exited';
+    this.finishStop(task, 137, at);
+  }
+
+  /** Containers that end by themselves (`sleep N`, `timeout N ...`) exit once `now()` has passed. */
+  expireLifetimes(): void {
+    const now = this.now();
+    for (const task of this.list) {
+      if (task.lastStatus !== 'RUNNING' || task.at.startedAt === undefined) continue;
+      const startedAt = task.at.startedAt;
+      const due = task.containers
+        .filter((c) => c.lastStatus === 'RUNNING' && c.lifetime)
+        .map((c) => ({ c, at: startedAt + (c.lifetime?.seconds ?? 0) * 1000 }))
+        .filter((d) => d.at <= now)
+        .sort((a, b) => a.at - b.at);
+      for (const { c, at } of due) {
+        if ((task.lastStatus as TaskStatus) === 'STOPPED') break;
+        this.exitContainer(task, c.name, c.lifetime?.exitCode ?? 0, undefined, at);
+      }
+    }
+  }
+
+  // --- Describe / List / Stop --------------------------------------------
+
+  find(cluster: Cluster, reference: string): TaskState | undefined {
+    const arn = reference.startsWith('arn:')
+      ? reference
+      : `arn:aws:ecs:${this.region}:${this.accountId}:task/${cluster.name}/${reference}`;
+    const task = this.byArn.get(arn);
+    return task?.cluster === cluster ? task : undefined;
+  }
+
+  describe(input: JsonObject): JsonObject {
+    const cluster = this.cluster(optionalString(input, 'cluster'));
+    const references = optionalStringList(input, 'tasks') ?? [];
+    if (references.length === 0) throw invalidParameter('Tasks cannot be empty.');
+    if (references.length > 100) throw invalidParameter('Tasks cannot be longer than 100.');
+    const withTags = (optionalStringList(input, 'include') ?? []).includes('TAGS');
+    const tasks: JsonObject[] = [];
+    const failures: RunTaskFailure[] = [];
+    const seen = new Set<TaskState>();
+    for (const reference of references) {
+      const task = this.find(cluster, reference);
+      if (!task) {
+        failures.push({ arn: reference, reason: 'MISSING' });
+        continue;
+      }
+      if (seen.has(task)) continue;
+      seen.add(task);
+      this.advance(task);
+      tasks.push(this.render(task, withTags));
+    }
+    return { tasks, failures };
+  }
+
+  listArns(input: JsonObject): JsonObject {
+    const cluster = this.cluster(optionalString(input, 'cluster'));
+    const startedBy = optionalString(input, 'startedBy');
+    const family = optionalString(input, 'family');
+    const serviceName = optionalString(input, 'serviceName');
+    const containerInstance = optionalString(input, 'containerInstance');
+    const launchType = optionalString(input, 'launchType');
+    const desiredStatus = optionalString(input, 'desiredStatus') ?? 'RUNNING';
+    if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desiredStatus)) {
+      throw invalidParameter(`Invalid desiredStatus: ${desiredStatus}.`);
+    }
+    if (startedBy !== undefined && (family || serviceName || containerInstance || launchType)) {
+      throw invalidParameter(
+        'startedBy cannot be combined with family, serviceName, containerInstance or launchType.',
+      );
+    }
+    const size = pageSize(optionalNumber(input, 'maxResults'));
+    const scope = ['tasks', cluster.name, startedBy, family, serviceName, launchType, desiredStatus]
+      .map((part) => part ?? '')
+      .join('|');
+    const offset = decodeToken(optionalString(input, 'nextToken'), scope);
+    const matching = this.list.filter(
+      (t) =>
+        t.cluster === cluster &&
+        t.desiredStatus === desiredStatus &&
+        (startedBy === undefined || t.startedBy === startedBy) &&
+        (family === undefined || t.definition.family === family) &&
+        serviceName === undefined &&
+        containerInstance === undefined &&
+        (launchType === undefined || t.launchType === launchType),
+    );
+    const taskArns = matching.slice(offset, offset + size).map((t) => t.arn);
+    const next = offset + size < matching.length ? encodeToken(offset + size, scope) : undefined;
+    return { taskArns, ...(next ? { nextToken: next } : {}) };
+  }
+
+  stopTask(input: JsonObject): JsonObject {
+    const cluster = this.cluster(optionalString(input, 'cluster'));
+    const reference = optionalString(input, 'task');
+    if (!reference) throw invalidParameter('task must be specified.');
+    const reason = optionalString(input, 'reason');
+    if (reason !== undefined && reason.length > 255) {
+      throw invalidParameter('Reason must be at most 255 characters.');
+    }
+    const task = this.find(cluster, reference);
+    if (!task) throw invalidParameter('The referenced task was not found.');
+    this.stop(task, 'UserInitiated', reason ?? 'Task stopped by user');
+    return { task: this.render(task, false) };
+  }
+
+  render(task: TaskState, withTags: boolean): JsonObject {
+    return renderTask(task, this.region, withTags);
+  }
+}

@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto';
+import { EC2_ACTIONS, type Ec2NetworkInterface, ec2Error, handleEc2 } from './aws-ec2.js';
+import { mergeTags, validateTags } from './aws-ecs-tags.js';
+import { TaskDefinitionStore } from './aws-ecs-taskdefs.js';
+import {
+  type LaunchBehaviour,
+  type RunTaskFailure,
+  type TaskState,
+  TaskStore,
+} from './aws-ecs-tasks.js';
+import {
+  AwsError,
+  clientError,
+  invalidParameter,
+  type JsonObject,
+  optionalString,
+  optionalStringList,
+  parseJsonBody,
+} from './aws-shared.js';
+import { type HttpReply, type LoopbackServer, startLoopbackServer } from './http.js';
+
+/**
+ * A loopback AWS endpoint serving ECS (JSON 1.1) and EC2 (query protocol) on
+ * one URL, as `AWS_ENDPOINT_URL` serves every service. Point the real SDK v3
+ * clients at it (`endpoint`, a region and dummy credentials).
+ *
+ * Tasks move along deterministically: every DescribeTasks call that includes
+ * a task advances it one step (PROVISIONING → PENDING → ACTIVATING → RUNNING).
+ * Time comes only from `now()` (epoch milliseconds); containers whose command
+ * is `sleep N` or `timeout N ...` exit once `now()` passes their start + N s.
+ */
+
+export type { LaunchBehaviour, RunTaskFailure } from './aws-ecs-tasks.js';
+
+const ECS_TARGET = 'AmazonEC2ContainerServiceV20141113.';
+
+const ECS_OPERATIONS = new Set([
+  'DescribeTaskDefinition',
+  'RegisterTaskDefinition',
+  'DeregisterTaskDefinition',
+  'ListTaskDefinitions',
+  'ListTagsForResource',
+  'TagResource',
+  'UntagResource',
+  'RunTask',
+  'DescribeTasks',
+  'ListTasks',
+  'StopTask',
+  'DescribeClusters',
+]);
+
+/** An ECS task as DescribeTasks shows it (with tags); timestamps in epoch seconds. */
+export interface StandInTask extends JsonObject {
+  taskArn: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  lastStatus: string;
+  desiredStatus: string;
+  group: string;
+  launchType: string;
+  capacityProviderName?: string;
+  startedBy?: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  createdAt: number;
+  startedAt?: number;
+  stoppedAt?: number;
+  tags: { key: string; value: string }[];
+  containers: {
+    name: string;
+    image: string;
+    lastStatus: string;
+    exitCode?: number;
+    reason?: string;
+  }[];
+  overrides: JsonObject;
+}
+
+/** A task definition as DescribeTaskDefinition shows it, plus its `tags`. */
+export interface StandInTaskDefinition extends JsonObject {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  status: string;
+  tags: { key: string; value: string }[];
+}
+
+export interface AwsStandIn extends LoopbackServer {
+  readonly region: string;
+  readonly accountId: string;
+  /** Adds an (empty, Fargate-capable) cluster; `review-apps` exists from the start. */
+  addCluster(name: string): string;
+  /** Seeds a task definition as a platform engineer would have registered it. */
+  addTaskDefinition(input: JsonObject): StandInTaskDefinition;
+  taskDefinitions(): StandInTaskDefinition[];
+  tasks(): StandInTask[];
+  task(arn: string): StandInTask | undefined;
+  /** The task's ENI as EC2 knows it (also before it exists in EC2 or after it is deleted). */
+  networkInterface(
+    arn: string,
+  ): { networkInterfaceId: string; privateIpAddress: string; publicIp?: string } | undefined;
+  /** Applies to the next RunTask only. */
+  setLaunchBehaviour(behaviour: LaunchBehaviour): void;
+  setTaskBehaviour(arn: string, behaviour: LaunchBehaviour): void;
+  /** The next RunTask answers these failures and starts nothing. */
+  failNextRunTask(failures: RunTaskFailure[]): void;
+  runTaskNow(arn: string): void;
+  exitContainer(arn: string, containerName: string, exitCode: number, reason?: string): void;
+  stopTaskExternally(
+    arn: string,
+    options: { stopCode: string; stoppedReason: string; exitCode?: number },
+  ): void;
+  /** Recorded operation names in order (`RunTask`, `DescribeNetworkInterfaces`, ...). */
+  operations(): string[];
+  /** Request bodies of one operation: parsed JSON for ECS, form parameters for EC2. */
+  callsTo(operation: string): JsonObject[];
+}
+
+export async function startAwsStandIn(
+  options: { now?: () => number; region?: string; accountId?: string } = {},
+): Promise<AwsStandIn> {
+  const now = options.now ?? Date.now;
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const definitions = new TaskDefinitionStore(region, accountId, now);
+  const tasks = new TaskStore(region, accountId, now, definitions);
+  tasks.addCluster('review-apps');
+  const caller = `arn:aws:sts::${accountId}:assumed-role/review-app-bot/sandbox`;
+
+  const taskOrThrow = (arn: string): TaskState => {
+    const task = tasks.get(arn);
+    if (!task) throw new Error(`AWS stand-in: no task ${arn}`);
+    return task;
+  };
+
+  const interfaces = (): Ec2NetworkInterface[] =>
+    tasks
+      .all()
+      .filter((t) => t.network && ['ATTACHING', 'ATTACHED'].includes(t.network.status))
+      .map((t) => ({ ...(t.network as NonNullable<TaskState['network']>), taskArn: t.arn }));
+
+  const renderDefinition = (arn: string): StandInTaskDefinition => {
+    const record = definitions.byArn(arn);
+    if (!record) throw new Error(`AWS stand-in: no task definition ${arn}`);
+    return {
+      ...definitions.render(record),
+      tags: record.tags.map((tag) => ({ ...tag })),
+    } as StandInTaskDefinition;
+  };
+
+  /** Tags live on tasks, task definitions and clusters. */
+  const taggable = (arn: string | undefined) => {
+    if (!arn) throw invalidParameter('resourceArn must be specified.');
+    const task = tasks.get(arn);
+    if (task) return task;
+    const definition = definitions.byArn(arn);
+    if (definition) return definition;
+    const cluster = [...tasks.clusters.values()].find((c) => c.arn === arn);
+    if (cluster) return cluster;
+    if (!/^arn:aws[\w-]*:ecs:/.test(arn)) throw invalidParameter('Invalid resource ARN.');
+    throw new AwsError('ResourceNotFoundException', 'The specified resource could not be found.');
+  };
+
+  const ecs: Record<string, (input: JsonObject) => JsonObject> = {
+    DescribeTaskDefinition: (input) => {
+      const record = definitions.resolve(optionalString(input, 'taskDefinition') ?? '');
+      if (!record) throw clientError('Unable to describe task definition.');
+      const withTags = (optionalStringList(input, 'include') ?? []).includes('TAGS');
+      return {
+        taskDefinition: definitions.render(record),
+        ...(withTags ? { tags: record.tags } : {}),
+      };
+    },
+    RegisterTaskDefinition: (input) => {
+      const record = definitions.register(input, caller);
+      return { taskDefinition: definitions.render(record), tags: record.tags };
+    },
+    DeregisterTaskDefinition: (input) => ({
+      taskDefinition: definitions.render(
+        definitions.deregister(optionalString(input, 'taskDefinition') ?? ''),
+      ),
+    }),
+    ListTaskDefinitions: (input) => definitions.list(input),
+    ListTagsForResource: (input) => ({
+      tags: taggable(optionalString(input, 'resourceArn')).tags,
+    }),
+    TagResource: (input) => {
+      const resource = taggable(optionalString(input, 'resourceArn'));
+      const changes = validateTags(input.tags);
+      if (changes.length === 0) throw invalidParameter('tags must not be empty.');
+      resource.tags = mergeTags(resource.tags, changes);
+      return {};
+    },
+    UntagResource: (input) => {
+      const resource = taggable(optionalString(input, 'resourceArn'));
+      const keys = optionalStringList(input, 'tagKeys') ?? [];
+      if (keys.length === 0) throw invalidParameter('tagKeys must not be empty.');
+      resource.tags = resource.tags.filter((tag) => !keys.includes(tag.key));
+      return {};
+    },
+    RunTask: (input) => tasks.run(input) as unknown as JsonObject,
+    DescribeTasks: (input) => tasks.describe(input),
+    ListTasks: (input) => tasks.listArns(input),
+    StopTask: (input) => tasks.stopTask(input),
+    DescribeClusters: (input) => {
+      const names = optionalStringList(input, 'clusters') ?? ['default'];
+      const clusters: JsonObject[] = [];
+      const failures: RunTaskFailure[] = [];
+      for (const name of names) {
+        try {
+          const cluster = tasks.cluster(name);
+          const mine = tasks.all().filter((t) => t.cluster === cluster);
+          clusters.push({
+            clusterArn: cluster.arn,
+            clusterName: cluster.name,
+            status: 'ACTIVE',
+            registeredContainerInstancesCount: 0,
+            runningTasksCount: mine.filter((t) => t.lastStatus === 'RUNNING').length,
+            pendingTasksCount: mine.filter((t) =>
+              ['PROVISIONING', 'PENDING', 'ACTIVATING'].includes(t.lastStatus),
+            ).length,
+            activeServicesCount: 0,
+            capacityProviders: cluster.capacityProviders,
+            defaultCapacityProviderStrategy: [],
+          });
+        } catch {
+          failures.push({ arn: name, reason: 'MISSING' });
+        }
+      }
+      return { clusters, failures };
+    },
+  };
+
+  const server = await startLoopbackServer({
+    identify: (request) => {
+      const target = request.headers['x-amz-target'];
+      if (typeof target === 'string' && target.startsWith(ECS_TARGET)) {
+        const operation = target.slice(ECS_TARGET.length);
+        return ECS_OPERATIONS.has(operation) ? operation : `UNKNOWN ECS ${operation}`;
+      }
+      if (request.method === 'POST' && isForm(request.headers['content-type'])) {
+        const action = new URLSearchParams(request.body).get('Action') ?? '';
+        return EC2_ACTIONS.has(action) ? action : `UNKNOWN EC2 ${action}`;
+      }
+      return `UNKNOWN ${request.method} ${request.path}`;
+    },
+    handle: (request): HttpReply => {
+      tasks.expireLifetimes();
+      const { operation } = request;
+      if (ECS_OPERATIONS.has(operation)) {
+        const requestId = randomUUID();
+        try {
+          const handler = ecs[operation] as (input: JsonObject) => JsonObject;
+          return ecsReply(200, handler(parseJsonBody(request.body)), requestId);
+        } catch (error) {
+          if (!(error instanceof AwsError)) throw error;
+          return ecsReply(error.status, { __type: error.code, message: error.message }, requestId, {
+            'x-amzn-errortype': error.code,
+          });
+        }
+      }
+      if (EC2_ACTIONS.has(operation) || operation.startsWith('UNKNOWN EC2 ')) {
+        return handleEc2(new URLSearchParams(request.body), { accountId, interfaces });
+      }
+      if (operation.startsWith('UNKNOWN ECS ')) {
+        const error = new AwsError('UnknownOperationException', `Unsupported: ${operation}`);
+        return ecsReply(400, { __type: error.code, message: error.message }, randomUUID(), {
+          'x-amzn-errortype': error.code,
+        });
+      }
+      return ec2Error(new AwsError('InvalidAction', `Not an AWS request: ${operation}`));
+    },
+  });
+
+  return {
+    ...server,
+    region,
+    accountId,
+    addCluster: (name) => tasks.addCluster(name).arn,
+    addTaskDefinition: (input) => {
+      const record = definitions.register(
+        structuredClone(input),
+        `arn:aws:iam::${accountId}:user/platform-engineer`,
+      );
+      return renderDefinition(record.arn);
+    },
+    taskDefinitions: () => definitions.all().map((r) => renderDefinition(r.arn)),
+    tasks: () => tasks.all().map((t) => tasks.render(t, true) as StandInTask),
+    task: (arn) => {
+      const task = tasks.get(arn);
+      return task ? (tasks.render(task, true) as StandInTask) : undefined;
+    },
+    networkInterface: (arn) => {
+      const network = tasks.get(arn)?.network;
+      if (!network) return undefined;
+      const { networkInterfaceId, privateIpAddress, publicIp } = network;
+      return { networkInterfaceId, privateIpAddress, ...(publicIp ? { publicIp } : {}) };
+    },
+    setLaunchBehaviour: (behaviour) => tasks.setLaunchBehaviour(behaviour),
+    setTaskBehaviour: (arn, behaviour) => {
+      taskOrThrow(arn).behaviour = behaviour;
+    },
+    failNextRunTask: (failures) => tasks.failNextRunTask(failures),
+    runTaskNow: (arn) => tasks.runNow(taskOrThrow(arn)),
+    exitContainer: (arn, name, exitCode, reason) =>
+      tasks.exitContainer(taskOrThrow(arn), name, exitCode, reason),
+    stopTaskExternally: (arn, stop) => tasks.stopExternally(taskOrThrow(arn), stop),
+    operations: () => server.requests.map((r) => r.operation),
+    callsTo: (operation) =>
+      server.requests
+        .filter((r) => r.operation === operation)
+        .map((r) =>
+          isForm(r.headers['content-type'])
+            ? Object.fromEntries(new URLSearchParams(r.body))
+            : parseJsonBody(r.body),
+        ),
+  };
+}
+
+function isForm(contentType: string | undefined): boolean {
+  return (contentType ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
+function ecsReply(
+  status: number,
+  body: unknown,
+  requestId: string,
+  headers: Record<string, string> = {},
+): HttpReply {
+  return {
+    status,
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-requestid': requestId,
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}

@@ -1,0 +1,504 @@
+import { createHash } from 'node:crypto';
+import { paginated } from './gitlab-pagination.js';
+import { authorised, filterMergeRequests, readField } from './gitlab-query.js';
+import type {
+  GitLabMergeRequest,
+  GitLabNote,
+  GitLabPipeline,
+  GitLabProject,
+  GitLabRegistryRepository,
+  GitLabRegistryTag,
+  GitLabUser,
+  MergeRequestInput,
+  MergeRequestPatch,
+  PipelineInput,
+} from './gitlab-types.js';
+import {
+  type HttpReply,
+  json,
+  type LoopbackServer,
+  type RecordedRequest,
+  startLoopbackServer,
+} from './http.js';
+
+export type * from './gitlab-types.js';
+
+/**
+ * A loopback GitLab (REST API v4) good enough for @gitbeaker/rest: projects,
+ * merge requests (with GitLab's offset pagination), container registry
+ * repositories and tags, pipelines and MR notes. Authenticates with the
+ * `PRIVATE-TOKEN` header, as gitbeaker sends it.
+ */
+
+export interface GitLabStandIn extends LoopbackServer {
+  readonly token: string;
+  addProject(input: { id: number; path: string; default_branch?: string }): GitLabProject;
+  addMergeRequest(projectId: number | string, input: MergeRequestInput): GitLabMergeRequest;
+  updateMergeRequest(
+    projectId: number | string,
+    iid: number,
+    patch: MergeRequestPatch,
+  ): GitLabMergeRequest;
+  /** The MR as `GET .../merge_requests/:iid` answers it. */
+  mergeRequest(projectId: number | string, iid: number): GitLabMergeRequest | undefined;
+  addRegistryRepository(
+    projectId: number | string,
+    input: { id: number; name?: string; path?: string; location?: string },
+  ): GitLabRegistryRepository;
+  addRegistryTag(
+    projectId: number | string,
+    repositoryId: number,
+    tagName: string,
+    options?: { digest?: string; created_at?: string; total_size?: number },
+  ): GitLabRegistryTag;
+  /** Adds or replaces a pipeline; MRs whose head pipeline has this id show the new status. */
+  addPipeline(projectId: number | string, input: PipelineInput): GitLabPipeline;
+  /** Notes posted to MRs (optionally of one project / MR), oldest first. */
+  notes(projectId?: number | string, iid?: number): GitLabNote[];
+}
+
+interface MergeRequestRecord extends Omit<GitLabMergeRequest, 'head_pipeline'> {
+  headPipelineId: number | null;
+}
+
+interface RepositoryRecord {
+  repository: GitLabRegistryRepository;
+  tags: Map<string, GitLabRegistryTag>;
+}
+
+interface ProjectRecord {
+  project: GitLabProject;
+  mergeRequests: Map<number, MergeRequestRecord>;
+  repositories: Map<number, RepositoryRecord>;
+  pipelines: Map<number, GitLabPipeline>;
+}
+
+type RouteHandler = (params: Record<string, string>, request: RecordedRequest) => HttpReply;
+
+interface Route {
+  method: string;
+  pattern: string;
+  segments: string[];
+  handler: RouteHandler;
+}
+
+const API_PREFIX = '/api/v4';
+
+const notFound = (what = 'Not found') => json(404, { message: `404 ${what}` });
+
+export async function startGitLabStandIn(
+  options: { token?: string; now?: () => number } = {},
+): Promise<GitLabStandIn> {
+  const token = options.token ?? 'glpat-test-token';
+  const now = options.now ?? Date.now;
+  const iso = () => new Date(now()).toISOString();
+  const projects = new Map<number, ProjectRecord>();
+  const users = new Map<string, GitLabUser>();
+  const notes: GitLabNote[] = [];
+  let nextMergeRequestId = 1000;
+  let nextNoteId = 5000;
+  let baseUrl = '';
+
+  const user = (username: string, name: string): GitLabUser => {
+    let found = users.get(username);
+    if (!found) {
+      found = {
+        id: users.size + 1,
+        username,
+        name,
+        state: 'active',
+        avatar_url: null,
+        web_url: `${baseUrl}/${username}`,
+      };
+      users.set(username, found);
+    }
+    return found;
+  };
+  const botUser = () => user('review-app-bot', 'Review App Bot');
+
+  const findProject = (idOrPath: number | string): ProjectRecord | undefined => {
+    const key = String(idOrPath);
+    if (/^\d+$/.test(key)) return projects.get(Number(key));
+    const wanted = key.toLowerCase();
+    for (const record of projects.values()) {
+      if (record.project.path_with_namespace.toLowerCase() === wanted) return record;
+    }
+    return undefined;
+  };
+  const mustProject = (idOrPath: number | string): ProjectRecord => {
+    const found = findProject(idOrPath);
+    if (!found) throw new Error(`GitLab stand-in: no project ${idOrPath}`);
+    return found;
+  };
+
+  const savePipeline = (record: ProjectRecord, input: PipelineInput, sha = '', ref = '') => {
+    const existing = record.pipelines.get(input.id);
+    const pipeline: GitLabPipeline = {
+      id: input.id,
+      iid: existing?.iid ?? record.pipelines.size + 1,
+      project_id: record.project.id,
+      sha: input.sha ?? existing?.sha ?? sha,
+      ref: input.ref ?? existing?.ref ?? ref,
+      status: input.status,
+      source: 'merge_request_event',
+      created_at: existing?.created_at ?? iso(),
+      updated_at: iso(),
+      web_url: input.web_url ?? `${record.project.web_url}/-/pipelines/${input.id}`,
+    };
+    record.pipelines.set(input.id, pipeline);
+    return pipeline;
+  };
+
+  const render = (record: ProjectRecord, mr: MergeRequestRecord, full: boolean) => {
+    const { headPipelineId, ...rest } = mr;
+    const out: GitLabMergeRequest = structuredClone(rest);
+    if (full) {
+      const pipeline = headPipelineId === null ? undefined : record.pipelines.get(headPipelineId);
+      out.head_pipeline = pipeline ? { ...pipeline } : null;
+    }
+    return out;
+  };
+
+  const applyPatch = (record: ProjectRecord, mr: MergeRequestRecord, patch: MergeRequestPatch) => {
+    if (patch.title !== undefined) mr.title = patch.title;
+    if (patch.description !== undefined) mr.description = patch.description;
+    if (patch.source_branch !== undefined) mr.source_branch = patch.source_branch;
+    if (patch.target_branch !== undefined) mr.target_branch = patch.target_branch;
+    if (patch.sha !== undefined) mr.sha = patch.sha;
+    if (patch.draft !== undefined) {
+      mr.draft = patch.draft;
+      mr.work_in_progress = patch.draft;
+    }
+    if (patch.author !== undefined) mr.author = user(patch.author.username, patch.author.name);
+    if (patch.state !== undefined && patch.state !== mr.state) {
+      mr.state = patch.state;
+      mr.merged_at = patch.state === 'merged' ? iso() : null;
+      mr.closed_at = patch.state === 'closed' ? iso() : null;
+    }
+    if (patch.head_pipeline !== undefined) {
+      mr.headPipelineId =
+        patch.head_pipeline === null
+          ? null
+          : savePipeline(record, patch.head_pipeline, mr.sha, mr.source_branch).id;
+    }
+    if (patch.created_at !== undefined) mr.created_at = patch.created_at;
+    mr.updated_at = patch.updated_at ?? iso();
+  };
+
+  // --- routes -------------------------------------------------------------
+
+  const withProject =
+    (
+      handler: (
+        record: ProjectRecord,
+        params: Record<string, string>,
+        request: RecordedRequest,
+      ) => HttpReply,
+    ): RouteHandler =>
+    (params, request) => {
+      const record = findProject(params.id ?? '');
+      return record ? handler(record, params, request) : notFound('Project Not Found');
+    };
+
+  const listRequest = (request: RecordedRequest) => ({
+    baseUrl,
+    path: request.path,
+    query: request.query,
+  });
+
+  const routes: Route[] = [];
+  const route = (method: string, pattern: string, handler: RouteHandler) =>
+    routes.push({ method, pattern, segments: pattern.split('/').slice(1), handler });
+
+  route('GET', '/user', () => json(200, botUser()));
+  route('GET', '/version', () => json(200, { version: '17.0.0-ee', revision: 'standin' }));
+  route(
+    'GET',
+    '/projects/:id',
+    withProject((record) => json(200, record.project)),
+  );
+  route(
+    'GET',
+    '/projects/:id/merge_requests',
+    withProject((record, _params, request) => {
+      const list = filterMergeRequests([...record.mergeRequests.values()], request.query);
+      return paginated(
+        list.map((mr) => render(record, mr, false)),
+        listRequest(request),
+      );
+    }),
+  );
+  route(
+    'GET',
+    '/projects/:id/merge_requests/:iid',
+    withProject((record, params) => {
+      const mr = record.mergeRequests.get(Number(params.iid));
+      return mr ? json(200, render(record, mr, true)) : notFound();
+    }),
+  );
+  route(
+    'POST',
+    '/projects/:id/merge_requests/:iid/notes',
+    withProject((record, params, request) => {
+      const mr = record.mergeRequests.get(Number(params.iid));
+      if (!mr) return notFound();
+      const body = readField(request, 'body');
+      if (!body) return json(400, { error: 'body is missing' });
+      const at = iso();
+      const note: GitLabNote = {
+        id: nextNoteId++,
+        type: null,
+        body,
+        attachment: null,
+        author: botUser(),
+        created_at: at,
+        updated_at: at,
+        system: false,
+        noteable_id: mr.id,
+        noteable_type: 'MergeRequest',
+        noteable_iid: mr.iid,
+        project_id: record.project.id,
+        resolvable: false,
+        confidential: false,
+        internal: false,
+      };
+      notes.push(note);
+      return json(201, note);
+    }),
+  );
+  route(
+    'GET',
+    '/projects/:id/registry/repositories',
+    withProject((record, _params, request) => {
+      const withTags = request.query.get('tags') === 'true';
+      const withCount = request.query.get('tags_count') === 'true';
+      const list = [...record.repositories.values()].map(({ repository, tags }) => ({
+        ...repository,
+        ...(withCount ? { tags_count: tags.size } : {}),
+        ...(withTags
+          ? {
+              tags: [...tags.values()].map(({ name, path, location }) => ({
+                name,
+                path,
+                location,
+              })),
+            }
+          : {}),
+      }));
+      return paginated(list, listRequest(request));
+    }),
+  );
+  route(
+    'GET',
+    '/projects/:id/registry/repositories/:repository_id/tags',
+    withProject((record, params, request) => {
+      const repo = record.repositories.get(Number(params.repository_id));
+      if (!repo) return notFound('Repository Not Found');
+      const list = [...repo.tags.values()].map(({ name, path, location }) => ({
+        name,
+        path,
+        location,
+      }));
+      return paginated(list, listRequest(request));
+    }),
+  );
+  route(
+    'GET',
+    '/projects/:id/registry/repositories/:repository_id/tags/:tag_name',
+    withProject((record, params) => {
+      const repo = record.repositories.get(Number(params.repository_id));
+      if (!repo) return notFound('Repository Not Found');
+      const tag = repo.tags.get(params.tag_name ?? '');
+      return tag ? json(200, tag) : notFound('Tag Not Found');
+    }),
+  );
+  route(
+    'GET',
+    '/projects/:id/pipelines/:pipeline_id',
+    withProject((record, params) => {
+      const pipeline = record.pipelines.get(Number(params.pipeline_id));
+      return pipeline ? json(200, pipeline) : notFound();
+    }),
+  );
+
+  const match = (method: string, path: string) => {
+    if (!path.startsWith(`${API_PREFIX}/`)) return undefined;
+    const parts = path.slice(API_PREFIX.length).split('/').slice(1);
+    for (const candidate of routes) {
+      if (candidate.method !== method || candidate.segments.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      const ok = candidate.segments.every((segment, i) => {
+        const part = parts[i] ?? '';
+        if (segment.startsWith(':')) {
+          if (part === '') return false;
+          try {
+            params[segment.slice(1)] = decodeURIComponent(part);
+          } catch {
+            return false;
+          }
+          return true;
+        }
+        return segment === part;
+      });
+      if (ok) return { route: candidate, params };
+    }
+    return undefined;
+  };
+
+  const server = await startLoopbackServer({
+    identify: (request) => {
+      const found = match(request.method, request.path);
+      return found
+        ? `${request.method} ${found.route.pattern}`
+        : `UNKNOWN ${request.method} ${request.path}`;
+    },
+    handle: (request) => {
+      const found = match(request.method, request.path);
+      if (!found) return json(404, { error: '404 Not Found' });
+      if (!authorised(request, token)) return json(401, { message: '401 Unauthorized' });
+      return found.route.handler(found.params, request);
+    },
+  });
+  baseUrl = server.url;
+
+  return {
+    ...server,
+    token,
+    addProject: ({ id, path, default_branch = 'main' }) => {
+      const parts = path.split('/');
+      const name = parts[parts.length - 1] ?? path;
+      const namespacePath = parts.slice(0, -1).join('/') || name;
+      const at = iso();
+      const project: GitLabProject = {
+        id,
+        name,
+        path: name,
+        path_with_namespace: path,
+        name_with_namespace: parts.join(' / '),
+        description: null,
+        default_branch,
+        visibility: 'private',
+        web_url: `${baseUrl}/${path}`,
+        http_url_to_repo: `${baseUrl}/${path}.git`,
+        container_registry_enabled: true,
+        container_registry_image_prefix: `registry.example.test/${path}`,
+        namespace: {
+          id: id + 100_000,
+          name: namespacePath,
+          path: namespacePath,
+          kind: 'group',
+          full_path: namespacePath,
+        },
+        created_at: at,
+        last_activity_at: at,
+      };
+      projects.set(id, {
+        project,
+        mergeRequests: new Map(),
+        repositories: new Map(),
+        pipelines: new Map(),
+      });
+      return project;
+    },
+    addMergeRequest: (projectId, input) => {
+      const record = mustProject(projectId);
+      const { path_with_namespace: path } = record.project;
+      const at = input.created_at ?? iso();
+      const author = input.author ?? { username: 'dev', name: 'Dev Eloper' };
+      const mr: MergeRequestRecord = {
+        id: nextMergeRequestId++,
+        iid: input.iid,
+        project_id: record.project.id,
+        title: input.title,
+        description: input.description ?? '',
+        state: 'opened',
+        created_at: at,
+        updated_at: at,
+        merged_at: null,
+        closed_at: null,
+        target_branch: input.target_branch ?? record.project.default_branch,
+        source_branch: input.source_branch,
+        source_project_id: record.project.id,
+        target_project_id: record.project.id,
+        author: user(author.username, author.name),
+        draft: false,
+        work_in_progress: false,
+        merge_status: 'can_be_merged',
+        detailed_merge_status: 'mergeable',
+        sha: input.sha,
+        merge_commit_sha: null,
+        squash_commit_sha: null,
+        references: {
+          short: `!${input.iid}`,
+          relative: `!${input.iid}`,
+          full: `${path}!${input.iid}`,
+        },
+        web_url: `${baseUrl}/${path}/-/merge_requests/${input.iid}`,
+        headPipelineId: null,
+      };
+      const { iid: _iid, ...patch } = input;
+      applyPatch(record, mr, { ...patch, updated_at: input.updated_at ?? at });
+      record.mergeRequests.set(input.iid, mr);
+      return render(record, mr, true);
+    },
+    updateMergeRequest: (projectId, iid, patch) => {
+      const record = mustProject(projectId);
+      const mr = record.mergeRequests.get(iid);
+      if (!mr) throw new Error(`GitLab stand-in: no merge request !${iid}`);
+      applyPatch(record, mr, patch);
+      return render(record, mr, true);
+    },
+    mergeRequest: (projectId, iid) => {
+      const record = findProject(projectId);
+      const mr = record?.mergeRequests.get(iid);
+      return record && mr ? render(record, mr, true) : undefined;
+    },
+    addRegistryRepository: (projectId, input) => {
+      const record = mustProject(projectId);
+      const name = input.name ?? '';
+      const path = input.path ?? `${record.project.path_with_namespace}${name ? `/${name}` : ''}`;
+      const repository: GitLabRegistryRepository = {
+        id: input.id,
+        name,
+        path,
+        project_id: record.project.id,
+        location: input.location ?? `registry.example.test/${path}`,
+        created_at: iso(),
+        cleanup_policy_started_at: null,
+        status: null,
+      };
+      record.repositories.set(input.id, { repository, tags: new Map() });
+      return repository;
+    },
+    addRegistryTag: (projectId, repositoryId, tagName, tagOptions = {}) => {
+      const repo = mustProject(projectId).repositories.get(repositoryId);
+      if (!repo) throw new Error(`GitLab stand-in: no registry repository ${repositoryId}`);
+      const { path, location } = repo.repository;
+      const digest =
+        tagOptions.digest ??
+        `sha256:${createHash('sha256').update(`${location}:${tagName}`).digest('hex')}`;
+      const revision = createHash('sha256').update(digest).digest('hex');
+      const tag: GitLabRegistryTag = {
+        name: tagName,
+        path: `${path}:${tagName}`,
+        location: `${location}:${tagName}`,
+        revision,
+        short_revision: revision.slice(0, 9),
+        digest,
+        created_at: tagOptions.created_at ?? iso(),
+        total_size: tagOptions.total_size ?? 52_428_800,
+      };
+      repo.tags.set(tagName, tag);
+      return tag;
+    },
+    addPipeline: (projectId, input) => savePipeline(mustProject(projectId), input),
+    notes: (projectId, iid) => {
+      const project = projectId === undefined ? undefined : findProject(projectId);
+      return notes.filter(
+        (note) =>
+          (projectId === undefined || note.project_id === project?.project.id) &&
+          (iid === undefined || note.noteable_iid === iid),
+      );
+    },
+  };
+}
