@@ -48,7 +48,7 @@ export function validateTags(value: unknown, field = 'tags'): EcsTag[] {
           'Use letters, numbers, spaces and _ . : / = + - @.',
       );
     }
-    if (key.toLowerCase().startsWith('aws:')) {
+    if (isAwsTagKey(key)) {
       throw invalidParameter('Tag keys starting with aws: are reserved for AWS use.');
     }
     if (seen.has(key)) throw invalidParameter(`Duplicate tag key: ${key}.`);
@@ -57,12 +57,16 @@ export function validateTags(value: unknown, field = 'tags'): EcsTag[] {
   });
 }
 
+export const isAwsTagKey = (key: string) => key.toLowerCase().startsWith('aws:');
+
 /** `existing` with `changes` applied (same key replaced), checked against the 50-tag limit. */
 export function mergeTags(existing: readonly EcsTag[], changes: readonly EcsTag[]): EcsTag[] {
   const merged = new Map(existing.map((tag) => [tag.key, tag.value]));
   for (const tag of changes) merged.set(tag.key, tag.value);
-  if (merged.size > MAX_TAGS) {
-    throw invalidParameter(`Too many tags: ${merged.size}. At most ${MAX_TAGS} are allowed.`);
+  // Tags AWS adds itself (`aws:ecs:clusterName`...) do not count against the limit.
+  const counted = [...merged.keys()].filter((key) => !isAwsTagKey(key)).length;
+  if (counted > MAX_TAGS) {
+    throw invalidParameter(`Too many tags: ${counted}. At most ${MAX_TAGS} are allowed.`);
   }
   return [...merged].map(([key, value]) => ({ key, value }));
 }

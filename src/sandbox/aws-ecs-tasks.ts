@@ -134,6 +134,9 @@ export class TaskStore {
     const propagate = optionalString(input, 'propagateTags');
     if (propagate === 'TASK_DEFINITION') tags = mergeTags(definition.tags, tags);
     if (tags.length > MAX_TAGS) throw invalidParameter('Too many tags.');
+    if (input.enableECSManagedTags === true) {
+      tags = mergeTags(tags, [{ key: 'aws:ecs:clusterName', value: cluster.name }]);
+    }
     const overrides = runOverrides(input.overrides, definition);
 
     if (this.nextFailures) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EC2_ACTIONS, type Ec2NetworkInterface, ec2Error, handleEc2 } from './aws-ec2.js';
-import { mergeTags, validateTags } from './aws-ecs-tags.js';
+import { isAwsTagKey, mergeTags, validateTags } from './aws-ecs-tags.js';
 import { TaskDefinitionStore } from './aws-ecs-taskdefs.js';
 import {
   type LaunchBehaviour,
@@ -195,6 +195,9 @@ export async function startAwsStandIn(
       const resource = taggable(optionalString(input, 'resourceArn'));
       const keys = optionalStringList(input, 'tagKeys') ?? [];
       if (keys.length === 0) throw invalidParameter('tagKeys must not be empty.');
+      if (keys.some(isAwsTagKey)) {
+        throw invalidParameter('Tag keys starting with aws: are reserved for AWS use.');
+      }
       resource.tags = resource.tags.filter((tag) => !keys.includes(tag.key));
       return {};
     },

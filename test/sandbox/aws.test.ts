@@ -196,9 +196,12 @@ describe('AWS stand-in: tags', () => {
     const { aws, ecs } = await seededAws();
     await using _ = aws;
     const { tasks } = await ecs.send(
-      new RunTaskCommand(runInput({ tags: [{ key: 'review-app:mr', value: '42' }] })),
+      new RunTaskCommand(
+        runInput({ tags: [{ key: 'review-app:mr', value: '42' }], enableECSManagedTags: true }),
+      ),
     );
     const resourceArn = tasks?.[0]?.taskArn ?? '';
+    expect(tasks?.[0]?.tags).toContainEqual({ key: 'aws:ecs:clusterName', value: 'review-apps' });
 
     await ecs.send(
       new TagResourceCommand({
@@ -211,7 +214,10 @@ describe('AWS stand-in: tags', () => {
     );
     await ecs.send(new UntagResourceCommand({ resourceArn, tagKeys: ['review-app:mr'] }));
     const listed = await ecs.send(new ListTagsForResourceCommand({ resourceArn }));
-    expect(listed.tags).toEqual([{ key: 'review-app:deadline', value: '2026-11-27T12:30:00Z' }]);
+    expect(listed.tags).toEqual([
+      { key: 'aws:ecs:clusterName', value: 'review-apps' },
+      { key: 'review-app:deadline', value: '2026-11-27T12:30:00Z' },
+    ]);
 
     const refused: [string, string][] = [
       ['review-app:title', 'Fix <script> & "quotes"'],
@@ -229,13 +235,16 @@ describe('AWS stand-in: tags', () => {
     }
     const tooMany = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
     const limit = await rejection(ecs.send(new TagResourceCommand({ resourceArn, tags: tooMany })));
-    expect(limit.name).toBe('InvalidParameterException'); // 50 new + 1 existing > 50
+    expect(limit.name).toBe('InvalidParameterException'); // 50 new + 1 existing > 50 (aws: not counted)
     await ecs.send(
       new TagResourceCommand({
         resourceArn,
         tags: [{ key: 'Ünïcode ok', value: 'a_b.c:d/e=f+g-h@i' }],
       }),
     );
+    // Exactly 50 of ours (the aws: tag is not counted).
+    await ecs.send(new TagResourceCommand({ resourceArn, tags: tooMany.slice(2) }));
+    expect((await ecs.send(new ListTagsForResourceCommand({ resourceArn }))).tags).toHaveLength(51);
 
     const unknown = await rejection(
       ecs.send(
