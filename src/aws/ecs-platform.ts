@@ -187,7 +187,7 @@ export class EcsPlatform implements TaskPlatform {
     return tasks;
   }
 
-  async listTasks(options: { includeStopped?: boolean } = {}): Promise<TaskInfo[]> {
+  async listTaskArns(options: { includeStopped?: boolean } = {}): Promise<string[]> {
     const statuses = options.includeStopped
       ? (['RUNNING', 'STOPPED'] as const)
       : (['RUNNING'] as const);
@@ -210,7 +210,7 @@ export class EcsPlatform implements TaskPlatform {
         nextToken = page.nextToken;
       } while (nextToken);
     }
-    return this.describeTasks([...new Set(arns)]);
+    return [...new Set(arns)];
   }
 
   async stopTask(arn: string, reason: string): Promise<TaskInfo> {

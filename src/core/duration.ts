@@ -3,7 +3,7 @@ const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
 /** Reads `90s`, `30m`, `2h`, `1h30m` (a bare number is minutes) into milliseconds. */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim().toLowerCase();
-  if (/^[0-9]+$/.test(trimmed)) return Number(trimmed) * UNITS.m!;
+  if (/^[0-9]+$/.test(trimmed)) return Number(trimmed) * 60_000;
   if (!/^([0-9]+[smh])+$/.test(trimmed)) return undefined;
   let total = 0;
   for (const [, amount, unit] of trimmed.matchAll(/([0-9]+)([smh])/g)) {

@@ -32,8 +32,8 @@ export interface TaskPlatform {
   prepareTaskDefinition(image: string): Promise<PreparedTaskDefinition>;
   runTask(taskDefinitionArn: string, spec: LaunchSpec): Promise<TaskInfo>;
   describeTasks(arns: string[]): Promise<TaskInfo[]>;
-  /** Every task the bot started, running ones and (when asked) recently stopped ones. */
-  listTasks(options?: { includeStopped?: boolean }): Promise<TaskInfo[]>;
+  /** ARNs of every task the bot started: running ones and (when asked) recently stopped ones. */
+  listTaskArns(options?: { includeStopped?: boolean }): Promise<string[]>;
   stopTask(arn: string, reason: string): Promise<TaskInfo>;
   tagTask(arn: string, tags: { key: string; value: string }[]): Promise<void>;
   publicIp(eniId: string): Promise<string | undefined>;

@@ -12,6 +12,7 @@ import {
   isEnded,
   type LaunchSource,
   type MergeRequest,
+  type MergeRequestSummary,
   type ReviewApp,
   type ReviewAppMeta,
   type TaskInfo,
@@ -55,6 +56,8 @@ export class ReviewApps {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
+  /** Tasks someone in this process is waiting on (launch flows); the watcher leaves them alone. */
+  private readonly starting = new Set<string>();
 
   constructor(deps: EngineDeps) {
     this.config = deps.config;
@@ -81,6 +84,11 @@ export class ReviewApps {
     return mr;
   }
 
+  /** Open merge requests matching a number or words of the title, for pickers. */
+  searchOpenMergeRequests(query: string, limit = 50): Promise<MergeRequestSummary[]> {
+    return this.gitlab.searchOpenMergeRequests(query, limit);
+  }
+
   /** Launch a review app for a merge request (the task is starting when this returns). */
   async launch(request: LaunchRequest): Promise<ReviewApp> {
     return this.exclusive(request.mr, (waited) =>
@@ -104,10 +112,14 @@ export class ReviewApps {
     }
   }
 
-  private async launchNow(request: LaunchRequest): Promise<ReviewApp> {
+  /**
+   * Everything that can refuse a launch before anything is started: the MR
+   * must be open, not running already (unless replaced), and within limits.
+   */
+  async precheck(
+    request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace'>,
+  ): Promise<{ mr: MergeRequest; existing?: ReviewApp }> {
     const mr = await this.openMergeRequest(request.mr);
-    request.onProgress?.({ stage: 'merge-request', mr });
-
     const running = await this.list();
     const existing = running.find((app) => app.meta.mr === mr.iid);
     if (existing && !request.replace) {
@@ -115,7 +127,13 @@ export class ReviewApps {
         app: existing,
       });
     }
-    this.checkLimits(running, request, existing);
+    this.checkLimits(running, request.requester, existing);
+    return existing ? { mr, existing } : { mr };
+  }
+
+  private async launchNow(request: LaunchRequest): Promise<ReviewApp> {
+    const { mr, existing } = await this.precheck(request);
+    request.onProgress?.({ stage: 'merge-request', mr });
 
     const image = await resolveImage(this.gitlab, this.config.image, mr);
     request.onProgress?.({ stage: 'image', image });
@@ -163,7 +181,7 @@ export class ReviewApps {
     return app;
   }
 
-  private checkLimits(running: ReviewApp[], request: LaunchRequest, replaced?: ReviewApp): void {
+  private checkLimits(running: ReviewApp[], requester: string, replaced?: ReviewApp): void {
     const others = running.filter((app) => app !== replaced);
     const { maxRunning, maxPerUser } = this.config.limits;
     if (others.length >= maxRunning) {
@@ -173,7 +191,7 @@ export class ReviewApps {
         { apps: others, limit: 'total' },
       );
     }
-    const own = others.filter((app) => app.meta.requester === request.requester);
+    const own = others.filter((app) => app.meta.requester === requester);
     if (own.length >= maxPerUser) {
       throw new ReviewAppError(
         'LIMIT_REACHED',
@@ -191,6 +209,22 @@ export class ReviewApps {
   async waitUntilRunning(
     app: ReviewApp,
     options: { onStatus?: (status: string) => void; signal?: AbortSignal } = {},
+  ): Promise<ReviewApp> {
+    this.starting.add(app.task.arn);
+    try {
+      return await this.pollUntilRunning(app, options);
+    } finally {
+      this.starting.delete(app.task.arn);
+    }
+  }
+
+  isStarting(arn: string): boolean {
+    return this.starting.has(arn);
+  }
+
+  private async pollUntilRunning(
+    app: ReviewApp,
+    options: { onStatus?: (status: string) => void; signal?: AbortSignal },
   ): Promise<ReviewApp> {
     const started = this.clock.now();
     let interval = 1_000;
@@ -228,8 +262,8 @@ export class ReviewApps {
     }
   }
 
-  /** Work out the app's URL and remember it in the task's tags. */
-  private async withAddress(app: ReviewApp): Promise<ReviewApp> {
+  /** Work out a running app's URL and remember it in the task's tags. */
+  async withAddress(app: ReviewApp): Promise<ReviewApp> {
     const { task, meta } = app;
     const publicIp =
       this.config.ecs.assignPublicIp && task.eniId
@@ -258,8 +292,22 @@ export class ReviewApps {
 
   /** Running review apps of this project, from ECS. */
   async list(): Promise<ReviewApp[]> {
-    const tasks = await this.platform.listTasks();
-    return this.toApps(tasks).filter((app) => !isEnded(app.task));
+    return (await this.snapshot()).filter((app) => !isEnded(app.task));
+  }
+
+  /**
+   * This project's review apps as ECS sees them now: the running ones, the
+   * `known` ones whatever their state, and (when asked) recently stopped ones.
+   * DescribeTasks is called once per 100 tasks.
+   */
+  async snapshot(
+    options: { known?: string[]; includeStopped?: boolean } = {},
+  ): Promise<ReviewApp[]> {
+    const listed = await this.platform.listTaskArns({
+      includeStopped: options.includeStopped ?? false,
+    });
+    const arns = [...new Set([...listed, ...(options.known ?? [])])];
+    return this.toApps(arns.length > 0 ? await this.platform.describeTasks(arns) : []);
   }
 
   /** Review apps of this project among `tasks` (others are ignored). */
@@ -324,7 +372,8 @@ export class ReviewApps {
 
   /** Deregister review revisions that no running app uses. */
   async cleanUp(): Promise<number> {
-    const tasks = await this.platform.listTasks();
+    const arns = await this.platform.listTaskArns();
+    const tasks = arns.length > 0 ? await this.platform.describeTasks(arns) : [];
     const inUse = new Set(tasks.map((t) => t.taskDefinitionArn).filter((a): a is string => !!a));
     return this.platform.cleanUpTaskDefinitions(inUse);
   }

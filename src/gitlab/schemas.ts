@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** Only the fields of GitLab's answers that the bot uses, checked at the edge. */
+export const pipelineSchema = z.object({
+  id: z.number(),
+  status: z.string(),
+  web_url: z.string().optional(),
+});
+
+export const mergeRequestSchema = z.object({
+  iid: z.number(),
+  title: z.string(),
+  state: z.string(),
+  web_url: z.string(),
+  source_branch: z.string(),
+  sha: z
+    .string()
+    .nullable()
+    .transform((v) => v ?? ''),
+  author: z.object({ username: z.string(), name: z.string() }).nullish(),
+  head_pipeline: pipelineSchema.nullish(),
+});
+
+export const mergeRequestListSchema = z.array(
+  z.object({ iid: z.number(), title: z.string(), source_branch: z.string(), web_url: z.string() }),
+);
+
+export const registryRepositorySchema = z.object({
+  id: z.number(),
+  name: z.string().nullish(),
+  path: z.string(),
+  location: z.string(),
+});
+
+export const registryTagSchema = z.object({
+  name: z.string(),
+  location: z.string(),
+});
+
+export const projectSchema = z.object({ id: z.number(), path_with_namespace: z.string() });

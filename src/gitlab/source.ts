@@ -1,0 +1,211 @@
+import { GitbeakerRequestError, GitbeakerTimeoutError, Gitlab } from '@gitbeaker/rest';
+import type { z } from 'zod';
+import type { EngineConfig } from '../config/config.js';
+import { ReviewAppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import type { MergeRequestSource } from '../core/ports.js';
+import type { MergeRequest, MergeRequestSummary } from '../core/types.js';
+import {
+  mergeRequestListSchema,
+  mergeRequestSchema,
+  projectSchema,
+  registryRepositorySchema,
+  registryTagSchema,
+} from './schemas.js';
+
+const TIMEOUT_MS = 10_000;
+
+/** GitLab as the engine needs it, through gitbeaker; answers parsed with zod. */
+export class GitLabSource implements MergeRequestSource {
+  private readonly api: InstanceType<typeof Gitlab>;
+  private repositoryId: Promise<number | undefined> | undefined;
+
+  constructor(
+    private readonly config: EngineConfig['gitlab'] & { registryRepository?: string | undefined },
+    private readonly logger: Logger = silentLogger,
+    timeoutMs = TIMEOUT_MS,
+  ) {
+    this.api = new Gitlab({ host: config.url, token: config.token, queryTimeout: timeoutMs });
+  }
+
+  async getMergeRequest(iid: number): Promise<MergeRequest> {
+    const raw = await this.call(`merge request !${iid}`, () =>
+      this.api.MergeRequests.show(this.config.project, iid),
+    );
+    const mr = parse(mergeRequestSchema, raw, 'merge request');
+    return {
+      iid: mr.iid,
+      title: mr.title,
+      state: mr.state,
+      webUrl: mr.web_url,
+      sourceBranch: mr.source_branch,
+      sha: mr.sha,
+      headPipeline: mr.head_pipeline
+        ? {
+            id: mr.head_pipeline.id,
+            status: mr.head_pipeline.status,
+            ...(mr.head_pipeline.web_url ? { webUrl: mr.head_pipeline.web_url } : {}),
+          }
+        : null,
+      ...(mr.author ? { author: mr.author } : {}),
+    };
+  }
+
+  async searchOpenMergeRequests(query: string, limit: number): Promise<MergeRequestSummary[]> {
+    const text = query.trim().replace(/^!/, '');
+    const options = {
+      projectId: this.config.project,
+      state: 'opened' as const,
+      perPage: limit,
+      maxPages: 1,
+    };
+    const byTitle = this.call('open merge requests', () =>
+      this.api.MergeRequests.all({ ...options, ...(text ? { search: text } : {}) }),
+    );
+    // A number finds the MR of that number too, not only titles containing it.
+    const byNumber = /^[0-9]{1,10}$/.test(text)
+      ? this.call('open merge requests', () =>
+          this.api.MergeRequests.all({ ...options, iids: [Number(text)] }),
+        )
+      : Promise.resolve([]);
+    const [titles, numbers] = await Promise.all([byTitle, byNumber]);
+    const all = [
+      ...parse(mergeRequestListSchema, numbers, 'merge requests'),
+      ...parse(mergeRequestListSchema, titles, 'merge requests'),
+    ];
+    const seen = new Set<number>();
+    return all
+      .filter((mr) => !seen.has(mr.iid) && seen.add(mr.iid))
+      .slice(0, limit)
+      .map((mr) => ({
+        iid: mr.iid,
+        title: mr.title,
+        sourceBranch: mr.source_branch,
+        webUrl: mr.web_url,
+      }));
+  }
+
+  async findImageTag(tags: string[]): Promise<{ tag: string; location: string } | undefined> {
+    const repositoryId = await this.registryRepositoryId();
+    if (repositoryId === undefined) return undefined;
+    for (const tag of tags) {
+      try {
+        const raw = await this.call(`image tag ${tag}`, () =>
+          this.api.ContainerRegistry.showTag(this.config.project, repositoryId, tag),
+        );
+        return { tag, location: parse(registryTagSchema, raw, 'registry tag').location };
+      } catch (error) {
+        if (error instanceof ReviewAppError && error.details.status === 404) continue;
+        throw error;
+      }
+    }
+    return undefined;
+  }
+
+  /** The registry repository images are pushed to: REGISTRY_REPOSITORY, or the project's own. */
+  private registryRepositoryId(): Promise<number | undefined> {
+    this.repositoryId ??= (async () => {
+      const raw = await this.call('container registry', () =>
+        this.api.ContainerRegistry.allRepositories({
+          projectId: this.config.project,
+          perPage: 100,
+        }),
+      );
+      const repositories = parse(registryRepositorySchema.array(), raw, 'registry repositories');
+      const wanted = this.config.registryRepository ?? (await this.projectPath());
+      const found = repositories.find(
+        (r) =>
+          r.path === wanted ||
+          r.name === wanted ||
+          String(r.id) === wanted ||
+          r.location === wanted,
+      );
+      if (!found) {
+        this.logger.warn('registry repository not found', {
+          wanted,
+          available: repositories.map((r) => r.path),
+        });
+      }
+      return found?.id;
+    })().catch((error) => {
+      this.repositoryId = undefined;
+      throw error;
+    });
+    return this.repositoryId;
+  }
+
+  private async projectPath(): Promise<string> {
+    if (!/^[0-9]+$/.test(this.config.project)) return this.config.project;
+    const raw = await this.call('project', () => this.api.Projects.show(this.config.project));
+    return parse(projectSchema, raw, 'project').path_with_namespace;
+  }
+
+  /** Run one GitLab call; its failures become errors users and operators can act on. */
+  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw this.translate(error, what);
+    }
+  }
+
+  private translate(error: unknown, what: string): ReviewAppError {
+    if (error instanceof GitbeakerRequestError) {
+      const status = (error.cause as { response?: { status?: number } } | undefined)?.response
+        ?.status;
+      if (status === 404) {
+        return new ReviewAppError(
+          'MR_NOT_FOUND',
+          `GitLab has no ${what} in ${this.config.project}.`,
+          { status },
+        );
+      }
+      if (status === 401 || status === 403) {
+        this.logger.error('GitLab refused the token', {
+          status,
+          hint: 'GITLAB_TOKEN must be valid and have the read_api and read_registry scopes',
+        });
+        return new ReviewAppError(
+          'GITLAB_UNAUTHORIZED',
+          'GitLab refused the bot’s access token, so nothing can be looked up right now. The operator has been told.',
+          { status },
+        );
+      }
+      return new ReviewAppError(
+        'GITLAB_UNAVAILABLE',
+        `GitLab could not answer for ${what} (HTTP ${status ?? '?'}). Try again in a minute.`,
+        { status },
+      );
+    }
+    if (error instanceof GitbeakerTimeoutError) {
+      return new ReviewAppError(
+        'GITLAB_UNAVAILABLE',
+        `GitLab did not answer in time for ${what}. Try again in a minute.`,
+      );
+    }
+    if (error instanceof ReviewAppError) return error;
+    const name = (error as { name?: string })?.name;
+    if (name === 'GitbeakerRetryError') {
+      return new ReviewAppError(
+        'GITLAB_UNAVAILABLE',
+        `GitLab kept refusing requests (rate limited or unavailable) for ${what}. Try again in a minute.`,
+      );
+    }
+    this.logger.error('GitLab request failed', { what, error });
+    return new ReviewAppError(
+      'GITLAB_UNAVAILABLE',
+      `GitLab could not be reached for ${what}. Try again in a minute.`,
+    );
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ReviewAppError('GITLAB_UNAVAILABLE', `GitLab answered with an unexpected ${what}.`, {
+      issues: result.error.issues.slice(0, 3),
+    });
+  }
+  return result.data;
+}

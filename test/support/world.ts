@@ -1,0 +1,106 @@
+import type { Env } from '../../src/config/config.js';
+import { type AwsStandIn, startAwsStandIn } from '../../src/sandbox/aws.js';
+import { type GitLabStandIn, startGitLabStandIn } from '../../src/sandbox/gitlab.js';
+import { FakeClock } from './fake-clock.js';
+
+export const PROJECT_ID = 7;
+export const PROJECT_PATH = 'acme/shop';
+export const REGISTRY_ID = 1;
+export const SUBNET = 'subnet-0123456789abcdef0';
+export const SECURITY_GROUP = 'sg-0123456789abcdef0';
+
+/** The base task definition as the platform engineer registered it. */
+export const BASE_DEFINITION = {
+  family: 'shop-web',
+  requiresCompatibilities: ['FARGATE'],
+  networkMode: 'awsvpc',
+  cpu: '256',
+  memory: '512',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+  containerDefinitions: [
+    {
+      name: 'web',
+      image: 'registry.example.test/acme/shop:main',
+      portMappings: [{ containerPort: 3000 }],
+      essential: true,
+      command: ['node', 'server.js'],
+    },
+  ],
+  tags: [{ key: 'team', value: 'shop' }],
+};
+
+export interface World extends AsyncDisposable {
+  clock: FakeClock;
+  gitlab: GitLabStandIn;
+  aws: AwsStandIn;
+  env: Env;
+  /** An open MR whose head commit has a successful pipeline and a pushed image. */
+  addMergeRequest(
+    iid: number,
+    options?: {
+      title?: string;
+      branch?: string;
+      sha?: string;
+      image?: boolean;
+      pipeline?: string | null;
+      state?: 'opened' | 'merged' | 'closed';
+    },
+  ): { sha: string; image: string };
+}
+
+let shaCounter = 0;
+
+/** GitLab and AWS stand-ins seeded like a real project, and the env that points the bot at them. */
+export async function startWorld(
+  options: { autoAdvance?: boolean; env?: Env } = {},
+): Promise<World> {
+  const clock = new FakeClock(undefined, { autoAdvance: options.autoAdvance ?? true });
+  const gitlab = await startGitLabStandIn();
+  const aws = await startAwsStandIn({ now: clock.now });
+  gitlab.addProject({ id: PROJECT_ID, path: PROJECT_PATH });
+  const repository = gitlab.addRegistryRepository(PROJECT_ID, { id: REGISTRY_ID });
+  aws.addTaskDefinition(structuredClone(BASE_DEFINITION));
+  const env: Env = {
+    GITLAB_URL: gitlab.url,
+    GITLAB_TOKEN: gitlab.token,
+    GITLAB_PROJECT: PROJECT_PATH,
+    ECS_CLUSTER: 'review-apps',
+    ECS_TASK_DEFINITION: 'shop-web',
+    ECS_SUBNETS: SUBNET,
+    ECS_SECURITY_GROUPS: SECURITY_GROUP,
+    ECS_ASSIGN_PUBLIC_IP: 'true',
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test-access-key',
+    AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
+    ...options.env,
+  };
+  return {
+    clock,
+    gitlab,
+    aws,
+    env,
+    addMergeRequest(iid, mr = {}) {
+      shaCounter += 1;
+      const sha = mr.sha ?? `${shaCounter.toString(16).padStart(8, '0')}${'ab'.repeat(16)}`;
+      const pipelineStatus = mr.pipeline === undefined ? 'success' : mr.pipeline;
+      const pipeline = pipelineStatus
+        ? gitlab.addPipeline(PROJECT_ID, { id: 1000 + iid, status: pipelineStatus, sha })
+        : null;
+      gitlab.addMergeRequest(PROJECT_ID, {
+        iid,
+        title: mr.title ?? `Feature number ${iid}`,
+        source_branch: mr.branch ?? `feature/${iid}`,
+        sha,
+        state: mr.state ?? 'opened',
+        head_pipeline: pipeline ? { id: pipeline.id, status: pipeline.status } : null,
+        author: { username: 'dev', name: 'Dev Eloper' },
+      });
+      if (mr.image !== false) gitlab.addRegistryTag(PROJECT_ID, REGISTRY_ID, sha);
+      return { sha, image: `${repository.location}:${sha}` };
+    },
+    async [Symbol.asyncDispose]() {
+      await Promise.all([gitlab.close(), aws.close()]);
+    },
+  };
+}
