@@ -104,3 +104,9 @@ export async function startWorld(
     },
   };
 }
+
+/** A stand-in task's tags as a record (empty when the task is unknown). */
+export function taskTags(aws: AwsStandIn, arn: string | undefined): Record<string, string> {
+  const tags = (arn ? (aws.task(arn)?.tags ?? []) : []) as { key: string; value: string }[];
+  return Object.fromEntries(tags.map((t) => [t.key, t.value]));
+}

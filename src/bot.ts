@@ -1,0 +1,53 @@
+import { createEngine } from './compose.js';
+import { type Env, loadBotConfig, secretsOf } from './config/config.js';
+import { type Clock, systemClock } from './core/clock.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { createBot } from './slack/app.js';
+import { SlackNotifier } from './slack/notifier.js';
+import { Watcher } from './tracker/watcher.js';
+
+export interface RunningBot {
+  port: number;
+  mode: 'http' | 'socket';
+  watcher: Watcher;
+  stop(): Promise<void>;
+}
+
+/** The bot's composition root: configuration, engine, Slack app and watcher, wired once. */
+export async function startBot(options: {
+  env: Env;
+  logger?: Logger;
+  clock?: Clock;
+  /** Tests drive the watcher's rounds themselves instead of letting it loop. */
+  manualWatch?: boolean;
+}): Promise<RunningBot> {
+  const { engine: engineConfig, slack } = loadBotConfig(options.env);
+  const logger = options.logger ?? createLogger({ secrets: secretsOf(options.env) });
+  const clock = options.clock ?? systemClock;
+  const engine = createEngine({ config: engineConfig, env: options.env, logger, clock });
+  const bot = createBot({ config: slack, engine, clock, logger });
+  const port = await bot.start();
+  const watcher = new Watcher({
+    engine,
+    notifier: new SlackNotifier(bot.app.client, { clock, logger, prices: engineConfig.prices }),
+    clock,
+    logger,
+    updatesPerMinute: slack.updatesPerMinute,
+  });
+  if (!options.manualWatch) watcher.start();
+  logger.info('review app bot started', {
+    mode: bot.mode,
+    port,
+    project: engineConfig.gitlab.project,
+  });
+  return {
+    port,
+    mode: bot.mode,
+    watcher,
+    async stop() {
+      await watcher.stop();
+      await bot.stop();
+      logger.info('review app bot stopped; running review apps keep their deadlines and hard cap');
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  SlackActionMiddlewareArgs,
+  webApi,
+} from '@slack/bolt';
+import { isAllowed } from '../access.js';
+import { readButtonValue } from '../ids.js';
+import { errorMessage, refusedMessage } from '../messages/notices.js';
+import type { SlackMessage } from '../messages/status.js';
+import type { ListenerServices } from '../services.js';
+
+export interface ButtonContext {
+  mr: number;
+  user: string;
+  channel: string;
+  /** The thread the button was clicked in (or the message itself, when it is a parent). */
+  thread: string | undefined;
+  client: webApi.WebClient;
+  /** A private answer to the person who clicked. */
+  tell: (message: SlackMessage) => Promise<void>;
+}
+
+/**
+ * What every button does first: acknowledge, check who clicked where, and
+ * read the MR from the value, which is never trusted beyond being a number.
+ */
+export async function buttonAction(
+  services: ListenerServices,
+  args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
+  work: (context: ButtonContext) => Promise<void>,
+): Promise<void> {
+  const { ack, body, action, client } = args;
+  await ack();
+  const user = body.user.id;
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  const tell = async (message: SlackMessage) => {
+    if (!channel) return;
+    try {
+      await client.chat.postEphemeral({
+        channel,
+        user,
+        ...(body.message?.thread_ts ? { thread_ts: body.message.thread_ts } : {}),
+        ...message,
+      });
+    } catch (error) {
+      services.logger.warn('could not answer privately', { user, channel, error });
+    }
+  };
+  if (!isAllowed(services.access, user, channel)) {
+    services.logger.warn('refused a button', { user, channel, action: action.action_id });
+    await tell(refusedMessage());
+    return;
+  }
+  const mr = readButtonValue(action.value);
+  if (mr === undefined || !channel) {
+    await tell(errorMessage('That button no longer works. Use /review-app instead.'));
+    return;
+  }
+  const thread = body.message?.thread_ts ?? body.message?.ts;
+  await work({ mr, user, channel, thread, client, tell });
+}

@@ -1,0 +1,14 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { ACTIONS } from '../ids.js';
+import type { ListenerServices } from '../services.js';
+import { handleExtend } from './extend.js';
+import { handleRelaunch } from './relaunch.js';
+import { handleStop } from './stop.js';
+
+export function registerActions(app: App, services: ListenerServices): void {
+  // A link button still sends an action; it only needs acknowledging.
+  app.action(ACTIONS.open, async ({ ack }) => ack());
+  app.action<BlockButtonAction>(ACTIONS.extend, (args) => handleExtend(services, args));
+  app.action<BlockButtonAction>(ACTIONS.relaunch, (args) => handleRelaunch(services, args));
+  app.action<BlockButtonAction>(ACTIONS.stop, (args) => handleStop(services, args));
+}

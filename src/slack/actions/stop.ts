@@ -1,0 +1,47 @@
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  SlackActionMiddlewareArgs,
+  webApi,
+} from '@slack/bolt';
+import { explainStop, stopReasonFor } from '../../core/diagnosis.js';
+import { isReviewAppError } from '../../core/errors.js';
+import { errorMessage } from '../messages/notices.js';
+import type { SlackMessage } from '../messages/status.js';
+import { SlackNotifier } from '../notifier.js';
+import type { ListenerServices } from '../services.js';
+import { buttonAction } from './button-action.js';
+
+/** Stop an MR's app for a Slack user: its thread says who stopped it. Returns the private answer. */
+export async function stopFromSlack(
+  services: ListenerServices,
+  client: webApi.WebClient,
+  mr: number,
+  user: string,
+): Promise<SlackMessage> {
+  const { engine } = services;
+  try {
+    const found = await engine.findRunning(mr);
+    if (!found) return errorMessage(`!${mr} has no review app running.`);
+    // Marked as announced first, so that the watcher does not report this stop again.
+    const app = await engine.updateMeta(found, { announced: true });
+    const stopped = await engine.stopApp(app, stopReasonFor('stopped', `${user} via Slack`));
+    const notifier = new SlackNotifier(client, { ...services, prices: engine.config.prices });
+    await notifier.ended(stopped, explainStop(stopped.task));
+    return { text: `Stopped the review app of !${mr}.`, blocks: [] };
+  } catch (error) {
+    if (isReviewAppError(error)) return errorMessage(error.message);
+    services.logger.error('stop failed', { mr, error });
+    return errorMessage('The review app could not be stopped; the error was logged.');
+  }
+}
+
+export async function handleStop(
+  services: ListenerServices,
+  args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
+): Promise<void> {
+  await buttonAction(services, args, async ({ mr, user, client, tell }) => {
+    const answer = await stopFromSlack(services, client, mr, user);
+    if (answer.blocks.length > 0) await tell(answer);
+  });
+}

@@ -1,0 +1,97 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { SlackConfig } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { ReviewApps } from '../core/review-apps.js';
+import { registerActions } from './actions/register.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerCommands } from './commands/register.js';
+import type { ListenerServices } from './services.js';
+import { registerViews } from './views/register.js';
+
+export interface Bot {
+  app: App;
+  mode: 'http' | 'socket';
+  /** Starts listening; resolves with the HTTP port (Slack events in HTTP mode, health in both). */
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const HEALTH_PATH = '/healthz';
+
+/**
+ * The Bolt app: Socket Mode when an app token is set, HTTP otherwise. The
+ * transport is a seam: listeners never know which one delivered a request.
+ */
+export function createBot(options: {
+  config: SlackConfig;
+  engine: ReviewApps;
+  clock: Clock;
+  logger: Logger;
+}): Bot {
+  const { config, logger } = options;
+  const services: ListenerServices = {
+    engine: options.engine,
+    clock: options.clock,
+    logger,
+    access: config,
+  };
+  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
+  const health = (_req: unknown, res: ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok: true }));
+  };
+
+  const socket = config.appToken !== undefined;
+  const receiver = socket
+    ? new SocketModeReceiver({
+        appToken: config.appToken as string,
+        logger: boltLogger(logger),
+        installerOptions: { clientOptions },
+      })
+    : new HTTPReceiver({
+        signingSecret: config.signingSecret as string,
+        endpoints: '/slack/events',
+        logger: boltLogger(logger),
+        customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
+      });
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    clientOptions,
+    logger: boltLogger(logger),
+  });
+  app.error(async (error) => {
+    logger.error('unhandled error in a Slack listener', { error });
+  });
+  registerCommands(app, services);
+  registerActions(app, services);
+  registerViews(app, services);
+
+  let healthServer: Server | undefined;
+  return {
+    app,
+    mode: socket ? 'socket' : 'http',
+    async start() {
+      if (socket) {
+        // Socket Mode has no HTTP endpoint of its own: serve the health check beside it.
+        healthServer = createServer((req, res) => {
+          if (req.method === 'GET' && req.url === HEALTH_PATH) return health(req, res);
+          res.writeHead(404);
+          res.end();
+        });
+        await new Promise<void>((resolve) => healthServer?.listen(config.port, resolve));
+        await app.start();
+        return (healthServer.address() as AddressInfo).port;
+      }
+      const server = (await app.start(config.port)) as Server;
+      return (server.address() as AddressInfo).port;
+    },
+    async stop() {
+      await app.stop();
+      if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
+    },
+  };
+}

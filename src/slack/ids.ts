@@ -1,0 +1,36 @@
+/** Every id Slack sends back to us, in one place. */
+export const COMMAND = '/review-app';
+
+export const ACTIONS = {
+  open: 'review_app_open',
+  extend: 'review_app_extend',
+  relaunch: 'review_app_relaunch',
+  stop: 'review_app_stop',
+  pickMr: 'review_app_pick_mr',
+} as const;
+
+export const VIEWS = {
+  launch: 'review_app_launch_modal',
+} as const;
+
+export const BLOCKS = {
+  pickMr: 'review_app_mr_block',
+} as const;
+
+/** What a button carries. It is never trusted: the MR is read and checked again. */
+export interface ButtonValue {
+  mr: number;
+}
+
+export function buttonValue(mr: number): string {
+  return JSON.stringify({ mr } satisfies ButtonValue);
+}
+
+export function readButtonValue(value: string | undefined): number | undefined {
+  try {
+    const parsed = JSON.parse(value ?? '') as Partial<ButtonValue>;
+    return Number.isSafeInteger(parsed.mr) && (parsed.mr as number) > 0 ? parsed.mr : undefined;
+  } catch {
+    return undefined;
+  }
+}

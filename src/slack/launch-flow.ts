@@ -1,0 +1,151 @@
+import type { webApi } from '@slack/bolt';
+import type { Clock } from '../core/clock.js';
+import { costOf } from '../core/cost.js';
+import { isReviewAppError, ReviewAppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ReviewApps } from '../core/review-apps.js';
+import type { ReviewApp } from '../core/types.js';
+import { alreadyRunningMessage, errorMessage, limitMessage } from './messages/notices.js';
+import { parentMessage, type SlackMessage, type Stage, statusMessage } from './messages/status.js';
+
+export interface SlackServices {
+  engine: ReviewApps;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface LaunchInSlack {
+  client: webApi.WebClient;
+  channel: string;
+  user: string;
+  mr: number;
+  replace: boolean;
+  /** Relaunches report in the thread they came from. */
+  thread?: string;
+  /** A private answer to the person who asked (ephemeral). */
+  reply: (message: SlackMessage) => Promise<void>;
+}
+
+/**
+ * A launch as Slack users see it: a parent message in the channel, a status
+ * reply in its thread kept up to date from lookup to running, and every
+ * failure explained there. Refusals that start nothing stay private.
+ */
+export async function launchInSlack(
+  services: SlackServices,
+  request: LaunchInSlack,
+): Promise<ReviewApp | undefined> {
+  const { engine, clock, logger } = services;
+  const { client, channel, user } = request;
+
+  let mr: Awaited<ReturnType<ReviewApps['precheck']>>['mr'];
+  try {
+    ({ mr } = await engine.precheck({ mr: request.mr, requester: user, replace: request.replace }));
+  } catch (error) {
+    await request.reply(await refusal(services, client, error, user));
+    return undefined;
+  }
+
+  let thread = request.thread;
+  let statusTs: string;
+  try {
+    if (!thread) {
+      const parent = await client.chat.postMessage({
+        channel,
+        ...parentMessage(mr, user),
+        unfurl_links: false,
+      });
+      thread = parent.ts as string;
+    }
+    const status = await client.chat.postMessage({
+      channel,
+      thread_ts: thread,
+      ...statusMessage(mr, { kind: 'looking-up' }, clock.now()),
+    });
+    statusTs = status.ts as string;
+  } catch (error) {
+    logger.warn('could not post in the channel', { channel, error });
+    await request.reply(
+      errorMessage(
+        'I cannot post in this channel. Invite me to it (/invite @Review App Bot), then try again.',
+      ),
+    );
+    return undefined;
+  }
+
+  const show = async (stage: Stage) => {
+    try {
+      await client.chat.update({ channel, ts: statusTs, ...statusMessage(mr, stage, clock.now()) });
+    } catch (error) {
+      logger.warn('could not update the status message', { channel, ts: statusTs, error });
+    }
+  };
+
+  try {
+    let app = await engine.launch({
+      mr: mr.iid,
+      requester: user,
+      source: 'slack',
+      replace: request.replace,
+      slack: { channel, thread, statusTs },
+      onProgress: (progress) => {
+        if (progress.stage === 'image')
+          void show({ kind: 'starting', status: 'REGISTERING', image: progress.image });
+      },
+    });
+    let lastShown = '';
+    app = await engine.waitUntilRunning(app, {
+      onStatus: (status) => {
+        if (status !== lastShown && status !== 'RUNNING') {
+          lastShown = status;
+          void show({ kind: 'starting', status, image: app.meta.image });
+        }
+      },
+    });
+    await show({ kind: 'running', app, cost: costOf(app, engine.config.prices, clock.now()) });
+    return app;
+  } catch (error) {
+    const message = isReviewAppError(error)
+      ? error.message
+      : 'Something went wrong on our side; the error was logged.';
+    if (!isReviewAppError(error)) logger.error('launch failed', { mr: mr.iid, error });
+    await show({ kind: 'failed', message });
+    return undefined;
+  }
+}
+
+/** The private answer when a launch is refused before anything started. */
+async function refusal(
+  services: SlackServices,
+  client: webApi.WebClient,
+  error: unknown,
+  user: string,
+): Promise<SlackMessage> {
+  const now = services.clock.now();
+  if (error instanceof ReviewAppError) {
+    if (error.code === 'ALREADY_RUNNING') {
+      const app = error.details.app as ReviewApp;
+      return alreadyRunningMessage(app, await permalink(client, app), now);
+    }
+    if (error.code === 'LIMIT_REACHED') {
+      return limitMessage(error.message, (error.details.apps as ReviewApp[]) ?? [], user, now);
+    }
+    return errorMessage(error.message);
+  }
+  services.logger.error('launch precheck failed', { error });
+  return errorMessage('Something went wrong on our side; the error was logged.');
+}
+
+export async function permalink(
+  client: webApi.WebClient,
+  app: ReviewApp,
+): Promise<string | undefined> {
+  const { channel, thread } = app.meta;
+  if (!channel || !thread) return undefined;
+  try {
+    const answer = await client.chat.getPermalink({ channel, message_ts: thread });
+    return answer.permalink;
+  } catch {
+    return undefined;
+  }
+}

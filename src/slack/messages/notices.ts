@@ -1,0 +1,182 @@
+import type { StopExplanation } from '../../core/diagnosis.js';
+import type { ReviewApp } from '../../core/types.js';
+import { ACTIONS, COMMAND } from '../ids.js';
+import { escapeMrkdwn, link, minutesLeft, plain, slackTime } from './format.js';
+import { button, context, mrLabel, type SlackMessage, section } from './status.js';
+
+const MAX_LISTED = 20;
+const SECTION_BUDGET = 2800;
+
+export function helpMessage(): SlackMessage {
+  const lines = [
+    `*${COMMAND} 42* (or \`!42\`, or the merge request's URL): launch a review app for that merge request`,
+    `*${COMMAND}*: pick an open merge request from a list`,
+    `*${COMMAND} list*: running review apps`,
+    `*${COMMAND} stop 42*: stop the review app of !42`,
+    `*${COMMAND} help*: this message`,
+  ];
+  return { text: `How to use ${COMMAND}`, blocks: [section(lines.join('\n'))] };
+}
+
+export function usageMessage(problem: string): SlackMessage {
+  const help = helpMessage();
+  return {
+    text: `${problem} ${help.text}`,
+    blocks: [section(`:warning: ${plain(problem, 500)}`), ...help.blocks],
+  };
+}
+
+export function errorMessage(message: string): SlackMessage {
+  return { text: plain(message, 500), blocks: [section(`:warning: ${plain(message, 2900)}`)] };
+}
+
+export function alreadyRunningMessage(
+  app: ReviewApp,
+  permalink: string | undefined,
+  now: number,
+): SlackMessage {
+  const where = permalink ? ` See ${link(permalink, 'its thread')}.` : '';
+  const url = app.meta.url ? ` at ${link(app.meta.url, escapeMrkdwn(app.meta.url))}` : '';
+  return {
+    text: `!${app.meta.mr} already has a review app running.`,
+    blocks: [
+      section(
+        `${mrLabel(app.meta)} already has a review app running${url} (${minutesLeft(app.meta.softDeadline, now)}).${where}`,
+      ),
+      { type: 'actions', elements: [button('Relaunch', ACTIONS.relaunch, app.meta.mr)] },
+    ],
+  };
+}
+
+export function listMessage(
+  apps: ReviewApp[],
+  now: number,
+  cost: (app: ReviewApp) => string | undefined,
+  total?: string,
+): SlackMessage {
+  if (apps.length === 0)
+    return {
+      text: 'No review apps are running.',
+      blocks: [section('No review apps are running.')],
+    };
+  const lines: string[] = [];
+  let length = 0;
+  for (const app of apps.slice(0, MAX_LISTED)) {
+    const url = app.meta.url
+      ? link(app.meta.url, escapeMrkdwn(app.meta.url))
+      : app.task.lastStatus.toLowerCase();
+    const spent = cost(app);
+    const line = `• ${mrLabel(app.meta, 80)}: ${url}, by <@${app.meta.requester}>, ${minutesLeft(app.meta.softDeadline, now)}${spent ? `, ${spent} so far` : ''}`;
+    // A section holds 3000 characters: stop listing before that.
+    if (length + line.length > SECTION_BUDGET) break;
+    lines.push(line);
+    length += line.length + 1;
+  }
+  if (apps.length > lines.length) lines.push(`…and ${apps.length - lines.length} more`);
+  return {
+    text: `${apps.length} review app${apps.length === 1 ? ' is' : 's are'} running.`,
+    blocks: [
+      section(
+        `*${apps.length} review app${apps.length === 1 ? ' is' : 's are'} running*\n${lines.join('\n')}`,
+      ),
+      ...(total ? [context(`Estimated cost of the running apps so far: ${total}`)] : []),
+    ],
+  };
+}
+
+/** At the limit: the running apps, with a Stop button for each of the asker's own. */
+export function limitMessage(
+  message: string,
+  apps: ReviewApp[],
+  asker: string,
+  now: number,
+): SlackMessage {
+  const own = apps.filter((app) => app.meta.requester === asker).slice(0, 10);
+  return {
+    text: plain(message, 500),
+    blocks: [
+      section(`:no_entry: ${plain(message, 500)}`),
+      ...listMessage(apps, now, () => undefined).blocks,
+      ...(own.length > 0
+        ? [
+            {
+              type: 'actions' as const,
+              elements: own.map((app) =>
+                button(`Stop !${app.meta.mr}`, ACTIONS.stop, app.meta.mr, 'danger'),
+              ),
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+export function warningMessage(app: ReviewApp, now: number): SlackMessage {
+  const text = `<@${app.meta.requester}> the review app for !${app.meta.mr} expires at ${slackTime(app.meta.softDeadline)} (${minutesLeft(app.meta.softDeadline, now)}).`;
+  return {
+    text: `The review app for !${app.meta.mr} expires in ${minutesLeft(app.meta.softDeadline, now)}.`,
+    blocks: [
+      section(`:alarm_clock: ${text}`),
+      {
+        type: 'actions',
+        elements: [
+          button('Extend', ACTIONS.extend, app.meta.mr, 'primary'),
+          button('Stop', ACTIONS.stop, app.meta.mr, 'danger'),
+        ],
+      },
+    ],
+  };
+}
+
+/** Told to the channel (broadcast from the thread) when an app ends without being asked to. */
+export function endedNotice(app: ReviewApp, explanation: StopExplanation): SlackMessage {
+  const lead =
+    explanation.kind === 'expired'
+      ? `The review app for ${mrLabel(app.meta)} has expired.`
+      : `The review app for ${mrLabel(app.meta)} has stopped: ${plain(explanation.summary, 1000)}`;
+  return {
+    text:
+      explanation.kind === 'expired'
+        ? `The review app for !${app.meta.mr} has expired.`
+        : `The review app for !${app.meta.mr} has stopped.`,
+    blocks: [
+      section(lead),
+      ...(explanation.hint ? [context(plain(explanation.hint, 1000))] : []),
+      { type: 'actions', elements: [button('Relaunch', ACTIONS.relaunch, app.meta.mr, 'primary')] },
+    ],
+  };
+}
+
+export function stoppedByMessage(mr: number, who: string): SlackMessage {
+  return {
+    text: `Stopped by ${who}.`,
+    blocks: [
+      section(`:black_square_for_stop: The review app for !${mr} was stopped by <@${who}>.`),
+    ],
+  };
+}
+
+export function extendedMessage(
+  app: ReviewApp,
+  who: string,
+  capped: boolean,
+  now: number,
+): SlackMessage {
+  const until = `${slackTime(app.meta.softDeadline)} (${minutesLeft(app.meta.softDeadline, now)})`;
+  return {
+    text: `Extended until ${new Date(app.meta.softDeadline).toISOString()}.`,
+    blocks: [
+      section(
+        `:hourglass: <@${who}> extended the review app for !${app.meta.mr} until ${until}.${
+          capped ? ' That is its maximum lifetime: it cannot be extended further.' : ''
+        }`,
+      ),
+    ],
+  };
+}
+
+export function refusedMessage(): SlackMessage {
+  return errorMessage(
+    'You are not allowed to launch or change review apps here. Ask the team that runs the bot to add you or this channel.',
+  );
+}

@@ -1,0 +1,143 @@
+import type { types } from '@slack/bolt';
+import type { StopExplanation } from '../../core/diagnosis.js';
+import type { MergeRequest, ReviewApp, ReviewAppMeta } from '../../core/types.js';
+import { ACTIONS, buttonValue } from '../ids.js';
+import { code, escapeMrkdwn, link, mentionUsers, minutesLeft, plain, slackTime } from './format.js';
+
+type Block = types.KnownBlock;
+type Button = types.Button;
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+
+/** What a status reply can show. */
+export type Stage =
+  | { kind: 'looking-up' }
+  | { kind: 'starting'; status: string; image?: string }
+  | { kind: 'running'; app: ReviewApp; cost?: string }
+  | { kind: 'failed'; message: string }
+  | { kind: 'ended'; explanation: StopExplanation; cost?: string };
+
+const TITLE_MAX = 150;
+const BRANCH_MAX = 100;
+
+/** `!42 Title`, from a merge request or from a review app's meta. */
+export function mrLabel(
+  mr: { iid: number; title: string } | { mr: number; title: string },
+  max = TITLE_MAX,
+): string {
+  const iid = 'iid' in mr ? mr.iid : mr.mr;
+  return `!${iid} ${plain(mr.title, max)}`;
+}
+
+export function button(
+  text: string,
+  actionId: string,
+  mr: number,
+  style?: 'primary' | 'danger',
+): Button {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text, emoji: true },
+    action_id: actionId,
+    value: buttonValue(mr),
+    ...(style ? { style } : {}),
+  };
+}
+
+export function section(text: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+/** The message in the channel that the thread hangs from. */
+export function parentMessage(mr: MergeRequest, requester: string): SlackMessage {
+  const text = `<@${requester}> is launching a review app for ${link(mr.webUrl, mrLabel(mr))} (${code(mr.sourceBranch, BRANCH_MAX)})`;
+  return {
+    text: `Review app for !${mr.iid}: ${plain(mr.title, TITLE_MAX)}`,
+    blocks: [section(text)],
+  };
+}
+
+function imageLine(meta: Pick<ReviewAppMeta, 'image' | 'sha'>): string {
+  const tag = meta.image.includes('@')
+    ? meta.image.split('@')[1]
+    : (meta.image.split(':').pop() ?? '');
+  return `Image ${code(tag ?? meta.image, 80)} · commit ${code(meta.sha.slice(0, 8), 8)}`;
+}
+
+/** The status reply in the thread, kept up to date from lookup to the end. */
+export function statusMessage(mr: { iid: number }, stage: Stage, now: number): SlackMessage {
+  switch (stage.kind) {
+    case 'looking-up':
+      return {
+        text: `Looking up the image for !${mr.iid}…`,
+        blocks: [section(`:mag: Looking up the image for !${mr.iid}…`)],
+      };
+    case 'starting':
+      return {
+        text: `Starting the review app for !${mr.iid} (${stage.status})…`,
+        blocks: [
+          section(
+            `:hourglass_flowing_sand: Starting the review app for !${mr.iid}: task ${code(stage.status, 20)}…`,
+          ),
+          ...(stage.image ? [context(`Image ${code(stage.image, 200)}`)] : []),
+        ],
+      };
+    case 'running': {
+      const { meta } = stage.app;
+      const url = meta.url ?? '';
+      const left = minutesLeft(meta.softDeadline, now);
+      return {
+        text: `The review app for !${mr.iid} is running at ${url} (${left}).`,
+        blocks: [
+          section(
+            `:large_green_circle: *Running* at ${link(url, escapeMrkdwn(url))}\nExpires at ${slackTime(meta.softDeadline)} (${left})`,
+          ),
+          context(
+            [
+              imageLine(meta),
+              stage.cost ? `cost so far ${stage.cost}` : undefined,
+              `at most until ${slackTime(meta.hardDeadline)}`,
+            ]
+              .filter(Boolean)
+              .join(' · '),
+          ),
+          {
+            type: 'actions',
+            elements: [
+              { ...button('Open app', ACTIONS.open, mr.iid, 'primary'), url },
+              button('Extend', ACTIONS.extend, mr.iid),
+              button('Relaunch', ACTIONS.relaunch, mr.iid),
+              button('Stop', ACTIONS.stop, mr.iid, 'danger'),
+            ],
+          },
+        ],
+      };
+    }
+    case 'failed':
+      return {
+        text: `Could not launch !${mr.iid}: ${plain(stage.message, 500)}`,
+        blocks: [
+          section(`:x: Could not launch !${mr.iid}: ${plain(stage.message, 2800)}`),
+          { type: 'actions', elements: [button('Try again', ACTIONS.relaunch, mr.iid)] },
+        ],
+      };
+    case 'ended':
+      return {
+        text: `The review app for !${mr.iid} has ended: ${plain(stage.explanation.summary, 500)}`,
+        blocks: [
+          section(
+            `:black_square_for_stop: ${mentionUsers(plain(stage.explanation.summary, 1500))}`,
+          ),
+          ...(stage.explanation.hint ? [context(plain(stage.explanation.hint, 1000))] : []),
+          ...(stage.cost ? [context(`Cost ${stage.cost}`)] : []),
+          { type: 'actions', elements: [button('Relaunch', ACTIONS.relaunch, mr.iid, 'primary')] },
+        ],
+      };
+  }
+}
+
+export function context(text: string): Block {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}

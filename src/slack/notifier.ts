@@ -1,0 +1,85 @@
+import type { webApi } from '@slack/bolt';
+import type { EngineConfig } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import { costOf } from '../core/cost.js';
+import type { StopExplanation } from '../core/diagnosis.js';
+import type { Logger } from '../core/logger.js';
+import type { ReviewApp } from '../core/types.js';
+import type { CountdownResult, Notifier } from '../tracker/watcher.js';
+import { mentionUsers, plain } from './messages/format.js';
+import { endedNotice, warningMessage } from './messages/notices.js';
+import { type SlackMessage, type Stage, section, statusMessage } from './messages/status.js';
+
+/**
+ * Tells Slack what happens to a running app: the countdown in its status
+ * reply, the five-minute warning, and its end. Failures to reach Slack are
+ * logged, never thrown: a lost message must not stop the watcher.
+ */
+export class SlackNotifier implements Notifier {
+  constructor(
+    private readonly client: webApi.WebClient,
+    private readonly deps: { clock: Clock; logger: Logger; prices: EngineConfig['prices'] },
+  ) {}
+
+  /** Refresh the status reply with the time left. */
+  async countdown(app: ReviewApp): Promise<CountdownResult> {
+    const cost = costOf(app, this.deps.prices, this.deps.clock.now());
+    return this.showStatus(app, { kind: 'running', app, ...(cost ? { cost } : {}) });
+  }
+
+  async warn(app: ReviewApp): Promise<void> {
+    await this.reply(app, warningMessage(app, this.deps.clock.now()));
+  }
+
+  /** The final status, a reply saying why, and a channel notice when nobody asked for the stop. */
+  async ended(app: ReviewApp, explanation: StopExplanation): Promise<void> {
+    const cost = costOf(app, this.deps.prices, this.deps.clock.now());
+    await this.showStatus(app, { kind: 'ended', explanation, ...(cost ? { cost } : {}) });
+    if (explanation.unexpected) {
+      await this.reply(app, endedNotice(app, explanation), true);
+    } else {
+      await this.reply(app, {
+        text: plain(explanation.summary, 500),
+        blocks: [
+          section(`:black_square_for_stop: ${mentionUsers(plain(explanation.summary, 2900))}`),
+        ],
+      });
+    }
+  }
+
+  async reply(app: ReviewApp, message: SlackMessage, broadcast = false): Promise<void> {
+    const { channel, thread } = app.meta;
+    if (!channel) return;
+    try {
+      await this.client.chat.postMessage(
+        thread
+          ? { channel, thread_ts: thread, reply_broadcast: broadcast, ...message }
+          : { channel, ...message },
+      );
+    } catch (error) {
+      this.deps.logger.warn('could not post to Slack', { channel, mr: app.meta.mr, error });
+    }
+  }
+
+  async showStatus(app: ReviewApp, stage: Stage): Promise<CountdownResult> {
+    const { channel, statusTs } = app.meta;
+    if (!channel || !statusTs) return 'updated';
+    try {
+      await this.client.chat.update({
+        channel,
+        ts: statusTs,
+        ...statusMessage({ iid: app.meta.mr }, stage, this.deps.clock.now()),
+      });
+      return 'updated';
+    } catch (error) {
+      this.deps.logger.warn('could not update the status message', {
+        channel,
+        ts: statusTs,
+        mr: app.meta.mr,
+        error,
+      });
+      const code = (error as { code?: string }).code;
+      return code === 'slack_webapi_rate_limited_error' ? 'rate-limited' : 'failed';
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import type {
+  AllMiddlewareArgs,
+  BlockSuggestion,
+  SlackOptionsMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  types,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import { isAllowed } from '../access.js';
+import { ACTIONS, BLOCKS, VIEWS } from '../ids.js';
+import { launchInSlack } from '../launch-flow.js';
+import { truncate } from '../messages/format.js';
+import type { SlackMessage } from '../messages/status.js';
+import type { ListenerServices } from '../services.js';
+
+/** The picker of open MRs; options come from GitLab as the user types. */
+export function launchModal(channel: string): types.ModalView {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.launch,
+    private_metadata: JSON.stringify({ channel }),
+    title: { type: 'plain_text', text: 'Launch a review app' },
+    submit: { type: 'plain_text', text: 'Launch' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: BLOCKS.pickMr,
+        label: { type: 'plain_text', text: 'Merge request' },
+        hint: { type: 'plain_text', text: 'Type a number or words of the title.' },
+        element: {
+          type: 'external_select',
+          action_id: ACTIONS.pickMr,
+          placeholder: { type: 'plain_text', text: 'Search open merge requests' },
+          min_query_length: 0,
+        },
+      },
+    ],
+  };
+}
+
+export async function handleMergeRequestOptions(
+  services: ListenerServices,
+  args: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs,
+): Promise<void> {
+  const { ack, payload } = args;
+  try {
+    const found = await services.engine.searchOpenMergeRequests(
+      (payload as BlockSuggestion).value ?? '',
+      100,
+    );
+    await ack({
+      options: found.map((mr) => ({
+        // plain_text is shown as typed: no mrkdwn to escape, only the 75-character limit.
+        text: { type: 'plain_text' as const, text: truncate(`!${mr.iid} ${mr.title}`, 75) },
+        value: String(mr.iid),
+      })),
+    });
+  } catch (error) {
+    services.logger.warn('could not load merge requests for the picker', { error });
+    await ack({ options: [] });
+  }
+}
+
+export async function handleLaunchSubmission(
+  services: ListenerServices,
+  args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs,
+): Promise<void> {
+  const { ack, view, body, client } = args;
+  const selected = view.state.values[BLOCKS.pickMr]?.[ACTIONS.pickMr]?.selected_option?.value;
+  const mr = Number(selected);
+  if (!Number.isSafeInteger(mr) || mr < 1) {
+    await ack({ response_action: 'errors', errors: { [BLOCKS.pickMr]: 'Pick a merge request.' } });
+    return;
+  }
+  let channel: string | undefined;
+  try {
+    channel = (JSON.parse(view.private_metadata) as { channel?: string }).channel;
+  } catch {
+    channel = undefined;
+  }
+  const user = body.user.id;
+  if (!channel || !isAllowed(services.access, user, channel)) {
+    await ack({
+      response_action: 'errors',
+      errors: { [BLOCKS.pickMr]: 'You are not allowed to launch review apps here.' },
+    });
+    return;
+  }
+  await ack();
+  const target = channel;
+  const reply = async (message: SlackMessage) => {
+    try {
+      await client.chat.postEphemeral({ channel: target, user, ...message });
+    } catch (error) {
+      services.logger.warn('could not answer privately', { user, channel: target, error });
+    }
+  };
+  await launchInSlack(services, { client, channel: target, user, mr, replace: false, reply });
+}

@@ -1,0 +1,13 @@
+import type { App, ViewSubmitAction } from '@slack/bolt';
+import { ACTIONS, VIEWS } from '../ids.js';
+import type { ListenerServices } from '../services.js';
+import { handleLaunchSubmission, handleMergeRequestOptions } from './launch-modal.js';
+
+export function registerViews(app: App, services: ListenerServices): void {
+  app.options<'block_suggestion'>({ action_id: ACTIONS.pickMr, type: 'block_suggestion' }, (args) =>
+    handleMergeRequestOptions(services, args),
+  );
+  app.view<ViewSubmitAction>({ callback_id: VIEWS.launch, type: 'view_submission' }, (args) =>
+    handleLaunchSubmission(services, args),
+  );
+}

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { ACTIONS, buttonValue } from '../../src/slack/ids.js';
+import {
+  ALICE,
+  BOB,
+  type BotWorld,
+  buttons,
+  CHANNEL,
+  eventually,
+  shown,
+  startBotWorld,
+} from '../support/bot.js';
+import { taskTags } from '../support/world.js';
+
+/** Launch !mr from Slack and wait until its status reply shows it running. */
+async function launched(w: BotWorld, mr: number, user = ALICE) {
+  await w.slack.sendSlashCommand(w.eventsUrl, { text: String(mr), user_id: user });
+  return eventually(() => {
+    const parent = w.slack
+      .messages(CHANNEL)
+      .find((m) => !m.thread_ts && shown(m).includes(`!${mr} `));
+    const status = parent && w.slack.thread(CHANNEL, parent.ts)[0];
+    expect(status && shown(status)).toContain('Running');
+    return {
+      parent: parent as NonNullable<typeof parent>,
+      status: status as NonNullable<typeof status>,
+    };
+  });
+}
+
+function click(
+  w: BotWorld,
+  message: { ts: string; thread_ts?: string },
+  actionId: string,
+  mr: number,
+  user = ALICE,
+) {
+  return w.slack.sendBlockAction(w.eventsUrl, {
+    user_id: user,
+    channel_id: CHANNEL,
+    message_ts: message.ts,
+    ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+    actions: [{ action_id: actionId, value: buttonValue(mr) }],
+  });
+}
+
+describe('status buttons', () => {
+  it('Stop stops the app now and the thread says who stopped it', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const { parent, status } = await launched(w, 42);
+
+    const answer = await click(w, status, ACTIONS.stop, 42, BOB);
+    expect(answer.status).toBe(200);
+    await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
+    const replies = await eventually(() => {
+      const thread = w.slack.thread(CHANNEL, parent.ts);
+      expect(thread.some((m) => shown(m).includes(`stopped by <@${BOB}>`))).toBe(true);
+      return thread;
+    });
+    const final = replies[0];
+    expect(shown(final as never)).toContain(`stopped by <@${BOB}>`);
+    expect(buttons(final as never).map((b) => b.text)).toEqual(['Relaunch']);
+  });
+
+  it('Relaunch stops the running app, takes the newest image, and reports in the same thread', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const { parent, status } = await launched(w, 42);
+    // A new commit was pushed and built since.
+    const newSha = 'f'.repeat(40);
+    w.gitlab.updateMergeRequest(7, 42, { sha: newSha });
+    w.gitlab.addRegistryTag(7, 1, newSha);
+
+    await click(w, status, ACTIONS.relaunch, 42);
+    await eventually(() => expect(w.aws.callsTo('RunTask')).toHaveLength(2));
+    expect(w.aws.callsTo('StopTask')[0]?.reason).toBe(`review-app-bot: relaunched by ${ALICE}`);
+    const containers = w.aws.callsTo('RegisterTaskDefinition')[1]?.containerDefinitions as {
+      name: string;
+      image: string;
+    }[];
+    expect(containers.find((c) => c.name === 'web')?.image).toContain(newSha);
+
+    const thread = await eventually(() => {
+      const replies = w.slack.thread(CHANNEL, parent.ts);
+      expect(replies.filter((r) => shown(r).includes('Running'))).toHaveLength(2);
+      return replies;
+    });
+    // No second parent message: the relaunch stays in the thread.
+    expect(w.slack.messages(CHANNEL).filter((m) => !m.thread_ts)).toHaveLength(1);
+    expect(thread.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('two Relaunch clicks at once start one task', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const { status } = await launched(w, 42);
+    await Promise.all([
+      click(w, status, ACTIONS.relaunch, 42),
+      click(w, status, ACTIONS.relaunch, 42, BOB),
+    ]);
+    await eventually(() => expect(w.aws.callsTo('RunTask')).toHaveLength(2));
+    // The click that lost the race says so in its status reply.
+    await eventually(() =>
+      expect(
+        w.slack
+          .messages(CHANNEL)
+          .some((m) => shown(m).includes('!42 already has a review app running')),
+      ).toBe(true),
+    );
+    const running = w.aws.tasks().filter((t) => t.desiredStatus === 'RUNNING');
+    expect(running).toHaveLength(1);
+  });
+
+  it('Extend moves the deadline by the TTL, writes it to the tags, and stops at the hard cap', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const { parent, status } = await launched(w, 42);
+    const arn = w.aws.tasks()[0]?.taskArn as string;
+    const deadline = () => taskTags(w.aws, arn)['review-app:soft-deadline'];
+    expect(deadline()).toBe('2026-11-27T12:30:00.000Z');
+
+    await click(w, status, ACTIONS.extend, 42);
+    await eventually(() => expect(deadline()).toBe('2026-11-27T13:00:00.000Z'));
+    await eventually(() =>
+      expect(
+        w.slack
+          .thread(CHANNEL, parent.ts)
+          .some((m) => shown(m).includes(`<@${ALICE}> extended the review app for !42`)),
+      ).toBe(true),
+    );
+
+    for (const expected of ['2026-11-27T13:30:00.000Z', '2026-11-27T14:00:00.000Z']) {
+      await click(w, status, ACTIONS.extend, 42);
+      await eventually(() => expect(deadline()).toBe(expected));
+    }
+    await eventually(() =>
+      expect(
+        w.slack.thread(CHANNEL, parent.ts).some((m) => shown(m).includes('maximum lifetime')),
+      ).toBe(true),
+    );
+
+    await click(w, status, ACTIONS.extend, 42);
+    await eventually(() =>
+      expect(
+        w.slack.ephemerals().some((e) => shown(e).includes('cannot be extended further')),
+      ).toBe(true),
+    );
+    expect(deadline()).toBe('2026-11-27T14:00:00.000Z');
+  });
+
+  it('does not trust button values: a forged MR number is looked up and refused', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const { status } = await launched(w, 42);
+    await w.slack.sendBlockAction(w.eventsUrl, {
+      user_id: ALICE,
+      channel_id: CHANNEL,
+      message_ts: status.ts,
+      actions: [
+        { action_id: ACTIONS.relaunch, value: '{"mr":999,"image":"evil.example/pwn:latest"}' },
+      ],
+    });
+    await eventually(() =>
+      expect(
+        w.slack.ephemerals().some((e) => shown(e).includes('GitLab has no merge request !999')),
+      ).toBe(true),
+    );
+    await w.slack.sendBlockAction(w.eventsUrl, {
+      user_id: ALICE,
+      channel_id: CHANNEL,
+      message_ts: status.ts,
+      actions: [{ action_id: ACTIONS.stop, value: 'not json' }],
+    });
+    await eventually(() =>
+      expect(
+        w.slack.ephemerals().some((e) => shown(e).includes('That button no longer works')),
+      ).toBe(true),
+    );
+    expect(w.aws.callsTo('RunTask')).toHaveLength(1);
+    expect(w.aws.callsTo('StopTask')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { ALICE, BOB, buttons, CHANNEL, eventually, shown, startBotWorld } from '../support/bot.js';
+import { taskTags } from '../support/world.js';
+
+describe('/review-app 42', () => {
+  it('acknowledges, posts a parent message, and keeps a status reply in its thread up to running', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42, { title: 'Checkout page', branch: 'feature/checkout' });
+
+    const ack = await w.slack.sendSlashCommand(w.eventsUrl, {
+      text: '42',
+      user_id: ALICE,
+      channel_id: CHANNEL,
+    });
+    expect(ack.status).toBe(200);
+
+    const parent = await eventually(() => {
+      const [message] = w.slack.messages(CHANNEL).filter((m) => !m.thread_ts);
+      expect(message).toBeDefined();
+      return message as NonNullable<typeof message>;
+    });
+    expect(shown(parent)).toContain(`<@${ALICE}> is launching a review app for`);
+    expect(shown(parent)).toContain('!42 Checkout page');
+    expect(shown(parent)).toContain('`feature/checkout`');
+
+    const status = await eventually(() => {
+      const [reply] = w.slack.thread(CHANNEL, parent.ts);
+      expect(shown(reply as never)).toContain('Running');
+      return reply as NonNullable<typeof reply>;
+    });
+    const task = w.aws.tasks()[0];
+    const ip = w.aws.networkInterface(task?.taskArn as string)?.publicIp;
+    expect(shown(status)).toContain(`http://${ip}:3000`);
+    expect(shown(status)).toContain('30 minutes left');
+    expect(shown(status)).toMatch(/<!date\^\d+\^\{time\}\|/);
+    expect(buttons(status).map((b) => b.text)).toEqual(['Open app', 'Extend', 'Relaunch', 'Stop']);
+    expect(buttons(status)[0]?.url).toBe(`http://${ip}:3000`);
+    // The status reply went through lookup and starting before running.
+    expect(status.updates).toBeGreaterThanOrEqual(2);
+
+    // The task carries the Slack thread, so a restarted bot finds it again.
+    const tags = taskTags(w.aws, task?.taskArn);
+    expect(tags['review-app:slack-channel']).toBe(CHANNEL);
+    expect(tags['review-app:slack-thread']).toBe(parent.ts);
+    expect(tags['review-app:slack-status']).toBe(status.ts);
+    expect(tags['review-app:requester']).toBe(ALICE);
+  });
+
+  it('answers the slash command at once even while GitLab is slow', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const release = w.gitlab.hold();
+    const ack = await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
+    expect(ack.status).toBe(200);
+    expect(ack.acknowledgedInTime).toBe(true);
+    // The answer came back while GitLab held every request: the lookup is still waiting.
+    await eventually(() => expect(w.gitlab.requests.length).toBeGreaterThan(0));
+    expect(w.slack.messages(CHANNEL)).toHaveLength(0);
+    expect(w.aws.callsTo('RunTask')).toHaveLength(0);
+    release();
+    await eventually(() => expect(w.aws.callsTo('RunTask')).toHaveLength(1));
+  });
+
+  it('reports a failure in the thread in plain words', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(7, { image: false, pipeline: 'running' });
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '!7' });
+    const reply = await eventually(() => {
+      const thread = w.slack.messages(CHANNEL).filter((m) => m.thread_ts);
+      expect(shown(thread[0] as never)).toContain('Could not launch');
+      return thread[0] as NonNullable<(typeof thread)[0]>;
+    });
+    expect(shown(reply)).toContain('pipeline #1007 is running. Try again when it has finished.');
+    expect(buttons(reply).map((b) => b.text)).toEqual(['Try again']);
+    expect(w.aws.callsTo('RunTask')).toHaveLength(0);
+  });
+
+  it('says privately that an MR is already running, links its thread, and offers Relaunch', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', user_id: ALICE });
+    await eventually(() => expect(w.aws.callsTo('TagResource').length).toBeGreaterThan(0));
+
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', user_id: BOB });
+    const answer = await eventually(() => {
+      const [response] = w.slack.responses();
+      expect(response).toBeDefined();
+      return response?.body as { text: string; blocks: unknown[]; response_type: string };
+    });
+    expect(answer.response_type).toBe('ephemeral');
+    expect(shown(answer)).toContain('already has a review app running');
+    expect(shown(answer)).toMatch(/See <https:\/\/[^|]+\/archives\/C_REVIEWS\/p\d+\|its thread>/);
+    expect(buttons(answer).map((b) => b.text)).toEqual(['Relaunch']);
+    expect(w.aws.callsTo('RunTask')).toHaveLength(1);
+  });
+
+  it('escapes hostile titles and branch names so that nobody is pinged', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(66, { title: '<!channel> & <@U123> *bold* `code`', branch: 'x<!here>' });
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '66' });
+    const parent = await eventually(() => {
+      const [message] = w.slack.messages(CHANNEL);
+      expect(message).toBeDefined();
+      return message as NonNullable<typeof message>;
+    });
+    const text = shown(parent);
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('<!here>');
+    expect(text).not.toContain('<@U123>');
+    expect(text).toContain('&lt;!channel&gt; &amp; &lt;@U123&gt;');
+  });
+});
+
+describe('/review-app help, list, stop and bad input', () => {
+  it.each(['help', 'deploy 42', '42 now', 'list everything'])(
+    'answers %j privately with the usage',
+    async (text) => {
+      await using w = await startBotWorld();
+      await w.slack.sendSlashCommand(w.eventsUrl, { text });
+      const [response] = await eventually(() => {
+        expect(w.slack.responses()).toHaveLength(1);
+        return w.slack.responses();
+      });
+      const body = response?.body as { text: string; blocks: unknown[]; response_type: string };
+      expect(body.response_type).toBe('ephemeral');
+      expect(shown(body)).toContain('/review-app list');
+      expect(w.slack.messages(CHANNEL)).toHaveLength(0);
+    },
+  );
+
+  it('lists running apps for the asker only, and stops one, saying who stopped it', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(1, { title: 'One' });
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '1', user_id: ALICE });
+    await eventually(() => expect(w.aws.callsTo('TagResource').length).toBeGreaterThan(0));
+
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: 'list', user_id: BOB });
+    const list = await eventually(() => {
+      const [response] = w.slack.responses();
+      expect(response).toBeDefined();
+      return response?.body as { text: string; blocks: unknown[]; response_type: string };
+    });
+    expect(list.response_type).toBe('ephemeral');
+    expect(shown(list)).toContain('1 review app is running');
+    expect(shown(list)).toContain('!1 One');
+    expect(shown(list)).toContain(`by <@${ALICE}>`);
+    expect(shown(list)).toContain('Estimated cost of the running apps so far');
+
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: 'stop 1', user_id: BOB });
+    await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
+    expect(w.aws.callsTo('StopTask')[0]?.reason).toBe(
+      `review-app-bot: stopped by ${BOB} via Slack`,
+    );
+    const parent = w.slack.messages(CHANNEL).find((m) => !m.thread_ts);
+    const thread = await eventually(() => {
+      const replies = w.slack.thread(CHANNEL, parent?.ts as string);
+      expect(replies.some((r) => shown(r).includes(`stopped by <@${BOB}>`))).toBe(true);
+      return replies;
+    });
+    expect(shown(thread[0] as never)).toContain('stopped by');
+    expect(thread.some((r) => r.reply_broadcast)).toBe(false);
+  });
+
+  it('refuses an MR URL of another project', async () => {
+    await using w = await startBotWorld();
+    await w.slack.sendSlashCommand(w.eventsUrl, {
+      text: `${w.gitlab.url}/acme/other/-/merge_requests/3`,
+    });
+    const [response] = await eventually(() => {
+      expect(w.slack.responses()).toHaveLength(1);
+      return w.slack.responses();
+    });
+    expect(shown(response?.body as never)).toContain('belongs to acme/other, not to acme/shop');
+    expect(w.gitlab.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { ReviewApp } from '../../src/core/types.js';
+import { escapeMrkdwn, plain, truncate } from '../../src/slack/messages/format.js';
+import {
+  alreadyRunningMessage,
+  endedNotice,
+  listMessage,
+  warningMessage,
+} from '../../src/slack/messages/notices.js';
+import { parentMessage, statusMessage } from '../../src/slack/messages/status.js';
+
+const hostile = `<!channel> <@U123> & *bold* _it_ \`code\` ${'🎉'.repeat(50)}\u202Eevil ${'x'.repeat(10_000)}`;
+const now = Date.UTC(2026, 10, 27, 12, 0, 0);
+
+function app(overrides: Partial<ReviewApp['meta']> = {}): ReviewApp {
+  return {
+    task: {
+      arn: 'arn:aws:ecs:us-east-1:1:task/c/abc',
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      containers: [],
+      tags: {},
+      cpu: '256',
+      memory: '512',
+    },
+    meta: {
+      project: 'acme/shop',
+      mr: 42,
+      title: hostile,
+      branch: hostile,
+      sha: 'a'.repeat(40),
+      image: `registry.example.test/acme/shop:${'a'.repeat(40)}`,
+      requester: 'U_ALICE',
+      source: 'slack',
+      channel: 'C1',
+      thread: '1.1',
+      statusTs: '1.2',
+      launchedAt: now,
+      softDeadline: now + 30 * 60_000,
+      hardDeadline: now + 2 * 3_600_000,
+      url: 'http://203.0.113.1:3000',
+      ...overrides,
+    },
+  };
+}
+
+/** Every text in a message, as Slack would read it. */
+function texts(message: { text: string; blocks: unknown[] }): string[] {
+  const out = [message.text];
+  JSON.stringify(message.blocks, (key, value) => {
+    if (key === 'text' && typeof value === 'string') out.push(value);
+    return value;
+  });
+  return out;
+}
+
+function checkLimits(message: { text: string; blocks: unknown[] }) {
+  expect(message.blocks.length).toBeLessThanOrEqual(50);
+  for (const block of message.blocks as {
+    type: string;
+    text?: { text: string };
+    elements?: { text?: { text?: string } | string; value?: string }[];
+  }[]) {
+    if (block.type === 'section') expect(block.text?.text.length).toBeLessThanOrEqual(3000);
+    for (const element of block.elements ?? []) {
+      const text = typeof element.text === 'string' ? element.text : element.text?.text;
+      if (block.type === 'actions') expect(Array.from(text ?? '').length).toBeLessThanOrEqual(75);
+      if (block.type === 'context') expect((text ?? '').length).toBeLessThanOrEqual(3000);
+      if (element.value) expect(element.value.length).toBeLessThanOrEqual(2000);
+    }
+  }
+  for (const text of texts(message)) {
+    expect(text).not.toMatch(/<!(channel|here|everyone)>/);
+    expect(text).not.toContain('<@U123>');
+  }
+}
+
+describe('message builders', () => {
+  it('escapes only &, < and >', () => {
+    expect(escapeMrkdwn('<a> & "b"')).toBe('&lt;a&gt; &amp; "b"');
+  });
+
+  it('cuts without splitting an emoji, and escaped text still fits', () => {
+    expect(truncate('🎉🎉🎉', 2)).toBe('🎉…');
+    expect(plain('&'.repeat(100), 20).length).toBeLessThanOrEqual(20);
+  });
+
+  it.each([
+    [
+      'parent',
+      () =>
+        parentMessage(
+          {
+            iid: 42,
+            title: hostile,
+            state: 'opened',
+            webUrl: 'https://gitlab.example.com/acme/shop/-/merge_requests/42',
+            sourceBranch: hostile,
+            sha: 'a'.repeat(40),
+            headPipeline: null,
+          },
+          'U_ALICE',
+        ),
+    ],
+    [
+      'running',
+      () => statusMessage({ iid: 42 }, { kind: 'running', app: app(), cost: '$0.01' }, now),
+    ],
+    ['failed', () => statusMessage({ iid: 42 }, { kind: 'failed', message: hostile }, now)],
+    [
+      'ended',
+      () =>
+        statusMessage(
+          { iid: 42 },
+          {
+            kind: 'ended',
+            explanation: { kind: 'crashed', summary: hostile, hint: hostile, unexpected: true },
+          },
+          now,
+        ),
+    ],
+    [
+      'list',
+      () =>
+        listMessage(
+          Array.from({ length: 60 }, () => app()),
+          now,
+          () => '$0.01',
+          '$0.60',
+        ),
+    ],
+    [
+      'already running',
+      () => alreadyRunningMessage(app(), 'https://x.slack.com/archives/C1/p1', now),
+    ],
+    ['warning', () => warningMessage(app(), now)],
+    [
+      'ended notice',
+      () => endedNotice(app(), { kind: 'hard-cap', summary: hostile, unexpected: true }),
+    ],
+  ])('keeps the %s message within Block Kit limits and pings nobody', (_name, build) => {
+    checkLimits(build());
+  });
+
+  it('shows the expiry as a Slack date token, with minutes left', () => {
+    const text = texts(
+      statusMessage({ iid: 42 }, { kind: 'running', app: app() }, now + 5 * 60_000),
+    ).join('\n');
+    expect(text).toContain(`<!date^${Math.floor((now + 30 * 60_000) / 1000)}^{time}|12:30 UTC>`);
+    expect(text).toContain('25 minutes left');
+  });
+});

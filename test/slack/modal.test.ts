@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { ACTIONS, BLOCKS, VIEWS } from '../../src/slack/ids.js';
+import { ALICE, type BotWorld, CHANNEL, eventually, shown, startBotWorld } from '../support/bot.js';
+
+function openedView(w: BotWorld) {
+  return eventually(() => {
+    const [opened] = w.slack.views();
+    expect(opened).toBeDefined();
+    return opened as NonNullable<typeof opened>;
+  });
+}
+
+type Options = { options: { text: { text: string }; value: string }[] };
+
+describe('/review-app without arguments', () => {
+  it('opens a modal whose picker searches open MRs by number or title, and submitting launches in the channel', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(12, { title: 'Search results page' });
+    w.addMergeRequest(21, { title: 'Login with SSO' });
+    w.addMergeRequest(30, { title: 'Old thing', state: 'merged' });
+
+    const ack = await w.slack.sendSlashCommand(w.eventsUrl, {
+      text: '',
+      user_id: ALICE,
+      channel_id: CHANNEL,
+    });
+    expect(ack.status).toBe(200);
+    const view = await openedView(w);
+    expect(view.callback_id).toBe(VIEWS.launch);
+    expect(view.trigger_id).toBe(ack.triggerId);
+
+    const byTitle = (
+      await w.slack.sendOptionsRequest(w.eventsUrl, {
+        action_id: ACTIONS.pickMr,
+        block_id: BLOCKS.pickMr,
+        value: 'sso',
+        view_id: view.id,
+      })
+    ).options as Options;
+    expect(byTitle.options.map((o) => o.text.text)).toEqual(['!21 Login with SSO']);
+
+    const byNumber = (
+      await w.slack.sendOptionsRequest(w.eventsUrl, {
+        action_id: ACTIONS.pickMr,
+        block_id: BLOCKS.pickMr,
+        value: '12',
+        view_id: view.id,
+      })
+    ).options as Options;
+    expect(byNumber.options.map((o) => o.value)).toContain('12');
+
+    const all = (
+      await w.slack.sendOptionsRequest(w.eventsUrl, {
+        action_id: ACTIONS.pickMr,
+        block_id: BLOCKS.pickMr,
+        value: '',
+        view_id: view.id,
+      })
+    ).options as Options;
+    expect(all.options.map((o) => o.value).sort()).toEqual(['12', '21']);
+
+    const submitted = await w.slack.sendViewSubmission(w.eventsUrl, {
+      user_id: ALICE,
+      view_id: view.id,
+      view: {
+        state: {
+          values: {
+            [BLOCKS.pickMr]: {
+              [ACTIONS.pickMr]: {
+                type: 'external_select',
+                selected_option: { text: { type: 'plain_text', text: '!21' }, value: '21' },
+              },
+            },
+          },
+        },
+      },
+    });
+    expect(submitted.status).toBe(200);
+    await eventually(() => {
+      const parent = w.slack.messages(CHANNEL).find((m) => !m.thread_ts);
+      expect(shown(parent as never)).toContain('!21 Login with SSO');
+      expect(shown(w.slack.thread(CHANNEL, parent?.ts as string)[0] as never)).toContain('Running');
+    });
+  });
+
+  it('cuts long titles to the 75 characters an option may show', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(5, { title: `${'Very long title '.repeat(20)}end` });
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '' });
+    const view = await openedView(w);
+    const answer = (
+      await w.slack.sendOptionsRequest(w.eventsUrl, {
+        action_id: ACTIONS.pickMr,
+        block_id: BLOCKS.pickMr,
+        value: '',
+        view_id: view.id,
+      })
+    ).options as Options;
+    expect(Array.from(answer.options[0]?.text.text ?? '')).toHaveLength(75);
+  });
+
+  it('keeps the modal open with an error when nothing was picked', async () => {
+    await using w = await startBotWorld();
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '' });
+    const view = await openedView(w);
+    const submitted = await w.slack.sendViewSubmission(w.eventsUrl, {
+      view_id: view.id,
+      view: {
+        state: {
+          values: {
+            [BLOCKS.pickMr]: {
+              [ACTIONS.pickMr]: { type: 'external_select', selected_option: null },
+            },
+          },
+        },
+      },
+    });
+    expect(submitted.response).toMatchObject({
+      response_action: 'errors',
+      errors: { [BLOCKS.pickMr]: 'Pick a merge request.' },
+    });
+    expect(w.aws.callsTo('RunTask')).toHaveLength(0);
+  });
+});

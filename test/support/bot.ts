@@ -1,0 +1,110 @@
+import { vi } from 'vitest';
+import { type RunningBot, startBot } from '../../src/bot.js';
+import type { Env } from '../../src/config/config.js';
+import { createLogger } from '../../src/core/logger.js';
+import { type SlackStandIn, startSlackStandIn } from '../../src/sandbox/slack.js';
+import { startWorld, type World } from './world.js';
+
+export const CHANNEL = 'C_REVIEWS';
+export const ALICE = 'U_ALICE';
+export const BOB = 'U_BOB';
+
+export interface BotWorld extends World {
+  slack: SlackStandIn;
+  bot: RunningBot;
+  /** Where Slack posts events in HTTP mode. */
+  eventsUrl: string;
+  /** Every line the bot logged. */
+  logs: string[];
+  /** The bot is restarted over the same stand-ins (a redeploy). */
+  restart(): Promise<RunningBot>;
+}
+
+/** The real bot (Bolt in HTTP mode) with GitLab, AWS and Slack stand-ins around it. */
+export async function startBotWorld(
+  options: { env?: Env; socket?: boolean } = {},
+): Promise<BotWorld> {
+  const world = await startWorld();
+  const slack = await startSlackStandIn();
+  const logs: string[] = [];
+  const env: Env = {
+    ...world.env,
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    ...(options.socket
+      ? { SLACK_APP_TOKEN: 'xapp-test' }
+      : { SLACK_SIGNING_SECRET: 'test-signing-secret' }),
+    ...options.env,
+  };
+  const start = () =>
+    startBot({
+      env,
+      clock: world.clock,
+      manualWatch: true,
+      logger: createLogger({
+        secrets: [],
+        write: (line) => logs.push(line),
+        now: world.clock.now,
+      }),
+    });
+  let bot = await start();
+  const botWorld: BotWorld = {
+    ...world,
+    env,
+    slack,
+    bot,
+    logs,
+    eventsUrl: `http://127.0.0.1:${bot.port}/slack/events`,
+    async restart() {
+      await bot.stop();
+      bot = await start();
+      botWorld.bot = bot;
+      botWorld.eventsUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+      return bot;
+    },
+    async [Symbol.asyncDispose]() {
+      await bot.stop();
+      await slack.close();
+      await world[Symbol.asyncDispose]();
+    },
+  };
+  return botWorld;
+}
+
+/** Wait until `check` stops throwing: for work the bot does after acknowledging. */
+export function eventually<T>(check: () => T): Promise<T> {
+  return vi.waitFor(check, { timeout: 5_000, interval: 10 });
+}
+
+type Block = {
+  type: string;
+  text?: { text: string };
+  elements?: { text?: unknown; action_id?: string; url?: string; value?: string }[];
+};
+
+/** All the text a message shows, blocks included. */
+export function shown(message: { text: string; blocks?: unknown[] | undefined }): string {
+  const parts = [message.text];
+  for (const block of (message.blocks ?? []) as Block[]) {
+    if (block.text?.text) parts.push(block.text.text);
+    for (const element of block.elements ?? []) {
+      const text = element.text as { text?: string } | string | undefined;
+      parts.push(typeof text === 'string' ? text : (text?.text ?? ''));
+    }
+  }
+  return parts.join('\n');
+}
+
+/** The buttons of a message, by action id. */
+export function buttons(message: { blocks?: unknown[] | undefined }) {
+  return ((message.blocks ?? []) as Block[])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? [])
+    .map((e) => ({
+      action_id: e.action_id as string,
+      text: (e.text as { text: string }).text,
+      value: e.value,
+      url: e.url,
+    }));
+}
