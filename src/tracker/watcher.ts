@@ -1,0 +1,200 @@
+import type { Clock } from '../core/clock.js';
+import { explainStop, type StopExplanation, stopReasonFor } from '../core/diagnosis.js';
+import type { Logger } from '../core/logger.js';
+import type { ReviewApps } from '../core/review-apps.js';
+import { isEnded, type ReviewApp } from '../core/types.js';
+import { UpdateBudget } from './update-budget.js';
+
+export type CountdownResult = 'updated' | 'rate-limited' | 'failed';
+
+/** What the watcher tells people; Slack implements it. Failures are the notifier's to log. */
+export interface Notifier {
+  /** Refresh the countdown. `rate-limited` makes every countdown wait a while. */
+  countdown(app: ReviewApp): Promise<CountdownResult>;
+  warn(app: ReviewApp): Promise<void>;
+  ended(app: ReviewApp, explanation: StopExplanation): Promise<void>;
+}
+
+export interface WatcherOptions {
+  engine: ReviewApps;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  /** Slack message updates per minute shared by all countdowns. */
+  updatesPerMinute: number;
+  /** Time between rounds. */
+  intervalMs?: number;
+  /** How long before the soft deadline the requester is warned. */
+  warnBeforeMs?: number;
+  /** How often a countdown is refreshed when the budget allows. */
+  refreshMs?: number;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * One loop watches every review app: it reads ECS in batches of 100, keeps
+ * countdowns fresh within Slack's update budget, warns before the deadline,
+ * stops apps at their deadline, and explains every end exactly once. All it
+ * knows is in the tasks' tags, so a restarted bot carries on where it was.
+ */
+export class Watcher {
+  private readonly known = new Set<string>();
+  private readonly updatedAt = new Map<string, number>();
+  private readonly budget: UpdateBudget;
+  private readonly intervalMs: number;
+  private readonly warnBeforeMs: number;
+  private readonly refreshMs: number;
+  private abort: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private rounds = 0;
+
+  constructor(private readonly options: WatcherOptions) {
+    this.budget = new UpdateBudget(options.updatesPerMinute, options.clock.now());
+    this.intervalMs = options.intervalMs ?? 15_000;
+    this.warnBeforeMs = options.warnBeforeMs ?? 5 * MINUTE;
+    this.refreshMs = options.refreshMs ?? MINUTE;
+  }
+
+  /** Pick up where a previous run left off (stopped apps included), then watch until stopped. */
+  start(): void {
+    if (this.loop) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.loop = (async () => {
+      let first = true;
+      while (!abort.signal.aborted) {
+        await this.round({ includeStopped: first }).catch((error) =>
+          this.options.logger.error('watch round failed', { error }),
+        );
+        first = false;
+        await this.options.clock.sleep(this.intervalMs, abort.signal).catch(() => {});
+      }
+    })();
+  }
+
+  /** Stop watching; running review apps are left alone (their hard cap still holds). */
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** One look at every app. `includeStopped` also finds apps that ended while the bot was away. */
+  async round(options: { includeStopped?: boolean } = {}): Promise<void> {
+    const { engine } = this.options;
+    const apps = await engine.snapshot({
+      known: [...this.known],
+      includeStopped: options.includeStopped ?? false,
+    });
+    const due: ReviewApp[] = [];
+    for (const app of apps) {
+      const arn = app.task.arn;
+      if (isEnded(app.task)) {
+        this.forget(arn);
+        if (!app.meta.announced)
+          await this.announce(app, explainStop(app.task, { mode: engine.config.lifetime.mode }));
+        continue;
+      }
+      this.known.add(arn);
+      if (engine.isStarting(arn)) continue;
+      if (await this.handleDeadlines(app)) continue;
+      if (app.task.lastStatus === 'RUNNING' && app.meta.channel && app.meta.statusTs) due.push(app);
+    }
+    await this.refreshCountdowns(due);
+    this.rounds += 1;
+    if (this.rounds % 40 === 0) {
+      await engine
+        .cleanUp()
+        .catch((error) => this.options.logger.warn('task definition clean-up failed', { error }));
+    }
+  }
+
+  /** Expire, warn, adopt or give up on one live app; true when it needs nothing more this round. */
+  private async handleDeadlines(app: ReviewApp): Promise<boolean> {
+    const { engine, clock, notifier, logger } = this.options;
+    const now = clock.now();
+    const { meta, task } = app;
+    if (now >= meta.softDeadline) {
+      await this.expire(app);
+      return true;
+    }
+    if (task.lastStatus !== 'RUNNING') {
+      // Nobody in this process is starting it (a crash mid-launch): give up once the launch timeout is past.
+      if (now - meta.launchedAt > engine.config.lifetime.launchTimeoutMs) {
+        const stopped = await engine.stopApp(
+          await engine.updateMeta(app, { announced: true }),
+          stopReasonFor('timeout'),
+        );
+        await notifier.ended(stopped, explainStop(stopped.task));
+        this.forget(task.arn);
+      }
+      return true;
+    }
+    if (!meta.url) {
+      // Launched before a restart and never reported: work out its address now.
+      try {
+        const adopted = await engine.withAddress(app);
+        await notifier.countdown(adopted);
+        this.updatedAt.set(task.arn, now);
+      } catch (error) {
+        logger.warn('could not adopt a running app', { mr: meta.mr, error });
+      }
+      return true;
+    }
+    if (!meta.warned && meta.softDeadline - now <= this.warnBeforeMs) {
+      await engine.updateMeta(app, { warned: true });
+      await notifier.warn(app);
+    }
+    return false;
+  }
+
+  private async expire(app: ReviewApp): Promise<void> {
+    const { engine, logger } = this.options;
+    try {
+      // Announced is written first: a crash after this point loses a notice, never repeats one.
+      const marked = await engine.updateMeta(app, { announced: true });
+      const stopped = await engine.stopApp(marked, stopReasonFor('expired'));
+      this.forget(app.task.arn);
+      await this.options.notifier.ended(stopped, explainStop(stopped.task));
+    } catch (error) {
+      logger.error('could not expire a review app', { mr: app.meta.mr, error });
+    }
+  }
+
+  private async announce(app: ReviewApp, explanation: StopExplanation): Promise<void> {
+    const { engine, notifier, logger } = this.options;
+    try {
+      await engine.updateMeta(app, { announced: true });
+    } catch (error) {
+      // ECS forgets stopped tasks after about an hour; the notice still goes out once from here.
+      logger.warn('could not mark a stopped app as announced', { mr: app.meta.mr, error });
+    }
+    await notifier.ended(app, explanation);
+  }
+
+  /** Refresh the countdowns that are due, oldest first, within the shared budget. */
+  private async refreshCountdowns(apps: ReviewApp[]): Promise<void> {
+    const { clock, notifier } = this.options;
+    const now = clock.now();
+    const due = apps
+      .filter((app) => now - (this.updatedAt.get(app.task.arn) ?? 0) >= this.refreshMs)
+      .sort(
+        (a, b) => (this.updatedAt.get(a.task.arn) ?? 0) - (this.updatedAt.get(b.task.arn) ?? 0),
+      );
+    for (const app of due) {
+      if (!this.budget.take(now)) break;
+      const result = await notifier.countdown(app);
+      if (result === 'rate-limited') {
+        this.budget.pause(now, MINUTE);
+        break;
+      }
+      this.updatedAt.set(app.task.arn, now);
+    }
+  }
+
+  private forget(arn: string): void {
+    this.known.delete(arn);
+    this.updatedAt.delete(arn);
+  }
+}
