@@ -35,6 +35,7 @@ export async function startBot(options: {
     updatesPerMinute: slack.updatesPerMinute,
   });
   if (!options.manualWatch) watcher.start();
+  let stopped = false;
   logger.info('review app bot started', {
     mode: bot.mode,
     port,
@@ -45,6 +46,8 @@ export async function startBot(options: {
     mode: bot.mode,
     watcher,
     async stop() {
+      if (stopped) return;
+      stopped = true;
       await watcher.stop();
       await bot.stop();
       logger.info('review app bot stopped; running review apps keep their deadlines and hard cap');

@@ -56,6 +56,8 @@ export class ReviewApps {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
+  /** Tasks started since the watcher last looked, so that it sees them even if they stop at once. */
+  private launched: string[] = [];
   /** Tasks someone in this process is waiting on (launch flows); the watcher leaves them alone. */
   private readonly starting = new Set<string>();
 
@@ -171,6 +173,7 @@ export class ReviewApps {
       clientToken: randomUUID(),
     });
     const app: ReviewApp = { task, meta };
+    this.launched.push(task.arn);
     this.logger.info('review app started', {
       mr: mr.iid,
       task: task.arn,
@@ -216,6 +219,13 @@ export class ReviewApps {
     } finally {
       this.starting.delete(app.task.arn);
     }
+  }
+
+  /** The tasks started since the last call. */
+  drainLaunched(): string[] {
+    const arns = this.launched;
+    this.launched = [];
+    return arns;
   }
 
   isStarting(arn: string): boolean {

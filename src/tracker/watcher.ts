@@ -62,12 +62,10 @@ export class Watcher {
     const abort = new AbortController();
     this.abort = abort;
     this.loop = (async () => {
-      let first = true;
+      let round = () => this.recover();
       while (!abort.signal.aborted) {
-        await this.round({ includeStopped: first }).catch((error) =>
-          this.options.logger.error('watch round failed', { error }),
-        );
-        first = false;
+        await round().catch((error) => this.options.logger.error('watch round failed', { error }));
+        round = () => this.round();
         await this.options.clock.sleep(this.intervalMs, abort.signal).catch(() => {});
       }
     })();
@@ -80,9 +78,15 @@ export class Watcher {
     this.loop = undefined;
   }
 
+  /** The first round after start-up: also finds apps that ended while the bot was away. */
+  recover(): Promise<void> {
+    return this.round({ includeStopped: true });
+  }
+
   /** One look at every app. `includeStopped` also finds apps that ended while the bot was away. */
   async round(options: { includeStopped?: boolean } = {}): Promise<void> {
     const { engine } = this.options;
+    for (const arn of engine.drainLaunched()) this.known.add(arn);
     const apps = await engine.snapshot({
       known: [...this.known],
       includeStopped: options.includeStopped ?? false,

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../src/aws/clients.js';
+import { EcsPlatform } from '../../src/aws/ecs-platform.js';
+import { awsOptionsFromEnv, createEngine } from '../../src/compose.js';
+import { loadEngineConfig } from '../../src/config/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { ReviewApps } from '../../src/core/review-apps.js';
+import { metaToTags } from '../../src/core/tags.js';
+import type { ReviewApp } from '../../src/core/types.js';
+import { type CountdownResult, type Notifier, Watcher } from '../../src/tracker/watcher.js';
+import { PROJECT_PATH, startWorld, type World } from '../support/world.js';
+
+const MINUTE = 60_000;
+
+/** What users would see change: which status messages were refreshed, warned, ended. */
+class RecordingNotifier implements Notifier {
+  countdowns: number[] = [];
+  endings: number[] = [];
+  result: CountdownResult = 'updated';
+  async countdown(app: ReviewApp) {
+    this.countdowns.push(app.meta.mr);
+    return this.result;
+  }
+  async warn() {}
+  async ended(app: ReviewApp) {
+    this.endings.push(app.meta.mr);
+  }
+}
+
+/** `count` running review apps started straight through ECS, each with a Slack status message. */
+async function seed(world: World, count: number): Promise<ReviewApps> {
+  const config = loadEngineConfig(world.env);
+  const platform = new EcsPlatform(createAwsClients(awsOptionsFromEnv(world.env)), config);
+  const definition = await platform.prepareTaskDefinition('registry.example.test/acme/shop:abc');
+  const now = world.clock.now();
+  for (let mr = 1; mr <= count; mr++) {
+    const task = await platform.runTask(definition.arn, {
+      image: 'registry.example.test/acme/shop:abc',
+      clientToken: randomUUID(),
+      tags: metaToTags({
+        project: PROJECT_PATH,
+        mr,
+        title: `MR ${mr}`,
+        branch: `b${mr}`,
+        sha: 'abc',
+        image: 'registry.example.test/acme/shop:abc',
+        requester: 'U1',
+        source: 'slack',
+        channel: 'C1',
+        thread: `1.${mr}`,
+        statusTs: `2.${mr}`,
+        launchedAt: now,
+        softDeadline: now + 30 * MINUTE,
+        hardDeadline: now + 120 * MINUTE,
+        url: `http://10.0.0.${mr % 250}:3000`,
+      }),
+    });
+    world.aws.runTaskNow(task.arn);
+  }
+  return createEngine({ config, env: world.env, logger: silentLogger, clock: world.clock });
+}
+
+describe('watching many apps', () => {
+  it('reads 250 apps with 3 DescribeTasks calls a round', async () => {
+    await using world = await startWorld({ autoAdvance: false });
+    const engine = await seed(world, 250);
+    const watcher = new Watcher({
+      engine,
+      notifier: new RecordingNotifier(),
+      clock: world.clock,
+      logger: silentLogger,
+      updatesPerMinute: 30,
+    });
+    const before = world.aws.operations().length;
+    await watcher.round();
+    const calls = world.aws.operations().slice(before);
+    expect(calls.filter((op) => op === 'DescribeTasks')).toHaveLength(3);
+    expect(calls.filter((op) => op === 'ListTasks')).toHaveLength(3);
+  });
+
+  it('spreads countdown updates within the budget, oldest first, so every app is refreshed in turn', async () => {
+    await using world = await startWorld({ autoAdvance: false });
+    const engine = await seed(world, 90);
+    const notifier = new RecordingNotifier();
+    const watcher = new Watcher({
+      engine,
+      notifier,
+      clock: world.clock,
+      logger: silentLogger,
+      updatesPerMinute: 30,
+      intervalMs: 15_000,
+    });
+    for (let minute = 0; minute < 3; minute++) {
+      for (let round = 0; round < 4; round++) {
+        await watcher.round();
+        world.clock.advance(15_000);
+      }
+    }
+    // Three minutes at 30 a minute: at most 30 + 3 × 30 (the bucket starts full), never more.
+    expect(notifier.countdowns.length).toBeLessThanOrEqual(120);
+    expect(notifier.countdowns.length).toBeGreaterThanOrEqual(90);
+    // Every app got its turn before any got a second one.
+    expect(new Set(notifier.countdowns.slice(0, 90)).size).toBe(90);
+  });
+
+  it('backs off every countdown for a while when Slack rate-limits', async () => {
+    await using world = await startWorld({ autoAdvance: false });
+    const engine = await seed(world, 5);
+    const notifier = new RecordingNotifier();
+    notifier.result = 'rate-limited';
+    const watcher = new Watcher({
+      engine,
+      notifier,
+      clock: world.clock,
+      logger: silentLogger,
+      updatesPerMinute: 30,
+    });
+    await watcher.round();
+    expect(notifier.countdowns).toHaveLength(1);
+    notifier.result = 'updated';
+    world.clock.advance(30_000);
+    await watcher.round();
+    expect(notifier.countdowns).toHaveLength(1);
+    world.clock.advance(31_000);
+    await watcher.round();
+    expect(notifier.countdowns).toHaveLength(6);
+  });
+
+  it('loops on its own clock until stopped', async () => {
+    await using world = await startWorld({ autoAdvance: false });
+    const engine = await seed(world, 2);
+    const notifier = new RecordingNotifier();
+    const watcher = new Watcher({
+      engine,
+      notifier,
+      clock: world.clock,
+      logger: silentLogger,
+      updatesPerMinute: 30,
+      intervalMs: 15_000,
+    });
+    const listed = () => world.aws.operations().filter((op) => op === 'ListTasks').length;
+    const before = listed();
+    watcher.start();
+    await expect.poll(() => world.clock.waiting).toBe(1);
+    // The first round after start-up also looks at stopped tasks: two ListTasks.
+    expect(listed() - before).toBe(2);
+    world.clock.advance(15_000);
+    await expect.poll(() => listed() - before).toBe(3);
+    await expect.poll(() => world.clock.waiting).toBe(1);
+    world.clock.advance(30 * MINUTE);
+    await expect.poll(() => notifier.endings.length).toBe(2);
+    await watcher.stop();
+    expect(world.clock.waiting).toBe(0);
+  });
+});

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ALICE,
+  type BotWorld,
+  buttons,
+  CHANNEL,
+  eventually,
+  shown,
+  startBotWorld,
+} from '../support/bot.js';
+import { taskTags } from '../support/world.js';
+
+const MINUTE = 60_000;
+
+/** Launch !mr from Slack and wait until it runs; returns its thread and task. */
+async function launched(w: BotWorld, mr: number) {
+  w.addMergeRequest(mr, { title: `Feature ${mr}` });
+  await w.slack.sendSlashCommand(w.eventsUrl, { text: String(mr), user_id: ALICE });
+  return eventually(() => {
+    const parent = w.slack
+      .messages(CHANNEL)
+      .find((m) => !m.thread_ts && shown(m).includes(`!${mr} `));
+    const status = parent && w.slack.thread(CHANNEL, parent.ts)[0];
+    expect(status && shown(status)).toContain('Running');
+    const task = w.aws
+      .tasks()
+      .find((t) => taskTags(w.aws, t.taskArn as string)['review-app:mr'] === String(mr));
+    return {
+      parent: parent as NonNullable<typeof parent>,
+      status: status as NonNullable<typeof status>,
+      arn: task?.taskArn as string,
+      replies: () => w.slack.thread(CHANNEL, (parent as NonNullable<typeof parent>).ts),
+    };
+  });
+}
+
+/** Move virtual time forward, then let the watcher take one look. */
+async function after(w: BotWorld, ms: number) {
+  w.clock.advance(ms);
+  await w.bot.watcher.round();
+}
+
+describe('the watcher', () => {
+  it('refreshes the countdown in the status message as time passes', async () => {
+    await using w = await startBotWorld();
+    const app = await launched(w, 1);
+    const before = app.status.updates;
+    await after(w, 10 * MINUTE);
+    const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
+    expect(status?.updates).toBe(before + 1);
+    expect(shown(status as never)).toContain('20 minutes left');
+    // Within the same minute there is nothing new to show.
+    await after(w, 10_000);
+    expect(w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts)?.updates).toBe(before + 1);
+  });
+
+  it('warns the requester five minutes before the deadline, once, with Extend and Stop', async () => {
+    await using w = await startBotWorld();
+    const app = await launched(w, 2);
+    await after(w, 24 * MINUTE);
+    expect(app.replies().filter((m) => shown(m).includes('expires'))).toHaveLength(0);
+    await after(w, 1 * MINUTE);
+    await after(w, 1 * MINUTE);
+    const warnings = app.replies().filter((m) => shown(m).includes('expires at'));
+    expect(warnings).toHaveLength(1);
+    expect(shown(warnings[0] as never)).toContain(`<@${ALICE}> the review app for !2 expires at`);
+    expect(buttons(warnings[0] as never).map((b) => b.text)).toEqual(['Extend', 'Stop']);
+    expect(taskTags(w.aws, app.arn)['review-app:warned']).toBe('true');
+  });
+
+  it('stops the app at its deadline and tells the channel once, with Relaunch', async () => {
+    await using w = await startBotWorld();
+    const app = await launched(w, 3);
+    await after(w, 30 * MINUTE);
+    expect(w.aws.callsTo('StopTask').map((c) => c.reason)).toEqual([
+      'review-app-bot: expired at its deadline',
+    ]);
+    const notices = app.replies().filter((m) => m.reply_broadcast);
+    expect(notices).toHaveLength(1);
+    expect(shown(notices[0] as never)).toContain('The review app for !3 Feature 3 has expired.');
+    expect(buttons(notices[0] as never).map((b) => b.text)).toEqual(['Relaunch']);
+    const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
+    expect(shown(status as never)).toContain('expired and was stopped');
+
+    await after(w, MINUTE);
+    await after(w, MINUTE);
+    expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
+    expect(w.aws.callsTo('StopTask')).toHaveLength(1);
+  });
+
+  it('honours an extended deadline read back from the tags', async () => {
+    await using w = await startBotWorld();
+    const app = await launched(w, 4);
+    await w.slack.sendBlockAction(w.eventsUrl, {
+      user_id: ALICE,
+      channel_id: CHANNEL,
+      message_ts: app.status.ts,
+      thread_ts: app.parent.ts,
+      actions: [{ action_id: 'review_app_extend', value: '{"mr":4}' }],
+    });
+    await eventually(() =>
+      expect(taskTags(w.aws, app.arn)['review-app:soft-deadline']).toBe('2026-11-27T13:00:00.000Z'),
+    );
+    await after(w, 31 * MINUTE);
+    expect(w.aws.callsTo('StopTask')).toHaveLength(0);
+    await after(w, 30 * MINUTE);
+    expect(w.aws.callsTo('StopTask')).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'a crash of the app container',
+      (w: BotWorld, arn: string) => w.aws.exitContainer(arn, 'web', 1, 'Error: listen EADDRINUSE'),
+      /exited on its own \(exit code 1; Error: listen EADDRINUSE; Essential container in task exited\)/,
+    ],
+    [
+      'a Spot interruption',
+      (w: BotWorld, arn: string) =>
+        w.aws.stopTaskExternally(arn, {
+          stopCode: 'SpotInterruption',
+          stoppedReason: 'Your Spot Task was interrupted.',
+        }),
+      /AWS reclaimed the Fargate Spot capacity/,
+    ],
+    [
+      'a stop from the console',
+      (w: BotWorld, arn: string) =>
+        w.aws.stopTaskExternally(arn, {
+          stopCode: 'UserInitiated',
+          stoppedReason: 'Task stopped by user',
+        }),
+      /stopped outside the bot \(Task stopped by user\)/,
+    ],
+    [
+      'a failure to initialise',
+      (w: BotWorld, arn: string) =>
+        w.aws.stopTaskExternally(arn, {
+          stopCode: 'TaskFailedToStart',
+          stoppedReason: 'ResourceInitializationError: unable to pull secrets or registry auth',
+        }),
+      /failed to start: ResourceInitializationError[\s\S]*subnet has no route/,
+    ],
+  ])('explains %s in the thread and tells the channel', async (_name, stop, explanation) => {
+    await using w = await startBotWorld();
+    const app = await launched(w, 5);
+    stop(w, app.arn);
+    await after(w, MINUTE);
+    const notices = app.replies().filter((m) => m.reply_broadcast);
+    expect(notices).toHaveLength(1);
+    expect(shown(notices[0] as never)).toMatch(explanation);
+    expect(buttons(notices[0] as never).map((b) => b.text)).toEqual(['Relaunch']);
+    await after(w, MINUTE);
+    expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
+  });
+});
+
+describe('after a restart', () => {
+  it('resumes the countdown in the same message and announces the expiry once', async () => {
+    await using w = await startBotWorld();
+    const app = await launched(w, 6);
+    await w.restart();
+    await w.bot.watcher.recover();
+    await after(w, 10 * MINUTE);
+    const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
+    expect(shown(status as never)).toContain('20 minutes left');
+    // No new status message: the same one is kept up to date.
+    expect(app.replies()).toHaveLength(1);
+
+    await after(w, 20 * MINUTE);
+    await w.restart();
+    await w.bot.watcher.recover();
+    await after(w, MINUTE);
+    expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
+    expect(w.aws.callsTo('StopTask')).toHaveLength(1);
+  });
+
+  it('announces an app that reached its hard cap while the bot was down, once', async () => {
+    await using w = await startBotWorld();
+    const app = await launched(w, 7);
+    await w.bot.stop();
+    // Two hours and more pass without a bot: ECS ends the task through its lifetime container.
+    w.clock.advance(2 * 60 * MINUTE + MINUTE);
+    await w.restart();
+    await w.bot.watcher.recover();
+    const notices = app.replies().filter((m) => m.reply_broadcast);
+    expect(notices).toHaveLength(1);
+    expect(shown(notices[0] as never)).toContain(
+      'reached its maximum lifetime and was stopped by ECS',
+    );
+    expect(w.aws.callsTo('StopTask')).toHaveLength(0);
+    await w.bot.watcher.recover();
+    expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
+  });
+
+  it('leaves review apps running when the bot stops', async () => {
+    await using w = await startBotWorld();
+    const app = await launched(w, 8);
+    await w.bot.stop();
+    expect(w.aws.task(app.arn)?.lastStatus).toBe('RUNNING');
+    expect(w.aws.callsTo('StopTask')).toHaveLength(0);
+    await w.restart();
+  });
+});
