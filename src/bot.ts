@@ -1,8 +1,10 @@
+import { webApi } from '@slack/bolt';
 import { createEngine } from './compose.js';
 import { type Env, loadBotConfig, secretsOf } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createBot } from './slack/app.js';
+import { boltLogger } from './slack/bolt-logger.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { Watcher } from './tracker/watcher.js';
 
@@ -29,7 +31,16 @@ export async function startBot(options: {
   const port = await bot.start();
   const watcher = new Watcher({
     engine,
-    notifier: new SlackNotifier(bot.app.client, { clock, logger, prices: engineConfig.prices }),
+    notifier: new SlackNotifier(bot.app.client, {
+      clock,
+      logger,
+      prices: engineConfig.prices,
+      updates: new webApi.WebClient(slack.botToken, {
+        ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+        rejectRateLimitedCalls: true,
+        logger: boltLogger(logger),
+      }),
+    }),
     clock,
     logger,
     updatesPerMinute: slack.updatesPerMinute,

@@ -16,9 +16,19 @@ import { type SlackMessage, type Stage, section, statusMessage } from './message
  * logged, never thrown: a lost message must not stop the watcher.
  */
 export class SlackNotifier implements Notifier {
+  /**
+   * @param client posts messages; it retries after Slack's Retry-After, so notices are not lost.
+   * @param deps.updates updates countdowns; it should reject rate-limited calls
+   *   (`rejectRateLimitedCalls`), so that the watcher waits instead of blocking a round.
+   */
   constructor(
     private readonly client: webApi.WebClient,
-    private readonly deps: { clock: Clock; logger: Logger; prices: EngineConfig['prices'] },
+    private readonly deps: {
+      clock: Clock;
+      logger: Logger;
+      prices: EngineConfig['prices'];
+      updates?: webApi.WebClient;
+    },
   ) {}
 
   /** Refresh the status reply with the time left. */
@@ -65,7 +75,7 @@ export class SlackNotifier implements Notifier {
     const { channel, statusTs } = app.meta;
     if (!channel || !statusTs) return 'updated';
     try {
-      await this.client.chat.update({
+      await (this.deps.updates ?? this.client).chat.update({
         channel,
         ts: statusTs,
         ...statusMessage({ iid: app.meta.mr }, stage, this.deps.clock.now()),
@@ -78,8 +88,10 @@ export class SlackNotifier implements Notifier {
         mr: app.meta.mr,
         error,
       });
-      const code = (error as { code?: string }).code;
-      return code === 'slack_webapi_rate_limited_error' ? 'rate-limited' : 'failed';
+      const { code, retryAfter } = error as { code?: string; retryAfter?: number };
+      return code === 'slack_webapi_rate_limited_error'
+        ? { retryAfterMs: (retryAfter ?? 60) * 1000 }
+        : 'failed';
     }
   }
 }

@@ -5,11 +5,12 @@ import type { ReviewApps } from '../core/review-apps.js';
 import { isEnded, type ReviewApp } from '../core/types.js';
 import { UpdateBudget } from './update-budget.js';
 
-export type CountdownResult = 'updated' | 'rate-limited' | 'failed';
+/** `retryAfterMs`: Slack asked to wait that long before the next update. */
+export type CountdownResult = 'updated' | 'failed' | { retryAfterMs: number };
 
 /** What the watcher tells people; Slack implements it. Failures are the notifier's to log. */
 export interface Notifier {
-  /** Refresh the countdown. `rate-limited` makes every countdown wait a while. */
+  /** Refresh the countdown. Being rate limited makes every countdown wait as long as Slack asks. */
   countdown(app: ReviewApp): Promise<CountdownResult>;
   warn(app: ReviewApp): Promise<void>;
   ended(app: ReviewApp, explanation: StopExplanation): Promise<void>;
@@ -189,8 +190,8 @@ export class Watcher {
     for (const app of due) {
       if (!this.budget.take(now)) break;
       const result = await notifier.countdown(app);
-      if (result === 'rate-limited') {
-        this.budget.pause(now, MINUTE);
+      if (typeof result === 'object') {
+        this.budget.pause(now, result.retryAfterMs);
         break;
       }
       this.updatedAt.set(app.task.arn, now);

@@ -108,7 +108,7 @@ describe('watching many apps', () => {
     await using world = await startWorld({ autoAdvance: false });
     const engine = await seed(world, 5);
     const notifier = new RecordingNotifier();
-    notifier.result = 'rate-limited';
+    notifier.result = { retryAfterMs: 60_000 };
     const watcher = new Watcher({
       engine,
       notifier,

@@ -54,6 +54,22 @@ describe('the watcher', () => {
     expect(w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts)?.updates).toBe(before + 1);
   });
 
+  it('respects Retry-After when Slack rate-limits countdown updates', async () => {
+    await using w = await startBotWorld();
+    const app = await launched(w, 9);
+    const updates = () => w.slack.requests.filter((r) => r.operation === 'chat.update').length;
+    w.slack.rateLimit('chat.update', 120, 1);
+    const before = updates();
+    await after(w, 5 * MINUTE);
+    expect(updates()).toBe(before + 1);
+    // Slack asked for two minutes: no update is tried before they are up.
+    await after(w, MINUTE);
+    expect(updates()).toBe(before + 1);
+    await after(w, MINUTE + 1_000);
+    expect(updates()).toBe(before + 2);
+    expect(shown(w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts) as never)).toContain('23 minutes left');
+  });
+
   it('warns the requester five minutes before the deadline, once, with Extend and Stop', async () => {
     await using w = await startBotWorld();
     const app = await launched(w, 2);
