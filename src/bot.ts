@@ -2,7 +2,7 @@ import { webApi } from '@slack/bolt';
 import { createEngine } from './compose.js';
 import { type Env, loadBotConfig, secretsOf } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
-import { createLogger, type Logger } from './core/logger.js';
+import { createLogger } from './core/logger.js';
 import { createBot } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { SlackNotifier } from './slack/notifier.js';
@@ -18,14 +18,19 @@ export interface RunningBot {
 /** The bot's composition root: configuration, engine, Slack app and watcher, wired once. */
 export async function startBot(options: {
   env: Env;
-  logger?: Logger;
+  /** Where log lines go (standard error by default); secrets are scrubbed before. */
+  writeLog?: (line: string) => void;
   clock?: Clock;
   /** Tests drive the watcher's rounds themselves instead of letting it loop. */
   manualWatch?: boolean;
 }): Promise<RunningBot> {
   const { engine: engineConfig, slack } = loadBotConfig(options.env);
-  const logger = options.logger ?? createLogger({ secrets: secretsOf(options.env) });
   const clock = options.clock ?? systemClock;
+  const logger = createLogger({
+    secrets: secretsOf(options.env),
+    now: clock.now,
+    ...(options.writeLog ? { write: options.writeLog } : {}),
+  });
   const engine = createEngine({ config: engineConfig, env: options.env, logger, clock });
   const bot = createBot({ config: slack, engine, clock, logger });
   const port = await bot.start();

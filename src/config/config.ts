@@ -102,6 +102,7 @@ const engineSchema = z
     GITLAB_URL: url('https://gitlab.com'),
     GITLAB_TOKEN: required('a GitLab token with the read_api and read_registry scopes'),
     GITLAB_PROJECT: required('the project id or path, e.g. 1234 or acme/shop'),
+    GITLAB_TIMEOUT: duration('10s'),
     IMAGE_TAG_TEMPLATE: template(TEMPLATE_PLACEHOLDERS, '{sha}'),
     REGISTRY_REPOSITORY: optionalText,
     IMAGE_TEMPLATE: template(TEMPLATE_PLACEHOLDERS).optional(),
@@ -191,7 +192,12 @@ export type SlackConfig = ReturnType<typeof toSlackConfig>;
 
 function toEngineConfig(e: z.output<typeof engineSchema>) {
   return {
-    gitlab: { url: e.GITLAB_URL, token: e.GITLAB_TOKEN, project: e.GITLAB_PROJECT },
+    gitlab: {
+      url: e.GITLAB_URL,
+      token: e.GITLAB_TOKEN,
+      project: e.GITLAB_PROJECT,
+      timeoutMs: e.GITLAB_TIMEOUT,
+    },
     image: {
       tagTemplate: e.IMAGE_TAG_TEMPLATE,
       registryRepository: e.REGISTRY_REPOSITORY,

@@ -25,7 +25,8 @@ export function estimateCost(
 
 export function formatCost(dollars: number | undefined, spot = false): string | undefined {
   if (dollars === undefined) return undefined;
-  const text = dollars < 0.01 ? '< $0.01' : `$${dollars.toFixed(2)}`;
+  // Review apps cost cents: show a tenth of a cent below a dollar.
+  const text = dollars < 0.001 ? '< $0.001' : `$${dollars.toFixed(dollars < 1 ? 3 : 2)}`;
   return spot ? `${text} (Spot)` : text;
 }
 

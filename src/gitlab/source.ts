@@ -14,8 +14,6 @@ import {
   registryTagSchema,
 } from './schemas.js';
 
-const TIMEOUT_MS = 10_000;
-
 /** GitLab as the engine needs it, through gitbeaker; answers parsed with zod. */
 export class GitLabSource implements MergeRequestSource {
   private readonly api: InstanceType<typeof Gitlab>;
@@ -24,9 +22,8 @@ export class GitLabSource implements MergeRequestSource {
   constructor(
     private readonly config: EngineConfig['gitlab'] & { registryRepository?: string | undefined },
     private readonly logger: Logger = silentLogger,
-    timeoutMs = TIMEOUT_MS,
   ) {
-    this.api = new Gitlab({ host: config.url, token: config.token, queryTimeout: timeoutMs });
+    this.api = new Gitlab({ host: config.url, token: config.token, queryTimeout: config.timeoutMs });
   }
 
   async getMergeRequest(iid: number): Promise<MergeRequest> {

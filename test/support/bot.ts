@@ -1,7 +1,6 @@
 import { vi } from 'vitest';
 import { type RunningBot, startBot } from '../../src/bot.js';
 import type { Env } from '../../src/config/config.js';
-import { createLogger } from '../../src/core/logger.js';
 import { type SlackStandIn, startSlackStandIn } from '../../src/sandbox/slack.js';
 import { startWorld, type World } from './world.js';
 
@@ -42,11 +41,7 @@ export async function startBotWorld(
       env,
       clock: world.clock,
       manualWatch: true,
-      logger: createLogger({
-        secrets: [],
-        write: (line) => logs.push(line),
-        now: world.clock.now,
-      }),
+      writeLog: (line) => logs.push(line),
     });
   let bot = await start();
   const botWorld: BotWorld = {

@@ -106,8 +106,10 @@ async function list(services: ListenerServices): Promise<SlackMessage> {
     const apps = await services.engine.list();
     const now = services.clock.now();
     const prices = services.engine.config.prices;
+    const spot = apps.some((app) => app.task.capacityProvider === 'FARGATE_SPOT');
     const total = formatCost(
       apps.reduce((sum, app) => sum + (estimateCost(app, prices, now) ?? 0), 0),
+      spot,
     );
     return listMessage(
       apps,

@@ -1,0 +1,351 @@
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Env } from '../config/config.js';
+import { type AwsStandIn, startAwsStandIn } from './aws.js';
+import { type GitLabStandIn, startGitLabStandIn } from './gitlab.js';
+import { type SlackStandIn, startSlackStandIn } from './slack.js';
+
+/**
+ * A local sandbox: the GitLab, AWS and Slack stand-ins on loopback, seeded
+ * with a demo project, so that the bot and the CLI can be tried without any
+ * real account. `npm run sandbox` starts it and prints the environment that
+ * points the bot and the CLI at it; tests call `startSandbox()`.
+ */
+
+export const SANDBOX_PROJECT = { id: 7, path: 'acme/shop' };
+const REGISTRY_ID = 1;
+const SUBNET = 'subnet-0a1b2c3d4e5f60718';
+const SECURITY_GROUP = 'sg-0a1b2c3d4e5f60718';
+/** Where the sandbox's slash commands come from (the Slack stand-in's defaults). */
+const USER = 'U_ALICE';
+const CHANNEL = 'C_REVIEWS';
+
+/** The base task definition, as a platform engineer would have registered it. */
+const BASE_DEFINITION = {
+  family: 'shop-web',
+  requiresCompatibilities: ['FARGATE'],
+  networkMode: 'awsvpc',
+  cpu: '256',
+  memory: '512',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+  containerDefinitions: [
+    {
+      name: 'web',
+      image: 'registry.example.test/acme/shop:main',
+      portMappings: [{ containerPort: 3000 }],
+      essential: true,
+      command: ['node', 'server.js'],
+    },
+  ],
+  tags: [{ key: 'team', value: 'shop' }],
+};
+
+interface DemoMergeRequest {
+  iid: number;
+  title: string;
+  branch: string;
+  pipeline: 'success' | 'running';
+  /** Whether CI has pushed an image for the head commit. */
+  image: boolean;
+}
+
+/** Two MRs that can be launched, and one whose image is still being built. */
+export const SANDBOX_MERGE_REQUESTS: readonly DemoMergeRequest[] = [
+  { iid: 1, title: 'Checkout page', branch: 'feature/checkout', pipeline: 'success', image: true },
+  { iid: 2, title: 'Dark mode', branch: 'feature/dark-mode', pipeline: 'success', image: true },
+  {
+    iid: 3,
+    title: 'Search suggestions',
+    branch: 'feature/search',
+    pipeline: 'running',
+    image: false,
+  },
+];
+
+export interface Sandbox extends AsyncDisposable {
+  /** Everything the bot and the CLI need to talk to the stand-ins. */
+  env: Env;
+  gitlab: GitLabStandIn;
+  aws: AwsStandIn;
+  slack: SlackStandIn;
+  close(): Promise<void>;
+}
+
+/** Starts the three stand-ins on loopback ports and seeds the demo project. */
+export async function startSandbox(): Promise<Sandbox> {
+  const gitlab = await startGitLabStandIn();
+  const aws = await startAwsStandIn();
+  const slack = await startSlackStandIn();
+
+  gitlab.addProject(SANDBOX_PROJECT);
+  gitlab.addRegistryRepository(SANDBOX_PROJECT.id, { id: REGISTRY_ID });
+  for (const mr of SANDBOX_MERGE_REQUESTS) {
+    const sha = createHash('sha1').update(mr.branch).digest('hex');
+    const pipeline = { id: 1000 + mr.iid, status: mr.pipeline, sha, ref: mr.branch };
+    gitlab.addPipeline(SANDBOX_PROJECT.id, pipeline);
+    gitlab.addMergeRequest(SANDBOX_PROJECT.id, {
+      iid: mr.iid,
+      title: mr.title,
+      source_branch: mr.branch,
+      sha,
+      head_pipeline: pipeline,
+      author: { username: 'dev', name: 'Dev Eloper' },
+    });
+    if (mr.image) gitlab.addRegistryTag(SANDBOX_PROJECT.id, REGISTRY_ID, sha);
+  }
+  aws.addTaskDefinition(structuredClone(BASE_DEFINITION));
+
+  const env: Env = {
+    GITLAB_URL: gitlab.url,
+    GITLAB_TOKEN: gitlab.token,
+    GITLAB_PROJECT: SANDBOX_PROJECT.path,
+    ECS_CLUSTER: 'review-apps',
+    ECS_TASK_DEFINITION: BASE_DEFINITION.family,
+    ECS_SUBNETS: SUBNET,
+    ECS_SECURITY_GROUPS: SECURITY_GROUP,
+    ECS_ASSIGN_PUBLIC_IP: 'true',
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_REGION: aws.region,
+    // The SDK signs every request, also to a loopback endpoint: dummy credentials.
+    AWS_ACCESS_KEY_ID: 'sandbox-access-key',
+    AWS_SECRET_ACCESS_KEY: 'sandbox-secret-key',
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_APP_TOKEN: slack.appToken,
+    SLACK_API_URL: slack.apiUrl,
+  };
+
+  const close = async () => {
+    await Promise.all([gitlab.close(), aws.close(), slack.close()]);
+  };
+  return { env, gitlab, aws, slack, close, [Symbol.asyncDispose]: close };
+}
+
+/** The env as shell `export` lines. */
+export function exportLines(env: Env): string {
+  return Object.entries(env)
+    .map(([key, value]) => `export ${key}='${String(value).replaceAll("'", `'\\''`)}'`)
+    .join('\n');
+}
+
+/** The env as a dotenv file (for `node --env-file`). */
+export function dotenvText(env: Env): string {
+  return `${Object.entries(env)
+    .map(([key, value]) => `${key}=${JSON.stringify(String(value))}`)
+    .join('\n')}\n`;
+}
+
+type Block = { type?: string; elements?: Element[]; accessory?: Element };
+type Element = {
+  type?: string;
+  action_id?: string;
+  value?: string;
+  url?: string;
+  text?: { text?: string };
+};
+
+interface ClickTarget {
+  channel: string;
+  messageTs: string;
+  threadTs?: string;
+  actionId: string;
+  value?: string;
+}
+
+/**
+ * A terminal stand-in for a Slack user: slash commands go to the bot over
+ * Socket Mode, and what the bot posts is printed, its buttons numbered so
+ * that they can be clicked with `click <n>`.
+ */
+function startConsole(sandbox: Sandbox, stop: () => void): () => void {
+  const { slack } = sandbox;
+  const buttons = new Map<number, ClickTarget>();
+  let nextButton = 1;
+  const seenUpdates = new Map<string, number>();
+  let seenEphemerals = 0;
+  let seenViews = 0;
+
+  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
+  const print = (text: string) => {
+    // On a terminal, clear the prompt line first so that news does not land after "> ".
+    process.stdout.write(`${process.stdout.isTTY ? '\r\x1b[K' : ''}${text}\n`);
+    rl.prompt(true);
+  };
+
+  const describeButtons = (blocks: unknown, target: Omit<ClickTarget, 'actionId' | 'value'>) => {
+    const labels: string[] = [];
+    for (const block of Array.isArray(blocks) ? (blocks as Block[]) : []) {
+      const elements = [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])];
+      for (const element of elements) {
+        if (element.type !== 'button' || !element.action_id) continue;
+        const label = element.text?.text ?? element.action_id;
+        if (element.url) {
+          labels.push(`${label} → ${element.url}`);
+          continue;
+        }
+        const id = nextButton++;
+        buttons.set(id, {
+          ...target,
+          actionId: element.action_id,
+          ...(element.value !== undefined ? { value: element.value } : {}),
+        });
+        labels.push(`[${id}] ${label}`);
+      }
+    }
+    return labels.length > 0 ? `\n    buttons: ${labels.join('  ')}` : '';
+  };
+
+  const showNews = () => {
+    for (const message of slack.messages()) {
+      const key = `${message.channel}:${message.ts}`;
+      const seen = seenUpdates.get(key);
+      if (seen === message.updates || message.deleted) continue;
+      seenUpdates.set(key, message.updates);
+      const where = [
+        `#${message.channel.replace(/^C_/, '').toLowerCase()}`,
+        message.thread_ts && message.thread_ts !== message.ts ? 'thread' : undefined,
+        seen === undefined ? undefined : 'updated',
+      ].filter(Boolean);
+      const target = {
+        channel: message.channel,
+        messageTs: message.ts,
+        ...(message.thread_ts ? { threadTs: message.thread_ts } : {}),
+      };
+      print(`[${where.join(', ')}] ${message.text}${describeButtons(message.blocks, target)}`);
+    }
+    const ephemerals = slack.ephemerals();
+    for (const ephemeral of ephemerals.slice(seenEphemerals)) {
+      const target = { channel: ephemeral.channel, messageTs: ephemeral.ts };
+      print(`[only you] ${ephemeral.text}${describeButtons(ephemeral.blocks, target)}`);
+    }
+    seenEphemerals = ephemerals.length;
+    const views = slack.views();
+    for (const view of views.slice(seenViews)) {
+      const title = (view.title as { text?: string } | undefined)?.text ?? 'a modal';
+      print(
+        `[modal] "${title}" opened. The sandbox cannot fill in modals: name the MR instead, e.g. /review-app 1`,
+      );
+    }
+    seenViews = views.length;
+  };
+  const timer = setInterval(showNews, 250);
+
+  const send = async (line: string) => {
+    if (slack.socket.connectionCount() === 0) {
+      print('No bot is connected yet. Start it with the environment above (see the README).');
+      return;
+    }
+    if (line.startsWith('/review-app')) {
+      await slack.socket.sendSlashCommand({ text: line.slice('/review-app'.length).trim() });
+      return;
+    }
+    const click = /^click\s+([0-9]+)$/.exec(line);
+    if (!click) {
+      print(`Not understood. ${CONSOLE_HELP}`);
+      return;
+    }
+    const target = buttons.get(Number(click[1]));
+    if (!target) {
+      print('Unknown button. Click one of the numbers shown after "buttons:".');
+      return;
+    }
+    await slack.socket.sendBlockAction({
+      user_id: USER,
+      channel_id: target.channel,
+      message_ts: target.messageTs,
+      ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+      actions: [
+        {
+          action_id: target.actionId,
+          ...(target.value !== undefined ? { value: target.value } : {}),
+        },
+      ],
+    });
+  };
+
+  rl.on('line', (input) => {
+    const line = input.trim();
+    if (line === '') return rl.prompt();
+    if (line === 'help') {
+      print(CONSOLE_HELP);
+      return;
+    }
+    if (line === 'quit' || line === 'exit') return stop();
+    send(line).then(
+      () => rl.prompt(),
+      (error: unknown) => print(`Could not reach the bot: ${(error as Error).message}`),
+    );
+  });
+  rl.on('SIGINT', stop);
+  rl.prompt();
+  return () => {
+    clearInterval(timer);
+    rl.close();
+  };
+}
+
+const CONSOLE_HELP = `Type what a Slack user would (as ${USER} in #${CHANNEL.slice(2).toLowerCase()}):
+  /review-app 1          launch !1 (also: /review-app list, /review-app stop 1, /review-app help)
+  click <n>              click the button numbered n in the bot's messages
+  quit                   stop the sandbox (or Ctrl-C)`;
+
+const USAGE = `Usage: npm run sandbox [-- --write-env <path>]
+
+Starts loopback stand-ins for GitLab, AWS (ECS and EC2) and Slack, seeded with
+the project ${SANDBOX_PROJECT.path}, and prints the environment that points the
+bot and the CLI at them. Runs until Ctrl-C.
+
+  --write-env <path>  also write that environment to <path> (dotenv format)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { 'write-env': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const sandbox = await startSandbox();
+  const envFile = values['write-env'];
+  if (envFile) await writeFile(envFile, dotenvText(sandbox.env));
+
+  const mrs = SANDBOX_MERGE_REQUESTS.map(
+    (mr) =>
+      `  !${mr.iid} ${mr.title} (${mr.branch}): ${mr.image ? 'image pushed' : `pipeline ${mr.pipeline}, no image yet`}`,
+  ).join('\n');
+  const withEnv = envFile ? `--env-file=${envFile} ` : '';
+  process.stdout.write(`Review App Bot sandbox: GitLab ${sandbox.gitlab.url}, AWS ${sandbox.aws.url}, Slack ${sandbox.slack.url}
+Project ${SANDBOX_PROJECT.path} with open merge requests:
+${mrs}
+
+Environment for the bot and the CLI (paste into another terminal${envFile ? `, or use ${envFile}` : ''}):
+
+${exportLines(sandbox.env)}
+
+Then, in that terminal:
+  npx tsx ${withEnv}src/cli/main.ts launch 1 --wait     the CLI
+  npx tsx ${withEnv}src/main.ts                         the bot (Socket Mode); then type commands here
+
+${CONSOLE_HELP}
+
+`);
+
+  let stopping = false;
+  let closeConsole = () => {};
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    closeConsole();
+    process.stdout.write('\nStopping the sandbox.\n');
+    void sandbox.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  closeConsole = startConsole(sandbox, stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}
