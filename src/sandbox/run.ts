@@ -293,9 +293,9 @@ const CONSOLE_HELP = `Type what a Slack user would (as ${USER} in #${CHANNEL.sli
 
 const USAGE = `Usage: npm run sandbox [-- --write-env <path>]
 
-Starts loopback stand-ins for GitLab, AWS (ECS and EC2) and Slack, seeded with
-the project ${SANDBOX_PROJECT.path}, and prints the environment that points the
-bot and the CLI at them. Runs until Ctrl-C.
+Starts loopback stand-ins for GitLab, AWS (ECS and EC2) and Slack, seeded
+with the project ${SANDBOX_PROJECT.path}, and prints the environment that
+points the bot and the CLI at them. Runs until Ctrl-C.
 
   --write-env <path>  also write that environment to <path> (dotenv format)`;
 
