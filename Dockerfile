@@ -1,0 +1,24 @@
+# Build: install everything from the lock file, compile, then drop dev dependencies.
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+# Run: only the manifest, production dependencies and the compiled code.
+FROM node:22-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+# PORT (default 3000) serves GET /healthz in both modes, and Slack's requests at /slack/events in HTTP mode.
+EXPOSE 3000
+# The slim image has no curl: ask Node itself.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The CLI is in the same image: node /app/dist/cli/main.js launch 42 --wait
+CMD ["node", "dist/main.js"]
