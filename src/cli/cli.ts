@@ -5,7 +5,6 @@ import type { Clock } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import { isReviewAppError } from '../core/errors.js';
 import { createLogger, redact } from '../core/logger.js';
-import { parseMergeRequestReference } from '../core/mr-reference.js';
 import type { ReviewApps } from '../core/review-apps.js';
 import type { ReviewApp } from '../core/types.js';
 
@@ -74,10 +73,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'launch':
         return await launch(engine, args, who, out, err);
       case 'stop': {
-        const mr = parseMergeRequestReference(args.mr, {
-          gitlabUrl: engine.config.gitlab.url,
-          path: engine.project,
-        });
+        const mr = await engine.parseReference(args.mr);
         await engine.stop(mr, `${who} (CLI)`);
         err(`Stopped the review app of !${mr}.`);
         return 0;
@@ -87,7 +83,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (args.json)
           out(
             JSON.stringify(
-              apps.map((app) => appJson(app, engine)),
+              apps.map((app) => appJson(app)),
               null,
               2,
             ),
@@ -114,10 +110,7 @@ async function launch(
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<number> {
-  const mr = parseMergeRequestReference(args.mr, {
-    gitlabUrl: engine.config.gitlab.url,
-    path: engine.project,
-  });
+  const mr = await engine.parseReference(args.mr);
   let app = await engine.launch({
     mr,
     requester: who,
@@ -142,13 +135,13 @@ async function launch(
       `Running until ${new Date(app.meta.softDeadline).toISOString()} (at most ${new Date(app.meta.hardDeadline).toISOString()}).`,
     );
   }
-  if (args.json) out(JSON.stringify(appJson(app, engine), null, 2));
+  if (args.json) out(JSON.stringify(appJson(app), null, 2));
   else if (app.meta.url) out(app.meta.url);
   else err('The task is starting; run with --wait to wait for its URL.');
   return 0;
 }
 
-function appJson(app: ReviewApp, engine: ReviewApps) {
+function appJson(app: ReviewApp) {
   const { meta, task } = app;
   return {
     mr: meta.mr,
@@ -162,7 +155,7 @@ function appJson(app: ReviewApp, engine: ReviewApps) {
     taskArn: task.arn,
     softDeadline: new Date(meta.softDeadline).toISOString(),
     hardDeadline: new Date(meta.hardDeadline).toISOString(),
-    project: engine.project,
+    project: meta.project,
   };
 }
 

@@ -83,19 +83,19 @@ const url = (fallback?: string) =>
 
 export const URL_PLACEHOLDERS = ['ip', 'public_ip', 'private_ip', 'port', ...TEMPLATE_PLACEHOLDERS];
 
-const template = (known: string[], fallback?: string) =>
-  z.preprocess(
-    (v) => empty(v) ?? fallback,
-    z.string().superRefine((text, ctx) => {
-      const unknown = unknownPlaceholders(text, known);
-      if (unknown.length > 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `has unknown placeholder {${unknown[0]}}; use ${known.map((p) => `{${p}}`).join(', ')}`,
-        });
-      }
-    }),
-  );
+const placeholders = (known: string[]) =>
+  z.string().superRefine((text, ctx) => {
+    const unknown = unknownPlaceholders(text, known);
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has unknown placeholder {${unknown[0]}}; use ${known.map((p) => `{${p}}`).join(', ')}`,
+      });
+    }
+  });
+const template = (known: string[], fallback: string) =>
+  z.preprocess((v) => empty(v) ?? fallback, placeholders(known));
+const optionalTemplate = (known: string[]) => z.preprocess(empty, placeholders(known).optional());
 
 const engineSchema = z
   .object({
@@ -105,7 +105,8 @@ const engineSchema = z
     GITLAB_TIMEOUT: duration('10s'),
     IMAGE_TAG_TEMPLATE: template(TEMPLATE_PLACEHOLDERS, '{sha}'),
     REGISTRY_REPOSITORY: optionalText,
-    IMAGE_TEMPLATE: template(TEMPLATE_PLACEHOLDERS).optional(),
+    IMAGE_TEMPLATE: optionalTemplate(TEMPLATE_PLACEHOLDERS),
+    AWS_REGION: required('the AWS region of the cluster, e.g. eu-west-1 (or AWS_DEFAULT_REGION)'),
     ECS_CLUSTER: required('the ECS cluster name or ARN'),
     ECS_TASK_DEFINITION: required('the base task definition (family, family:revision or ARN)'),
     ECS_CONTAINER: optionalText,
@@ -203,6 +204,7 @@ function toEngineConfig(e: z.output<typeof engineSchema>) {
       registryRepository: e.REGISTRY_REPOSITORY,
       imageTemplate: e.IMAGE_TEMPLATE,
     },
+    aws: { region: e.AWS_REGION },
     ecs: {
       cluster: e.ECS_CLUSTER,
       taskDefinition: e.ECS_TASK_DEFINITION,
@@ -244,6 +246,11 @@ function toSlackConfig(e: z.output<typeof slackSchema>) {
   };
 }
 
+/** The SDK reads AWS_REGION, then AWS_DEFAULT_REGION; so does the check. */
+function withRegion(env: Env): Env {
+  return { ...env, AWS_REGION: env.AWS_REGION || env.AWS_DEFAULT_REGION };
+}
+
 function problemsOf(error: z.ZodError): string[] {
   return error.issues.map(
     (issue) => `${String(issue.path[0] ?? 'configuration')} ${issue.message}`,
@@ -252,14 +259,14 @@ function problemsOf(error: z.ZodError): string[] {
 
 /** The engine's configuration (what the CLI needs). Throws ConfigError listing every problem. */
 export function loadEngineConfig(env: Env): EngineConfig {
-  const parsed = engineSchema.safeParse(env);
+  const parsed = engineSchema.safeParse(withRegion(env));
   if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
   return toEngineConfig(parsed.data);
 }
 
 /** Engine and Slack configuration together (what the bot needs), every problem at once. */
 export function loadBotConfig(env: Env): { engine: EngineConfig; slack: SlackConfig } {
-  const engine = engineSchema.safeParse(env);
+  const engine = engineSchema.safeParse(withRegion(env));
   const slack = slackSchema.safeParse(env);
   const problems = [
     ...(slack.success ? [] : problemsOf(slack.error)),

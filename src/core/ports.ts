@@ -9,6 +9,8 @@ export interface MergeRequestSource {
   getMergeRequest(iid: number): Promise<MergeRequest>;
   /** Open merge requests whose number or title matches `query` (all open ones when empty). */
   searchOpenMergeRequests(query: string, limit: number): Promise<MergeRequestSummary[]>;
+  /** The project's path with namespace (acme/shop), also when it is configured by numeric id. */
+  projectPath(): Promise<string>;
   /** The first of `tags` found in the project's registry repository, with its image reference. */
   findImageTag(tags: string[]): Promise<{ tag: string; location: string } | undefined>;
 }

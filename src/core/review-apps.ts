@@ -6,6 +6,7 @@ import { ReviewAppError } from './errors.js';
 import { resolveImage } from './image.js';
 import { fillTemplate, templateValues } from './image-template.js';
 import { type Logger, silentLogger } from './logger.js';
+import { parseMergeRequestReference } from './mr-reference.js';
 import type { MergeRequestSource, TaskPlatform } from './ports.js';
 import { tagKey as metaToTagKey, metaToTags, tagsToMeta } from './tags.js';
 import {
@@ -69,8 +70,18 @@ export class ReviewApps {
     this.logger = deps.logger ?? silentLogger;
   }
 
-  get project(): string {
-    return this.config.gitlab.project;
+  /** The project's path (acme/shop): what review apps are tagged and found by. */
+  projectPath(): Promise<string> {
+    return this.gitlab.projectPath();
+  }
+
+  /** `42`, `!42` or an MR URL of this project (only a URL needs the project's path). */
+  async parseReference(text: string): Promise<number> {
+    const isUrl = /^\s*https?:\/\//i.test(text);
+    return parseMergeRequestReference(text, {
+      gitlabUrl: this.config.gitlab.url,
+      path: isUrl ? await this.projectPath() : this.config.gitlab.project,
+    });
   }
 
   /** The merge request, if it is open; a clear error otherwise. */
@@ -151,7 +162,7 @@ export class ReviewApps {
     const now = this.clock.now();
     const { ttlMs, maxLifetimeMs } = this.config.lifetime;
     const meta: ReviewAppMeta = {
-      project: this.project,
+      project: await this.projectPath(),
       mr: mr.iid,
       title: mr.title,
       branch: mr.sourceBranch,
@@ -317,15 +328,14 @@ export class ReviewApps {
       includeStopped: options.includeStopped ?? false,
     });
     const arns = [...new Set([...listed, ...(options.known ?? [])])];
-    return this.toApps(arns.length > 0 ? await this.platform.describeTasks(arns) : []);
-  }
-
-  /** Review apps of this project among `tasks` (others are ignored). */
-  toApps(tasks: TaskInfo[]): ReviewApp[] {
+    if (arns.length === 0) return [];
+    const tasks = await this.platform.describeTasks(arns);
+    const project = await this.projectPath();
+    // Review apps of this project only: one cluster may serve several bots.
     const apps: ReviewApp[] = [];
     for (const task of tasks) {
       const meta = tagsToMeta(task.tags);
-      if (!meta || meta.project !== this.project) continue;
+      if (!meta || meta.project !== project) continue;
       apps.push({ task, meta, ...(meta.url ? { address: { url: meta.url } } : {}) });
     }
     return apps;

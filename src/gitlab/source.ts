@@ -18,12 +18,17 @@ import {
 export class GitLabSource implements MergeRequestSource {
   private readonly api: InstanceType<typeof Gitlab>;
   private repositoryId: Promise<number | undefined> | undefined;
+  private path: Promise<string> | undefined;
 
   constructor(
     private readonly config: EngineConfig['gitlab'] & { registryRepository?: string | undefined },
     private readonly logger: Logger = silentLogger,
   ) {
-    this.api = new Gitlab({ host: config.url, token: config.token, queryTimeout: config.timeoutMs });
+    this.api = new Gitlab({
+      host: config.url,
+      token: config.token,
+      queryTimeout: config.timeoutMs,
+    });
   }
 
   async getMergeRequest(iid: number): Promise<MergeRequest> {
@@ -132,10 +137,15 @@ export class GitLabSource implements MergeRequestSource {
     return this.repositoryId;
   }
 
-  private async projectPath(): Promise<string> {
-    if (!/^[0-9]+$/.test(this.config.project)) return this.config.project;
-    const raw = await this.call('project', () => this.api.Projects.show(this.config.project));
-    return parse(projectSchema, raw, 'project').path_with_namespace;
+  projectPath(): Promise<string> {
+    if (!/^[0-9]+$/.test(this.config.project)) return Promise.resolve(this.config.project);
+    this.path ??= this.call('project', () => this.api.Projects.show(this.config.project))
+      .then((raw) => parse(projectSchema, raw, 'project').path_with_namespace)
+      .catch((error) => {
+        this.path = undefined;
+        throw error;
+      });
+    return this.path;
   }
 
   /** Run one GitLab call; its failures become errors users and operators can act on. */

@@ -258,6 +258,24 @@ describe('usage and configuration', () => {
     expect(stderr).not.toContain('glpat-very-secret');
   });
 
+  it('accepts the MR URL when GITLAB_PROJECT is the numeric id, and tags apps by path', async () => {
+    await using world = await startWorld();
+    world.addMergeRequest(6);
+    const byId = await cli(
+      world,
+      ['launch', `${world.gitlab.url}/acme/shop/-/merge_requests/6`, '--wait'],
+      { GITLAB_PROJECT: '7' },
+    );
+    expect(byId.stderr).not.toContain('Error');
+    expect(byId.code).toBe(0);
+    expect(tagsOf(world.aws.callsTo('RunTask')[0] as Json)['review-app:project']).toBe(
+      PROJECT_PATH,
+    );
+    // The bot configured by path sees the app the CI job configured by id launched.
+    const listed = await cli(world, ['list', '--json'], { GITLAB_PROJECT: PROJECT_PATH });
+    expect((JSON.parse(listed.stdout) as Json[]).map((a) => a.mr)).toEqual([6]);
+  });
+
   it('exits 2 for an MR that is not one', async () => {
     await using world = await startWorld();
     const result = await cli(world, [

@@ -7,6 +7,7 @@ const minimal = {
   ECS_CLUSTER: 'review-apps',
   ECS_TASK_DEFINITION: 'shop-web',
   ECS_SUBNETS: 'subnet-a, subnet-b',
+  AWS_REGION: 'eu-west-1',
 };
 
 function problems(fn: () => unknown): string[] {
@@ -57,9 +58,29 @@ describe('configuration', () => {
       'ECS_CAPACITY_PROVIDER must be FARGATE or FARGATE_SPOT',
       'IMAGE_TAG_TEMPLATE has unknown placeholder {commit}',
       'MAX_RUNNING_APPS must be a whole number',
+      'AWS_REGION is required',
     ]) {
       expect(text).toContain(name);
     }
+  });
+
+  it('treats empty optional variables as unset, as .env files write them', () => {
+    const config = loadEngineConfig({
+      ...minimal,
+      IMAGE_TEMPLATE: '',
+      REGISTRY_REPOSITORY: ' ',
+      ECS_CONTAINER: '',
+    });
+    expect(config.image.imageTemplate).toBeUndefined();
+    expect(config.image.registryRepository).toBeUndefined();
+    expect(config.ecs.container).toBeUndefined();
+  });
+
+  it('takes the region from AWS_DEFAULT_REGION as the SDK does', () => {
+    const { AWS_REGION: _, ...rest } = minimal;
+    expect(loadEngineConfig({ ...rest, AWS_DEFAULT_REGION: 'us-east-2' }).aws.region).toBe(
+      'us-east-2',
+    );
   });
 
   it('refuses a TTL longer than the hard cap', () => {

@@ -35,7 +35,7 @@ async function launched(w: BotWorld, mr: number) {
 }
 
 /** Move virtual time forward, then let the watcher take one look. */
-async function after(w: BotWorld, ms: number) {
+async function later(w: BotWorld, ms: number) {
   w.clock.advance(ms);
   await w.bot.watcher.round();
 }
@@ -45,12 +45,12 @@ describe('the watcher', () => {
     await using w = await startBotWorld();
     const app = await launched(w, 1);
     const before = app.status.updates;
-    await after(w, 10 * MINUTE);
+    await later(w, 10 * MINUTE);
     const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
     expect(status?.updates).toBe(before + 1);
     expect(shown(status as never)).toContain('20 minutes left');
     // Within the same minute there is nothing new to show.
-    await after(w, 10_000);
+    await later(w, 10_000);
     expect(w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts)?.updates).toBe(before + 1);
   });
 
@@ -60,23 +60,25 @@ describe('the watcher', () => {
     const updates = () => w.slack.requests.filter((r) => r.operation === 'chat.update').length;
     w.slack.rateLimit('chat.update', 120, 1);
     const before = updates();
-    await after(w, 5 * MINUTE);
+    await later(w, 5 * MINUTE);
     expect(updates()).toBe(before + 1);
     // Slack asked for two minutes: no update is tried before they are up.
-    await after(w, MINUTE);
+    await later(w, MINUTE);
     expect(updates()).toBe(before + 1);
-    await after(w, MINUTE + 1_000);
+    await later(w, MINUTE + 1_000);
     expect(updates()).toBe(before + 2);
-    expect(shown(w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts) as never)).toContain('23 minutes left');
+    expect(shown(w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts) as never)).toContain(
+      '23 minutes left',
+    );
   });
 
   it('warns the requester five minutes before the deadline, once, with Extend and Stop', async () => {
     await using w = await startBotWorld();
     const app = await launched(w, 2);
-    await after(w, 24 * MINUTE);
+    await later(w, 24 * MINUTE);
     expect(app.replies().filter((m) => shown(m).includes('expires'))).toHaveLength(0);
-    await after(w, 1 * MINUTE);
-    await after(w, 1 * MINUTE);
+    await later(w, 1 * MINUTE);
+    await later(w, 1 * MINUTE);
     const warnings = app.replies().filter((m) => shown(m).includes('expires at'));
     expect(warnings).toHaveLength(1);
     expect(shown(warnings[0] as never)).toContain(`<@${ALICE}> the review app for !2 expires at`);
@@ -87,7 +89,7 @@ describe('the watcher', () => {
   it('stops the app at its deadline and tells the channel once, with Relaunch', async () => {
     await using w = await startBotWorld();
     const app = await launched(w, 3);
-    await after(w, 30 * MINUTE);
+    await later(w, 30 * MINUTE);
     expect(w.aws.callsTo('StopTask').map((c) => c.reason)).toEqual([
       'review-app-bot: expired at its deadline',
     ]);
@@ -98,8 +100,8 @@ describe('the watcher', () => {
     const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
     expect(shown(status as never)).toContain('expired and was stopped');
 
-    await after(w, MINUTE);
-    await after(w, MINUTE);
+    await later(w, MINUTE);
+    await later(w, MINUTE);
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
     expect(w.aws.callsTo('StopTask')).toHaveLength(1);
   });
@@ -117,9 +119,9 @@ describe('the watcher', () => {
     await eventually(() =>
       expect(taskTags(w.aws, app.arn)['review-app:soft-deadline']).toBe('2026-11-27T13:00:00.000Z'),
     );
-    await after(w, 31 * MINUTE);
+    await later(w, 31 * MINUTE);
     expect(w.aws.callsTo('StopTask')).toHaveLength(0);
-    await after(w, 30 * MINUTE);
+    await later(w, 30 * MINUTE);
     expect(w.aws.callsTo('StopTask')).toHaveLength(1);
   });
 
@@ -160,12 +162,12 @@ describe('the watcher', () => {
     await using w = await startBotWorld();
     const app = await launched(w, 5);
     stop(w, app.arn);
-    await after(w, MINUTE);
+    await later(w, MINUTE);
     const notices = app.replies().filter((m) => m.reply_broadcast);
     expect(notices).toHaveLength(1);
     expect(shown(notices[0] as never)).toMatch(explanation);
     expect(buttons(notices[0] as never).map((b) => b.text)).toEqual(['Relaunch']);
-    await after(w, MINUTE);
+    await later(w, MINUTE);
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
   });
 });
@@ -176,16 +178,16 @@ describe('after a restart', () => {
     const app = await launched(w, 6);
     await w.restart();
     await w.bot.watcher.recover();
-    await after(w, 10 * MINUTE);
+    await later(w, 10 * MINUTE);
     const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
     expect(shown(status as never)).toContain('20 minutes left');
     // No new status message: the same one is kept up to date.
     expect(app.replies()).toHaveLength(1);
 
-    await after(w, 20 * MINUTE);
+    await later(w, 20 * MINUTE);
     await w.restart();
     await w.bot.watcher.recover();
-    await after(w, MINUTE);
+    await later(w, MINUTE);
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
     expect(w.aws.callsTo('StopTask')).toHaveLength(1);
   });

@@ -1,7 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { costOf, estimateCost, formatCost } from '../../core/cost.js';
 import { isReviewAppError } from '../../core/errors.js';
-import { parseMergeRequestReference } from '../../core/mr-reference.js';
 import { isAllowed } from '../access.js';
 import { stopFromSlack } from '../actions/stop.js';
 import { launchInSlack } from '../launch-flow.js';
@@ -74,17 +73,16 @@ export async function handleReviewAppCommand(
     return reply(refusedMessage());
   }
 
-  const project = { gitlabUrl: services.engine.config.gitlab.url, path: services.engine.project };
   try {
     if (verb === 'stop') {
       if (rest.length !== 1)
         return reply(usageMessage('Say which review app to stop, e.g. `/review-app stop 42`.'));
-      const mr = parseMergeRequestReference(rest[0] as string, project);
+      const mr = await services.engine.parseReference(rest[0] as string);
       const answer = await stopFromSlack(services, client, mr, command.user_id);
       return reply(answer);
     }
     if (rest.length > 0) return reply(usageMessage(`I did not understand "${text.slice(0, 80)}".`));
-    const mr = parseMergeRequestReference(word, project);
+    const mr = await services.engine.parseReference(word);
     await launchInSlack(services, {
       client,
       channel: command.channel_id,
