@@ -52,9 +52,9 @@ let shaCounter = 0;
 
 /** GitLab and AWS stand-ins seeded like a real project, and the env that points the bot at them. */
 export async function startWorld(
-  options: { autoAdvance?: boolean; env?: Env } = {},
+  options: { autoAdvance?: boolean; env?: Env; startAt?: number } = {},
 ): Promise<World> {
-  const clock = new FakeClock(undefined, { autoAdvance: options.autoAdvance ?? true });
+  const clock = new FakeClock(options.startAt, { autoAdvance: options.autoAdvance ?? true });
   const gitlab = await startGitLabStandIn();
   const aws = await startAwsStandIn({ now: clock.now });
   gitlab.addProject({ id: PROJECT_ID, path: PROJECT_PATH });
