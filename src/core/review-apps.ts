@@ -16,7 +16,6 @@ import {
   type MergeRequestSummary,
   type ReviewApp,
   type ReviewAppMeta,
-  type TaskInfo,
 } from './types.js';
 
 export interface EngineDeps {

@@ -5,6 +5,13 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Env } from '../config/config.js';
 import { type AwsStandIn, startAwsStandIn } from './aws.js';
+import {
+  DEMO_PROJECT,
+  DEMO_REGISTRY_ID,
+  DEMO_SECURITY_GROUP,
+  DEMO_SUBNET,
+  demoTaskDefinition,
+} from './demo.js';
 import { type GitLabStandIn, startGitLabStandIn } from './gitlab.js';
 import { type SlackStandIn, startSlackStandIn } from './slack.js';
 
@@ -15,33 +22,10 @@ import { type SlackStandIn, startSlackStandIn } from './slack.js';
  * points the bot and the CLI at it; tests call `startSandbox()`.
  */
 
-export const SANDBOX_PROJECT = { id: 7, path: 'acme/shop' };
-const REGISTRY_ID = 1;
-const SUBNET = 'subnet-0a1b2c3d4e5f60718';
-const SECURITY_GROUP = 'sg-0a1b2c3d4e5f60718';
+export const SANDBOX_PROJECT = DEMO_PROJECT;
 /** Where the sandbox's slash commands come from (the Slack stand-in's defaults). */
 const USER = 'U_ALICE';
 const CHANNEL = 'C_REVIEWS';
-
-/** The base task definition, as a platform engineer would have registered it. */
-const BASE_DEFINITION = {
-  family: 'shop-web',
-  requiresCompatibilities: ['FARGATE'],
-  networkMode: 'awsvpc',
-  cpu: '256',
-  memory: '512',
-  executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
-  containerDefinitions: [
-    {
-      name: 'web',
-      image: 'registry.example.test/acme/shop:main',
-      portMappings: [{ containerPort: 3000 }],
-      essential: true,
-      command: ['node', 'server.js'],
-    },
-  ],
-  tags: [{ key: 'team', value: 'shop' }],
-};
 
 interface DemoMergeRequest {
   iid: number;
@@ -81,7 +65,7 @@ export async function startSandbox(): Promise<Sandbox> {
   const slack = await startSlackStandIn();
 
   gitlab.addProject(SANDBOX_PROJECT);
-  gitlab.addRegistryRepository(SANDBOX_PROJECT.id, { id: REGISTRY_ID });
+  gitlab.addRegistryRepository(SANDBOX_PROJECT.id, { id: DEMO_REGISTRY_ID });
   for (const mr of SANDBOX_MERGE_REQUESTS) {
     const sha = createHash('sha1').update(mr.branch).digest('hex');
     const pipeline = { id: 1000 + mr.iid, status: mr.pipeline, sha, ref: mr.branch };
@@ -94,18 +78,18 @@ export async function startSandbox(): Promise<Sandbox> {
       head_pipeline: pipeline,
       author: { username: 'dev', name: 'Dev Eloper' },
     });
-    if (mr.image) gitlab.addRegistryTag(SANDBOX_PROJECT.id, REGISTRY_ID, sha);
+    if (mr.image) gitlab.addRegistryTag(SANDBOX_PROJECT.id, DEMO_REGISTRY_ID, sha);
   }
-  aws.addTaskDefinition(structuredClone(BASE_DEFINITION));
+  aws.addTaskDefinition(demoTaskDefinition());
 
   const env: Env = {
     GITLAB_URL: gitlab.url,
     GITLAB_TOKEN: gitlab.token,
     GITLAB_PROJECT: SANDBOX_PROJECT.path,
     ECS_CLUSTER: 'review-apps',
-    ECS_TASK_DEFINITION: BASE_DEFINITION.family,
-    ECS_SUBNETS: SUBNET,
-    ECS_SECURITY_GROUPS: SECURITY_GROUP,
+    ECS_TASK_DEFINITION: demoTaskDefinition().family,
+    ECS_SUBNETS: DEMO_SUBNET,
+    ECS_SECURITY_GROUPS: DEMO_SECURITY_GROUP,
     ECS_ASSIGN_PUBLIC_IP: 'true',
     AWS_ENDPOINT_URL: aws.url,
     AWS_REGION: aws.region,

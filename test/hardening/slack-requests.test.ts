@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../src/sandbox/slack.js';
-import { CHANNEL, eventually, shown, startBotWorld } from '../support/bot.js';
+import { startBotWorld } from '../support/bot.js';
 
 const command = new URLSearchParams({
   command: '/review-app',

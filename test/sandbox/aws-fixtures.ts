@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
 import { type AwsStandIn, startAwsStandIn } from '../../src/sandbox/aws.js';
+import { demoTaskDefinition } from '../../src/sandbox/demo.js';
 
 /** A clock the test moves by hand (epoch milliseconds). */
 export function manualClock(start = Date.UTC(2026, 10, 27, 12, 0, 0)) {
@@ -23,23 +24,7 @@ export const clientConfig = (standIn: AwsStandIn) => ({
 /** The stand-in with the base task definition a platform engineer registered. */
 export async function seededAws(now?: () => number) {
   const aws = await startAwsStandIn(now ? { now } : {});
-  aws.addTaskDefinition({
-    family: 'shop-web',
-    requiresCompatibilities: ['FARGATE'],
-    networkMode: 'awsvpc',
-    cpu: '256',
-    memory: '512',
-    executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
-    containerDefinitions: [
-      {
-        name: 'web',
-        image: 'registry.example.test/acme/shop:main',
-        portMappings: [{ containerPort: 3000 }],
-        essential: true,
-      },
-    ],
-    tags: [{ key: 'team', value: 'shop' }],
-  });
+  aws.addTaskDefinition(demoTaskDefinition());
   const ecs = new ECSClient(clientConfig(aws));
   const ec2 = new EC2Client(clientConfig(aws));
   return { aws, ecs, ec2 };

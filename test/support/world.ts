@@ -1,33 +1,20 @@
 import type { Env } from '../../src/config/config.js';
 import { type AwsStandIn, startAwsStandIn } from '../../src/sandbox/aws.js';
+import {
+  DEMO_PROJECT,
+  DEMO_REGISTRY_ID,
+  DEMO_SECURITY_GROUP,
+  DEMO_SUBNET,
+  demoTaskDefinition,
+} from '../../src/sandbox/demo.js';
 import { type GitLabStandIn, startGitLabStandIn } from '../../src/sandbox/gitlab.js';
 import { FakeClock } from './fake-clock.js';
 
-export const PROJECT_ID = 7;
-export const PROJECT_PATH = 'acme/shop';
-export const REGISTRY_ID = 1;
-export const SUBNET = 'subnet-0123456789abcdef0';
-export const SECURITY_GROUP = 'sg-0123456789abcdef0';
-
-/** The base task definition as the platform engineer registered it. */
-export const BASE_DEFINITION = {
-  family: 'shop-web',
-  requiresCompatibilities: ['FARGATE'],
-  networkMode: 'awsvpc',
-  cpu: '256',
-  memory: '512',
-  executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
-  containerDefinitions: [
-    {
-      name: 'web',
-      image: 'registry.example.test/acme/shop:main',
-      portMappings: [{ containerPort: 3000 }],
-      essential: true,
-      command: ['node', 'server.js'],
-    },
-  ],
-  tags: [{ key: 'team', value: 'shop' }],
-};
+export const PROJECT_ID = DEMO_PROJECT.id;
+export const PROJECT_PATH = DEMO_PROJECT.path;
+export const REGISTRY_ID = DEMO_REGISTRY_ID;
+export const SUBNET = DEMO_SUBNET;
+export const SECURITY_GROUP = DEMO_SECURITY_GROUP;
 
 export interface World extends AsyncDisposable {
   clock: FakeClock;
@@ -59,7 +46,7 @@ export async function startWorld(
   const aws = await startAwsStandIn({ now: clock.now });
   gitlab.addProject({ id: PROJECT_ID, path: PROJECT_PATH });
   const repository = gitlab.addRegistryRepository(PROJECT_ID, { id: REGISTRY_ID });
-  aws.addTaskDefinition(structuredClone(BASE_DEFINITION));
+  aws.addTaskDefinition(demoTaskDefinition());
   const env: Env = {
     GITLAB_URL: gitlab.url,
     GITLAB_TOKEN: gitlab.token,

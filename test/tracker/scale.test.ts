@@ -1,15 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../src/aws/clients.js';
-import { EcsPlatform } from '../../src/aws/ecs-platform.js';
-import { awsOptionsFromEnv, createEngine } from '../../src/compose.js';
-import { loadEngineConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/core/logger.js';
-import type { ReviewApps } from '../../src/core/review-apps.js';
-import { metaToTags } from '../../src/core/tags.js';
 import type { ReviewApp } from '../../src/core/types.js';
 import { type CountdownResult, type Notifier, Watcher } from '../../src/tracker/watcher.js';
-import { PROJECT_PATH, startWorld, type World } from '../support/world.js';
+import { seedRunningApps } from '../support/seed.js';
+import { startWorld } from '../support/world.js';
 
 const MINUTE = 60_000;
 
@@ -28,43 +22,10 @@ class RecordingNotifier implements Notifier {
   }
 }
 
-/** `count` running review apps started straight through ECS, each with a Slack status message. */
-async function seed(world: World, count: number): Promise<ReviewApps> {
-  const config = loadEngineConfig(world.env);
-  const platform = new EcsPlatform(createAwsClients(awsOptionsFromEnv(world.env)), config);
-  const definition = await platform.prepareTaskDefinition('registry.example.test/acme/shop:abc');
-  const now = world.clock.now();
-  for (let mr = 1; mr <= count; mr++) {
-    const task = await platform.runTask(definition.arn, {
-      image: 'registry.example.test/acme/shop:abc',
-      clientToken: randomUUID(),
-      tags: metaToTags({
-        project: PROJECT_PATH,
-        mr,
-        title: `MR ${mr}`,
-        branch: `b${mr}`,
-        sha: 'abc',
-        image: 'registry.example.test/acme/shop:abc',
-        requester: 'U1',
-        source: 'slack',
-        channel: 'C1',
-        thread: `1.${mr}`,
-        statusTs: `2.${mr}`,
-        launchedAt: now,
-        softDeadline: now + 30 * MINUTE,
-        hardDeadline: now + 120 * MINUTE,
-        url: `http://10.0.0.${mr % 250}:3000`,
-      }),
-    });
-    world.aws.runTaskNow(task.arn);
-  }
-  return createEngine({ config, env: world.env, logger: silentLogger, clock: world.clock });
-}
-
 describe('watching many apps', () => {
   it('reads 250 apps with 3 DescribeTasks calls a round', async () => {
     await using world = await startWorld({ autoAdvance: false });
-    const engine = await seed(world, 250);
+    const engine = await seedRunningApps(world, 250);
     const watcher = new Watcher({
       engine,
       notifier: new RecordingNotifier(),
@@ -81,7 +42,7 @@ describe('watching many apps', () => {
 
   it('spreads countdown updates within the budget, oldest first, so every app is refreshed in turn', async () => {
     await using world = await startWorld({ autoAdvance: false });
-    const engine = await seed(world, 90);
+    const engine = await seedRunningApps(world, 90);
     const notifier = new RecordingNotifier();
     const watcher = new Watcher({
       engine,
@@ -106,7 +67,7 @@ describe('watching many apps', () => {
 
   it('backs off every countdown for a while when Slack rate-limits', async () => {
     await using world = await startWorld({ autoAdvance: false });
-    const engine = await seed(world, 5);
+    const engine = await seedRunningApps(world, 5);
     const notifier = new RecordingNotifier();
     notifier.result = { retryAfterMs: 60_000 };
     const watcher = new Watcher({
@@ -129,7 +90,7 @@ describe('watching many apps', () => {
 
   it('loops on its own clock until stopped', async () => {
     await using world = await startWorld({ autoAdvance: false });
-    const engine = await seed(world, 2);
+    const engine = await seedRunningApps(world, 2);
     const notifier = new RecordingNotifier();
     const watcher = new Watcher({
       engine,
