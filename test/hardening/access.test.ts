@@ -3,43 +3,23 @@ import { ACTIONS, BLOCKS, buttonValue } from '../../src/slack/ids.js';
 import {
   ALICE,
   BOB,
-  type BotWorld,
   buttons,
   CHANNEL,
   eventually,
+  lastAnswer,
+  launchedFromSlack,
   shown,
   startBotWorld,
 } from '../support/bot.js';
 
 /** The private answer to the last slash command. */
-function lastResponse(w: BotWorld) {
-  return eventually(() => {
-    const response = w.slack.responses().at(-1);
-    expect(response).toBeDefined();
-    return response?.body as { text: string; blocks: unknown[]; response_type: string };
-  });
-}
-
-/** Launch !mr as `user` and wait until its status reply offers Stop (it runs). */
-async function runningApp(w: BotWorld, mr: number, user: string) {
-  await w.slack.sendSlashCommand(w.eventsUrl, { text: String(mr), user_id: user });
-  await eventually(() => {
-    const status = w.slack
-      .messages(CHANNEL)
-      .find(
-        (m) =>
-          m.thread_ts && buttons(m).some((b) => b.value === buttonValue(mr) && b.text === 'Stop'),
-      );
-    expect(status).toBeDefined();
-  });
-}
 
 describe('who may launch', () => {
   it('refuses people outside ALLOWED_USER_IDS privately, launches nothing, and logs who and where', async () => {
     await using w = await startBotWorld({ env: { ALLOWED_USER_IDS: ALICE } });
     w.addMergeRequest(42);
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', user_id: BOB, channel_id: CHANNEL });
-    const answer = await lastResponse(w);
+    const answer = await lastAnswer(w);
     expect(answer.response_type).toBe('ephemeral');
     expect(shown(answer)).toContain('You are not allowed to launch or change review apps here');
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
@@ -54,7 +34,7 @@ describe('who may launch', () => {
     await using w = await startBotWorld({ env: { ALLOWED_CHANNEL_IDS: 'C_OTHER' } });
     w.addMergeRequest(42);
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', channel_id: CHANNEL });
-    expect(shown(await lastResponse(w))).toContain('not allowed');
+    expect(shown(await lastAnswer(w))).toContain('not allowed');
 
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '', channel_id: CHANNEL });
     await eventually(() => expect(w.slack.responses()).toHaveLength(2));
@@ -105,13 +85,13 @@ describe('what it may cost', () => {
   it('stops at MAX_APPS_PER_USER, listing the running apps with a Stop button for each of the asker’s own', async () => {
     await using w = await startBotWorld({ env: { MAX_APPS_PER_USER: '2' } });
     for (const mr of [1, 2, 3, 4]) w.addMergeRequest(mr, { title: `Feature ${mr}` });
-    await runningApp(w, 1, ALICE);
-    await runningApp(w, 2, ALICE);
-    await runningApp(w, 3, BOB);
+    await launchedFromSlack(w, 1, ALICE);
+    await launchedFromSlack(w, 2, ALICE);
+    await launchedFromSlack(w, 3, BOB);
 
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '4', user_id: ALICE });
     const answer = await eventually(async () => {
-      const body = await lastResponse(w);
+      const body = await lastAnswer(w);
       expect(shown(body)).toContain('You already have 2 review apps running');
       return body;
     });
@@ -125,10 +105,10 @@ describe('what it may cost', () => {
     await using w = await startBotWorld({ env: { MAX_RUNNING_APPS: '1' } });
     w.addMergeRequest(1);
     w.addMergeRequest(2);
-    await runningApp(w, 1, ALICE);
+    await launchedFromSlack(w, 1, ALICE);
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '2', user_id: BOB });
     const answer = await eventually(async () => {
-      const body = await lastResponse(w);
+      const body = await lastAnswer(w);
       expect(shown(body)).toContain('1 review apps are running, the most allowed at once (1)');
       return body;
     });
@@ -139,14 +119,14 @@ describe('what it may cost', () => {
   it('shows the estimated cost in the thread and the total in the list, noting Spot', async () => {
     await using w = await startBotWorld({ env: { ECS_CAPACITY_PROVIDER: 'FARGATE_SPOT' } });
     w.addMergeRequest(1);
-    await runningApp(w, 1, ALICE);
+    await launchedFromSlack(w, 1, ALICE);
     const status = w.slack.messages(CHANNEL).find((m) => m.thread_ts);
     expect(shown(status as never)).toMatch(/cost so far (< )?\$0\.\d{3} \(Spot\)/);
     w.clock.advance(60 * 60_000);
     await w.slack.sendSlashCommand(w.eventsUrl, { text: 'list' });
     // 0.25 vCPU and 0.5 GB for an hour at Spot prices (70% off the defaults).
     const expected = (0.25 * 0.04048 + 0.5 * 0.004445) * 0.3;
-    expect(shown(await lastResponse(w))).toContain(
+    expect(shown(await lastAnswer(w))).toContain(
       `Estimated cost of the running apps so far: $${expected.toFixed(3)} (Spot)`,
     );
   });
@@ -159,7 +139,7 @@ describe('what can be launched', () => {
     await w.slack.sendSlashCommand(w.eventsUrl, {
       text: '42 --image evil.example/x:1 --cluster prod',
     });
-    expect(shown(await lastResponse(w))).toContain('I did not understand');
+    expect(shown(await lastAnswer(w))).toContain('I did not understand');
     await w.slack.sendBlockAction(w.eventsUrl, {
       user_id: ALICE,
       channel_id: CHANNEL,

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tagsToMeta } from '../../src/core/tags.js';
-import { ALICE, type BotWorld, CHANNEL, eventually, shown, startBotWorld } from '../support/bot.js';
+import { ALICE, CHANNEL, eventually, lastAnswer, shown, startBotWorld } from '../support/bot.js';
 import { taskTags } from '../support/world.js';
-
-function lastResponse(w: BotWorld) {
-  return eventually(() => {
-    const response = w.slack.responses().at(-1);
-    expect(response).toBeDefined();
-    return response?.body as { text: string; blocks: unknown[]; response_type: string };
-  });
-}
 
 const HOSTILE_TITLE = `<!channel> <!here|here> <@U0123456> & **bold** ~strike~ <https://evil.example|click> ${'🎉'.repeat(30)} \u202Etxt.exe ${'A'.repeat(10_000)}`;
 const HOSTILE_BRANCH = 'feat/<!channel>&ü=x{y}[z]%20"quote"';
@@ -29,7 +21,7 @@ describe('merge request arguments', () => {
   ])('answers %j privately with what to give, and asks GitLab nothing', async (text, message) => {
     await using w = await startBotWorld();
     await w.slack.sendSlashCommand(w.eventsUrl, { text });
-    const answer = await lastResponse(w);
+    const answer = await lastAnswer(w);
     expect(answer.response_type).toBe('ephemeral');
     expect(shown(answer)).toContain(message);
     expect(shown(answer)).toContain('/review-app list');
@@ -47,7 +39,7 @@ describe('hostile text from GitLab', () => {
       expect(w.slack.messages(CHANNEL).some((m) => shown(m).includes('Running'))).toBe(true),
     );
     await w.slack.sendSlashCommand(w.eventsUrl, { text: 'list' });
-    await lastResponse(w);
+    await lastAnswer(w);
 
     // The stand-in refuses what Slack refuses (invalid_blocks), and the bot logs any refusal: none.
     expect(w.slack.requests.filter((r) => r.operation.startsWith('chat.')).length).toBeGreaterThan(
@@ -85,7 +77,7 @@ describe('hostile text from GitLab', () => {
     // Read back through the bot: the branch is whole, the title cut but never broken.
     const apps = await (async () => {
       await w.slack.sendSlashCommand(w.eventsUrl, { text: 'list' });
-      return shown(await lastResponse(w));
+      return shown(await lastAnswer(w));
     })();
     expect(apps).toContain('!42 &lt;!channel&gt;');
     const meta = tagsToMeta(tags);

@@ -8,17 +8,10 @@ import {
   type BotWorld,
   CHANNEL,
   eventually,
+  lastAnswer,
   shown,
   startBotWorld,
 } from '../support/bot.js';
-
-function lastResponse(w: BotWorld) {
-  return eventually(() => {
-    const response = w.slack.responses().at(-1);
-    expect(response).toBeDefined();
-    return shown(response?.body as never);
-  });
-}
 
 /** The status reply of the only launch, once it says `text`. */
 function statusSays(w: BotWorld, text: string) {
@@ -45,7 +38,7 @@ describe('GitLab faults', () => {
     await using w = await startBotWorld();
     await w.gitlab.close();
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
-    expect(await lastResponse(w)).toContain('GitLab could not be reached');
+    expect(shown(await lastAnswer(w))).toContain('GitLab could not be reached');
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
   });
 
@@ -54,7 +47,7 @@ describe('GitLab faults', () => {
     w.addMergeRequest(42);
     const release = w.gitlab.hold();
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
-    expect(await eventually(() => lastResponse(w))).toContain('GitLab did not answer in time');
+    expect(shown(await lastAnswer(w))).toContain('GitLab did not answer in time');
     release();
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
   });
@@ -63,7 +56,7 @@ describe('GitLab faults', () => {
     await using w = await startBotWorld({ env: { GITLAB_TOKEN: 'glpat-revoked-token' } });
     w.addMergeRequest(42);
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
-    const answer = await lastResponse(w);
+    const answer = shown(await lastAnswer(w));
     expect(answer).toContain('GitLab refused the bot’s access token');
     expect(answer).not.toContain('read_api');
     const log = w.logs.find((l) => l.includes('GitLab refused the token'));
@@ -74,7 +67,7 @@ describe('GitLab faults', () => {
   it('an unknown MR (404)', async () => {
     await using w = await startBotWorld();
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '404' });
-    expect(await lastResponse(w)).toContain('GitLab has no merge request !404 in acme/shop');
+    expect(shown(await lastAnswer(w))).toContain('GitLab has no merge request !404 in acme/shop');
   });
 
   it('429 from GitLab is retried; a GitLab that keeps refusing is reported', async () => {
@@ -94,7 +87,7 @@ describe('GitLab faults', () => {
       reply: json(429, { message: '429 Too Many Requests' }),
     });
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '43' });
-    expect(await lastResponse(w)).toContain('GitLab kept refusing requests');
+    expect(shown(await lastAnswer(w))).toContain('GitLab kept refusing requests');
   });
 });
 
@@ -204,7 +197,7 @@ describe('Slack faults', () => {
     await using w = await startBotWorld();
     w.slack.failMethod('views.open', 'expired_trigger_id');
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '' });
-    expect(await lastResponse(w)).toContain('The picker could not be opened in time');
+    expect(shown(await lastAnswer(w))).toContain('The picker could not be opened in time');
   });
 });
 

@@ -7,26 +7,11 @@ import {
   buttons,
   CHANNEL,
   eventually,
+  launchedFromSlack,
   shown,
   startBotWorld,
 } from '../support/bot.js';
 import { taskTags } from '../support/world.js';
-
-/** Launch !mr from Slack and wait until its status reply shows it running. */
-async function launched(w: BotWorld, mr: number, user = ALICE) {
-  await w.slack.sendSlashCommand(w.eventsUrl, { text: String(mr), user_id: user });
-  return eventually(() => {
-    const parent = w.slack
-      .messages(CHANNEL)
-      .find((m) => !m.thread_ts && shown(m).includes(`!${mr} `));
-    const status = parent && w.slack.thread(CHANNEL, parent.ts)[0];
-    expect(status && shown(status)).toContain('Running');
-    return {
-      parent: parent as NonNullable<typeof parent>,
-      status: status as NonNullable<typeof status>,
-    };
-  });
-}
 
 function click(
   w: BotWorld,
@@ -48,7 +33,7 @@ describe('status buttons', () => {
   it('Stop stops the app now and the thread says who stopped it', async () => {
     await using w = await startBotWorld();
     w.addMergeRequest(42);
-    const { parent, status } = await launched(w, 42);
+    const { parent, status } = await launchedFromSlack(w, 42);
 
     const answer = await click(w, status, ACTIONS.stop, 42, BOB);
     expect(answer.status).toBe(200);
@@ -66,7 +51,7 @@ describe('status buttons', () => {
   it('Relaunch stops the running app, takes the newest image, and reports in the same thread', async () => {
     await using w = await startBotWorld();
     w.addMergeRequest(42);
-    const { parent, status } = await launched(w, 42);
+    const { parent, status } = await launchedFromSlack(w, 42);
     // A new commit was pushed and built since.
     const newSha = 'f'.repeat(40);
     w.gitlab.updateMergeRequest(7, 42, { sha: newSha });
@@ -94,7 +79,7 @@ describe('status buttons', () => {
   it('two Relaunch clicks at once start one task', async () => {
     await using w = await startBotWorld();
     w.addMergeRequest(42);
-    const { status } = await launched(w, 42);
+    const { status } = await launchedFromSlack(w, 42);
     await Promise.all([
       click(w, status, ACTIONS.relaunch, 42),
       click(w, status, ACTIONS.relaunch, 42, BOB),
@@ -115,7 +100,7 @@ describe('status buttons', () => {
   it('Extend moves the deadline by the TTL, writes it to the tags, and stops at the hard cap', async () => {
     await using w = await startBotWorld();
     w.addMergeRequest(42);
-    const { parent, status } = await launched(w, 42);
+    const { parent, status } = await launchedFromSlack(w, 42);
     const arn = w.aws.tasks()[0]?.taskArn as string;
     const deadline = () => taskTags(w.aws, arn)['review-app:soft-deadline'];
     expect(deadline()).toBe('2026-11-27T12:30:00.000Z');
@@ -152,7 +137,7 @@ describe('status buttons', () => {
   it('does not trust button values: a forged MR number is looked up and refused', async () => {
     await using w = await startBotWorld();
     w.addMergeRequest(42);
-    const { status } = await launched(w, 42);
+    const { status } = await launchedFromSlack(w, 42);
     await w.slack.sendBlockAction(w.eventsUrl, {
       user_id: ALICE,
       channel_id: CHANNEL,

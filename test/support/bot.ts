@@ -1,8 +1,8 @@
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { type RunningBot, startBot } from '../../src/bot.js';
 import type { Env } from '../../src/config/config.js';
 import { type SlackStandIn, startSlackStandIn } from '../../src/sandbox/slack.js';
-import { startWorld, type World } from './world.js';
+import { startWorld, taskTags, type World } from './world.js';
 
 export const CHANNEL = 'C_REVIEWS';
 export const ALICE = 'U_ALICE';
@@ -102,4 +102,37 @@ export function buttons(message: { blocks?: unknown[] | undefined }) {
       value: e.value,
       url: e.url,
     }));
+}
+
+export type PrivateAnswer = { text: string; blocks: unknown[]; response_type: string };
+
+/** The private answer to the last slash command (posted to its response_url). */
+export function lastAnswer(w: BotWorld): Promise<PrivateAnswer> {
+  return eventually(() => {
+    const response = w.slack.responses().at(-1);
+    expect(response).toBeDefined();
+    return response?.body as PrivateAnswer;
+  });
+}
+
+/** Launch !mr from Slack as `user` and wait until its status reply shows it running. */
+export async function launchedFromSlack(w: BotWorld, mr: number, user = ALICE) {
+  await w.slack.sendSlashCommand(w.eventsUrl, { text: String(mr), user_id: user });
+  return eventually(() => {
+    const parent = w.slack
+      .messages(CHANNEL)
+      .find((m) => !m.thread_ts && shown(m).includes(`!${mr} `));
+    const status = parent && w.slack.thread(CHANNEL, parent.ts)[0];
+    expect(status && shown(status)).toContain('Running');
+    const found = parent as NonNullable<typeof parent>;
+    const task = w.aws
+      .tasks()
+      .find((t) => taskTags(w.aws, t.taskArn as string)['review-app:mr'] === String(mr));
+    return {
+      parent: found,
+      status: status as NonNullable<typeof status>,
+      arn: task?.taskArn as string,
+      replies: () => w.slack.thread(CHANNEL, found.ts),
+    };
+  });
 }

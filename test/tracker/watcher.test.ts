@@ -5,6 +5,7 @@ import {
   buttons,
   CHANNEL,
   eventually,
+  launchedFromSlack,
   shown,
   startBotWorld,
 } from '../support/bot.js';
@@ -12,26 +13,10 @@ import { taskTags } from '../support/world.js';
 
 const MINUTE = 60_000;
 
-/** Launch !mr from Slack and wait until it runs; returns its thread and task. */
+/** An MR titled `Feature <mr>`, launched from Slack and running. */
 async function launched(w: BotWorld, mr: number) {
   w.addMergeRequest(mr, { title: `Feature ${mr}` });
-  await w.slack.sendSlashCommand(w.eventsUrl, { text: String(mr), user_id: ALICE });
-  return eventually(() => {
-    const parent = w.slack
-      .messages(CHANNEL)
-      .find((m) => !m.thread_ts && shown(m).includes(`!${mr} `));
-    const status = parent && w.slack.thread(CHANNEL, parent.ts)[0];
-    expect(status && shown(status)).toContain('Running');
-    const task = w.aws
-      .tasks()
-      .find((t) => taskTags(w.aws, t.taskArn as string)['review-app:mr'] === String(mr));
-    return {
-      parent: parent as NonNullable<typeof parent>,
-      status: status as NonNullable<typeof status>,
-      arn: task?.taskArn as string,
-      replies: () => w.slack.thread(CHANNEL, (parent as NonNullable<typeof parent>).ts),
-    };
-  });
+  return launchedFromSlack(w, mr);
 }
 
 /** Move virtual time forward, then let the watcher take one look. */
