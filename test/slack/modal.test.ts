@@ -10,6 +10,17 @@ function openedView(w: BotWorld) {
   });
 }
 
+/** What the picker offers when the user has typed `value`. */
+async function pickerOptions(w: BotWorld, viewId: string, value: string): Promise<Options> {
+  const answer = await w.slack.sendOptionsRequest(w.eventsUrl, {
+    action_id: ACTIONS.pickMr,
+    block_id: BLOCKS.pickMr,
+    value,
+    view_id: viewId,
+  });
+  return answer.options as Options;
+}
+
 type Options = { options: { text: { text: string }; value: string }[] };
 
 describe('/review-app without arguments', () => {
@@ -29,34 +40,13 @@ describe('/review-app without arguments', () => {
     expect(view.callback_id).toBe(VIEWS.launch);
     expect(view.trigger_id).toBe(ack.triggerId);
 
-    const byTitle = (
-      await w.slack.sendOptionsRequest(w.eventsUrl, {
-        action_id: ACTIONS.pickMr,
-        block_id: BLOCKS.pickMr,
-        value: 'sso',
-        view_id: view.id,
-      })
-    ).options as Options;
+    const byTitle = await pickerOptions(w, view.id, 'sso');
     expect(byTitle.options.map((o) => o.text.text)).toEqual(['!21 Login with SSO']);
 
-    const byNumber = (
-      await w.slack.sendOptionsRequest(w.eventsUrl, {
-        action_id: ACTIONS.pickMr,
-        block_id: BLOCKS.pickMr,
-        value: '12',
-        view_id: view.id,
-      })
-    ).options as Options;
+    const byNumber = await pickerOptions(w, view.id, '12');
     expect(byNumber.options.map((o) => o.value)).toContain('12');
 
-    const all = (
-      await w.slack.sendOptionsRequest(w.eventsUrl, {
-        action_id: ACTIONS.pickMr,
-        block_id: BLOCKS.pickMr,
-        value: '',
-        view_id: view.id,
-      })
-    ).options as Options;
+    const all = await pickerOptions(w, view.id, '');
     expect(all.options.map((o) => o.value).sort()).toEqual(['12', '21']);
 
     const submitted = await w.slack.sendViewSubmission(w.eventsUrl, {
@@ -88,14 +78,7 @@ describe('/review-app without arguments', () => {
     w.addMergeRequest(5, { title: `${'Very long title '.repeat(20)}end` });
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '' });
     const view = await openedView(w);
-    const answer = (
-      await w.slack.sendOptionsRequest(w.eventsUrl, {
-        action_id: ACTIONS.pickMr,
-        block_id: BLOCKS.pickMr,
-        value: '',
-        view_id: view.id,
-      })
-    ).options as Options;
+    const answer = await pickerOptions(w, view.id, '');
     expect(Array.from(answer.options[0]?.text.text ?? '')).toHaveLength(75);
   });
 

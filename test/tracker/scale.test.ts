@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
+import type { ReviewApps } from '../../src/core/review-apps.js';
 import type { ReviewApp } from '../../src/core/types.js';
 import { type CountdownResult, type Notifier, Watcher } from '../../src/tracker/watcher.js';
 import { seedRunningApps } from '../support/seed.js';
-import { startWorld } from '../support/world.js';
+import { startWorld, type World } from '../support/world.js';
 
 const MINUTE = 60_000;
 
@@ -22,17 +23,23 @@ class RecordingNotifier implements Notifier {
   }
 }
 
+/** A watcher as the bot runs it: 30 updates a minute, a round every 15 seconds. */
+function watcherOver(world: World, engine: ReviewApps, notifier: Notifier): Watcher {
+  return new Watcher({
+    engine,
+    notifier,
+    clock: world.clock,
+    logger: silentLogger,
+    updatesPerMinute: 30,
+    intervalMs: 15_000,
+  });
+}
+
 describe('watching many apps', () => {
   it('reads 250 apps with 3 DescribeTasks calls a round', async () => {
     await using world = await startWorld({ autoAdvance: false });
     const engine = await seedRunningApps(world, 250);
-    const watcher = new Watcher({
-      engine,
-      notifier: new RecordingNotifier(),
-      clock: world.clock,
-      logger: silentLogger,
-      updatesPerMinute: 30,
-    });
+    const watcher = watcherOver(world, engine, new RecordingNotifier());
     const before = world.aws.operations().length;
     await watcher.round();
     const calls = world.aws.operations().slice(before);
@@ -44,14 +51,7 @@ describe('watching many apps', () => {
     await using world = await startWorld({ autoAdvance: false });
     const engine = await seedRunningApps(world, 90);
     const notifier = new RecordingNotifier();
-    const watcher = new Watcher({
-      engine,
-      notifier,
-      clock: world.clock,
-      logger: silentLogger,
-      updatesPerMinute: 30,
-      intervalMs: 15_000,
-    });
+    const watcher = watcherOver(world, engine, notifier);
     for (let minute = 0; minute < 3; minute++) {
       for (let round = 0; round < 4; round++) {
         await watcher.round();
@@ -70,13 +70,7 @@ describe('watching many apps', () => {
     const engine = await seedRunningApps(world, 5);
     const notifier = new RecordingNotifier();
     notifier.result = { retryAfterMs: 60_000 };
-    const watcher = new Watcher({
-      engine,
-      notifier,
-      clock: world.clock,
-      logger: silentLogger,
-      updatesPerMinute: 30,
-    });
+    const watcher = watcherOver(world, engine, notifier);
     await watcher.round();
     expect(notifier.countdowns).toHaveLength(1);
     notifier.result = 'updated';
@@ -92,14 +86,7 @@ describe('watching many apps', () => {
     await using world = await startWorld({ autoAdvance: false });
     const engine = await seedRunningApps(world, 2);
     const notifier = new RecordingNotifier();
-    const watcher = new Watcher({
-      engine,
-      notifier,
-      clock: world.clock,
-      logger: silentLogger,
-      updatesPerMinute: 30,
-      intervalMs: 15_000,
-    });
+    const watcher = watcherOver(world, engine, notifier);
     const listed = () => world.aws.operations().filter((op) => op === 'ListTasks').length;
     const before = listed();
     watcher.start();
