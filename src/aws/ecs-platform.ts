@@ -97,7 +97,7 @@ export class EcsPlatform implements TaskPlatform {
     fingerprint: string,
     port: number | undefined,
   ): Promise<PreparedTaskDefinition | undefined> {
-    for (const arn of await this.activeRevisions(family)) {
+    for (const arn of (await this.activeRevisions(family)).slice(0, REUSE_WINDOW)) {
       const described = await callAws('ecs:DescribeTaskDefinition', () =>
         this.clients.ecs.send(
           new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   ContainerDefinition,
   RegisterTaskDefinitionCommandInput,
@@ -87,9 +88,10 @@ export function buildReviewDefinition(
     });
   }
 
-  const fingerprint = [base.taskDefinitionArn, options.image, options.guard.mode, seconds].join(
-    ' ',
-  );
+  // Hashed: the image reference alone may be longer than a tag value, and a cut would lose the commit.
+  const fingerprint = createHash('sha256')
+    .update([base.taskDefinitionArn, options.image, options.guard.mode, seconds].join('\n'))
+    .digest('hex');
   const ownTags = (baseTags ?? []).filter(
     (t) => !t.key?.startsWith(TAG_PREFIX) && !t.key?.startsWith('aws:'),
   );
@@ -100,10 +102,10 @@ export function buildReviewDefinition(
     tags: [
       ...ownTags.slice(0, 47),
       { key: BASE_TAG, value: encodeTagValue(base.taskDefinitionArn ?? '') },
-      { key: FINGERPRINT_TAG, value: encodeTagValue(fingerprint) },
+      { key: FINGERPRINT_TAG, value: fingerprint },
     ],
   } as RegisterTaskDefinitionCommandInput;
-  return { input, appContainer: app, fingerprint: encodeTagValue(fingerprint) };
+  return { input, appContainer: app, fingerprint };
 }
 
 function withLifetime(

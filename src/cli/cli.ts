@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createEngine } from '../compose.js';
 import { ConfigError, type Env, loadEngineConfig, secretsOf } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
+import { actorName } from '../core/diagnosis.js';
 import { formatDuration } from '../core/duration.js';
 import { isReviewAppError } from '../core/errors.js';
 import { createLogger, redact } from '../core/logger.js';
@@ -74,7 +75,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await launch(engine, args, who, out, err);
       case 'stop': {
         const mr = await engine.parseReference(args.mr);
-        await engine.stop(mr, `${who} (CLI)`);
+        await engine.stop(mr, actorName(who, 'cli'));
         err(`Stopped the review app of !${mr}.`);
         return 0;
       }
@@ -111,22 +112,22 @@ async function launch(
   err: (text: string) => void,
 ): Promise<number> {
   const mr = await engine.parseReference(args.mr);
-  let app = await engine.launch({
-    mr,
-    requester: who,
-    source: 'cli',
-    replace: args.replace,
-    onProgress: (p) => {
-      if (p.stage === 'merge-request')
-        err(
-          `Merge request !${p.mr.iid}: ${p.mr.title} (${p.mr.sourceBranch} @ ${p.mr.sha.slice(0, 8)})`,
-        );
-      if (p.stage === 'image') err(`Image: ${p.image}`);
-      if (p.stage === 'task-definition')
-        err(`Task definition: ${p.arn}${p.reused ? ' (reused)' : ''}`);
-      if (p.stage === 'started') err(`Task started: ${p.app.task.arn}`);
-    },
-  });
+  let app: ReviewApp;
+  try {
+    app = await startLaunch(engine, mr, args.replace, who, err);
+  } catch (error) {
+    // A CI job run twice reports the app that runs, as long as it has an address.
+    const existing = isReviewAppError(error, 'ALREADY_RUNNING')
+      ? (error.details.app as ReviewApp)
+      : undefined;
+    if (!existing?.meta.url) throw error;
+    err(
+      `!${mr} already has a review app running; use --replace to relaunch it with the newest image.`,
+    );
+    if (args.json) out(JSON.stringify(appJson(existing), null, 2));
+    else out(existing.meta.url);
+    return 0;
+  }
   if (args.wait) {
     app = await engine.waitUntilRunning(app, {
       onStatus: (status) => err(`Task status: ${status}`),
@@ -139,6 +140,31 @@ async function launch(
   else if (app.meta.url) out(app.meta.url);
   else err('The task is starting; run with --wait to wait for its URL.');
   return 0;
+}
+
+function startLaunch(
+  engine: ReviewApps,
+  mr: number,
+  replace: boolean,
+  who: string,
+  err: (text: string) => void,
+): Promise<ReviewApp> {
+  return engine.launch({
+    mr,
+    requester: who,
+    source: 'cli',
+    replace,
+    onProgress: (p) => {
+      if (p.stage === 'merge-request')
+        err(
+          `Merge request !${p.mr.iid}: ${p.mr.title} (${p.mr.sourceBranch} @ ${p.mr.sha.slice(0, 8)})`,
+        );
+      if (p.stage === 'image') err(`Image: ${p.image}`);
+      if (p.stage === 'task-definition')
+        err(`Task definition: ${p.arn}${p.reused ? ' (reused)' : ''}`);
+      if (p.stage === 'started') err(`Task started: ${p.app.task.arn}`);
+    },
+  });
 }
 
 function appJson(app: ReviewApp) {

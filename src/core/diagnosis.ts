@@ -44,8 +44,13 @@ const FAILURE_HINTS: [RegExp, string][] = [
   ],
 ];
 
+/** How a person is named in stop reasons: Slack ids are shown as mentions by the Slack layer. */
+export function actorName(id: string, source: 'slack' | 'cli'): string {
+  return source === 'slack' ? `${id} via Slack` : `${id} (CLI)`;
+}
+
 export function stopReasonFor(
-  kind: 'expired' | 'stopped' | 'relaunched' | 'timeout',
+  kind: 'expired' | 'stopped' | 'relaunched' | 'timeout' | 'failed',
   who?: string,
 ): string {
   const text = {
@@ -53,6 +58,7 @@ export function stopReasonFor(
     stopped: `stopped by ${who ?? 'someone'}`,
     relaunched: `relaunched by ${who ?? 'someone'}`,
     timeout: 'did not start in time',
+    failed: 'launch failed',
   }[kind];
   // StopTask reasons may be up to 255 characters.
   return `${STOP_REASON_PREFIX}${text}`.slice(0, 255);
@@ -75,6 +81,13 @@ export function explainStop(
     }
     if (text.startsWith('relaunched')) {
       return { kind: 'relaunched', summary: `The review app was ${text}.`, unexpected: false };
+    }
+    if (text.startsWith('launch failed')) {
+      return {
+        kind: 'failed-to-start',
+        summary: 'The launch failed and the task was stopped.',
+        unexpected: true,
+      };
     }
     if (text.startsWith('did not start')) {
       return {

@@ -64,7 +64,7 @@ function parseUrl(text: string, project: ProjectRef, usage: string): number {
       `That is not a merge request URL of ${base.host}. ${usage}`,
     );
   }
-  const path = decodeURIComponent(match[1] as string)
+  const path = decodePath(match[1] as string, usage)
     .slice(basePath.length)
     .replace(/^\/+/, '');
   if (project.path && path.toLowerCase() !== project.path.toLowerCase()) {
@@ -78,4 +78,12 @@ function parseUrl(text: string, project: ProjectRef, usage: string): number {
 
 function shorten(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+function decodePath(path: string, usage: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new ReviewAppError('BAD_MR_REFERENCE', `That URL cannot be read. ${usage}`);
+  }
 }

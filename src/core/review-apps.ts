@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EngineConfig } from '../config/config.js';
 import type { Clock } from './clock.js';
-import { explainStop, stopReasonFor } from './diagnosis.js';
-import { ReviewAppError } from './errors.js';
+import { actorName, explainStop, stopReasonFor } from './diagnosis.js';
+import { isReviewAppError, ReviewAppError } from './errors.js';
 import { resolveImage } from './image.js';
 import { fillTemplate, templateValues } from './image-template.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -16,7 +16,11 @@ import {
   type MergeRequestSummary,
   type ReviewApp,
   type ReviewAppMeta,
+  type TaskInfo,
 } from './types.js';
+
+/** How long a task just started may stay invisible to DescribeTasks before it counts as lost. */
+const NOT_VISIBLE_GRACE_MS = 30_000;
 
 export interface EngineDeps {
   config: EngineConfig;
@@ -56,6 +60,8 @@ export class ReviewApps {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
+  /** Launches between their limit check and their task showing in ECS. */
+  private readonly reservations = new Set<{ mr: number; requester: string }>();
   /** Tasks started since the watcher last looked, so that it sees them even if they stop at once. */
   private launched: string[] = [];
   /** Tasks someone in this process is waiting on (launch flows); the watcher leaves them alone. */
@@ -131,6 +137,18 @@ export class ReviewApps {
   async precheck(
     request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace'>,
   ): Promise<{ mr: MergeRequest; existing?: ReviewApp }> {
+    const { release, ...result } = await this.checkAndReserve(request);
+    release();
+    return result;
+  }
+
+  /**
+   * The precheck, holding a place within the limits until `release`: launches
+   * of different MRs run side by side, and each must count the others.
+   */
+  private async checkAndReserve(
+    request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace'>,
+  ): Promise<{ mr: MergeRequest; existing?: ReviewApp; release: () => void }> {
     const mr = await this.openMergeRequest(request.mr);
     const running = await this.list();
     const existing = running.find((app) => app.meta.mr === mr.iid);
@@ -139,12 +157,28 @@ export class ReviewApps {
         app: existing,
       });
     }
+    // Checked and reserved in one synchronous step, so no other launch slips in between.
     this.checkLimits(running, request.requester, existing);
-    return existing ? { mr, existing } : { mr };
+    const reservation = { mr: mr.iid, requester: request.requester };
+    this.reservations.add(reservation);
+    const release = () => this.reservations.delete(reservation);
+    return existing ? { mr, existing, release } : { mr, release };
   }
 
   private async launchNow(request: LaunchRequest): Promise<ReviewApp> {
-    const { mr, existing } = await this.precheck(request);
+    const { mr, existing, release } = await this.checkAndReserve(request);
+    try {
+      return await this.startTask(request, mr, existing);
+    } finally {
+      release();
+    }
+  }
+
+  private async startTask(
+    request: LaunchRequest,
+    mr: MergeRequest,
+    existing: ReviewApp | undefined,
+  ): Promise<ReviewApp> {
     request.onProgress?.({ stage: 'merge-request', mr });
 
     const image = await resolveImage(this.gitlab, this.config.image, mr);
@@ -156,7 +190,11 @@ export class ReviewApps {
       reused: definition.reused,
     });
 
-    if (existing) await this.stopApp(existing, stopReasonFor('relaunched', request.requester));
+    if (existing)
+      await this.stopApp(
+        existing,
+        stopReasonFor('relaunched', actorName(request.requester, request.source)),
+      );
 
     const now = this.clock.now();
     const { ttlMs, maxLifetimeMs } = this.config.lifetime;
@@ -196,19 +234,24 @@ export class ReviewApps {
 
   private checkLimits(running: ReviewApp[], requester: string, replaced?: ReviewApp): void {
     const others = running.filter((app) => app !== replaced);
+    // Launches under way in this process count too, unless their task already shows.
+    const starting = [...this.reservations].filter(
+      (r) => r.mr !== replaced?.meta.mr && !others.some((app) => app.meta.mr === r.mr),
+    );
     const { maxRunning, maxPerUser } = this.config.limits;
-    if (others.length >= maxRunning) {
+    if (others.length + starting.length >= maxRunning) {
       throw new ReviewAppError(
         'LIMIT_REACHED',
-        `${others.length} review apps are running, the most allowed at once (${maxRunning}). Stop one to launch another.`,
+        `${others.length + starting.length} review apps are running, the most allowed at once (${maxRunning}). Stop one to launch another.`,
         { apps: others, limit: 'total' },
       );
     }
     const own = others.filter((app) => app.meta.requester === requester);
-    if (own.length >= maxPerUser) {
+    const ownStarting = starting.filter((r) => r.requester === requester).length;
+    if (own.length + ownStarting >= maxPerUser) {
       throw new ReviewAppError(
         'LIMIT_REACHED',
-        `You already have ${own.length} review apps running, the most allowed per person (${maxPerUser}). Stop one of yours to launch another.`,
+        `You already have ${own.length + ownStarting} review apps running, the most allowed per person (${maxPerUser}). Stop one of yours to launch another.`,
         { apps: own, limit: 'user' },
       );
     }
@@ -226,6 +269,19 @@ export class ReviewApps {
     this.starting.add(app.task.arn);
     try {
       return await this.pollUntilRunning(app, options);
+    } catch (error) {
+      // The caller reports this end itself: the watcher must not announce it again.
+      await this.updateMeta(app, { announced: true }).catch(() => {});
+      if (!isReviewAppError(error, 'TASK_STOPPED') && !isReviewAppError(error, 'LAUNCH_TIMEOUT')) {
+        // Whatever went wrong, a launch that failed leaves nothing running.
+        await this.platform.stopTask(app.task.arn, stopReasonFor('failed')).catch((stopError) =>
+          this.logger.error('could not stop a task whose launch failed', {
+            task: app.task.arn,
+            error: stopError,
+          }),
+        );
+      }
+      throw error;
     } finally {
       this.starting.delete(app.task.arn);
     }
@@ -251,8 +307,17 @@ export class ReviewApps {
     let lastStatus = '';
     for (;;) {
       const [task] = await this.platform.describeTasks([app.task.arn]);
-      if (!task)
-        throw new ReviewAppError('TASK_STOPPED', 'The task disappeared from ECS while starting.');
+      if (!task) {
+        // ECS is eventually consistent: a task just started may not be visible yet.
+        if (this.clock.now() - started < NOT_VISIBLE_GRACE_MS) {
+          await this.clock.sleep(interval, options.signal);
+          continue;
+        }
+        throw new ReviewAppError(
+          'AWS_ERROR',
+          'ECS started the task but never showed it, so it was stopped. Try again in a minute.',
+        );
+      }
       if (task.lastStatus !== lastStatus) {
         lastStatus = task.lastStatus;
         options.onStatus?.(lastStatus);
@@ -285,10 +350,7 @@ export class ReviewApps {
   /** Work out a running app's URL and remember it in the task's tags. */
   async withAddress(app: ReviewApp): Promise<ReviewApp> {
     const { task, meta } = app;
-    const publicIp =
-      this.config.ecs.assignPublicIp && task.eniId
-        ? await this.platform.publicIp(task.eniId)
-        : undefined;
+    const publicIp = await this.publicIp(task);
     const ip = publicIp ?? task.privateIp ?? '';
     const port = this.config.port ?? meta.port ?? 80;
     const url = fillTemplate(this.config.urlTemplate, {
@@ -308,6 +370,20 @@ export class ReviewApps {
         ...(publicIp ? { publicIp } : {}),
       },
     };
+  }
+
+  /** The task's public IP when one is assigned; the private one serves if EC2 cannot say. */
+  private async publicIp(task: TaskInfo): Promise<string | undefined> {
+    if (!this.config.ecs.assignPublicIp || !task.eniId) return undefined;
+    try {
+      return await this.platform.publicIp(task.eniId);
+    } catch (error) {
+      this.logger.warn('could not read the public IP; showing the private one', {
+        task: task.arn,
+        error,
+      });
+      return undefined;
+    }
   }
 
   /** Running review apps of this project, from ECS. */
@@ -344,11 +420,16 @@ export class ReviewApps {
     return (await this.list()).find((app) => app.meta.mr === mr);
   }
 
-  /** Stop the MR's running review app, saying who stopped it. */
-  async stop(mr: number, by: string): Promise<ReviewApp> {
+  /**
+   * Stop the MR's running review app, saying who stopped it. Queued behind a
+   * launch of the same MR, so a Stop clicked during a Relaunch wins. With
+   * `announced`, the caller reports the stop itself and the watcher stays quiet.
+   */
+  async stop(mr: number, by: string, options: { announced?: boolean } = {}): Promise<ReviewApp> {
     return this.exclusive(mr, async () => {
-      const app = await this.findRunning(mr);
-      if (!app) throw new ReviewAppError('NOT_RUNNING', `!${mr} has no review app running.`);
+      const found = await this.findRunning(mr);
+      if (!found) throw new ReviewAppError('NOT_RUNNING', `!${mr} has no review app running.`);
+      const app = options.announced ? await this.updateMeta(found, { announced: true }) : found;
       return this.stopApp(app, stopReasonFor('stopped', by));
     });
   }

@@ -128,6 +128,8 @@ export class GitLabSource implements MergeRequestSource {
           wanted,
           available: repositories.map((r) => r.path),
         });
+        // Not remembered: CI may push the first image any minute.
+        this.repositoryId = undefined;
       }
       return found?.id;
     })().catch((error) => {

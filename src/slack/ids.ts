@@ -5,6 +5,8 @@ export const ACTIONS = {
   open: 'review_app_open',
   extend: 'review_app_extend',
   relaunch: 'review_app_relaunch',
+  /** Launch again after a failure, without replacing what may run meanwhile. */
+  retry: 'review_app_retry',
   stop: 'review_app_stop',
   pickMr: 'review_app_pick_mr',
 } as const;

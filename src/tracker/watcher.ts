@@ -63,10 +63,15 @@ export class Watcher {
     const abort = new AbortController();
     this.abort = abort;
     this.loop = (async () => {
-      let round = () => this.recover();
+      // Recovery is repeated until it succeeds: only it finds apps that ended while the bot was away.
+      let recovered = false;
       while (!abort.signal.aborted) {
-        await round().catch((error) => this.options.logger.error('watch round failed', { error }));
-        round = () => this.round();
+        try {
+          await (recovered ? this.round() : this.recover());
+          recovered = true;
+        } catch (error) {
+          this.options.logger.error('watch round failed', { error });
+        }
         await this.options.clock.sleep(this.intervalMs, abort.signal).catch(() => {});
       }
     })();
@@ -94,17 +99,12 @@ export class Watcher {
     });
     const due: ReviewApp[] = [];
     for (const app of apps) {
-      const arn = app.task.arn;
-      if (isEnded(app.task)) {
-        this.forget(arn);
-        if (!app.meta.announced)
-          await this.announce(app, explainStop(app.task, { mode: engine.config.lifetime.mode }));
-        continue;
+      // One app's failure (AWS or Slack refusing) must not hold up the others.
+      try {
+        if (await this.look(app)) due.push(app);
+      } catch (error) {
+        this.options.logger.error('could not watch a review app', { mr: app.meta.mr, error });
       }
-      this.known.add(arn);
-      if (engine.isStarting(arn)) continue;
-      if (await this.handleDeadlines(app)) continue;
-      if (app.task.lastStatus === 'RUNNING' && app.meta.channel && app.meta.statusTs) due.push(app);
     }
     await this.refreshCountdowns(due);
     this.rounds += 1;
@@ -113,6 +113,22 @@ export class Watcher {
         .cleanUp()
         .catch((error) => this.options.logger.warn('task definition clean-up failed', { error }));
     }
+  }
+
+  /** Everything one app needs this round; true when its countdown is due for a refresh. */
+  private async look(app: ReviewApp): Promise<boolean> {
+    const { engine } = this.options;
+    const arn = app.task.arn;
+    if (isEnded(app.task)) {
+      this.forget(arn);
+      if (!app.meta.announced) {
+        await this.announce(app, explainStop(app.task, { mode: engine.config.lifetime.mode }));
+      }
+      return false;
+    }
+    this.known.add(arn);
+    if (engine.isStarting(arn) || (await this.handleDeadlines(app))) return false;
+    return app.task.lastStatus === 'RUNNING' && !!app.meta.channel && !!app.meta.statusTs;
   }
 
   /** Expire, warn, adopt or give up on one live app; true when it needs nothing more this round. */

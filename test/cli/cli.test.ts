@@ -106,18 +106,21 @@ describe('review-app launch', () => {
   it('reports an existing app instead of starting a second, and replaces it with --replace', async () => {
     await using world = await startWorld();
     world.addMergeRequest(42);
-    expect((await cli(world, ['launch', '42', '--wait'])).code).toBe(0);
+    const first = await cli(world, ['launch', '42', '--wait']);
+    expect(first.code).toBe(0);
 
-    const again = await cli(world, ['launch', '42']);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('!42 already has a review app running');
+    // A CI job run again gets the running app's URL, and no second task.
+    const again = await cli(world, ['launch', '42', '--wait']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('!42 already has a review app running; use --replace');
+    expect(again.lines.at(-1)).toBe(first.lines.at(-1));
     expect(world.aws.callsTo('RunTask')).toHaveLength(1);
 
     const replaced = await cli(world, ['launch', '42', '--replace', '--wait']);
     expect(replaced.code).toBe(0);
     expect(world.aws.callsTo('RunTask')).toHaveLength(2);
     const [stop] = world.aws.callsTo('StopTask');
-    expect(stop?.reason).toBe('review-app-bot: relaunched by ci-user');
+    expect(stop?.reason).toBe('review-app-bot: relaunched by ci-user (CLI)');
     // Same image, same base revision: the registered revision is reused.
     expect(world.aws.callsTo('RegisterTaskDefinition')).toHaveLength(1);
   });

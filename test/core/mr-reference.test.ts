@@ -36,6 +36,7 @@ describe('merge request references', () => {
       /not a merge request URL of gitlab.example.com/,
     ],
     ['https://gitlab.example.com/acme/shop/-/issues/42', /not a merge request URL/],
+    ['https://gitlab.example.com/acme%E0%A4%A/-/merge_requests/1', /That URL cannot be read/],
   ])('refuses %j with a message that says what to give', (text, message) => {
     expect(() => parse(text)).toThrow(message);
     try {

@@ -49,6 +49,9 @@ describe('GitLab faults', () => {
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
     expect(shown(await lastAnswer(w))).toContain('GitLab did not answer in time');
     release();
+    // GitLab's late answer starts nothing: the launch ended when the user was told.
+    await eventually(() => expect(w.gitlab.requests.length).toBeGreaterThan(0));
+    await w.bot.watcher.round();
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
   });
 

@@ -66,11 +66,16 @@ describe('secrets', () => {
       stderr: write,
       clock: w.clock,
     });
-    await runCli(['list', '--json'], {
+    // A wrong token reaches GitLab, which refuses it: the refusal is logged, the token is not.
+    await runCli(['launch', '2'], {
       env: { ...w.env, GITLAB_TOKEN: 'glpat-wrong-token-value' },
       stdout: write,
       stderr: write,
     });
+    expect(cliOutput).toContain('GitLab refused the token');
+    expect(
+      w.gitlab.requests.some((r) => r.headers['private-token'] === 'glpat-wrong-token-value'),
+    ).toBe(true);
 
     const posted = [
       // Everything the bot sent Slack to show, not how it authenticates (auth.test carries the token by design).

@@ -59,21 +59,31 @@ describe('status buttons', () => {
 
     await click(w, status, ACTIONS.relaunch, 42);
     await eventually(() => expect(w.aws.callsTo('RunTask')).toHaveLength(2));
-    expect(w.aws.callsTo('StopTask')[0]?.reason).toBe(`review-app-bot: relaunched by ${ALICE}`);
+    expect(w.aws.callsTo('StopTask')[0]?.reason).toBe(
+      `review-app-bot: relaunched by ${ALICE} via Slack`,
+    );
     const containers = w.aws.callsTo('RegisterTaskDefinition')[1]?.containerDefinitions as {
       name: string;
       image: string;
     }[];
     expect(containers.find((c) => c.name === 'web')?.image).toContain(newSha);
 
-    const thread = await eventually(() => {
+    // A second status reply in the same thread shows the new app running.
+    await eventually(() => {
       const replies = w.slack.thread(CHANNEL, parent.ts);
-      expect(replies.filter((r) => shown(r).includes('Running'))).toHaveLength(2);
-      return replies;
+      expect(
+        replies.filter((r) => r.ts !== status.ts && shown(r).includes('Running')),
+      ).toHaveLength(1);
     });
     // No second parent message: the relaunch stays in the thread.
     expect(w.slack.messages(CHANNEL).filter((m) => !m.thread_ts)).toHaveLength(1);
-    expect(thread.length).toBeGreaterThanOrEqual(2);
+
+    // The watcher's next look finalises the old status: who relaunched it, as a mention, quietly.
+    await w.bot.watcher.round();
+    expect(shown(w.slack.messages(CHANNEL).find((m) => m.ts === status.ts) as never)).toContain(
+      `relaunched by <@${ALICE}>`,
+    );
+    expect(w.slack.messages(CHANNEL).filter((m) => m.reply_broadcast)).toHaveLength(0);
   });
 
   it('two Relaunch clicks at once start one task', async () => {
@@ -95,6 +105,22 @@ describe('status buttons', () => {
     );
     const running = w.aws.tasks().filter((t) => t.desiredStatus === 'RUNNING');
     expect(running).toHaveLength(1);
+  });
+
+  it('Try again after a failure never stops an app that runs meanwhile', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const { status } = await launchedFromSlack(w, 42);
+    await click(w, status, ACTIONS.retry, 42, BOB);
+    await eventually(() =>
+      expect(
+        w.slack
+          .ephemerals()
+          .some((e) => e.user === BOB && shown(e).includes('already has a review app running')),
+      ).toBe(true),
+    );
+    expect(w.aws.callsTo('StopTask')).toHaveLength(0);
+    expect(w.aws.callsTo('RunTask')).toHaveLength(1);
   });
 
   it('Extend moves the deadline by the TTL, writes it to the tags, and stops at the hard cap', async () => {

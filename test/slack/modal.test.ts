@@ -82,6 +82,23 @@ describe('/review-app without arguments', () => {
     expect(Array.from(answer.options[0]?.text.text ?? '')).toHaveLength(75);
   });
 
+  it('answers the picker in time with an empty list when GitLab is slow', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(5);
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '' });
+    const view = await openedView(w);
+    const release = w.gitlab.hold();
+    const answer = await w.slack.sendOptionsRequest(w.eventsUrl, {
+      action_id: ACTIONS.pickMr,
+      block_id: BLOCKS.pickMr,
+      value: '',
+      view_id: view.id,
+    });
+    release();
+    expect(answer.acknowledgedInTime).toBe(true);
+    expect((answer.options as Options).options).toEqual([]);
+  });
+
   it('keeps the modal open with an error when nothing was picked', async () => {
     await using w = await startBotWorld();
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '' });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/cli.js';
 import {
   ALICE,
   type BotWorld,
@@ -154,6 +155,60 @@ describe('the watcher', () => {
     expect(buttons(notices[0] as never).map((b) => b.text)).toEqual(['Relaunch']);
     await later(w, MINUTE);
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
+  });
+});
+
+describe('the watcher under faults', () => {
+  it('keeps watching the other apps when AWS refuses a call for one', async () => {
+    await using w = await startBotWorld();
+    const first = await launched(w, 21);
+    const second = await launched(w, 22);
+    const refuseFirst = () =>
+      w.aws.fault({
+        match: (r) => r.operation === 'TagResource' && r.body.includes(first.arn),
+        reply: {
+          status: 400,
+          headers: { 'content-type': 'application/x-amz-json-1.1' },
+          body: JSON.stringify({ __type: 'ServerException', message: 'Internal error' }),
+        },
+        times: 1,
+      });
+    const warned = (app: typeof first) =>
+      app.replies().some((m) => shown(m).includes('expires at'));
+
+    refuseFirst();
+    await later(w, 26 * MINUTE);
+    expect(warned(first)).toBe(false);
+    expect(warned(second)).toBe(true);
+    expect(
+      w.logs.some((l) => l.includes('could not watch a review app') && l.includes('"mr":21')),
+    ).toBe(true);
+    await later(w, MINUTE);
+    expect(warned(first)).toBe(true);
+
+    refuseFirst();
+    await later(w, 3 * MINUTE);
+    expect(w.aws.task(second.arn)?.desiredStatus).toBe('STOPPED');
+    expect(w.aws.task(first.arn)?.desiredStatus).toBe('RUNNING');
+    // The next look tries the first one again.
+    await later(w, MINUTE);
+    expect(w.aws.task(first.arn)?.desiredStatus).toBe('STOPPED');
+    expect(first.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
+  });
+
+  it('explains in the thread, quietly, an app stopped from the CLI', async () => {
+    await using w = await startBotWorld();
+    const app = await launched(w, 23);
+    const code = await runCli(['stop', '23'], {
+      env: { ...w.env, GITLAB_USER_LOGIN: 'release-bot' },
+      stdout: () => {},
+      stderr: () => {},
+      clock: w.clock,
+    });
+    expect(code).toBe(0);
+    await later(w, MINUTE);
+    expect(app.replies().some((m) => shown(m).includes('stopped by release-bot (CLI)'))).toBe(true);
+    expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(0);
   });
 });
 

@@ -10,5 +10,6 @@ export function registerActions(app: App, services: ListenerServices): void {
   app.action(ACTIONS.open, async ({ ack }) => ack());
   app.action<BlockButtonAction>(ACTIONS.extend, (args) => handleExtend(services, args));
   app.action<BlockButtonAction>(ACTIONS.relaunch, (args) => handleRelaunch(services, args));
+  app.action<BlockButtonAction>(ACTIONS.retry, (args) => handleRelaunch(services, args, false));
   app.action<BlockButtonAction>(ACTIONS.stop, (args) => handleStop(services, args));
 }

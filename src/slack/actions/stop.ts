@@ -4,7 +4,7 @@ import type {
   SlackActionMiddlewareArgs,
   webApi,
 } from '@slack/bolt';
-import { explainStop, stopReasonFor } from '../../core/diagnosis.js';
+import { actorName, explainStop } from '../../core/diagnosis.js';
 import { isReviewAppError } from '../../core/errors.js';
 import { errorMessage } from '../messages/notices.js';
 import type { SlackMessage } from '../messages/status.js';
@@ -21,11 +21,7 @@ export async function stopFromSlack(
 ): Promise<SlackMessage> {
   const { engine } = services;
   try {
-    const found = await engine.findRunning(mr);
-    if (!found) return errorMessage(`!${mr} has no review app running.`);
-    // Marked as announced first, so that the watcher does not report this stop again.
-    const app = await engine.updateMeta(found, { announced: true });
-    const stopped = await engine.stopApp(app, stopReasonFor('stopped', `${user} via Slack`));
+    const stopped = await engine.stop(mr, actorName(user, 'slack'), { announced: true });
     const notifier = new SlackNotifier(client, { ...services, prices: engine.config.prices });
     await notifier.ended(stopped, explainStop(stopped.task));
     return { text: `Stopped the review app of !${mr}.`, blocks: [] };

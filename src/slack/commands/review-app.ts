@@ -36,6 +36,10 @@ export async function handleReviewAppCommand(
     // The trigger_id lives three seconds: open the modal before anything slow.
     await ack();
     if (!isAllowed(services.access, command.user_id, command.channel_id)) {
+      services.logger.warn('refused the picker', {
+        user: command.user_id,
+        channel: command.channel_id,
+      });
       await reply(refusedMessage());
       return;
     }

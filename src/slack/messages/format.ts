@@ -41,7 +41,12 @@ export function minutesLeft(deadline: number, now: number): string {
   return minutes === 1 ? '1 minute left' : `${minutes} minutes left`;
 }
 
-/** Stop reasons name Slack users by id ("stopped by U123 via Slack"); show them as mentions. */
+/** Stop reasons name Slack users by id (see actorName: "stopped by U123 via Slack"); show them as mentions. */
 export function mentionUsers(escapedText: string): string {
   return escapedText.replace(/\bby ([UW][A-Z0-9_]+) via Slack/g, 'by <@$1>');
+}
+
+/** Who launched an app: a mention for a Slack user, the plain (escaped) name for a CI job. */
+export function requesterOf(meta: { requester: string; source: string }): string {
+  return meta.source === 'slack' ? `<@${meta.requester}>` : escapeMrkdwn(meta.requester);
 }

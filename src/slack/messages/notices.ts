@@ -1,7 +1,7 @@
 import type { StopExplanation } from '../../core/diagnosis.js';
 import type { ReviewApp } from '../../core/types.js';
 import { ACTIONS, COMMAND } from '../ids.js';
-import { escapeMrkdwn, link, minutesLeft, plain, slackTime } from './format.js';
+import { escapeMrkdwn, link, minutesLeft, plain, requesterOf, slackTime } from './format.js';
 import { button, context, mrLabel, type SlackMessage, section } from './status.js';
 
 const MAX_LISTED = 20;
@@ -66,7 +66,7 @@ export function listMessage(
       ? link(app.meta.url, escapeMrkdwn(app.meta.url))
       : app.task.lastStatus.toLowerCase();
     const spent = cost(app);
-    const line = `• ${mrLabel(app.meta, 80)}: ${url}, by <@${app.meta.requester}>, ${minutesLeft(app.meta.softDeadline, now)}${spent ? `, ${spent} so far` : ''}`;
+    const line = `• ${mrLabel(app.meta, 80)}: ${url}, by ${requesterOf(app.meta)}, ${minutesLeft(app.meta.softDeadline, now)}${spent ? `, ${spent} so far` : ''}`;
     // A section holds 3000 characters: stop listing before that.
     if (length + line.length > SECTION_BUDGET) break;
     lines.push(line);
@@ -112,7 +112,7 @@ export function limitMessage(
 }
 
 export function warningMessage(app: ReviewApp, now: number): SlackMessage {
-  const text = `<@${app.meta.requester}> the review app for !${app.meta.mr} expires at ${slackTime(app.meta.softDeadline)} (${minutesLeft(app.meta.softDeadline, now)}).`;
+  const text = `${requesterOf(app.meta)} the review app for !${app.meta.mr} expires at ${slackTime(app.meta.softDeadline)} (${minutesLeft(app.meta.softDeadline, now)}).`;
   return {
     text: `The review app for !${app.meta.mr} expires in ${minutesLeft(app.meta.softDeadline, now)}.`,
     blocks: [

@@ -120,7 +120,7 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
         text: `Could not launch !${mr.iid}: ${plain(stage.message, 500)}`,
         blocks: [
           section(`:x: Could not launch !${mr.iid}: ${plain(stage.message, 2800)}`),
-          { type: 'actions', elements: [button('Try again', ACTIONS.relaunch, mr.iid)] },
+          { type: 'actions', elements: [button('Try again', ACTIONS.retry, mr.iid)] },
         ],
       };
     case 'ended':

@@ -39,15 +39,45 @@ export function launchModal(channel: string): types.ModalView {
   };
 }
 
+const OPTIONS_DEADLINE_MS = 2_500;
+
+/** `work`, or a rejection once `ms` of real time have passed. */
+async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The channel the modal was opened from, kept in its private metadata. */
+function channelOf(privateMetadata: string | undefined): string | undefined {
+  try {
+    return (JSON.parse(privateMetadata ?? '') as { channel?: string }).channel;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function handleMergeRequestOptions(
   services: ListenerServices,
   args: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs,
 ): Promise<void> {
-  const { ack, payload } = args;
+  const { ack, payload, body } = args;
+  if (!isAllowed(services.access, body.user.id, channelOf(body.view?.private_metadata))) {
+    services.logger.warn('refused the picker', { user: body.user.id });
+    await ack({ options: [] });
+    return;
+  }
   try {
-    const found = await services.engine.searchOpenMergeRequests(
-      (payload as BlockSuggestion).value ?? '',
-      100,
+    // Slack waits three seconds (wall-clock) for options: a slow GitLab gets an empty list.
+    const found = await withinDeadline(
+      services.engine.searchOpenMergeRequests((payload as BlockSuggestion).value ?? '', 100),
+      OPTIONS_DEADLINE_MS,
     );
     await ack({
       options: found.map((mr) => ({
@@ -73,14 +103,10 @@ export async function handleLaunchSubmission(
     await ack({ response_action: 'errors', errors: { [BLOCKS.pickMr]: 'Pick a merge request.' } });
     return;
   }
-  let channel: string | undefined;
-  try {
-    channel = (JSON.parse(view.private_metadata) as { channel?: string }).channel;
-  } catch {
-    channel = undefined;
-  }
+  const channel = channelOf(view.private_metadata);
   const user = body.user.id;
   if (!channel || !isAllowed(services.access, user, channel)) {
+    services.logger.warn('refused a modal submission', { user, channel });
     await ack({
       response_action: 'errors',
       errors: { [BLOCKS.pickMr]: 'You are not allowed to launch review apps here.' },

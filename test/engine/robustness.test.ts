@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/cli.js';
+import { createEngine } from '../../src/compose.js';
+import type { Env } from '../../src/config/config.js';
+import { loadEngineConfig } from '../../src/config/config.js';
+import { isReviewAppError } from '../../src/core/errors.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { PROJECT_ID, startWorld, type World } from '../support/world.js';
+
+function engineFor(world: World, env: Env = {}) {
+  const all = { ...world.env, ...env };
+  return createEngine({
+    config: loadEngineConfig(all),
+    env: all,
+    logger: silentLogger,
+    clock: world.clock,
+  });
+}
+
+async function cli(world: World, argv: string[], env: Env = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    env: { ...world.env, GITLAB_USER_LOGIN: 'ci-user', ...env },
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    clock: world.clock,
+  });
+  return { code, stdout, stderr };
+}
+
+const missing = (arn: string) => ({
+  status: 200,
+  headers: { 'content-type': 'application/x-amz-json-1.1' },
+  body: JSON.stringify({ tasks: [], failures: [{ arn, reason: 'MISSING' }] }),
+});
+
+describe('launch robustness', () => {
+  it('waits for a task ECS does not show yet (eventual consistency)', async () => {
+    await using world = await startWorld();
+    world.addMergeRequest(1);
+    world.aws.fault({
+      match: 'DescribeTasks',
+      reply: (r) => missing(String(JSON.parse(r.body).tasks[0])),
+      times: 3,
+    });
+    const result = await cli(world, ['launch', '1', '--wait']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^http:\/\/[0-9.]+:3000$/);
+  });
+
+  it('stops a task that ECS never shows, instead of leaving it running', async () => {
+    await using world = await startWorld();
+    world.addMergeRequest(1);
+    world.aws.fault({
+      match: 'DescribeTasks',
+      reply: (r) => missing(String(JSON.parse(r.body).tasks[0])),
+    });
+    const result = await cli(world, ['launch', '1', '--wait']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ECS started the task but never showed it, so it was stopped');
+    expect(world.aws.callsTo('StopTask')[0]?.reason).toBe('review-app-bot: launch failed');
+  });
+
+  it('falls back to the private IP when EC2 will not tell the public one', async () => {
+    await using world = await startWorld();
+    world.addMergeRequest(1);
+    world.aws.fault({
+      match: 'DescribeNetworkInterfaces',
+      reply: {
+        status: 403,
+        headers: { 'content-type': 'text/xml' },
+        body: '<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>x</RequestID></Response>',
+      },
+    });
+    const result = await cli(world, ['launch', '1', '--wait']);
+    expect(result.code).toBe(0);
+    const task = world.aws.tasks()[0];
+    expect(result.stdout.trim()).toBe(
+      `http://${world.aws.networkInterface(task?.taskArn as string)?.privateIpAddress}:3000`,
+    );
+    expect(world.aws.callsTo('StopTask')).toHaveLength(0);
+  });
+
+  it('registers a new revision for every commit, however long the image reference', async () => {
+    await using world = await startWorld();
+    const prefix = `123456789012.dkr.ecr.us-east-1.amazonaws.com/${'very-long-team-name/'.repeat(4)}shop`;
+    const env = { IMAGE_TEMPLATE: `${prefix}:{ref_slug}-{sha}` };
+    world.addMergeRequest(1, { branch: `feature/${'x'.repeat(60)}` });
+    expect((await cli(world, ['launch', '1', '--wait'], env)).code).toBe(0);
+    world.gitlab.updateMergeRequest(PROJECT_ID, 1, { sha: 'e'.repeat(40) });
+    expect((await cli(world, ['launch', '1', '--wait', '--replace'], env)).code).toBe(0);
+    // Together with the base revision's ARN, these references are longer than a tag value holds.
+    const images = world.aws
+      .callsTo('RegisterTaskDefinition')
+      .map(
+        (call) =>
+          (call.containerDefinitions as { name: string; image: string }[]).find(
+            (c) => c.name === 'web',
+          )?.image,
+      );
+    expect(images).toHaveLength(2);
+    expect(images[1]).toContain('e'.repeat(40));
+  });
+
+  it('finds an image pushed after the registry repository first did not exist', async () => {
+    await using world = await startWorld();
+    const { sha } = world.addMergeRequest(1, { image: false });
+    const engine = engineFor(world, { REGISTRY_REPOSITORY: 'acme/shop/web' });
+    const first = await engine
+      .launch({ mr: 1, requester: 'ci-user', source: 'cli' })
+      .catch((e: unknown) => e);
+    expect(isReviewAppError(first, 'IMAGE_NOT_BUILT')).toBe(true);
+    // CI pushes the first image of a new repository.
+    world.gitlab.addRegistryRepository(PROJECT_ID, { id: 2, name: 'web' });
+    world.gitlab.addRegistryTag(PROJECT_ID, 2, sha);
+    const app = await engine.launch({ mr: 1, requester: 'ci-user', source: 'cli' });
+    expect(app.meta.image).toContain(`acme/shop/web:${sha}`);
+  });
+
+  it('counts launches under way against the limits, so parallel launches cannot exceed them', async () => {
+    await using world = await startWorld();
+    for (const mr of [1, 2, 3]) world.addMergeRequest(mr);
+    const engine = engineFor(world, { MAX_APPS_PER_USER: '1' });
+    const results = await Promise.allSettled(
+      [1, 2, 3].map((mr) => engine.launch({ mr, requester: 'U_ALICE', source: 'slack' })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    expect(refused.map((r) => isReviewAppError(r.reason, 'LIMIT_REACHED'))).toEqual([true, true]);
+    expect(world.aws.callsTo('RunTask')).toHaveLength(1);
+  });
+});
