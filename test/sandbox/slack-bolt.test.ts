@@ -1,29 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { App, type Logger, LogLevel } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { type SlackStandIn, startSlackStandIn } from '../../src/sandbox/slack.js';
-
-function quietLogger(): Logger {
-  return {
-    debug: () => {},
-    info: () => {},
-    warn: () => {},
-    error: () => {},
-    setLevel: () => {},
-    getLevel: () => LogLevel.ERROR,
-    setName: () => {},
-  };
-}
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred, quietLogger } from './slack-fixtures.js';
 
 /** A real Bolt app in HTTP mode on an ephemeral loopback port, stopped on dispose. */
 async function startBolt(slack: SlackStandIn, setup: (app: App) => void) {

@@ -1,27 +1,8 @@
-import { App, type Logger, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, SocketModeReceiver } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type SlackStandIn, startSlackStandIn } from '../../src/sandbox/slack.js';
-
-function quietLogger(): Logger {
-  return {
-    debug: () => {},
-    info: () => {},
-    warn: () => {},
-    error: () => {},
-    setLevel: () => {},
-    getLevel: () => LogLevel.ERROR,
-    setName: () => {},
-  };
-}
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((res) => {
-    resolve = res;
-  });
-  return { promise, resolve };
-}
+import { deferred, quietLogger } from './slack-fixtures.js';
 
 /** A real Bolt app in Socket Mode against the stand-in, stopped on dispose. */
 async function startSocketBolt(

@@ -1,21 +1,9 @@
-import { type Logger, LogLevel, webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { startSlackStandIn } from '../../src/sandbox/slack.js';
+import { quietLogger } from './slack-fixtures.js';
 
 const { WebClient, ErrorCode } = webApi;
-
-/** WebClient logs `[ERROR]` lines from response_metadata; keep test output clean. */
-function quietLogger(): Logger {
-  return {
-    debug: () => {},
-    info: () => {},
-    warn: () => {},
-    error: () => {},
-    setLevel: () => {},
-    getLevel: () => LogLevel.ERROR,
-    setName: () => {},
-  };
-}
 
 function clientFor(
   standIn: { apiUrl: string; botToken: string },
