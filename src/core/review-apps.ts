@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { EngineConfig } from '../config/config.js';
 import type { Clock } from './clock.js';
-import { actorName, explainStop, stopReasonFor } from './diagnosis.js';
+import { actorName, stopReasonFor } from './diagnosis.js';
 import { isReviewAppError, ReviewAppError } from './errors.js';
 import { resolveImage } from './image.js';
 import { fillTemplate, templateValues } from './image-template.js';
+import { LaunchLimits } from './launch-limits.js';
 import { type Logger, silentLogger } from './logger.js';
 import { parseMergeRequestReference } from './mr-reference.js';
 import type { MergeRequestSource, TaskPlatform } from './ports.js';
 import { tagKey as metaToTagKey, metaToTags, tagsToMeta } from './tags.js';
+import { waitForRunningTask } from './task-startup.js';
 import {
   isEnded,
   type LaunchSource,
@@ -18,9 +20,6 @@ import {
   type ReviewAppMeta,
   type TaskInfo,
 } from './types.js';
-
-/** How long a task just started may stay invisible to DescribeTasks before it counts as lost. */
-const NOT_VISIBLE_GRACE_MS = 30_000;
 
 export interface EngineDeps {
   config: EngineConfig;
@@ -60,8 +59,7 @@ export class ReviewApps {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
-  /** Launches between their limit check and their task showing in ECS. */
-  private readonly reservations = new Set<{ mr: number; requester: string }>();
+  private readonly limits: LaunchLimits;
   /** Tasks started since the watcher last looked, so that it sees them even if they stop at once. */
   private launched: string[] = [];
   /** Tasks someone in this process is waiting on (launch flows); the watcher leaves them alone. */
@@ -73,6 +71,7 @@ export class ReviewApps {
     this.platform = deps.platform;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
+    this.limits = new LaunchLimits(deps.config.limits);
   }
 
   /** The project's path (acme/shop): what review apps are tagged and found by. */
@@ -157,11 +156,7 @@ export class ReviewApps {
         app: existing,
       });
     }
-    // Checked and reserved in one synchronous step, so no other launch slips in between.
-    this.checkLimits(running, request.requester, existing);
-    const reservation = { mr: mr.iid, requester: request.requester };
-    this.reservations.add(reservation);
-    const release = () => this.reservations.delete(reservation);
+    const release = this.limits.reserve(running, mr.iid, request.requester, existing);
     return existing ? { mr, existing, release } : { mr, release };
   }
 
@@ -232,31 +227,6 @@ export class ReviewApps {
     return app;
   }
 
-  private checkLimits(running: ReviewApp[], requester: string, replaced?: ReviewApp): void {
-    const others = running.filter((app) => app !== replaced);
-    // Launches under way in this process count too, unless their task already shows.
-    const starting = [...this.reservations].filter(
-      (r) => r.mr !== replaced?.meta.mr && !others.some((app) => app.meta.mr === r.mr),
-    );
-    const { maxRunning, maxPerUser } = this.config.limits;
-    if (others.length + starting.length >= maxRunning) {
-      throw new ReviewAppError(
-        'LIMIT_REACHED',
-        `${others.length + starting.length} review apps are running, the most allowed at once (${maxRunning}). Stop one to launch another.`,
-        { apps: others, limit: 'total' },
-      );
-    }
-    const own = others.filter((app) => app.meta.requester === requester);
-    const ownStarting = starting.filter((r) => r.requester === requester).length;
-    if (own.length + ownStarting >= maxPerUser) {
-      throw new ReviewAppError(
-        'LIMIT_REACHED',
-        `You already have ${own.length + ownStarting} review apps running, the most allowed per person (${maxPerUser}). Stop one of yours to launch another.`,
-        { apps: own, limit: 'user' },
-      );
-    }
-  }
-
   /**
    * Wait until the task runs and has an address. A task that stops while
    * starting is explained; one that takes longer than the launch timeout is
@@ -268,7 +238,12 @@ export class ReviewApps {
   ): Promise<ReviewApp> {
     this.starting.add(app.task.arn);
     try {
-      return await this.pollUntilRunning(app, options);
+      const task = await waitForRunningTask(
+        { platform: this.platform, clock: this.clock, lifetime: this.config.lifetime },
+        app.task.arn,
+        options,
+      );
+      return await this.withAddress({ ...app, task });
     } catch (error) {
       // The caller reports this end itself: the watcher must not announce it again.
       await this.updateMeta(app, { announced: true }).catch(() => {});
@@ -296,55 +271,6 @@ export class ReviewApps {
 
   isStarting(arn: string): boolean {
     return this.starting.has(arn);
-  }
-
-  private async pollUntilRunning(
-    app: ReviewApp,
-    options: { onStatus?: (status: string) => void; signal?: AbortSignal },
-  ): Promise<ReviewApp> {
-    const started = this.clock.now();
-    let interval = 1_000;
-    let lastStatus = '';
-    for (;;) {
-      const [task] = await this.platform.describeTasks([app.task.arn]);
-      if (!task) {
-        // ECS is eventually consistent: a task just started may not be visible yet.
-        if (this.clock.now() - started < NOT_VISIBLE_GRACE_MS) {
-          await this.clock.sleep(interval, options.signal);
-          continue;
-        }
-        throw new ReviewAppError(
-          'AWS_ERROR',
-          'ECS started the task but never showed it, so it was stopped. Try again in a minute.',
-        );
-      }
-      if (task.lastStatus !== lastStatus) {
-        lastStatus = task.lastStatus;
-        options.onStatus?.(lastStatus);
-      }
-      if (isEnded(task)) {
-        const why = explainStop(task, { mode: this.config.lifetime.mode });
-        throw new ReviewAppError(
-          'TASK_STOPPED',
-          [why.summary, why.hint].filter(Boolean).join(' '),
-          {
-            explanation: why,
-            task,
-          },
-        );
-      }
-      if (task.lastStatus === 'RUNNING') return this.withAddress({ ...app, task });
-      if (this.clock.now() - started >= this.config.lifetime.launchTimeoutMs) {
-        await this.platform.stopTask(task.arn, stopReasonFor('timeout'));
-        throw new ReviewAppError(
-          'LAUNCH_TIMEOUT',
-          `The task was still ${task.lastStatus} after ${Math.round(this.config.lifetime.launchTimeoutMs / 60_000)} minutes, so it was stopped. Check the cluster's capacity and the subnets' routes, then try again.`,
-          { task },
-        );
-      }
-      await this.clock.sleep(interval, options.signal);
-      interval = Math.min(Math.round(interval * 1.5), 5_000);
-    }
   }
 
   /** Work out a running app's URL and remember it in the task's tags. */
