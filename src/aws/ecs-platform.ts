@@ -28,6 +28,7 @@ const CLEANUP_BATCH = 5;
 /** The engine's view of ECS and EC2: one method per SDK command, answers in domain types. */
 export class EcsPlatform implements TaskPlatform {
   private readonly reused = new Map<string, PreparedTaskDefinition>();
+  private baseFamily: string | undefined;
 
   constructor(
     private readonly clients: AwsClients,
@@ -50,6 +51,7 @@ export class EcsPlatform implements TaskPlatform {
         `ECS did not return the task definition ${ecs.taskDefinition}.`,
       );
     }
+    this.baseFamily = base.taskDefinition.family;
     const family = this.reviewFamily(base.taskDefinition.family);
     if (family === base.taskDefinition.family) {
       throw new ReviewAppError(
@@ -237,24 +239,32 @@ export class EcsPlatform implements TaskPlatform {
   }
 
   async cleanUpTaskDefinitions(inUse: Set<string>): Promise<number> {
-    const families = new Set<string>();
-    for (const fp of this.reused.values())
-      families.add(fp.arn.split('/').pop()?.replace(/:\d+$/, '') ?? '');
-    families.delete('');
-    let removed = 0;
-    for (const family of families) {
-      const stale = (await this.activeRevisions(family))
-        .slice(REUSE_WINDOW)
-        .filter((arn) => !inUse.has(arn));
-      for (const arn of stale.slice(0, CLEANUP_BATCH)) {
-        await callAws('ecs:DeregisterTaskDefinition', () =>
-          this.clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })),
-        );
-        for (const [key, value] of this.reused) if (value.arn === arn) this.reused.delete(key);
-        removed++;
-      }
+    const family = await this.knownReviewFamily();
+    // The newest revisions stay for reuse; older ones go unless a task still runs them.
+    const stale = (await this.activeRevisions(family))
+      .slice(REUSE_WINDOW)
+      .filter((arn) => !inUse.has(arn));
+    for (const arn of stale.slice(0, CLEANUP_BATCH)) {
+      await callAws('ecs:DeregisterTaskDefinition', () =>
+        this.clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })),
+      );
+      for (const [key, value] of this.reused) if (value.arn === arn) this.reused.delete(key);
     }
-    return removed;
+    return Math.min(stale.length, CLEANUP_BATCH);
+  }
+
+  /** The review family, from ECS_TASK_FAMILY or the base definition's family. */
+  private async knownReviewFamily(): Promise<string> {
+    if (this.config.ecs.family) return this.config.ecs.family;
+    if (this.baseFamily === undefined) {
+      const answer = await callAws('ecs:DescribeTaskDefinition', () =>
+        this.clients.ecs.send(
+          new DescribeTaskDefinitionCommand({ taskDefinition: this.config.ecs.taskDefinition }),
+        ),
+      );
+      this.baseFamily = answer.taskDefinition?.family ?? '';
+    }
+    return this.reviewFamily(this.baseFamily);
   }
 }
 

@@ -139,6 +139,10 @@ async function launch(
   if (args.json) out(JSON.stringify(appJson(app), null, 2));
   else if (app.meta.url) out(app.meta.url);
   else err('The task is starting; run with --wait to wait for its URL.');
+  // Housekeeping: old review revisions that nothing runs any more (best effort, a few at a time).
+  await engine
+    .cleanUp()
+    .catch((error: unknown) => err(`Clean-up skipped: ${(error as Error).message}`));
   return 0;
 }
 

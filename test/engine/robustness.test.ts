@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../src/aws/clients.js';
+import { EcsPlatform } from '../../src/aws/ecs-platform.js';
 import { runCli } from '../../src/cli/cli.js';
-import { createEngine } from '../../src/compose.js';
+import { awsOptionsFromEnv, createEngine } from '../../src/compose.js';
 import type { Env } from '../../src/config/config.js';
 import { loadEngineConfig } from '../../src/config/config.js';
 import { isReviewAppError } from '../../src/core/errors.js';
@@ -37,6 +39,39 @@ const missing = (arn: string) => ({
   status: 200,
   headers: { 'content-type': 'application/x-amz-json-1.1' },
   body: JSON.stringify({ tasks: [], failures: [{ arn, reason: 'MISSING' }] }),
+});
+
+describe('task definition clean-up', () => {
+  it('deregisters old review revisions that no task runs, keeping the newest for reuse', async () => {
+    await using world = await startWorld();
+    const config = loadEngineConfig(world.env);
+    const platform = new EcsPlatform(createAwsClients(awsOptionsFromEnv(world.env)), config);
+    const arns: string[] = [];
+    for (let i = 1; i <= 23; i++) {
+      arns.push(
+        (await platform.prepareTaskDefinition(`registry.example.test/acme/shop:c${i}`)).arn,
+      );
+    }
+    // The oldest revision still runs a task.
+    const running = await platform.runTask(arns[0] as string, {
+      image: 'c1',
+      tags: [],
+      clientToken: 'old-app',
+    });
+    // A launch from CI registers a 24th revision, then tidies up.
+    world.addMergeRequest(1);
+    const code = await runCli(['launch', '1'], {
+      env: world.env,
+      stdout: () => {},
+      stderr: () => {},
+      clock: world.clock,
+    });
+    expect(code).toBe(0);
+    const deregistered = world.aws.callsTo('DeregisterTaskDefinition').map((c) => c.taskDefinition);
+    // Beyond the newest 20 are revisions 1 to 4; revision 1 still runs.
+    expect(deregistered).toEqual([arns[3], arns[2], arns[1]]);
+    expect(world.aws.task(running.arn)?.taskDefinitionArn).toBe(arns[0]);
+  });
 });
 
 describe('launch robustness', () => {
