@@ -70,9 +70,7 @@ export class EcsPlatform implements TaskPlatform {
       },
     });
     const port = containerPort(review.appContainer);
-    const known =
-      this.reused.get(review.fingerprint) ??
-      (await this.findRevision(family, review.fingerprint, port));
+    const known = await this.findRevision(family, review.fingerprint, port);
     if (known) {
       this.reused.set(review.fingerprint, known);
       return known;
@@ -94,12 +92,21 @@ export class EcsPlatform implements TaskPlatform {
     return this.config.ecs.family ?? `${baseFamily}-review-app`;
   }
 
+  /**
+   * A revision registered earlier for the same base revision, image and guard.
+   * The remembered one is trusted only while ECS still lists it as active:
+   * another process (a CI job's clean-up) may have deregistered it.
+   */
   private async findRevision(
     family: string,
     fingerprint: string,
     port: number | undefined,
   ): Promise<PreparedTaskDefinition | undefined> {
-    for (const arn of (await this.activeRevisions(family)).slice(0, REUSE_WINDOW)) {
+    const active = (await this.activeRevisions(family)).slice(0, REUSE_WINDOW);
+    const remembered = this.reused.get(fingerprint);
+    if (remembered && active.includes(remembered.arn)) return remembered;
+    this.reused.delete(fingerprint);
+    for (const arn of active) {
       const described = await callAws('ecs:DescribeTaskDefinition', () =>
         this.clients.ecs.send(
           new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }),

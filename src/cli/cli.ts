@@ -6,7 +6,7 @@ import { actorName } from '../core/diagnosis.js';
 import { formatDuration } from '../core/duration.js';
 import { isReviewAppError } from '../core/errors.js';
 import { createLogger, redact } from '../core/logger.js';
-import type { ReviewApps } from '../core/review-apps.js';
+import type { LaunchRequest, ReviewApps } from '../core/review-apps.js';
 import type { ReviewApp } from '../core/types.js';
 
 export const USAGE = `Usage:
@@ -72,7 +72,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (args.command) {
       case 'launch':
-        return await launch(engine, args, who, out, err);
+        return await launch(engine, args, { requester: who, ...ownPipeline(io.env) }, out, err);
       case 'stop': {
         const mr = await engine.parseReference(args.mr);
         await engine.stop(mr, actorName(who, 'cli'));
@@ -104,31 +104,32 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** The CI pipeline this job runs in: its image counts as built (the job runs after the push). */
+function ownPipeline(env: Env): { ownPipelineId?: number } {
+  const id = Number(env.CI_PIPELINE_ID);
+  return Number.isSafeInteger(id) && id > 0 ? { ownPipelineId: id } : {};
+}
+
 async function launch(
   engine: ReviewApps,
   args: Extract<ReturnType<typeof parse>, { command: 'launch' }>,
-  who: string,
+  caller: { requester: string; ownPipelineId?: number },
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<number> {
   const mr = await engine.parseReference(args.mr);
   let app: ReviewApp;
   try {
-    app = await startLaunch(engine, mr, args.replace, who, err);
+    app = await startLaunch(engine, { mr, replace: args.replace, ...caller }, err);
   } catch (error) {
-    // A CI job run twice reports the app that runs, as long as it has an address.
-    const existing = isReviewAppError(error, 'ALREADY_RUNNING')
-      ? (error.details.app as ReviewApp)
-      : undefined;
-    if (!existing?.meta.url) throw error;
+    // A CI job run twice reports the app that runs (waiting for it with --wait), instead of failing.
+    if (!isReviewAppError(error, 'ALREADY_RUNNING')) throw error;
+    app = error.details.app as ReviewApp;
     err(
       `!${mr} already has a review app running; use --replace to relaunch it with the newest image.`,
     );
-    if (args.json) out(JSON.stringify(appJson(existing), null, 2));
-    else out(existing.meta.url);
-    return 0;
   }
-  if (args.wait) {
+  if (args.wait && !app.meta.url) {
     app = await engine.waitUntilRunning(app, {
       onStatus: (status) => err(`Task status: ${status}`),
     });
@@ -148,16 +149,12 @@ async function launch(
 
 function startLaunch(
   engine: ReviewApps,
-  mr: number,
-  replace: boolean,
-  who: string,
+  request: Pick<LaunchRequest, 'mr' | 'replace' | 'requester' | 'ownPipelineId'>,
   err: (text: string) => void,
 ): Promise<ReviewApp> {
   return engine.launch({
-    mr,
-    requester: who,
+    ...request,
     source: 'cli',
-    replace,
     onProgress: (p) => {
       if (p.stage === 'merge-request')
         err(

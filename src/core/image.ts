@@ -23,9 +23,14 @@ export async function resolveImage(
   gitlab: MergeRequestSource,
   config: EngineConfig['image'],
   mr: MergeRequest,
+  /** The pipeline running this launch (a CI job), which counts as built: the job runs after the push. */
+  ownPipelineId?: number,
 ): Promise<string> {
   if (config.imageTemplate) {
-    if (mr.headPipeline?.status !== 'success') throw noImage(mr);
+    const built =
+      mr.headPipeline?.status === 'success' ||
+      (ownPipelineId !== undefined && mr.headPipeline?.id === ownPipelineId);
+    if (!built) throw noImage(mr);
     return fillTemplate(config.imageTemplate, templateValues(mr));
   }
   const candidates = tagCandidates(config.tagTemplate, mr);

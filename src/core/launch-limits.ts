@@ -2,23 +2,49 @@ import type { EngineConfig } from '../config/config.js';
 import { ReviewAppError } from './errors.js';
 import type { ReviewApp } from './types.js';
 
+interface Reservation {
+  mr: number;
+  requester: string;
+  /** Set once RunTask answered: the place is held until ECS lists the task. */
+  arn?: string;
+  since: number;
+}
+
+/** ListTasks may take a moment to show a new task; after this, a started task counts by itself. */
+const VISIBLE_WITHIN_MS = 2 * 60_000;
+
 /**
  * MAX_RUNNING_APPS and MAX_APPS_PER_USER. Launches of different MRs run side
  * by side, so each one holds a place from its check until its task shows in
  * ECS; the check and the reservation happen in one synchronous step.
  */
 export class LaunchLimits {
-  private readonly reservations = new Set<{ mr: number; requester: string }>();
+  private readonly reservations = new Set<Reservation>();
 
-  constructor(private readonly limits: EngineConfig['limits']) {}
+  constructor(
+    private readonly limits: EngineConfig['limits'],
+    private readonly now: () => number,
+  ) {}
 
-  /** Throws LIMIT_REACHED, or reserves a place and returns its release. */
-  reserve(running: ReviewApp[], mr: number, requester: string, replaced?: ReviewApp): () => void {
+  /**
+   * Throws LIMIT_REACHED, or reserves a place. `release(arn)` keeps it until
+   * the task is listed; `release()` gives it up (nothing was started).
+   */
+  reserve(
+    running: ReviewApp[],
+    mr: number,
+    requester: string,
+    replaced?: ReviewApp,
+  ): (arn?: string) => void {
+    const now = this.now();
+    for (const r of this.reservations) {
+      const listed = r.arn !== undefined && running.some((app) => app.task.arn === r.arn);
+      if (listed || (r.arn !== undefined && now - r.since > VISIBLE_WITHIN_MS))
+        this.reservations.delete(r);
+    }
     const others = running.filter((app) => app !== replaced);
-    // Launches under way count too, unless their task already shows.
-    const starting = [...this.reservations].filter(
-      (r) => r.mr !== replaced?.meta.mr && !others.some((app) => app.meta.mr === r.mr),
-    );
+    // Launches under way (or started but not listed yet) count too.
+    const starting = [...this.reservations].filter((r) => r.mr !== replaced?.meta.mr);
     const { maxRunning, maxPerUser } = this.limits;
     if (others.length + starting.length >= maxRunning) {
       throw new ReviewAppError(
@@ -36,8 +62,15 @@ export class LaunchLimits {
         { apps: own, limit: 'user' },
       );
     }
-    const reservation = { mr, requester };
+    const reservation: Reservation = { mr, requester, since: now };
     this.reservations.add(reservation);
-    return () => this.reservations.delete(reservation);
+    return (arn) => {
+      if (arn === undefined) {
+        this.reservations.delete(reservation);
+      } else {
+        reservation.arn = arn;
+        reservation.since = this.now();
+      }
+    };
   }
 }

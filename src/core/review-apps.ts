@@ -44,6 +44,8 @@ export interface LaunchRequest {
   slack?: { channel: string; thread?: string; statusTs?: string };
   /** Stop the MR's running app first (relaunch). */
   replace?: boolean;
+  /** The CI pipeline this launch runs in (CI_PIPELINE_ID), if any. */
+  ownPipelineId?: number;
   onProgress?: (progress: LaunchProgress) => void;
 }
 
@@ -71,7 +73,7 @@ export class ReviewApps {
     this.platform = deps.platform;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
-    this.limits = new LaunchLimits(deps.config.limits);
+    this.limits = new LaunchLimits(deps.config.limits, () => deps.clock.now());
   }
 
   /** The project's path (acme/shop): what review apps are tagged and found by. */
@@ -147,7 +149,7 @@ export class ReviewApps {
    */
   private async checkAndReserve(
     request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace'>,
-  ): Promise<{ mr: MergeRequest; existing?: ReviewApp; release: () => void }> {
+  ): Promise<{ mr: MergeRequest; existing?: ReviewApp; release: (arn?: string) => void }> {
     const mr = await this.openMergeRequest(request.mr);
     const running = await this.list();
     const existing = running.find((app) => app.meta.mr === mr.iid);
@@ -163,9 +165,12 @@ export class ReviewApps {
   private async launchNow(request: LaunchRequest): Promise<ReviewApp> {
     const { mr, existing, release } = await this.checkAndReserve(request);
     try {
-      return await this.startTask(request, mr, existing);
-    } finally {
+      const app = await this.startTask(request, mr, existing);
+      release(app.task.arn);
+      return app;
+    } catch (error) {
       release();
+      throw error;
     }
   }
 
@@ -176,7 +181,7 @@ export class ReviewApps {
   ): Promise<ReviewApp> {
     request.onProgress?.({ stage: 'merge-request', mr });
 
-    const image = await resolveImage(this.gitlab, this.config.image, mr);
+    const image = await resolveImage(this.gitlab, this.config.image, mr, request.ownPipelineId);
     request.onProgress?.({ stage: 'image', image });
     const definition = await this.platform.prepareTaskDefinition(image);
     request.onProgress?.({
@@ -286,7 +291,12 @@ export class ReviewApps {
       private_ip: task.privateIp ?? '',
       port: String(port),
     });
-    await this.platform.tagTask(task.arn, metaToTags({ url }));
+    // The URL in the tags is a convenience for later readers; a launch does not fail over it.
+    await this.platform
+      .tagTask(task.arn, metaToTags({ url }))
+      .catch((error) =>
+        this.logger.warn('could not remember the URL in the tags', { task: task.arn, error }),
+      );
     return {
       task,
       meta: { ...meta, url },

@@ -5,7 +5,7 @@ export const ACTIONS = {
   open: 'review_app_open',
   extend: 'review_app_extend',
   relaunch: 'review_app_relaunch',
-  /** Launch again after a failure, without replacing what may run meanwhile. */
+  /** Launch again after a failure or an end, without replacing what may run meanwhile. */
   retry: 'review_app_retry',
   stop: 'review_app_stop',
   pickMr: 'review_app_pick_mr',

@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Clock } from '../core/clock.js';
 import { costOf } from '../core/cost.js';
+import type { StopExplanation } from '../core/diagnosis.js';
 import { isReviewAppError, ReviewAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ReviewApps } from '../core/review-apps.js';
@@ -65,20 +66,32 @@ export async function launchInSlack(
     statusTs = status.ts as string;
   } catch (error) {
     logger.warn('could not post in the channel', { channel, error });
+    const code = (error as { data?: { error?: string } }).data?.error;
     await request.reply(
       errorMessage(
-        'I cannot post in this channel. Invite me to it (/invite @Review App Bot), then try again.',
+        code === 'not_in_channel' || code === 'channel_not_found'
+          ? 'I cannot post in this channel. Invite me to it (/invite @review-app-bot), then try again.'
+          : 'Slack did not take my message just now, so nothing was launched. Try again in a minute.',
       ),
     );
     return undefined;
   }
 
-  const show = async (stage: Stage) => {
-    try {
-      await client.chat.update({ channel, ts: statusTs, ...statusMessage(mr, stage, clock.now()) });
-    } catch (error) {
-      logger.warn('could not update the status message', { channel, ts: statusTs, error });
-    }
+  // Updates go out one after another, so a slow one never overwrites a later state.
+  let updates = Promise.resolve();
+  const show = (stage: Stage): Promise<void> => {
+    updates = updates.then(async () => {
+      try {
+        await client.chat.update({
+          channel,
+          ts: statusTs,
+          ...statusMessage(mr, stage, clock.now()),
+        });
+      } catch (error) {
+        logger.warn('could not update the status message', { channel, ts: statusTs, error });
+      }
+    });
+    return updates;
   };
 
   try {
@@ -105,6 +118,17 @@ export async function launchInSlack(
     await show({ kind: 'running', app, cost: costOf(app, engine.config.prices, clock.now()) });
     return app;
   } catch (error) {
+    // Stopped or relaunched by someone while starting: that is an end, not a failure.
+    const explanation = isReviewAppError(error, 'TASK_STOPPED')
+      ? (error.details.explanation as StopExplanation | undefined)
+      : undefined;
+    if (
+      explanation &&
+      (explanation.kind === 'stopped-by-user' || explanation.kind === 'relaunched')
+    ) {
+      await show({ kind: 'ended', explanation });
+      return undefined;
+    }
     const message = isReviewAppError(error)
       ? error.message
       : 'Something went wrong on our side; the error was logged.';

@@ -41,6 +41,8 @@ const MINUTE = 60_000;
  */
 export class Watcher {
   private readonly known = new Set<string>();
+  /** Ends this process announced although their tag could not say so. */
+  private readonly announcedHere = new Set<string>();
   private readonly updatedAt = new Map<string, number>();
   private readonly budget: UpdateBudget;
   private readonly intervalMs: number;
@@ -121,7 +123,7 @@ export class Watcher {
     const arn = app.task.arn;
     if (isEnded(app.task)) {
       this.forget(arn);
-      if (!app.meta.announced) {
+      if (!app.meta.announced && !this.announcedHere.has(arn)) {
         await this.announce(app, explainStop(app.task, { mode: engine.config.lifetime.mode }));
       }
       return false;
@@ -137,18 +139,13 @@ export class Watcher {
     const now = clock.now();
     const { meta, task } = app;
     if (now >= meta.softDeadline) {
-      await this.expire(app);
+      await this.stopAndAnnounce(app, stopReasonFor('expired'));
       return true;
     }
     if (task.lastStatus !== 'RUNNING') {
       // Nobody in this process is starting it (a crash mid-launch): give up once the launch timeout is past.
       if (now - meta.launchedAt > engine.config.lifetime.launchTimeoutMs) {
-        const stopped = await engine.stopApp(
-          await engine.updateMeta(app, { announced: true }),
-          stopReasonFor('timeout'),
-        );
-        await notifier.ended(stopped, explainStop(stopped.task));
-        this.forget(task.arn);
+        await this.stopAndAnnounce(app, stopReasonFor('timeout'));
       }
       return true;
     }
@@ -170,16 +167,25 @@ export class Watcher {
     return false;
   }
 
-  private async expire(app: ReviewApp): Promise<void> {
-    const { engine, logger } = this.options;
+  /**
+   * Stop an app the bot ends itself (deadline, launch timeout) and say why.
+   * Announced is written first, so a restart does not repeat the notice; if
+   * the tag cannot be written the app is stopped all the same (it costs
+   * money), and this process remembers that it told the channel.
+   */
+  private async stopAndAnnounce(app: ReviewApp, reason: string): Promise<void> {
+    const { engine, logger, notifier } = this.options;
     try {
-      // Announced is written first: a crash after this point loses a notice, never repeats one.
-      const marked = await engine.updateMeta(app, { announced: true });
-      const stopped = await engine.stopApp(marked, stopReasonFor('expired'));
+      const marked = await engine.updateMeta(app, { announced: true }).catch((error) => {
+        logger.warn('could not mark a review app as announced', { mr: app.meta.mr, error });
+        return app;
+      });
+      this.announcedHere.add(app.task.arn);
+      const stopped = await engine.stopApp(marked, reason);
       this.forget(app.task.arn);
-      await this.options.notifier.ended(stopped, explainStop(stopped.task));
+      await notifier.ended(stopped, explainStop(stopped.task));
     } catch (error) {
-      logger.error('could not expire a review app', { mr: app.meta.mr, error });
+      logger.error('could not stop a review app', { mr: app.meta.mr, reason, error });
     }
   }
 

@@ -1,3 +1,4 @@
+import { DeregisterTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { EcsPlatform } from '../../src/aws/ecs-platform.js';
@@ -71,6 +72,49 @@ describe('task definition clean-up', () => {
     // Beyond the newest 20 are revisions 1 to 4; revision 1 still runs.
     expect(deregistered).toEqual([arns[3], arns[2], arns[1]]);
     expect(world.aws.task(running.arn)?.taskDefinitionArn).toBe(arns[0]);
+  });
+});
+
+describe('CI jobs', () => {
+  it('a second launch waits for an app that is still starting and prints its URL', async () => {
+    await using world = await startWorld();
+    world.addMergeRequest(1);
+    // The first job did not wait, and no bot ran to fill in the URL.
+    expect((await cli(world, ['launch', '1'])).code).toBe(0);
+    const again = await cli(world, ['launch', '1', '--wait']);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toMatch(/^http:\/\/[0-9.]+:3000$/);
+    expect(world.aws.callsTo('RunTask')).toHaveLength(1);
+  });
+
+  it('with IMAGE_TEMPLATE, the pipeline running the job counts as built', async () => {
+    await using world = await startWorld();
+    world.addMergeRequest(1, { pipeline: 'running', image: false });
+    const env = { IMAGE_TEMPLATE: '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:{sha}' };
+    const elsewhere = await cli(world, ['launch', '1'], env);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('pipeline #1001 is running');
+    const inPipeline = await cli(world, ['launch', '1'], { ...env, CI_PIPELINE_ID: '1001' });
+    expect(inPipeline.code).toBe(0);
+    expect(world.aws.callsTo('RunTask')).toHaveLength(1);
+  });
+
+  it('a revision deregistered by another process is registered again, not run inactive', async () => {
+    await using world = await startWorld();
+    world.addMergeRequest(1);
+    const bot = engineFor(world);
+    const first = await bot.launch({ mr: 1, requester: 'U1', source: 'slack' });
+    await bot.stop(1, 'U1 via Slack');
+    // A CI job's clean-up elsewhere deregistered that revision.
+    const arn = first.task.taskDefinitionArn as string;
+    await new ECSClient({
+      endpoint: world.aws.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    }).send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+    const again = await bot.launch({ mr: 1, requester: 'U1', source: 'slack' });
+    expect(again.task.taskDefinitionArn).not.toBe(arn);
+    expect(world.aws.callsTo('RegisterTaskDefinition')).toHaveLength(2);
   });
 });
 

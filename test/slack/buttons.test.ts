@@ -107,6 +107,73 @@ describe('status buttons', () => {
     expect(running).toHaveLength(1);
   });
 
+  it('Stop while the app is still starting ends it in the thread, not as a failure', async () => {
+    // Time moves only when the test says: the launch waits between two looks at the task.
+    await using w = await startBotWorld({ autoAdvance: false });
+    w.addMergeRequest(42);
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', user_id: ALICE });
+    await eventually(() => expect(w.clock.waiting).toBe(1));
+    const status = w.slack.messages(CHANNEL).find((m) => m.thread_ts) as {
+      ts: string;
+      thread_ts: string;
+    };
+
+    await click(w, status, ACTIONS.stop, 42, BOB);
+    await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
+    w.clock.advance(1_000);
+    await eventually(() => {
+      const shownNow = shown(w.slack.messages(CHANNEL).find((m) => m.ts === status.ts) as never);
+      expect(shownNow).toContain(`stopped by <@${BOB}>`);
+      expect(shownNow).not.toContain('Could not launch');
+    });
+  });
+
+  it('Relaunch on an expiry notice never replaces an app started since', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const first = await launchedFromSlack(w, 42);
+    w.clock.advance(30 * 60_000);
+    await w.bot.watcher.round();
+    const [notice] = w.slack.messages(CHANNEL).filter((m) => m.reply_broadcast);
+    if (!notice) throw new Error('no expiry notice');
+    // Bob launches !42 again from the command.
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', user_id: BOB });
+    await eventually(() => expect(w.aws.callsTo('RunTask')).toHaveLength(2));
+    await eventually(() =>
+      expect(w.aws.tasks().filter((t) => t.desiredStatus === 'RUNNING')).toHaveLength(1),
+    );
+
+    await click(w, notice, buttons(notice)[0]?.action_id as string, 42);
+    await eventually(() =>
+      expect(
+        w.slack.ephemerals().some((e) => shown(e).includes('already has a review app running')),
+      ).toBe(true),
+    );
+    // Only the expiry stopped anything; Bob's app runs on.
+    expect(w.aws.callsTo('StopTask')).toHaveLength(1);
+    expect(w.aws.task(first.arn)?.desiredStatus).toBe('STOPPED');
+  });
+
+  it('Relaunch on the private "already running" answer relaunches in the app\'s own thread', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const { parent } = await launchedFromSlack(w, 42);
+    // A click on an ephemeral message carries no message of its own.
+    await w.slack.sendBlockAction(w.eventsUrl, {
+      user_id: BOB,
+      channel_id: CHANNEL,
+      container: { type: 'message', message_ts: '1.1', channel_id: CHANNEL, is_ephemeral: true },
+      actions: [{ action_id: ACTIONS.relaunch, value: buttonValue(42) }],
+    });
+    await eventually(() => expect(w.aws.callsTo('RunTask')).toHaveLength(2));
+    await eventually(() =>
+      expect(
+        w.slack.thread(CHANNEL, parent.ts).filter((m) => shown(m).includes('Running')).length,
+      ).toBeGreaterThan(0),
+    );
+    expect(w.slack.messages(CHANNEL).filter((m) => !m.thread_ts)).toHaveLength(1);
+  });
+
   it('Try again after a failure never stops an app that runs meanwhile', async () => {
     await using w = await startBotWorld();
     w.addMergeRequest(42);

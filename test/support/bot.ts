@@ -21,9 +21,9 @@ export interface BotWorld extends World {
 
 /** The real bot (Bolt in HTTP mode) with GitLab, AWS and Slack stand-ins around it. */
 export async function startBotWorld(
-  options: { env?: Env; socket?: boolean } = {},
+  options: { env?: Env; socket?: boolean; autoAdvance?: boolean } = {},
 ): Promise<BotWorld> {
-  const world = await startWorld();
+  const world = await startWorld({ autoAdvance: options.autoAdvance ?? true });
   const slack = await startSlackStandIn();
   const logs: string[] = [];
   const env: Env = {

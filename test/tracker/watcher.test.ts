@@ -159,7 +159,7 @@ describe('the watcher', () => {
 });
 
 describe('the watcher under faults', () => {
-  it('keeps watching the other apps when AWS refuses a call for one', async () => {
+  it('keeps watching the other apps, and still stops at the deadline, when AWS refuses a call for one', async () => {
     await using w = await startBotWorld();
     const first = await launched(w, 21);
     const second = await launched(w, 22);
@@ -186,14 +186,15 @@ describe('the watcher under faults', () => {
     await later(w, MINUTE);
     expect(warned(first)).toBe(true);
 
+    // At the deadline the tag cannot be written either: the app is stopped all the same, and
+    // the channel is told once, not again on the next look.
     refuseFirst();
     await later(w, 3 * MINUTE);
     expect(w.aws.task(second.arn)?.desiredStatus).toBe('STOPPED');
-    expect(w.aws.task(first.arn)?.desiredStatus).toBe('RUNNING');
-    // The next look tries the first one again.
-    await later(w, MINUTE);
     expect(w.aws.task(first.arn)?.desiredStatus).toBe('STOPPED');
+    await later(w, MINUTE);
     expect(first.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
+    expect(second.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
   });
 
   it('explains in the thread, quietly, an app stopped from the CLI', async () => {

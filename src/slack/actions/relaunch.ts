@@ -13,14 +13,14 @@ export async function handleRelaunch(
   replace = true,
 ): Promise<void> {
   await buttonAction(services, args, async ({ mr, user, channel, thread, client, tell }) => {
-    await launchInSlack(services, {
-      client,
-      channel,
-      user,
-      mr,
-      replace,
-      ...(thread ? { thread } : {}),
-      reply: tell,
-    });
+    // A click on a private message has no thread: relaunch in the running app's thread.
+    const running = thread
+      ? undefined
+      : await services.engine.findRunning(mr).catch(() => undefined);
+    const where =
+      running?.meta.channel && running.meta.thread
+        ? { channel: running.meta.channel, thread: running.meta.thread }
+        : { channel, ...(thread ? { thread } : {}) };
+    await launchInSlack(services, { client, ...where, user, mr, replace, reply: tell });
   });
 }

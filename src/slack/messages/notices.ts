@@ -142,7 +142,7 @@ export function endedNotice(app: ReviewApp, explanation: StopExplanation): Slack
     blocks: [
       section(lead),
       ...(explanation.hint ? [context(plain(explanation.hint, 1000))] : []),
-      { type: 'actions', elements: [button('Relaunch', ACTIONS.relaunch, app.meta.mr, 'primary')] },
+      { type: 'actions', elements: [button('Relaunch', ACTIONS.retry, app.meta.mr, 'primary')] },
     ],
   };
 }

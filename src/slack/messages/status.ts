@@ -119,7 +119,7 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
       return {
         text: `Could not launch !${mr.iid}: ${plain(stage.message, 500)}`,
         blocks: [
-          section(`:x: Could not launch !${mr.iid}: ${plain(stage.message, 2800)}`),
+          section(`:x: Could not launch !${mr.iid}: ${mentionUsers(plain(stage.message, 2800))}`),
           { type: 'actions', elements: [button('Try again', ACTIONS.retry, mr.iid)] },
         ],
       };
@@ -132,7 +132,7 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
           ),
           ...(stage.explanation.hint ? [context(plain(stage.explanation.hint, 1000))] : []),
           ...(stage.cost ? [context(`Cost ${stage.cost}`)] : []),
-          { type: 'actions', elements: [button('Relaunch', ACTIONS.relaunch, mr.iid, 'primary')] },
+          { type: 'actions', elements: [button('Relaunch', ACTIONS.retry, mr.iid, 'primary')] },
         ],
       };
   }
