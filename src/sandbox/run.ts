@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Env } from '../config/config.js';
 import { type AwsStandIn, startAwsStandIn } from './aws.js';
 import {
+  DEMO_CLUSTER,
   DEMO_PROJECT,
   DEMO_REGISTRY_ID,
   DEMO_SECURITY_GROUP,
@@ -86,7 +87,7 @@ export async function startSandbox(): Promise<Sandbox> {
     GITLAB_URL: gitlab.url,
     GITLAB_TOKEN: gitlab.token,
     GITLAB_PROJECT: SANDBOX_PROJECT.path,
-    ECS_CLUSTER: 'review-apps',
+    ECS_CLUSTER: DEMO_CLUSTER,
     ECS_TASK_DEFINITION: demoTaskDefinition().family,
     ECS_SUBNETS: DEMO_SUBNET,
     ECS_SECURITY_GROUPS: DEMO_SECURITY_GROUP,

@@ -1,6 +1,7 @@
 import type { Env } from '../../src/config/config.js';
 import { type AwsStandIn, startAwsStandIn } from '../../src/sandbox/aws.js';
 import {
+  DEMO_CLUSTER,
   DEMO_PROJECT,
   DEMO_REGISTRY_ID,
   DEMO_SECURITY_GROUP,
@@ -51,7 +52,7 @@ export async function startWorld(
     GITLAB_URL: gitlab.url,
     GITLAB_TOKEN: gitlab.token,
     GITLAB_PROJECT: PROJECT_PATH,
-    ECS_CLUSTER: 'review-apps',
+    ECS_CLUSTER: DEMO_CLUSTER,
     ECS_TASK_DEFINITION: 'shop-web',
     ECS_SUBNETS: SUBNET,
     ECS_SECURITY_GROUPS: SECURITY_GROUP,

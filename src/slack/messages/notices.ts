@@ -147,15 +147,6 @@ export function endedNotice(app: ReviewApp, explanation: StopExplanation): Slack
   };
 }
 
-export function stoppedByMessage(mr: number, who: string): SlackMessage {
-  return {
-    text: `Stopped by ${who}.`,
-    blocks: [
-      section(`:black_square_for_stop: The review app for !${mr} was stopped by <@${who}>.`),
-    ],
-  };
-}
-
 export function extendedMessage(
   app: ReviewApp,
   who: string,
