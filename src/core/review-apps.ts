@@ -33,8 +33,7 @@ export type LaunchProgress =
   | { stage: 'merge-request'; mr: MergeRequest }
   | { stage: 'image'; image: string }
   | { stage: 'task-definition'; arn: string; reused: boolean }
-  | { stage: 'started'; app: ReviewApp }
-  | { stage: 'status'; status: string };
+  | { stage: 'started'; app: ReviewApp };
 
 export interface LaunchRequest {
   mr: number;
