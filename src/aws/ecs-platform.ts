@@ -27,7 +27,8 @@ const CLEANUP_BATCH = 5;
 
 /** The engine's view of ECS and EC2: one method per SDK command, answers in domain types. */
 export class EcsPlatform implements TaskPlatform {
-  private readonly reused = new Map<string, PreparedTaskDefinition>();
+  /** Each revision's fingerprint tag, read once: a revision's tags never change. */
+  private readonly fingerprints = new Map<string, string>();
   private baseFamily: string | undefined;
 
   constructor(
@@ -71,10 +72,7 @@ export class EcsPlatform implements TaskPlatform {
     });
     const port = containerPort(review.appContainer);
     const known = await this.findRevision(family, review.fingerprint, port);
-    if (known) {
-      this.reused.set(review.fingerprint, known);
-      return known;
-    }
+    if (known) return known;
     const registered = await callAws('ecs:RegisterTaskDefinition', () =>
       this.clients.ecs.send(new RegisterTaskDefinitionCommand(review.input)),
     );
@@ -84,7 +82,7 @@ export class EcsPlatform implements TaskPlatform {
         'AWS_ERROR',
         'ECS registered the task definition but returned no ARN.',
       );
-    this.reused.set(review.fingerprint, { arn, reused: true, ...(port ? { port } : {}) });
+    this.fingerprints.set(arn, review.fingerprint);
     return { arn, reused: false, ...(port ? { port } : {}) };
   }
 
@@ -92,27 +90,26 @@ export class EcsPlatform implements TaskPlatform {
     return this.config.ecs.family ?? `${baseFamily}-review-app`;
   }
 
-  /**
-   * A revision registered earlier for the same base revision, image and guard.
-   * The remembered one is trusted only while ECS still lists it as active:
-   * another process (a CI job's clean-up) may have deregistered it.
-   */
+  /** A revision registered earlier for the same base revision, image and guard. */
   private async findRevision(
     family: string,
     fingerprint: string,
     port: number | undefined,
   ): Promise<PreparedTaskDefinition | undefined> {
-    const active = (await this.activeRevisions(family)).slice(0, REUSE_WINDOW);
-    const remembered = this.reused.get(fingerprint);
-    if (remembered && active.includes(remembered.arn)) return remembered;
-    this.reused.delete(fingerprint);
-    for (const arn of active) {
-      const described = await callAws('ecs:DescribeTaskDefinition', () =>
-        this.clients.ecs.send(
-          new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }),
-        ),
-      );
-      if (described.tags?.some((t) => t.key === FINGERPRINT_TAG && t.value === fingerprint)) {
+    // Only revisions ECS still lists as active: another process may have deregistered one.
+    for (const arn of (await this.activeRevisions(family)).slice(0, REUSE_WINDOW)) {
+      if (!this.fingerprints.has(arn)) {
+        const described = await callAws('ecs:DescribeTaskDefinition', () =>
+          this.clients.ecs.send(
+            new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }),
+          ),
+        );
+        this.fingerprints.set(
+          arn,
+          described.tags?.find((t) => t.key === FINGERPRINT_TAG)?.value ?? '',
+        );
+      }
+      if (this.fingerprints.get(arn) === fingerprint) {
         return { arn, reused: true, ...(port ? { port } : {}) };
       }
     }
@@ -255,7 +252,7 @@ export class EcsPlatform implements TaskPlatform {
       await callAws('ecs:DeregisterTaskDefinition', () =>
         this.clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })),
       );
-      for (const [key, value] of this.reused) if (value.arn === arn) this.reused.delete(key);
+      this.fingerprints.delete(arn);
     }
     return Math.min(stale.length, CLEANUP_BATCH);
   }
