@@ -275,15 +275,7 @@ export async function startGitLabStandIn(
       const list = [...record.repositories.values()].map(({ repository, tags }) => ({
         ...repository,
         ...(withCount ? { tags_count: tags.size } : {}),
-        ...(withTags
-          ? {
-              tags: [...tags.values()].map(({ name, path, location }) => ({
-                name,
-                path,
-                location,
-              })),
-            }
-          : {}),
+        ...(withTags ? { tags: condensedTags(tags) } : {}),
       }));
       return paginated(list, listRequest(request));
     }),
@@ -294,12 +286,7 @@ export async function startGitLabStandIn(
     withProject((record, params, request) => {
       const repo = record.repositories.get(Number(params.repository_id));
       if (!repo) return notFound('Repository Not Found');
-      const list = [...repo.tags.values()].map(({ name, path, location }) => ({
-        name,
-        path,
-        location,
-      }));
-      return paginated(list, listRequest(request));
+      return paginated(condensedTags(repo.tags), listRequest(request));
     }),
   );
   route(
@@ -501,4 +488,9 @@ export async function startGitLabStandIn(
       );
     },
   };
+}
+
+/** Tags as GitLab lists them (the condensed form: no digest, size or date). */
+function condensedTags(tags: Map<string, GitLabRegistryTag>) {
+  return [...tags.values()].map(({ name, path, location }) => ({ name, path, location }));
 }

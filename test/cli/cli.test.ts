@@ -233,6 +233,20 @@ describe('review-app list and stop', () => {
 });
 
 describe('usage and configuration', () => {
+  it('prints the usage with --help and exits 0, without needing any configuration', async () => {
+    let stdout = '';
+    const code = await runCli(['--help'], {
+      env: {},
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: () => {},
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain('review-app launch <mr> [--wait] [--replace] [--json]');
+    expect(stdout).toContain('Exit codes: 0 done, 1 failed, 2 bad usage or configuration.');
+  });
+
   it.each([
     [[]],
     [['launch']],
