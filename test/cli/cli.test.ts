@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
-import type { Env } from '../../src/config/config.js';
-import { PROJECT_PATH, SECURITY_GROUP, SUBNET, startWorld, type World } from '../support/world.js';
-
-async function cli(world: World, argv: string[], env: Env = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: { ...world.env, GITLAB_USER_LOGIN: 'ci-user', ...env },
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    clock: world.clock,
-  });
-  return { code, stdout, stderr, lines: stdout.trim().split('\n') };
-}
+import { cli } from '../support/cli.js';
+import { PROJECT_PATH, SECURITY_GROUP, SUBNET, startWorld } from '../support/world.js';
 
 type Json = Record<string, unknown>;
 const tagsOf = (call: Json) =>

@@ -8,6 +8,7 @@ import type { Env } from '../../src/config/config.js';
 import { loadEngineConfig } from '../../src/config/config.js';
 import { isReviewAppError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { cli } from '../support/cli.js';
 import { PROJECT_ID, startWorld, type World } from '../support/world.js';
 
 function engineFor(world: World, env: Env = {}) {
@@ -18,22 +19,6 @@ function engineFor(world: World, env: Env = {}) {
     logger: silentLogger,
     clock: world.clock,
   });
-}
-
-async function cli(world: World, argv: string[], env: Env = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: { ...world.env, GITLAB_USER_LOGIN: 'ci-user', ...env },
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    clock: world.clock,
-  });
-  return { code, stdout, stderr };
 }
 
 const missing = (arn: string) => ({
