@@ -1,6 +1,6 @@
 import { silentLogger } from '../src/core/logger.js';
-import type { Notifier } from '../src/tracker/watcher.js';
-import { Watcher } from '../src/tracker/watcher.js';
+import type { Notifier } from '../src/watcher/watcher.js';
+import { Watcher } from '../src/watcher/watcher.js';
 import { seedRunningApps } from '../test/support/seed.js';
 import { startWorld } from '../test/support/world.js';
 

@@ -6,7 +6,7 @@ import { createLogger } from './core/logger.js';
 import { createBot } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { SlackNotifier } from './slack/notifier.js';
-import { Watcher } from './tracker/watcher.js';
+import { Watcher } from './watcher/watcher.js';
 
 export interface RunningBot {
   port: number;

@@ -2,8 +2,8 @@ import { type AwsClientOptions, createAwsClients } from './aws/clients.js';
 import { EcsPlatform } from './aws/ecs-platform.js';
 import type { EngineConfig, Env } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { ReviewAppEngine } from './core/engine.js';
 import type { Logger } from './core/logger.js';
-import { ReviewApps } from './core/review-apps.js';
 import { GitLabSource } from './gitlab/source.js';
 
 /** AWS client options from an env object, read the way the SDK reads its own variables. */
@@ -31,10 +31,10 @@ export function createEngine(options: {
   env: Env;
   logger: Logger;
   clock?: Clock;
-}): ReviewApps {
+}): ReviewAppEngine {
   const { config, env, logger } = options;
   const clients = createAwsClients(awsOptionsFromEnv(env));
-  return new ReviewApps({
+  return new ReviewAppEngine({
     config,
     gitlab: new GitLabSource(
       { ...config.gitlab, registryRepository: config.image.registryRepository },

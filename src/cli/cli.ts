@@ -4,9 +4,9 @@ import { ConfigError, type Env, loadEngineConfig, secretsOf } from '../config/co
 import type { Clock } from '../core/clock.js';
 import { actorName } from '../core/diagnosis.js';
 import { formatDuration } from '../core/duration.js';
+import type { LaunchRequest, ReviewAppEngine } from '../core/engine.js';
 import { isReviewAppError } from '../core/errors.js';
 import { createLogger, redact } from '../core/logger.js';
-import type { LaunchRequest, ReviewApps } from '../core/review-apps.js';
 import type { ReviewApp } from '../core/types.js';
 
 export const USAGE = `Usage:
@@ -26,7 +26,7 @@ export interface CliIo {
   stderr: (text: string) => void;
   clock?: Clock;
   /** An engine already wired, instead of one built from `env`. */
-  engine?: ReviewApps;
+  engine?: ReviewAppEngine;
 }
 
 class UsageError extends Error {}
@@ -48,7 +48,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
-  let engine: ReviewApps;
+  let engine: ReviewAppEngine;
   try {
     engine =
       io.engine ??
@@ -111,7 +111,7 @@ function ownPipeline(env: Env): { ownPipelineId?: number } {
 }
 
 async function launch(
-  engine: ReviewApps,
+  engine: ReviewAppEngine,
   args: Extract<ReturnType<typeof parse>, { command: 'launch' }>,
   caller: { requester: string; ownPipelineId?: number },
   out: (text: string) => void,
@@ -148,7 +148,7 @@ async function launch(
 }
 
 function startLaunch(
-  engine: ReviewApps,
+  engine: ReviewAppEngine,
   request: Pick<LaunchRequest, 'mr' | 'replace' | 'requester' | 'ownPipelineId'>,
   err: (text: string) => void,
 ): Promise<ReviewApp> {

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
+import type { ReviewAppEngine } from '../core/engine.js';
 import type { Logger } from '../core/logger.js';
-import type { ReviewApps } from '../core/review-apps.js';
 import { registerActions } from './actions/register.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommands } from './commands/register.js';
@@ -27,7 +27,7 @@ const HEALTH_PATH = '/healthz';
  */
 export function createBot(options: {
   config: SlackConfig;
-  engine: ReviewApps;
+  engine: ReviewAppEngine;
   clock: Clock;
   logger: Logger;
 }): Bot {

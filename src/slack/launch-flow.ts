@@ -2,15 +2,15 @@ import type { webApi } from '@slack/bolt';
 import type { Clock } from '../core/clock.js';
 import { costOf } from '../core/cost.js';
 import type { StopExplanation } from '../core/diagnosis.js';
+import type { ReviewAppEngine } from '../core/engine.js';
 import { isReviewAppError, ReviewAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ReviewApps } from '../core/review-apps.js';
 import type { ReviewApp } from '../core/types.js';
 import { alreadyRunningMessage, errorMessage, limitMessage } from './messages/notices.js';
 import { parentMessage, type SlackMessage, type Stage, statusMessage } from './messages/status.js';
 
 export interface SlackServices {
-  engine: ReviewApps;
+  engine: ReviewAppEngine;
   clock: Clock;
   logger: Logger;
 }
@@ -39,7 +39,7 @@ export async function launchInSlack(
   const { engine, clock, logger } = services;
   const { client, channel, user } = request;
 
-  let mr: Awaited<ReturnType<ReviewApps['precheck']>>['mr'];
+  let mr: Awaited<ReturnType<ReviewAppEngine['precheck']>>['mr'];
   try {
     ({ mr } = await engine.precheck({ mr: request.mr, requester: user, replace: request.replace }));
   } catch (error) {

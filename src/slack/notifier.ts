@@ -5,7 +5,7 @@ import { costOf } from '../core/cost.js';
 import type { StopExplanation } from '../core/diagnosis.js';
 import type { Logger } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
-import type { CountdownResult, Notifier } from '../tracker/watcher.js';
+import type { CountdownResult, Notifier } from '../watcher/watcher.js';
 import { mentionUsers, plain } from './messages/format.js';
 import { endedNotice, warningMessage } from './messages/notices.js';
 import { type SlackMessage, type Stage, section, statusMessage } from './messages/status.js';

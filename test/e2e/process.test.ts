@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { startSlackStandIn } from '@review-app-bot/sandbox';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
-import { startSlackStandIn } from '../../src/sandbox/slack.js';
 import { startWorld } from '../support/world.js';
 
 /**

@@ -1,5 +1,5 @@
+import { signSlackRequest } from '@review-app-bot/sandbox';
 import { describe, expect, it } from 'vitest';
-import { signSlackRequest } from '../../src/sandbox/slack.js';
 import { startBotWorld } from '../support/bot.js';
 
 const command = new URLSearchParams({

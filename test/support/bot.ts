@@ -1,7 +1,7 @@
+import { type SlackStandIn, startSlackStandIn } from '@review-app-bot/sandbox';
 import { expect, vi } from 'vitest';
 import { type RunningBot, startBot } from '../../src/bot.js';
 import type { Env } from '../../src/config/config.js';
-import { type SlackStandIn, startSlackStandIn } from '../../src/sandbox/slack.js';
 import { startWorld, taskTags, type World } from './world.js';
 
 export const CHANNEL = 'C_REVIEWS';

@@ -3,13 +3,13 @@ import { createAwsClients } from '../../src/aws/clients.js';
 import { EcsPlatform } from '../../src/aws/ecs-platform.js';
 import { awsOptionsFromEnv, createEngine } from '../../src/compose.js';
 import { loadEngineConfig } from '../../src/config/config.js';
+import type { ReviewAppEngine } from '../../src/core/engine.js';
 import { silentLogger } from '../../src/core/logger.js';
-import type { ReviewApps } from '../../src/core/review-apps.js';
 import { metaToTags } from '../../src/core/tags.js';
 import { PROJECT_PATH, type World } from './world.js';
 
 /** `count` running review apps started straight through ECS, each with a Slack status message. */
-export async function seedRunningApps(world: World, count: number): Promise<ReviewApps> {
+export async function seedRunningApps(world: World, count: number): Promise<ReviewAppEngine> {
   const config = loadEngineConfig(world.env);
   const platform = new EcsPlatform(createAwsClients(awsOptionsFromEnv(world.env)), config);
   const definition = await platform.prepareTaskDefinition('registry.example.test/acme/shop:abc');

@@ -1,14 +1,16 @@
-import type { Env } from '../../src/config/config.js';
-import { type AwsStandIn, startAwsStandIn } from '../../src/sandbox/aws.js';
 import {
+  type AwsStandIn,
   DEMO_CLUSTER,
   DEMO_PROJECT,
   DEMO_REGISTRY_ID,
   DEMO_SECURITY_GROUP,
   DEMO_SUBNET,
   demoTaskDefinition,
-} from '../../src/sandbox/demo.js';
-import { type GitLabStandIn, startGitLabStandIn } from '../../src/sandbox/gitlab.js';
+  type GitLabStandIn,
+  startAwsStandIn,
+  startGitLabStandIn,
+} from '@review-app-bot/sandbox';
+import type { Env } from '../../src/config/config.js';
 import { FakeClock } from './fake-clock.js';
 
 export const PROJECT_ID = DEMO_PROJECT.id;

@@ -1,6 +1,6 @@
 import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { parseLifetime } from '../../src/sandbox/aws-ecs-lifetime.js';
+import { parseLifetime } from '../src/aws-ecs-lifetime.js';
 import { manualClock, runInput, seededAws } from './aws-fixtures.js';
 
 const HOUR = 3_600_000;

@@ -4,7 +4,7 @@ import { runCli } from '../../src/cli/cli.js';
 import type { Env } from '../../src/config/config.js';
 import { loadBotConfig } from '../../src/config/config.js';
 import type { Clock } from '../../src/core/clock.js';
-import { dotenvText, startSandbox } from '../../src/sandbox/run.js';
+import { dotenvText, startSandbox } from '../src/run.js';
 
 /** Real time, but polling does not wait: the AWS stand-in moves a task on at every DescribeTasks. */
 const noWait: Clock = { now: () => Date.now(), sleep: async () => {} };

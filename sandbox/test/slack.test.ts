@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
-import { startSlackStandIn } from '../../src/sandbox/slack.js';
+import { startSlackStandIn } from '../src/slack.js';
 import { quietLogger } from './slack-fixtures.js';
 
 const { WebClient, ErrorCode } = webApi;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { ReviewAppEngine } from '../../src/core/engine.js';
 import { silentLogger } from '../../src/core/logger.js';
-import type { ReviewApps } from '../../src/core/review-apps.js';
 import type { ReviewApp } from '../../src/core/types.js';
-import { type CountdownResult, type Notifier, Watcher } from '../../src/tracker/watcher.js';
+import { type CountdownResult, type Notifier, Watcher } from '../../src/watcher/watcher.js';
 import { seedRunningApps } from '../support/seed.js';
 import { startWorld, type World } from '../support/world.js';
 
@@ -24,7 +24,7 @@ class RecordingNotifier implements Notifier {
 }
 
 /** A watcher as the bot runs it: 30 updates a minute, a round every 15 seconds. */
-function watcherOver(world: World, engine: ReviewApps, notifier: Notifier): Watcher {
+function watcherOver(world: World, engine: ReviewAppEngine, notifier: Notifier): Watcher {
   return new Watcher({
     engine,
     notifier,

@@ -53,7 +53,7 @@ export interface LaunchRequest {
  * lifetime. Used by the CLI and by the Slack bot alike; it holds no state of
  * its own beyond in-flight launches, since everything lives in task tags.
  */
-export class ReviewApps {
+export class ReviewAppEngine {
   readonly config: EngineConfig;
   private readonly gitlab: MergeRequestSource;
   private readonly platform: TaskPlatform;

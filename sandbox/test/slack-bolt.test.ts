@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
-import { type SlackStandIn, startSlackStandIn } from '../../src/sandbox/slack.js';
+import { type SlackStandIn, startSlackStandIn } from '../src/slack.js';
 import { deferred, quietLogger } from './slack-fixtures.js';
 
 /** A real Bolt app in HTTP mode on an ephemeral loopback port, stopped on dispose. */

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { explainStop, type StopExplanation, stopReasonFor } from '../core/diagnosis.js';
+import type { ReviewAppEngine } from '../core/engine.js';
 import type { Logger } from '../core/logger.js';
-import type { ReviewApps } from '../core/review-apps.js';
 import { isEnded, type ReviewApp } from '../core/types.js';
 import { UpdateBudget } from './update-budget.js';
 
@@ -17,7 +17,7 @@ export interface Notifier {
 }
 
 export interface WatcherOptions {
-  engine: ReviewApps;
+  engine: ReviewAppEngine;
   notifier: Notifier;
   clock: Clock;
   logger: Logger;

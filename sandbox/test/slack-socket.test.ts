@@ -1,7 +1,7 @@
 import { App, SocketModeReceiver } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type SlackStandIn, startSlackStandIn } from '../../src/sandbox/slack.js';
+import { type SlackStandIn, startSlackStandIn } from '../src/slack.js';
 import { deferred, quietLogger } from './slack-fixtures.js';
 
 /** A real Bolt app in Socket Mode against the stand-in, stopped on dispose. */

@@ -3,7 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Env } from '../config/config.js';
 import { type AwsStandIn, startAwsStandIn } from './aws.js';
 import {
   DEMO_CLUSTER,
@@ -15,6 +14,9 @@ import {
 } from './demo.js';
 import { type GitLabStandIn, startGitLabStandIn } from './gitlab.js';
 import { type SlackStandIn, startSlackStandIn } from './slack.js';
+
+/** An environment, as the bot and the CLI read it. */
+export type Env = Record<string, string | undefined>;
 
 /**
  * A local sandbox: the GitLab, AWS and Slack stand-ins on loopback, seeded

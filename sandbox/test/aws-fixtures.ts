@@ -1,7 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
-import { type AwsStandIn, startAwsStandIn } from '../../src/sandbox/aws.js';
-import { demoTaskDefinition } from '../../src/sandbox/demo.js';
+import { type AwsStandIn, startAwsStandIn } from '../src/aws.js';
+import { demoTaskDefinition } from '../src/demo.js';
 
 /** A clock the test moves by hand (epoch milliseconds). */
 export function manualClock(start = Date.UTC(2026, 10, 27, 12, 0, 0)) {

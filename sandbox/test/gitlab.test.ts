@@ -1,6 +1,6 @@
 import { GitbeakerRequestError, Gitlab } from '@gitbeaker/rest';
 import { describe, expect, it } from 'vitest';
-import { type GitLabStandIn, startGitLabStandIn } from '../../src/sandbox/gitlab.js';
+import { type GitLabStandIn, startGitLabStandIn } from '../src/gitlab.js';
 
 async function seeded(): Promise<GitLabStandIn> {
   const gitlab = await startGitLabStandIn();
