@@ -3,9 +3,9 @@ import { createEngine } from './compose.js';
 import { type Env, loadBotConfig, secretsOf } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { createLogger } from './core/logger.js';
-import { createBot } from './slack/app.js';
+import { createSlackApp } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
-import { SlackNotifier } from './slack/notifier.js';
+import { notifierFor } from './slack/services.js';
 import { Watcher } from './watcher/watcher.js';
 
 export interface RunningBot {
@@ -24,28 +24,28 @@ export async function startBot(options: {
   /** Tests drive the watcher's rounds themselves instead of letting it loop. */
   manualWatch?: boolean;
 }): Promise<RunningBot> {
-  const { engine: engineConfig, slack } = loadBotConfig(options.env);
+  const config = loadBotConfig(options.env);
+  const { slack } = config;
   const clock = options.clock ?? systemClock;
   const logger = createLogger({
     secrets: secretsOf(options.env),
     now: clock.now,
     ...(options.writeLog ? { write: options.writeLog } : {}),
   });
-  const engine = createEngine({ config: engineConfig, env: options.env, logger, clock });
-  const bot = createBot({ config: slack, engine, clock, logger });
+  const engine = createEngine({ config, env: options.env, logger, clock });
+  const bot = createSlackApp({ config: slack, engine, clock, logger });
   const port = await bot.start();
   const watcher = new Watcher({
     engine,
-    notifier: new SlackNotifier(bot.app.client, {
-      clock,
-      logger,
-      prices: engineConfig.prices,
-      updates: new webApi.WebClient(slack.botToken, {
+    notifier: notifierFor(
+      { engine, clock, logger },
+      bot.app.client,
+      new webApi.WebClient(slack.botToken, {
         ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
         rejectRateLimitedCalls: true,
         logger: boltLogger(logger),
       }),
-    }),
+    ),
     clock,
     logger,
     updatesPerMinute: slack.updatesPerMinute,
@@ -55,7 +55,7 @@ export async function startBot(options: {
   logger.info('review app bot started', {
     mode: bot.mode,
     port,
-    project: engineConfig.gitlab.project,
+    project: config.gitlab.project,
   });
   return {
     port,

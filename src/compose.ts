@@ -1,6 +1,6 @@
 import { type AwsClientOptions, createAwsClients } from './aws/clients.js';
 import { EcsPlatform } from './aws/ecs-platform.js';
-import type { EngineConfig, Env } from './config/config.js';
+import type { Config, Env } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { ReviewAppEngine } from './core/engine.js';
 import type { Logger } from './core/logger.js';
@@ -27,7 +27,7 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
 
 /** The composition root of the engine: real clients, wired once. */
 export function createEngine(options: {
-  config: EngineConfig;
+  config: Config;
   env: Env;
   logger: Logger;
   clock?: Clock;
@@ -35,12 +35,9 @@ export function createEngine(options: {
   const { config, env, logger } = options;
   const clients = createAwsClients(awsOptionsFromEnv(env));
   return new ReviewAppEngine({
-    config,
-    gitlab: new GitLabSource(
-      { ...config.gitlab, registryRepository: config.image.registryRepository },
-      logger,
-    ),
-    platform: new EcsPlatform(clients, config),
+    settings: config.engine,
+    gitlab: new GitLabSource(config.gitlab, logger),
+    platform: new EcsPlatform(clients, config.ecs),
     clock: options.clock ?? systemClock,
     logger,
   });

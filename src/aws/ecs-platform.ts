@@ -11,12 +11,16 @@ import {
   TagResourceCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
-import type { EngineConfig } from '../config/config.js';
+import type { CostEstimate } from '../core/cost.js';
+import type { StopExplanation } from '../core/diagnosis.js';
 import { ReviewAppError } from '../core/errors.js';
 import type { LaunchSpec, PreparedTaskDefinition, TaskPlatform } from '../core/ports.js';
 import type { TaskInfo } from '../core/types.js';
 import type { AwsClients } from './clients.js';
+import { estimateFargateCost } from './cost.js';
 import { callAws } from './errors.js';
+import type { EcsSettings } from './settings.js';
+import { explainStop } from './stop-explanation.js';
 import { buildReviewDefinition, containerPort, FINGERPRINT_TAG } from './task-definition.js';
 
 export const STARTED_BY = 'review-app-bot';
@@ -33,11 +37,11 @@ export class EcsPlatform implements TaskPlatform {
 
   constructor(
     private readonly clients: AwsClients,
-    private readonly config: EngineConfig,
+    private readonly ecs: EcsSettings,
   ) {}
 
   async prepareTaskDefinition(image: string): Promise<PreparedTaskDefinition> {
-    const { ecs, lifetime } = this.config;
+    const { ecs } = this;
     const base = await callAws('ecs:DescribeTaskDefinition', () =>
       this.clients.ecs.send(
         new DescribeTaskDefinitionCommand({
@@ -64,11 +68,7 @@ export class EcsPlatform implements TaskPlatform {
       image,
       family,
       container: ecs.container,
-      guard: {
-        mode: lifetime.mode,
-        maxLifetimeMs: lifetime.maxLifetimeMs,
-        reaperImage: lifetime.reaperImage,
-      },
+      guard: ecs.guard,
     });
     const port = containerPort(review.appContainer);
     const known = await this.findRevision(family, review.fingerprint, port);
@@ -87,7 +87,7 @@ export class EcsPlatform implements TaskPlatform {
   }
 
   reviewFamily(baseFamily: string): string {
-    return this.config.ecs.family ?? `${baseFamily}-review-app`;
+    return this.ecs.family ?? `${baseFamily}-review-app`;
   }
 
   /** A revision registered earlier for the same base revision, image and guard. */
@@ -134,7 +134,7 @@ export class EcsPlatform implements TaskPlatform {
   }
 
   async runTask(taskDefinitionArn: string, spec: LaunchSpec): Promise<TaskInfo> {
-    const { ecs } = this.config;
+    const { ecs } = this;
     const answer = await callAws('ecs:RunTask', () =>
       this.clients.ecs.send(
         new RunTaskCommand({
@@ -182,7 +182,7 @@ export class EcsPlatform implements TaskPlatform {
       const answer = await callAws('ecs:DescribeTasks', () =>
         this.clients.ecs.send(
           new DescribeTasksCommand({
-            cluster: this.config.ecs.cluster,
+            cluster: this.ecs.cluster,
             tasks: batch,
             include: ['TAGS'],
           }),
@@ -204,7 +204,7 @@ export class EcsPlatform implements TaskPlatform {
         const page = await callAws('ecs:ListTasks', () =>
           this.clients.ecs.send(
             new ListTasksCommand({
-              cluster: this.config.ecs.cluster,
+              cluster: this.ecs.cluster,
               startedBy: STARTED_BY,
               desiredStatus,
               maxResults: 100,
@@ -221,9 +221,7 @@ export class EcsPlatform implements TaskPlatform {
 
   async stopTask(arn: string, reason: string): Promise<TaskInfo> {
     const answer = await callAws('ecs:StopTask', () =>
-      this.clients.ecs.send(
-        new StopTaskCommand({ cluster: this.config.ecs.cluster, task: arn, reason }),
-      ),
+      this.clients.ecs.send(new StopTaskCommand({ cluster: this.ecs.cluster, task: arn, reason })),
     );
     if (!answer.task) throw new ReviewAppError('AWS_ERROR', `ECS did not confirm stopping ${arn}.`);
     return toTaskInfo(answer.task);
@@ -235,11 +233,24 @@ export class EcsPlatform implements TaskPlatform {
     );
   }
 
-  async publicIp(eniId: string): Promise<string | undefined> {
+  async address(task: TaskInfo): Promise<{ privateIp?: string; publicIp?: string }> {
+    const privateIp = task.privateIp ? { privateIp: task.privateIp } : {};
+    // The public IP is EC2's to tell (the task only knows its ENI), and only when one was assigned.
+    if (!this.ecs.assignPublicIp || !task.networkInterfaceId) return privateIp;
+    const eni = task.networkInterfaceId;
     const answer = await callAws('ec2:DescribeNetworkInterfaces', () =>
-      this.clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] })),
+      this.clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] })),
     );
-    return answer.NetworkInterfaces?.[0]?.Association?.PublicIp;
+    const publicIp = answer.NetworkInterfaces?.[0]?.Association?.PublicIp;
+    return { ...privateIp, ...(publicIp ? { publicIp } : {}) };
+  }
+
+  explainStop(task: TaskInfo): StopExplanation {
+    return explainStop(task, { mode: this.ecs.guard.mode });
+  }
+
+  estimateCost(task: TaskInfo, since: number, now: number): CostEstimate | undefined {
+    return estimateFargateCost(task, this.ecs.prices, since, now);
   }
 
   async cleanUpTaskDefinitions(inUse: Set<string>): Promise<number> {
@@ -259,11 +270,11 @@ export class EcsPlatform implements TaskPlatform {
 
   /** The review family, from ECS_TASK_FAMILY or the base definition's family. */
   private async knownReviewFamily(): Promise<string> {
-    if (this.config.ecs.family) return this.config.ecs.family;
+    if (this.ecs.family) return this.ecs.family;
     if (this.baseFamily === undefined) {
       const answer = await callAws('ecs:DescribeTaskDefinition', () =>
         this.clients.ecs.send(
-          new DescribeTaskDefinitionCommand({ taskDefinition: this.config.ecs.taskDefinition }),
+          new DescribeTaskDefinitionCommand({ taskDefinition: this.ecs.taskDefinition }),
         ),
       );
       this.baseFamily = answer.taskDefinition?.family ?? '';
@@ -299,7 +310,7 @@ export function toTaskInfo(task: Task): TaskInfo {
     createdAt: millis(task.createdAt),
     startedAt: millis(task.startedAt),
     stoppedAt: millis(task.stoppedAt),
-    eniId: detail('networkInterfaceId'),
+    networkInterfaceId: detail('networkInterfaceId'),
     privateIp: detail('privateIPv4Address'),
   };
   for (const [key, value] of Object.entries(optional)) {

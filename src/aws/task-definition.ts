@@ -5,9 +5,10 @@ import type {
   Tag,
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { GUARD_CONTAINER } from '../core/diagnosis.js';
 import { ReviewAppError } from '../core/errors.js';
 import { encodeTagValue, TAG_PREFIX } from '../core/tags.js';
+import type { GuardSettings } from './settings.js';
+import { GUARD_CONTAINER } from './stop-explanation.js';
 
 /** Fields of DescribeTaskDefinition's answer that RegisterTaskDefinition refuses. */
 const READ_ONLY = [
@@ -21,12 +22,6 @@ const READ_ONLY = [
   'deregisteredAt',
   'deleteRequestedAt',
 ] as const;
-
-export interface GuardOptions {
-  mode: 'container' | 'command';
-  maxLifetimeMs: number;
-  reaperImage: string;
-}
 
 export interface ReviewDefinition {
   input: RegisterTaskDefinitionCommandInput;
@@ -64,7 +59,7 @@ export function pickAppContainer(base: TaskDefinition, name?: string): Container
 export function buildReviewDefinition(
   base: TaskDefinition,
   baseTags: Tag[] | undefined,
-  options: { image: string; family: string; container?: string; guard: GuardOptions },
+  options: { image: string; family: string; container?: string; guard: GuardSettings },
 ): ReviewDefinition {
   const app = pickAppContainer(base, options.container);
   const copy: Record<string, unknown> = { ...base };
@@ -110,7 +105,7 @@ export function buildReviewDefinition(
 
 function withLifetime(
   container: ContainerDefinition,
-  mode: GuardOptions['mode'],
+  mode: GuardSettings['mode'],
   seconds: number,
 ): ContainerDefinition {
   if (mode === 'container') return { ...container, essential: true };

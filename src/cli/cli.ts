@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createEngine } from '../compose.js';
-import { ConfigError, type Env, loadEngineConfig, secretsOf } from '../config/config.js';
+import { ConfigError, type Env, loadConfig, secretsOf } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import { actorName } from '../core/diagnosis.js';
 import { formatDuration } from '../core/duration.js';
@@ -53,7 +53,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     engine =
       io.engine ??
       createEngine({
-        config: loadEngineConfig(io.env),
+        config: loadConfig(io.env),
         env: io.env,
         logger: createLogger({ secrets, write: (line) => io.stderr(`${line}\n`) }),
         ...(io.clock ? { clock: io.clock } : {}),
@@ -124,7 +124,7 @@ async function launch(
   } catch (error) {
     // A CI job run twice reports the app that runs (waiting for it with --wait), instead of failing.
     if (!isReviewAppError(error, 'ALREADY_RUNNING')) throw error;
-    app = error.details.app as ReviewApp;
+    app = error.details.app;
     err(
       `!${mr} already has a review app running; use --replace to relaunch it with the newest image.`,
     );

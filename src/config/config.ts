@@ -1,6 +1,10 @@
 import { z } from 'zod';
+import type { EcsSettings } from '../aws/settings.js';
 import { parseDuration } from '../core/duration.js';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from '../core/image-template.js';
+import type { EngineSettings } from '../core/settings.js';
+import type { GitLabSettings } from '../gitlab/settings.js';
+import type { SlackSettings } from '../slack/settings.js';
 
 /**
  * Configuration is a pure function of an env object: only the entry points
@@ -188,23 +192,39 @@ const slackSchema = z
     }
   });
 
-export type EngineConfig = ReturnType<typeof toEngineConfig>;
-export type SlackConfig = ReturnType<typeof toSlackConfig>;
+/** The product's settings: each layer's own type, filled from the environment. */
+export interface Config {
+  engine: EngineSettings;
+  gitlab: GitLabSettings;
+  ecs: EcsSettings;
+}
 
-function toEngineConfig(e: z.output<typeof engineSchema>) {
+function toConfig(e: z.output<typeof engineSchema>): Config {
+  const registryRepository = e.REGISTRY_REPOSITORY;
   return {
+    engine: {
+      gitlab: { url: e.GITLAB_URL, project: e.GITLAB_PROJECT },
+      image: {
+        tagTemplate: e.IMAGE_TAG_TEMPLATE,
+        registryRepository,
+        imageTemplate: e.IMAGE_TEMPLATE,
+      },
+      lifetime: {
+        ttlMs: e.REVIEW_APP_TTL,
+        maxLifetimeMs: e.REVIEW_APP_MAX_LIFETIME,
+        launchTimeoutMs: e.REVIEW_APP_LAUNCH_TIMEOUT,
+      },
+      urlTemplate: e.REVIEW_APP_URL_TEMPLATE,
+      port: e.REVIEW_APP_PORT,
+      limits: { maxRunning: e.MAX_RUNNING_APPS, maxPerUser: e.MAX_APPS_PER_USER },
+    },
     gitlab: {
       url: e.GITLAB_URL,
       token: e.GITLAB_TOKEN,
       project: e.GITLAB_PROJECT,
       timeoutMs: e.GITLAB_TIMEOUT,
+      registryRepository,
     },
-    image: {
-      tagTemplate: e.IMAGE_TAG_TEMPLATE,
-      registryRepository: e.REGISTRY_REPOSITORY,
-      imageTemplate: e.IMAGE_TEMPLATE,
-    },
-    aws: { region: e.AWS_REGION },
     ecs: {
       cluster: e.ECS_CLUSTER,
       taskDefinition: e.ECS_TASK_DEFINITION,
@@ -214,26 +234,21 @@ function toEngineConfig(e: z.output<typeof engineSchema>) {
       securityGroups: e.ECS_SECURITY_GROUPS,
       assignPublicIp: e.ECS_ASSIGN_PUBLIC_IP,
       capacityProvider: e.ECS_CAPACITY_PROVIDER,
-    },
-    lifetime: {
-      ttlMs: e.REVIEW_APP_TTL,
-      maxLifetimeMs: e.REVIEW_APP_MAX_LIFETIME,
-      launchTimeoutMs: e.REVIEW_APP_LAUNCH_TIMEOUT,
-      mode: e.REVIEW_APP_TTL_MODE,
-      reaperImage: e.REVIEW_APP_REAPER_IMAGE,
-    },
-    urlTemplate: e.REVIEW_APP_URL_TEMPLATE,
-    port: e.REVIEW_APP_PORT,
-    limits: { maxRunning: e.MAX_RUNNING_APPS, maxPerUser: e.MAX_APPS_PER_USER },
-    prices: {
-      vcpuHour: e.FARGATE_VCPU_HOUR_PRICE,
-      gbHour: e.FARGATE_GB_HOUR_PRICE,
-      spotDiscount: e.FARGATE_SPOT_DISCOUNT,
+      guard: {
+        mode: e.REVIEW_APP_TTL_MODE,
+        maxLifetimeMs: e.REVIEW_APP_MAX_LIFETIME,
+        reaperImage: e.REVIEW_APP_REAPER_IMAGE,
+      },
+      prices: {
+        vcpuHour: e.FARGATE_VCPU_HOUR_PRICE,
+        gbHour: e.FARGATE_GB_HOUR_PRICE,
+        spotDiscount: e.FARGATE_SPOT_DISCOUNT,
+      },
     },
   };
 }
 
-function toSlackConfig(e: z.output<typeof slackSchema>) {
+function toSlackSettings(e: z.output<typeof slackSchema>): SlackSettings {
   return {
     botToken: e.SLACK_BOT_TOKEN,
     signingSecret: e.SLACK_SIGNING_SECRET,
@@ -241,8 +256,7 @@ function toSlackConfig(e: z.output<typeof slackSchema>) {
     apiUrl: e.SLACK_API_URL,
     port: e.PORT,
     updatesPerMinute: e.SLACK_UPDATES_PER_MINUTE,
-    allowedChannels: e.ALLOWED_CHANNEL_IDS,
-    allowedUsers: e.ALLOWED_USER_IDS,
+    access: { allowedChannels: e.ALLOWED_CHANNEL_IDS, allowedUsers: e.ALLOWED_USER_IDS },
   };
 }
 
@@ -257,15 +271,15 @@ function problemsOf(error: z.ZodError): string[] {
   );
 }
 
-/** The engine's configuration (what the CLI needs). Throws ConfigError listing every problem. */
-export function loadEngineConfig(env: Env): EngineConfig {
+/** The engine's and its adapters' settings (what the CLI needs). Throws ConfigError listing every problem. */
+export function loadConfig(env: Env): Config {
   const parsed = engineSchema.safeParse(withRegion(env));
   if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
-  return toEngineConfig(parsed.data);
+  return toConfig(parsed.data);
 }
 
 /** Engine and Slack configuration together (what the bot needs), every problem at once. */
-export function loadBotConfig(env: Env): { engine: EngineConfig; slack: SlackConfig } {
+export function loadBotConfig(env: Env): Config & { slack: SlackSettings } {
   const engine = engineSchema.safeParse(withRegion(env));
   const slack = slackSchema.safeParse(env);
   const problems = [
@@ -273,7 +287,7 @@ export function loadBotConfig(env: Env): { engine: EngineConfig; slack: SlackCon
     ...(engine.success ? [] : problemsOf(engine.error)),
   ];
   if (!engine.success || !slack.success) throw new ConfigError(problems);
-  return { engine: toEngineConfig(engine.data), slack: toSlackConfig(slack.data) };
+  return { ...toConfig(engine.data), slack: toSlackSettings(slack.data) };
 }
 
 /** Every secret value in an env, so that output can be scrubbed of them. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EngineConfig } from '../config/config.js';
 import type { Clock } from './clock.js';
-import { actorName, stopReasonFor } from './diagnosis.js';
+import { type CostEstimate, formatCost, totalCost } from './cost.js';
+import { actorName, type StopExplanation, stopReasonFor } from './diagnosis.js';
 import { isReviewAppError, ReviewAppError } from './errors.js';
 import { resolveImage } from './image.js';
 import { fillTemplate, templateValues } from './image-template.js';
@@ -9,6 +9,7 @@ import { LaunchLimits } from './launch-limits.js';
 import { type Logger, silentLogger } from './logger.js';
 import { parseMergeRequestReference } from './mr-reference.js';
 import type { MergeRequestSource, TaskPlatform } from './ports.js';
+import type { EngineSettings } from './settings.js';
 import { tagKey as metaToTagKey, metaToTags, tagsToMeta } from './tags.js';
 import { waitForRunningTask } from './task-startup.js';
 import {
@@ -22,7 +23,7 @@ import {
 } from './types.js';
 
 export interface EngineDeps {
-  config: EngineConfig;
+  settings: EngineSettings;
   gitlab: MergeRequestSource;
   platform: TaskPlatform;
   clock: Clock;
@@ -54,7 +55,7 @@ export interface LaunchRequest {
  * its own beyond in-flight launches, since everything lives in task tags.
  */
 export class ReviewAppEngine {
-  readonly config: EngineConfig;
+  private readonly config: EngineSettings;
   private readonly gitlab: MergeRequestSource;
   private readonly platform: TaskPlatform;
   private readonly clock: Clock;
@@ -67,12 +68,12 @@ export class ReviewAppEngine {
   private readonly starting = new Set<string>();
 
   constructor(deps: EngineDeps) {
-    this.config = deps.config;
+    this.config = deps.settings;
     this.gitlab = deps.gitlab;
     this.platform = deps.platform;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
-    this.limits = new LaunchLimits(deps.config.limits, () => deps.clock.now());
+    this.limits = new LaunchLimits(deps.settings.limits, () => deps.clock.now());
   }
 
   /** The project's path (acme/shop): what review apps are tagged and found by. */
@@ -280,14 +281,14 @@ export class ReviewAppEngine {
   /** Work out a running app's URL and remember it in the task's tags. */
   async withAddress(app: ReviewApp): Promise<ReviewApp> {
     const { task, meta } = app;
-    const publicIp = await this.publicIp(task);
-    const ip = publicIp ?? task.privateIp ?? '';
+    const { privateIp, publicIp } = await this.address(task);
+    const ip = publicIp ?? privateIp ?? '';
     const port = this.config.port ?? meta.port ?? 80;
     const url = fillTemplate(this.config.urlTemplate, {
       ...templateValues({ sha: meta.sha, sourceBranch: meta.branch, iid: meta.mr } as MergeRequest),
       ip,
       public_ip: publicIp ?? '',
-      private_ip: task.privateIp ?? '',
+      private_ip: privateIp ?? '',
       port: String(port),
     });
     // The URL in the tags is a convenience for later readers; a launch does not fail over it.
@@ -301,24 +302,47 @@ export class ReviewAppEngine {
       meta: { ...meta, url },
       address: {
         url,
-        ...(task.privateIp ? { privateIp: task.privateIp } : {}),
+        ...(privateIp ? { privateIp } : {}),
         ...(publicIp ? { publicIp } : {}),
       },
     };
   }
 
-  /** The task's public IP when one is assigned; the private one serves if EC2 cannot say. */
-  private async publicIp(task: TaskInfo): Promise<string | undefined> {
-    if (!this.config.ecs.assignPublicIp || !task.eniId) return undefined;
+  /** The task's addresses; the private one serves if the public one cannot be read. */
+  private async address(task: TaskInfo): Promise<{ privateIp?: string; publicIp?: string }> {
     try {
-      return await this.platform.publicIp(task.eniId);
+      return await this.platform.address(task);
     } catch (error) {
       this.logger.warn('could not read the public IP; showing the private one', {
         task: task.arn,
         error,
       });
-      return undefined;
+      return task.privateIp ? { privateIp: task.privateIp } : {};
     }
+  }
+
+  /** Why an app's task stopped, in words a reviewer understands. */
+  explainStop(task: TaskInfo): StopExplanation {
+    return this.platform.explainStop(task);
+  }
+
+  /** What an app has cost so far, for people ("$0.012"), when the platform can say. */
+  costOf(app: ReviewApp): string | undefined {
+    return formatCost(this.estimate(app));
+  }
+
+  /** What several apps have cost together so far. */
+  totalCostOf(apps: ReviewApp[]): string | undefined {
+    return formatCost(totalCost(apps.map((app) => this.estimate(app))));
+  }
+
+  private estimate(app: ReviewApp): CostEstimate | undefined {
+    return this.platform.estimateCost(app.task, app.meta.launchedAt, this.clock.now());
+  }
+
+  /** Whether a task has been starting for longer than a launch may take. */
+  startedTooLongAgo(app: ReviewApp): boolean {
+    return this.clock.now() - app.meta.launchedAt > this.config.lifetime.launchTimeoutMs;
   }
 
   /** Running review apps of this project, from ECS. */

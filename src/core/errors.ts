@@ -1,48 +1,70 @@
+import type { StopExplanation } from './diagnosis.js';
+import type { MergeRequest, Pipeline, ReviewApp, TaskInfo } from './types.js';
+
 /**
  * Every error the program raises on purpose carries a stable `code`; callers
  * switch on the code, never on the message. The message is written for the
  * person who will read it (a Slack user or a CI log) and says what to do next.
+ * What else a caller may need is in `details`, typed per code.
  */
-export type ErrorCode =
-  | 'CONFIG_INVALID'
-  | 'BAD_MR_REFERENCE'
-  | 'MR_NOT_FOUND'
-  | 'MR_NOT_OPEN'
-  | 'IMAGE_NOT_BUILT'
-  | 'PIPELINE_FAILED'
-  | 'NO_PIPELINE'
-  | 'GITLAB_UNAVAILABLE'
-  | 'GITLAB_UNAUTHORIZED'
-  | 'TASK_DEFINITION_INVALID'
-  | 'AWS_ACCESS_DENIED'
-  | 'AWS_ERROR'
-  | 'RUN_TASK_FAILED'
-  | 'TASK_STOPPED'
-  | 'LAUNCH_TIMEOUT'
-  | 'ALREADY_RUNNING'
-  | 'NOT_RUNNING'
-  | 'NOT_ALLOWED'
-  | 'LIMIT_REACHED'
-  | 'CAP_REACHED';
+export interface ErrorDetails {
+  BAD_MR_REFERENCE: Record<string, never>;
+  MR_NOT_FOUND: { status?: number };
+  MR_NOT_OPEN: { mr: MergeRequest };
+  IMAGE_NOT_BUILT: NoImageDetails;
+  PIPELINE_FAILED: NoImageDetails;
+  NO_PIPELINE: NoImageDetails;
+  GITLAB_UNAVAILABLE: { status?: number };
+  GITLAB_UNAUTHORIZED: { status?: number };
+  TASK_DEFINITION_INVALID: Record<string, never>;
+  AWS_ACCESS_DENIED: AwsDetails;
+  AWS_ERROR: AwsDetails;
+  RUN_TASK_FAILED: { failures: { reason?: string; detail?: string }[] };
+  TASK_STOPPED: { explanation: StopExplanation; task: TaskInfo };
+  LAUNCH_TIMEOUT: { task: TaskInfo };
+  ALREADY_RUNNING: { app: ReviewApp };
+  NOT_RUNNING: Record<string, never>;
+  LIMIT_REACHED: { apps: ReviewApp[]; limit: 'total' | 'user' };
+  CAP_REACHED: { app: ReviewApp };
+}
 
-export class ReviewAppError extends Error {
-  readonly code: ErrorCode;
-  /** Extra facts for the caller (e.g. the running app for ALREADY_RUNNING). */
-  readonly details: Record<string, unknown>;
+export type ErrorCode = keyof ErrorDetails;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    details: Record<string, unknown> = {},
-    options?: ErrorOptions,
-  ) {
+interface NoImageDetails {
+  mr: MergeRequest;
+  pipeline: Pipeline | null;
+  /** The registry tags looked for (none with IMAGE_TEMPLATE). */
+  candidates?: string[] | undefined;
+}
+
+interface AwsDetails {
+  /** The IAM action, e.g. ecs:RunTask. */
+  action?: string;
+  /** The SDK's error name. */
+  awsError?: string;
+}
+
+/** Codes whose details are all optional may leave them out. */
+type DetailsArgs<C extends ErrorCode> =
+  Record<string, never> extends ErrorDetails[C]
+    ? [details?: ErrorDetails[C], options?: ErrorOptions]
+    : [details: ErrorDetails[C], options?: ErrorOptions];
+
+export class ReviewAppError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
+  readonly details: ErrorDetails[C];
+
+  constructor(code: C, message: string, ...[details, options]: DetailsArgs<C>) {
     super(message, options);
     this.name = 'ReviewAppError';
     this.code = code;
-    this.details = details;
+    this.details = (details ?? {}) as ErrorDetails[C];
   }
 }
 
-export function isReviewAppError(error: unknown, code?: ErrorCode): error is ReviewAppError {
+export function isReviewAppError<C extends ErrorCode = ErrorCode>(
+  error: unknown,
+  code?: C,
+): error is ReviewAppError<C> {
   return error instanceof ReviewAppError && (code === undefined || error.code === code);
 }

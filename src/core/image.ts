@@ -1,7 +1,7 @@
-import type { EngineConfig } from '../config/config.js';
 import { ReviewAppError } from './errors.js';
 import { fillTemplate, tagCandidates, templateValues } from './image-template.js';
 import type { MergeRequestSource } from './ports.js';
+import type { ImageSettings } from './settings.js';
 import type { MergeRequest } from './types.js';
 
 const BUILDING = new Set([
@@ -21,7 +21,7 @@ const BUILDING = new Set([
  */
 export async function resolveImage(
   gitlab: MergeRequestSource,
-  config: EngineConfig['image'],
+  config: ImageSettings,
   mr: MergeRequest,
   /** The pipeline running this launch (a CI job), which counts as built: the job runs after the push. */
   ownPipelineId?: number,

@@ -1,5 +1,5 @@
-import type { EngineConfig } from '../config/config.js';
 import { ReviewAppError } from './errors.js';
+import type { LimitSettings } from './settings.js';
 import type { ReviewApp } from './types.js';
 
 interface Reservation {
@@ -22,7 +22,7 @@ export class LaunchLimits {
   private readonly reservations = new Set<Reservation>();
 
   constructor(
-    private readonly limits: EngineConfig['limits'],
+    private readonly limits: LimitSettings,
     private readonly now: () => number,
   ) {}
 

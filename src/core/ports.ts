@@ -1,3 +1,5 @@
+import type { CostEstimate } from './cost.js';
+import type { StopExplanation } from './diagnosis.js';
 import type { MergeRequest, MergeRequestSummary, TaskInfo } from './types.js';
 
 /**
@@ -38,7 +40,16 @@ export interface TaskPlatform {
   listTaskArns(options?: { includeStopped?: boolean }): Promise<string[]>;
   stopTask(arn: string, reason: string): Promise<TaskInfo>;
   tagTask(arn: string, tags: { key: string; value: string }[]): Promise<void>;
-  publicIp(eniId: string): Promise<string | undefined>;
+  /**
+   * Where a running task can be reached: its private address, and its public
+   * one when the platform gives it one. May throw when the public address
+   * cannot be read; the private one then serves.
+   */
+  address(task: TaskInfo): Promise<{ privateIp?: string; publicIp?: string }>;
+  /** Why a stopped task stopped, in words a reviewer understands. */
+  explainStop(task: TaskInfo): StopExplanation;
+  /** What the task has cost so far (`since`: when it was launched, should the platform not say). */
+  estimateCost(task: TaskInfo, since: number, now: number): CostEstimate | undefined;
   /** Deregister review revisions that no running task uses; returns how many. */
   cleanUpTaskDefinitions(inUse: Set<string>): Promise<number>;
 }

@@ -1,8 +1,8 @@
-import type { EngineConfig } from '../config/config.js';
 import type { Clock } from './clock.js';
-import { explainStop, stopReasonFor } from './diagnosis.js';
+import { stopReasonFor } from './diagnosis.js';
 import { ReviewAppError } from './errors.js';
 import type { TaskPlatform } from './ports.js';
+import type { LifetimeSettings } from './settings.js';
 import { isEnded, type TaskInfo } from './types.js';
 
 /** How long a task just started may stay invisible to DescribeTasks before it counts as lost. */
@@ -14,7 +14,7 @@ const NOT_VISIBLE_GRACE_MS = 30_000;
  * longer than the launch timeout is stopped, so nothing is left half-started.
  */
 export async function waitForRunningTask(
-  deps: { platform: TaskPlatform; clock: Clock; lifetime: EngineConfig['lifetime'] },
+  deps: { platform: TaskPlatform; clock: Clock; lifetime: LifetimeSettings },
   arn: string,
   options: { onStatus?: (status: string) => void; signal?: AbortSignal },
 ): Promise<TaskInfo> {
@@ -40,7 +40,7 @@ export async function waitForRunningTask(
       options.onStatus?.(lastStatus);
     }
     if (isEnded(task)) {
-      const why = explainStop(task, { mode: lifetime.mode });
+      const why = platform.explainStop(task);
       throw new ReviewAppError('TASK_STOPPED', [why.summary, why.hint].filter(Boolean).join(' '), {
         explanation: why,
         task,

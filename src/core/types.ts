@@ -79,7 +79,8 @@ export interface TaskInfo {
   startedAt?: number;
   stoppedAt?: number;
   containers: ContainerState[];
-  eniId?: string;
+  /** The platform's handle on the task's network interface (read back by the platform only). */
+  networkInterfaceId?: string;
   privateIp?: string;
   tags: Record<string, string>;
 }

@@ -1,6 +1,5 @@
 import { GitbeakerRequestError, GitbeakerTimeoutError, Gitlab } from '@gitbeaker/rest';
 import type { z } from 'zod';
-import type { EngineConfig } from '../config/config.js';
 import { ReviewAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
@@ -13,6 +12,7 @@ import {
   registryRepositorySchema,
   registryTagSchema,
 } from './schemas.js';
+import type { GitLabSettings } from './settings.js';
 
 /** GitLab as the engine needs it, through gitbeaker; answers parsed with zod. */
 export class GitLabSource implements MergeRequestSource {
@@ -21,7 +21,7 @@ export class GitLabSource implements MergeRequestSource {
   private path: Promise<string> | undefined;
 
   constructor(
-    private readonly config: EngineConfig['gitlab'] & { registryRepository?: string | undefined },
+    private readonly config: GitLabSettings,
     private readonly logger: Logger = silentLogger,
   ) {
     this.api = new Gitlab({
@@ -212,9 +212,13 @@ export class GitLabSource implements MergeRequestSource {
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new ReviewAppError('GITLAB_UNAVAILABLE', `GitLab answered with an unexpected ${what}.`, {
-      issues: result.error.issues.slice(0, 3),
-    });
+    // Which fields were off goes with the cause, for the log; the user hears the short story.
+    throw new ReviewAppError(
+      'GITLAB_UNAVAILABLE',
+      `GitLab answered with an unexpected ${what}.`,
+      {},
+      { cause: result.error.issues.slice(0, 3) },
+    );
   }
   return result.data;
 }

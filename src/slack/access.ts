@@ -1,14 +1,14 @@
-import type { SlackConfig } from '../config/config.js';
+import type { AccessSettings } from './settings.js';
 
 /** Who may launch or change review apps: empty lists mean everyone, everywhere. */
 export function isAllowed(
-  config: Pick<SlackConfig, 'allowedUsers' | 'allowedChannels'>,
+  access: AccessSettings,
   user: string,
   channel: string | undefined,
 ): boolean {
-  const userOk = config.allowedUsers.length === 0 || config.allowedUsers.includes(user);
+  const userOk = access.allowedUsers.length === 0 || access.allowedUsers.includes(user);
   const channelOk =
-    config.allowedChannels.length === 0 ||
-    (channel !== undefined && config.allowedChannels.includes(channel));
+    access.allowedChannels.length === 0 ||
+    (channel !== undefined && access.allowedChannels.includes(channel));
   return userOk && channelOk;
 }

@@ -1,14 +1,14 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
-import type { SlackConfig } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { ReviewAppEngine } from '../core/engine.js';
 import type { Logger } from '../core/logger.js';
 import { registerActions } from './actions/register.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommands } from './commands/register.js';
-import type { ListenerServices } from './services.js';
+import type { SlackServices } from './services.js';
+import type { SlackSettings } from './settings.js';
 import { registerViews } from './views/register.js';
 
 export interface Bot {
@@ -25,18 +25,18 @@ const HEALTH_PATH = '/healthz';
  * The Bolt app: Socket Mode when an app token is set, HTTP otherwise. The
  * transport is a seam: listeners never know which one delivered a request.
  */
-export function createBot(options: {
-  config: SlackConfig;
+export function createSlackApp(options: {
+  config: SlackSettings;
   engine: ReviewAppEngine;
   clock: Clock;
   logger: Logger;
 }): Bot {
   const { config, logger } = options;
-  const services: ListenerServices = {
+  const services: SlackServices = {
     engine: options.engine,
     clock: options.clock,
     logger,
-    access: config,
+    access: config.access,
   };
   const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
   const health = (_req: unknown, res: ServerResponse) => {

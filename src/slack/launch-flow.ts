@@ -1,19 +1,10 @@
 import type { webApi } from '@slack/bolt';
-import type { Clock } from '../core/clock.js';
-import { costOf } from '../core/cost.js';
-import type { StopExplanation } from '../core/diagnosis.js';
 import type { ReviewAppEngine } from '../core/engine.js';
-import { isReviewAppError, ReviewAppError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { isReviewAppError } from '../core/errors.js';
 import type { ReviewApp } from '../core/types.js';
 import { alreadyRunningMessage, errorMessage, limitMessage } from './messages/notices.js';
 import { parentMessage, type SlackMessage, type Stage, statusMessage } from './messages/status.js';
-
-export interface SlackServices {
-  engine: ReviewAppEngine;
-  clock: Clock;
-  logger: Logger;
-}
+import type { SlackServices } from './services.js';
 
 export interface LaunchInSlack {
   client: webApi.WebClient;
@@ -115,12 +106,12 @@ export async function launchInSlack(
         }
       },
     });
-    await show({ kind: 'running', app, cost: costOf(app, engine.config.prices, clock.now()) });
+    await show({ kind: 'running', app, cost: engine.costOf(app) });
     return app;
   } catch (error) {
     // Stopped or relaunched by someone while starting: that is an end, not a failure.
     const explanation = isReviewAppError(error, 'TASK_STOPPED')
-      ? (error.details.explanation as StopExplanation | undefined)
+      ? error.details.explanation
       : undefined;
     if (
       explanation &&
@@ -146,16 +137,14 @@ async function refusal(
   user: string,
 ): Promise<SlackMessage> {
   const now = services.clock.now();
-  if (error instanceof ReviewAppError) {
-    if (error.code === 'ALREADY_RUNNING') {
-      const app = error.details.app as ReviewApp;
-      return alreadyRunningMessage(app, await permalink(client, app), now);
-    }
-    if (error.code === 'LIMIT_REACHED') {
-      return limitMessage(error.message, (error.details.apps as ReviewApp[]) ?? [], user, now);
-    }
-    return errorMessage(error.message);
+  if (isReviewAppError(error, 'ALREADY_RUNNING')) {
+    const { app } = error.details;
+    return alreadyRunningMessage(app, await permalink(client, app), now);
   }
+  if (isReviewAppError(error, 'LIMIT_REACHED')) {
+    return limitMessage(error.message, error.details.apps, user, now);
+  }
+  if (isReviewAppError(error)) return errorMessage(error.message);
   services.logger.error('launch precheck failed', { error });
   return errorMessage('Something went wrong on our side; the error was logged.');
 }

@@ -1,7 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { EngineConfig } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
-import { costOf } from '../core/cost.js';
 import type { StopExplanation } from '../core/diagnosis.js';
 import type { Logger } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
@@ -26,14 +24,15 @@ export class SlackNotifier implements Notifier {
     private readonly deps: {
       clock: Clock;
       logger: Logger;
-      prices: EngineConfig['prices'];
+      /** What an app has cost so far, for people. */
+      costOf: (app: ReviewApp) => string | undefined;
       updates?: webApi.WebClient;
     },
   ) {}
 
   /** Refresh the status reply with the time left. */
   async countdown(app: ReviewApp): Promise<CountdownResult> {
-    const cost = costOf(app, this.deps.prices, this.deps.clock.now());
+    const cost = this.deps.costOf(app);
     return this.showStatus(app, { kind: 'running', app, ...(cost ? { cost } : {}) });
   }
 
@@ -43,7 +42,7 @@ export class SlackNotifier implements Notifier {
 
   /** The final status, a reply saying why, and a channel notice when nobody asked for the stop. */
   async ended(app: ReviewApp, explanation: StopExplanation): Promise<void> {
-    const cost = costOf(app, this.deps.prices, this.deps.clock.now());
+    const cost = this.deps.costOf(app);
     await this.showStatus(app, { kind: 'ended', explanation, ...(cost ? { cost } : {}) });
     if (explanation.unexpected) {
       await this.reply(app, endedNotice(app, explanation), true);

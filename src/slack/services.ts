@@ -1,7 +1,32 @@
-import type { SlackConfig } from '../config/config.js';
-import type { SlackServices } from './launch-flow.js';
+import type { webApi } from '@slack/bolt';
+import type { Clock } from '../core/clock.js';
+import type { ReviewAppEngine } from '../core/engine.js';
+import type { Logger } from '../core/logger.js';
+import { SlackNotifier } from './notifier.js';
+import type { AccessSettings } from './settings.js';
 
 /** What every listener gets: the engine, time, logging, and who may act. */
-export interface ListenerServices extends SlackServices {
-  access: Pick<SlackConfig, 'allowedUsers' | 'allowedChannels'>;
+export interface SlackServices {
+  engine: ReviewAppEngine;
+  clock: Clock;
+  logger: Logger;
+  access: AccessSettings;
+}
+
+/**
+ * The one way to build a notifier. `updates` is the client for countdown
+ * edits, which should reject rate-limited calls so that the watcher waits.
+ */
+export function notifierFor(
+  services: Omit<SlackServices, 'access'>,
+  client: webApi.WebClient,
+  updates?: webApi.WebClient,
+): SlackNotifier {
+  const { engine, clock, logger } = services;
+  return new SlackNotifier(client, {
+    clock,
+    logger,
+    costOf: (app) => engine.costOf(app),
+    ...(updates ? { updates } : {}),
+  });
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { explainStop, type StopExplanation, stopReasonFor } from '../core/diagnosis.js';
+import { type StopExplanation, stopReasonFor } from '../core/diagnosis.js';
 import type { ReviewAppEngine } from '../core/engine.js';
 import type { Logger } from '../core/logger.js';
 import { isEnded, type ReviewApp } from '../core/types.js';
@@ -124,7 +124,7 @@ export class Watcher {
     if (isEnded(app.task)) {
       this.forget(arn);
       if (!app.meta.announced && !this.announcedHere.has(arn)) {
-        await this.announce(app, explainStop(app.task, { mode: engine.config.lifetime.mode }));
+        await this.announce(app, engine.explainStop(app.task));
       }
       return false;
     }
@@ -144,7 +144,7 @@ export class Watcher {
     }
     if (task.lastStatus !== 'RUNNING') {
       // Nobody in this process is starting it (a crash mid-launch): give up once the launch timeout is past.
-      if (now - meta.launchedAt > engine.config.lifetime.launchTimeoutMs) {
+      if (engine.startedTooLongAgo(app)) {
         await this.stopAndAnnounce(app, stopReasonFor('timeout'));
       }
       return true;
@@ -183,7 +183,7 @@ export class Watcher {
       this.announcedHere.add(app.task.arn);
       const stopped = await engine.stopApp(marked, reason);
       this.forget(app.task.arn);
-      await notifier.ended(stopped, explainStop(stopped.task));
+      await notifier.ended(stopped, engine.explainStop(stopped.task));
     } catch (error) {
       logger.error('could not stop a review app', { mr: app.meta.mr, reason, error });
     }

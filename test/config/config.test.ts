@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadBotConfig, loadEngineConfig } from '../../src/config/config.js';
+import { ConfigError, loadBotConfig, loadConfig } from '../../src/config/config.js';
 
 const minimal = {
   GITLAB_TOKEN: 'glpat-secret-value',
@@ -22,22 +22,22 @@ function problems(fn: () => unknown): string[] {
 
 describe('configuration', () => {
   it('fills the documented defaults', () => {
-    const config = loadEngineConfig(minimal);
+    const config = loadConfig(minimal);
     expect(config.gitlab.url).toBe('https://gitlab.com');
-    expect(config.image.tagTemplate).toBe('{sha}');
+    expect(config.engine.image.tagTemplate).toBe('{sha}');
     expect(config.ecs.subnets).toEqual(['subnet-a', 'subnet-b']);
     expect(config.ecs.capacityProvider).toBe('FARGATE');
-    expect(config.lifetime).toMatchObject({
+    expect(config.engine.lifetime).toMatchObject({
       ttlMs: 30 * 60_000,
       maxLifetimeMs: 2 * 3_600_000,
-      mode: 'container',
     });
-    expect(config.limits).toEqual({ maxRunning: 10, maxPerUser: 3 });
+    expect(config.ecs.guard).toMatchObject({ mode: 'container', maxLifetimeMs: 2 * 3_600_000 });
+    expect(config.engine.limits).toEqual({ maxRunning: 10, maxPerUser: 3 });
   });
 
   it('reports every problem at once, by variable name, with what is expected', () => {
     const found = problems(() =>
-      loadEngineConfig({
+      loadConfig({
         GITLAB_URL: 'not a url',
         ECS_SUBNETS: '',
         REVIEW_APP_TTL: 'soon',
@@ -65,26 +65,25 @@ describe('configuration', () => {
   });
 
   it('treats empty optional variables as unset, as .env files write them', () => {
-    const config = loadEngineConfig({
+    const config = loadConfig({
       ...minimal,
       IMAGE_TEMPLATE: '',
       REGISTRY_REPOSITORY: ' ',
       ECS_CONTAINER: '',
     });
-    expect(config.image.imageTemplate).toBeUndefined();
-    expect(config.image.registryRepository).toBeUndefined();
+    expect(config.engine.image.imageTemplate).toBeUndefined();
+    expect(config.engine.image.registryRepository).toBeUndefined();
     expect(config.ecs.container).toBeUndefined();
   });
 
   it('takes the region from AWS_DEFAULT_REGION as the SDK does', () => {
     const { AWS_REGION: _, ...rest } = minimal;
-    expect(loadEngineConfig({ ...rest, AWS_DEFAULT_REGION: 'us-east-2' }).aws.region).toBe(
-      'us-east-2',
-    );
+    expect(() => loadConfig({ ...rest, AWS_DEFAULT_REGION: 'us-east-2' })).not.toThrow();
+    expect(problems(() => loadConfig(rest)).join('\n')).toMatch(/^AWS_REGION is required/m);
   });
 
   it('refuses a TTL longer than the hard cap', () => {
-    expect(problems(() => loadEngineConfig({ ...minimal, REVIEW_APP_TTL: '3h' }))).toEqual([
+    expect(problems(() => loadConfig({ ...minimal, REVIEW_APP_TTL: '3h' }))).toEqual([
       'REVIEW_APP_TTL must not be longer than REVIEW_APP_MAX_LIFETIME',
     ]);
   });

@@ -5,7 +5,7 @@ import { EcsPlatform } from '../../src/aws/ecs-platform.js';
 import { runCli } from '../../src/cli/cli.js';
 import { awsOptionsFromEnv, createEngine } from '../../src/compose.js';
 import type { Env } from '../../src/config/config.js';
-import { loadEngineConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { isReviewAppError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { cli } from '../support/cli.js';
@@ -14,7 +14,7 @@ import { PROJECT_ID, startWorld, type World } from '../support/world.js';
 function engineFor(world: World, env: Env = {}) {
   const all = { ...world.env, ...env };
   return createEngine({
-    config: loadEngineConfig(all),
+    config: loadConfig(all),
     env: all,
     logger: silentLogger,
     clock: world.clock,
@@ -30,8 +30,8 @@ const missing = (arn: string) => ({
 describe('task definition clean-up', () => {
   it('deregisters old review revisions that no task runs, keeping the newest for reuse', async () => {
     await using world = await startWorld();
-    const config = loadEngineConfig(world.env);
-    const platform = new EcsPlatform(createAwsClients(awsOptionsFromEnv(world.env)), config);
+    const config = loadConfig(world.env);
+    const platform = new EcsPlatform(createAwsClients(awsOptionsFromEnv(world.env)), config.ecs);
     const arns: string[] = [];
     for (let i = 1; i <= 23; i++) {
       arns.push(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/compose.js';
-import { loadEngineConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import {
   ALICE,
@@ -222,7 +222,7 @@ describe('crashes and races', () => {
       body: JSON.stringify({ channel: CHANNEL, thread_ts: parent.ts, text: 'Looking up…' }),
     }).then((r) => r.json() as Promise<{ ts: string }>);
     const crashed = createEngine({
-      config: loadEngineConfig(w.env),
+      config: loadConfig(w.env),
       env: w.env,
       logger: silentLogger,
       clock: w.clock,

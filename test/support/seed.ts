@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { EcsPlatform } from '../../src/aws/ecs-platform.js';
 import { awsOptionsFromEnv, createEngine } from '../../src/compose.js';
-import { loadEngineConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import type { ReviewAppEngine } from '../../src/core/engine.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { metaToTags } from '../../src/core/tags.js';
@@ -10,8 +10,8 @@ import { PROJECT_PATH, type World } from './world.js';
 
 /** `count` running review apps started straight through ECS, each with a Slack status message. */
 export async function seedRunningApps(world: World, count: number): Promise<ReviewAppEngine> {
-  const config = loadEngineConfig(world.env);
-  const platform = new EcsPlatform(createAwsClients(awsOptionsFromEnv(world.env)), config);
+  const config = loadConfig(world.env);
+  const platform = new EcsPlatform(createAwsClients(awsOptionsFromEnv(world.env)), config.ecs);
   const definition = await platform.prepareTaskDefinition('registry.example.test/acme/shop:abc');
   const now = world.clock.now();
   for (let mr = 1; mr <= count; mr++) {

@@ -8,7 +8,7 @@ import { isAllowed } from '../access.js';
 import { readButtonValue } from '../ids.js';
 import { errorMessage, refusedMessage } from '../messages/notices.js';
 import type { SlackMessage } from '../messages/status.js';
-import type { ListenerServices } from '../services.js';
+import type { SlackServices } from '../services.js';
 
 export interface ButtonContext {
   mr: number;
@@ -26,7 +26,7 @@ export interface ButtonContext {
  * read the MR from the value, which is never trusted beyond being a number.
  */
 export async function buttonAction(
-  services: ListenerServices,
+  services: SlackServices,
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
   work: (context: ButtonContext) => Promise<void>,
 ): Promise<void> {

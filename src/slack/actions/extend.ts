@@ -1,20 +1,19 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { isReviewAppError } from '../../core/errors.js';
 import { errorMessage, extendedMessage } from '../messages/notices.js';
-import { SlackNotifier } from '../notifier.js';
-import type { ListenerServices } from '../services.js';
+import { notifierFor, type SlackServices } from '../services.js';
 import { buttonAction } from './button-action.js';
 
 /** Extend: the deadline moves by the TTL, never past the hard cap; the thread says until when. */
 export async function handleExtend(
-  services: ListenerServices,
+  services: SlackServices,
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
 ): Promise<void> {
   await buttonAction(services, args, async ({ mr, user, client, tell }) => {
     const { engine, clock } = services;
     try {
       const { app, capped } = await engine.extend(mr);
-      const notifier = new SlackNotifier(client, { ...services, prices: engine.config.prices });
+      const notifier = notifierFor(services, client);
       await notifier.reply(app, extendedMessage(app, user, capped, clock.now()));
       await notifier.countdown(app);
     } catch (error) {

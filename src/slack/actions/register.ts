@@ -1,11 +1,11 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { ACTIONS } from '../ids.js';
-import type { ListenerServices } from '../services.js';
+import type { SlackServices } from '../services.js';
 import { handleExtend } from './extend.js';
 import { handleRelaunch } from './relaunch.js';
 import { handleStop } from './stop.js';
 
-export function registerActions(app: App, services: ListenerServices): void {
+export function registerActions(app: App, services: SlackServices): void {
   // A link button still sends an action; it only needs acknowledging.
   app.action(ACTIONS.open, async ({ ack }) => ack());
   app.action<BlockButtonAction>(ACTIONS.extend, (args) => handleExtend(services, args));

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { launchInSlack } from '../launch-flow.js';
-import type { ListenerServices } from '../services.js';
+import type { SlackServices } from '../services.js';
 import { buttonAction } from './button-action.js';
 
 /**
@@ -8,7 +8,7 @@ import { buttonAction } from './button-action.js';
  * in the same thread. Try again (`replace: false`) never stops a running app.
  */
 export async function handleRelaunch(
-  services: ListenerServices,
+  services: SlackServices,
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
   replace = true,
 ): Promise<void> {

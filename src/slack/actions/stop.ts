@@ -4,17 +4,16 @@ import type {
   SlackActionMiddlewareArgs,
   webApi,
 } from '@slack/bolt';
-import { actorName, explainStop } from '../../core/diagnosis.js';
+import { actorName } from '../../core/diagnosis.js';
 import { isReviewAppError } from '../../core/errors.js';
 import { errorMessage } from '../messages/notices.js';
 import type { SlackMessage } from '../messages/status.js';
-import { SlackNotifier } from '../notifier.js';
-import type { ListenerServices } from '../services.js';
+import { notifierFor, type SlackServices } from '../services.js';
 import { buttonAction } from './button-action.js';
 
 /** Stop an MR's app for a Slack user: its thread says who stopped it. Returns the private answer. */
 export async function stopFromSlack(
-  services: ListenerServices,
+  services: SlackServices,
   client: webApi.WebClient,
   mr: number,
   user: string,
@@ -22,8 +21,7 @@ export async function stopFromSlack(
   const { engine } = services;
   try {
     const stopped = await engine.stop(mr, actorName(user, 'slack'), { announced: true });
-    const notifier = new SlackNotifier(client, { ...services, prices: engine.config.prices });
-    await notifier.ended(stopped, explainStop(stopped.task));
+    await notifierFor(services, client).ended(stopped, engine.explainStop(stopped.task));
     return { text: `Stopped the review app of !${mr}.`, blocks: [] };
   } catch (error) {
     if (isReviewAppError(error)) return errorMessage(error.message);
@@ -33,7 +31,7 @@ export async function stopFromSlack(
 }
 
 export async function handleStop(
-  services: ListenerServices,
+  services: SlackServices,
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
 ): Promise<void> {
   await buttonAction(services, args, async ({ mr, user, client, tell }) => {

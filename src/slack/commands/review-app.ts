@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { costOf, estimateCost, formatCost } from '../../core/cost.js';
 import { isReviewAppError } from '../../core/errors.js';
 import { isAllowed } from '../access.js';
 import { stopFromSlack } from '../actions/stop.js';
@@ -12,16 +11,13 @@ import {
   usageMessage,
 } from '../messages/notices.js';
 import type { SlackMessage } from '../messages/status.js';
-import type { ListenerServices } from '../services.js';
+import type { SlackServices } from '../services.js';
 import { launchModal } from '../views/launch-modal.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** `/review-app [42 | !42 | URL | list | stop 42 | help]`: acknowledged at once, worked on after. */
-export async function handleReviewAppCommand(
-  services: ListenerServices,
-  args: Args,
-): Promise<void> {
+export async function handleReviewAppCommand(services: SlackServices, args: Args): Promise<void> {
   const { command, ack, respond, client, logger } = args;
   const text = command.text.trim();
   const reply = async (message: SlackMessage): Promise<void> => {
@@ -103,21 +99,16 @@ export async function handleReviewAppCommand(
   }
 }
 
-async function list(services: ListenerServices): Promise<SlackMessage> {
+async function list(services: SlackServices): Promise<SlackMessage> {
   try {
     const apps = await services.engine.list();
     const now = services.clock.now();
-    const prices = services.engine.config.prices;
-    const spot = apps.some((app) => app.task.capacityProvider === 'FARGATE_SPOT');
-    const total = formatCost(
-      apps.reduce((sum, app) => sum + (estimateCost(app, prices, now) ?? 0), 0),
-      spot,
-    );
+    const { engine } = services;
     return listMessage(
       apps,
       now,
-      (app) => costOf(app, prices, now),
-      apps.length > 0 ? total : undefined,
+      (app) => engine.costOf(app),
+      apps.length > 0 ? engine.totalCostOf(apps) : undefined,
     );
   } catch (error) {
     return errorMessage(

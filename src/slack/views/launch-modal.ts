@@ -11,7 +11,7 @@ import { ACTIONS, BLOCKS, VIEWS } from '../ids.js';
 import { launchInSlack } from '../launch-flow.js';
 import { truncate } from '../messages/format.js';
 import type { SlackMessage } from '../messages/status.js';
-import type { ListenerServices } from '../services.js';
+import type { SlackServices } from '../services.js';
 
 /** The picker of open MRs; options come from GitLab as the user types. */
 export function launchModal(channel: string): types.ModalView {
@@ -64,7 +64,7 @@ function channelOf(privateMetadata: string | undefined): string | undefined {
 }
 
 export async function handleMergeRequestOptions(
-  services: ListenerServices,
+  services: SlackServices,
   args: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs,
 ): Promise<void> {
   const { ack, payload, body } = args;
@@ -93,7 +93,7 @@ export async function handleMergeRequestOptions(
 }
 
 export async function handleLaunchSubmission(
-  services: ListenerServices,
+  services: SlackServices,
   args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs,
 ): Promise<void> {
   const { ack, view, body, client } = args;

@@ -1,9 +1,9 @@
 import type { App, ViewSubmitAction } from '@slack/bolt';
 import { ACTIONS, VIEWS } from '../ids.js';
-import type { ListenerServices } from '../services.js';
+import type { SlackServices } from '../services.js';
 import { handleLaunchSubmission, handleMergeRequestOptions } from './launch-modal.js';
 
-export function registerViews(app: App, services: ListenerServices): void {
+export function registerViews(app: App, services: SlackServices): void {
   app.options<'block_suggestion'>({ action_id: ACTIONS.pickMr, type: 'block_suggestion' }, (args) =>
     handleMergeRequestOptions(services, args),
   );
