@@ -2,8 +2,9 @@ import type { webApi } from '@slack/bolt';
 import type { ReviewAppEngine } from '../core/engine.js';
 import { isReviewAppError } from '../core/errors.js';
 import type { ReviewApp } from '../core/types.js';
+import type { SlackMessage } from './messages/blocks.js';
 import { alreadyRunningMessage, errorMessage, limitMessage } from './messages/notices.js';
-import { parentMessage, type SlackMessage, type Stage, statusMessage } from './messages/status.js';
+import { parentMessage, type Stage, statusMessage } from './messages/status.js';
 import type { SlackServices } from './services.js';
 
 export interface LaunchInSlack {
@@ -15,7 +16,8 @@ export interface LaunchInSlack {
   /** Relaunches report in the thread they came from. */
   thread?: string;
   /** A private answer to the person who asked (ephemeral). */
-  reply: (message: SlackMessage) => Promise<void>;
+  /** A private answer to the person who asked. */
+  answer: (message: SlackMessage) => Promise<void>;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function launchInSlack(
   try {
     ({ mr } = await engine.precheck({ mr: request.mr, requester: user, replace: request.replace }));
   } catch (error) {
-    await request.reply(await refusal(services, client, error, user));
+    await request.answer(await refusal(services, client, error, user));
     return undefined;
   }
 
@@ -58,7 +60,7 @@ export async function launchInSlack(
   } catch (error) {
     logger.warn('could not post in the channel', { channel, error });
     const code = (error as { data?: { error?: string } }).data?.error;
-    await request.reply(
+    await request.answer(
       errorMessage(
         code === 'not_in_channel' || code === 'channel_not_found'
           ? 'I cannot post in this channel. Invite me to it (/invite @review-app-bot), then try again.'

@@ -4,9 +4,10 @@ import type { StopExplanation } from '../core/diagnosis.js';
 import type { Logger } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
 import type { CountdownResult, Notifier } from '../watcher/watcher.js';
+import { type SlackMessage, section } from './messages/blocks.js';
 import { mentionUsers, plain } from './messages/format.js';
 import { endedNotice, warningMessage } from './messages/notices.js';
-import { type SlackMessage, type Stage, section, statusMessage } from './messages/status.js';
+import { type Stage, statusMessage } from './messages/status.js';
 
 /**
  * Tells Slack what happens to a running app: the countdown in its status
@@ -37,7 +38,7 @@ export class SlackNotifier implements Notifier {
   }
 
   async warn(app: ReviewApp): Promise<void> {
-    await this.reply(app, warningMessage(app, this.deps.clock.now()));
+    await this.postInThread(app, warningMessage(app, this.deps.clock.now()));
   }
 
   /** The final status, a reply saying why, and a channel notice when nobody asked for the stop. */
@@ -45,9 +46,9 @@ export class SlackNotifier implements Notifier {
     const cost = this.deps.costOf(app);
     await this.showStatus(app, { kind: 'ended', explanation, ...(cost ? { cost } : {}) });
     if (explanation.unexpected) {
-      await this.reply(app, endedNotice(app, explanation), true);
+      await this.announce(app, endedNotice(app, explanation));
     } else {
-      await this.reply(app, {
+      await this.postInThread(app, {
         text: plain(explanation.summary, 500),
         blocks: [
           section(`:black_square_for_stop: ${mentionUsers(plain(explanation.summary, 2900))}`),
@@ -56,7 +57,17 @@ export class SlackNotifier implements Notifier {
     }
   }
 
-  async reply(app: ReviewApp, message: SlackMessage, broadcast = false): Promise<void> {
+  /** A reply in the app's thread. */
+  postInThread(app: ReviewApp, message: SlackMessage): Promise<void> {
+    return this.post(app, message, false);
+  }
+
+  /** A reply in the app's thread that the whole channel sees too (ends nobody asked for). */
+  announce(app: ReviewApp, message: SlackMessage): Promise<void> {
+    return this.post(app, message, true);
+  }
+
+  private async post(app: ReviewApp, message: SlackMessage, broadcast: boolean): Promise<void> {
     const { channel, thread } = app.meta;
     if (!channel) return;
     try {

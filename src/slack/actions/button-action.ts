@@ -6,8 +6,8 @@ import type {
 } from '@slack/bolt';
 import { isAllowed } from '../access.js';
 import { readButtonValue } from '../ids.js';
+import type { SlackMessage } from '../messages/blocks.js';
 import { errorMessage, refusedMessage } from '../messages/notices.js';
-import type { SlackMessage } from '../messages/status.js';
 import type { SlackServices } from '../services.js';
 
 export interface ButtonContext {
@@ -18,7 +18,7 @@ export interface ButtonContext {
   thread: string | undefined;
   client: webApi.WebClient;
   /** A private answer to the person who clicked. */
-  tell: (message: SlackMessage) => Promise<void>;
+  answer: (message: SlackMessage) => Promise<void>;
 }
 
 /**
@@ -34,7 +34,7 @@ export async function buttonAction(
   await ack();
   const user = body.user.id;
   const channel = body.channel?.id ?? body.container?.channel_id;
-  const tell = async (message: SlackMessage) => {
+  const answer = async (message: SlackMessage) => {
     if (!channel) return;
     try {
       await client.chat.postEphemeral({
@@ -49,14 +49,14 @@ export async function buttonAction(
   };
   if (!isAllowed(services.access, user, channel)) {
     services.logger.warn('refused a button', { user, channel, action: action.action_id });
-    await tell(refusedMessage());
+    await answer(refusedMessage());
     return;
   }
   const mr = readButtonValue(action.value);
   if (mr === undefined || !channel) {
-    await tell(errorMessage('That button no longer works. Use /review-app instead.'));
+    await answer(errorMessage('That button no longer works. Use /review-app instead.'));
     return;
   }
   const thread = body.message?.thread_ts ?? body.message?.ts;
-  await work({ mr, user, channel, thread, client, tell });
+  await work({ mr, user, channel, thread, client, answer });
 }

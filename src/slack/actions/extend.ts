@@ -9,17 +9,17 @@ export async function handleExtend(
   services: SlackServices,
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
 ): Promise<void> {
-  await buttonAction(services, args, async ({ mr, user, client, tell }) => {
+  await buttonAction(services, args, async ({ mr, user, client, answer }) => {
     const { engine, clock } = services;
     try {
       const { app, capped } = await engine.extend(mr);
       const notifier = notifierFor(services, client);
-      await notifier.reply(app, extendedMessage(app, user, capped, clock.now()));
+      await notifier.postInThread(app, extendedMessage(app, user, capped, clock.now()));
       await notifier.countdown(app);
     } catch (error) {
-      if (isReviewAppError(error)) return tell(errorMessage(error.message));
+      if (isReviewAppError(error)) return answer(errorMessage(error.message));
       services.logger.error('extend failed', { mr, error });
-      return tell(errorMessage('The review app could not be extended; the error was logged.'));
+      return answer(errorMessage('The review app could not be extended; the error was logged.'));
     }
   });
 }

@@ -12,7 +12,7 @@ export async function handleRelaunch(
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
   replace = true,
 ): Promise<void> {
-  await buttonAction(services, args, async ({ mr, user, channel, thread, client, tell }) => {
+  await buttonAction(services, args, async ({ mr, user, channel, thread, client, answer }) => {
     // A click on a private message has no thread: relaunch in the running app's thread.
     const running = thread
       ? undefined
@@ -21,6 +21,6 @@ export async function handleRelaunch(
       running?.meta.channel && running.meta.thread
         ? { channel: running.meta.channel, thread: running.meta.thread }
         : { channel, ...(thread ? { thread } : {}) };
-    await launchInSlack(services, { client, ...where, user, mr, replace, reply: tell });
+    await launchInSlack(services, { client, ...where, user, mr, replace, answer });
   });
 }

@@ -1,30 +1,12 @@
 import type { StopExplanation } from '../../core/diagnosis.js';
 import type { ReviewApp } from '../../core/types.js';
-import { ACTIONS, COMMAND } from '../ids.js';
+import { ACTIONS } from '../ids.js';
+import { actions, button, context, type SlackMessage, section } from './blocks.js';
 import { escapeMrkdwn, link, minutesLeft, plain, requesterOf, slackTime } from './format.js';
-import { button, context, mrLabel, type SlackMessage, section } from './status.js';
+import { mrLabel } from './status.js';
 
 const MAX_LISTED = 20;
 const SECTION_BUDGET = 2800;
-
-export function helpMessage(): SlackMessage {
-  const lines = [
-    `*${COMMAND} 42* (or \`!42\`, or the merge request's URL): launch a review app for that merge request`,
-    `*${COMMAND}*: pick an open merge request from a list`,
-    `*${COMMAND} list*: running review apps`,
-    `*${COMMAND} stop 42*: stop the review app of !42`,
-    `*${COMMAND} help*: this message`,
-  ];
-  return { text: `How to use ${COMMAND}`, blocks: [section(lines.join('\n'))] };
-}
-
-export function usageMessage(problem: string): SlackMessage {
-  const help = helpMessage();
-  return {
-    text: `${problem} ${help.text}`,
-    blocks: [section(`:warning: ${plain(problem, 500)}`), ...help.blocks],
-  };
-}
 
 export function errorMessage(message: string): SlackMessage {
   return { text: plain(message, 500), blocks: [section(`:warning: ${plain(message, 2900)}`)] };
@@ -43,7 +25,7 @@ export function alreadyRunningMessage(
       section(
         `${mrLabel(app.meta)} already has a review app running${url} (${minutesLeft(app.meta.softDeadline, now)}).${where}`,
       ),
-      { type: 'actions', elements: [button('Relaunch', ACTIONS.relaunch, app.meta.mr)] },
+      actions([button('Relaunch', ACTIONS.relaunch, app.meta.mr)]),
     ],
   };
 }
@@ -99,12 +81,9 @@ export function limitMessage(
       ...listMessage(apps, now, () => undefined).blocks,
       ...(own.length > 0
         ? [
-            {
-              type: 'actions' as const,
-              elements: own.map((app) =>
-                button(`Stop !${app.meta.mr}`, ACTIONS.stop, app.meta.mr, 'danger'),
-              ),
-            },
+            actions(
+              own.map((app) => button(`Stop !${app.meta.mr}`, ACTIONS.stop, app.meta.mr, 'danger')),
+            ),
           ]
         : []),
     ],
@@ -117,13 +96,10 @@ export function warningMessage(app: ReviewApp, now: number): SlackMessage {
     text: `The review app for !${app.meta.mr} expires in ${minutesLeft(app.meta.softDeadline, now)}.`,
     blocks: [
       section(`:alarm_clock: ${text}`),
-      {
-        type: 'actions',
-        elements: [
-          button('Extend', ACTIONS.extend, app.meta.mr, 'primary'),
-          button('Stop', ACTIONS.stop, app.meta.mr, 'danger'),
-        ],
-      },
+      actions([
+        button('Extend', ACTIONS.extend, app.meta.mr, 'primary'),
+        button('Stop', ACTIONS.stop, app.meta.mr, 'danger'),
+      ]),
     ],
   };
 }
@@ -142,7 +118,7 @@ export function endedNotice(app: ReviewApp, explanation: StopExplanation): Slack
     blocks: [
       section(lead),
       ...(explanation.hint ? [context(plain(explanation.hint, 1000))] : []),
-      { type: 'actions', elements: [button('Relaunch', ACTIONS.retry, app.meta.mr, 'primary')] },
+      actions([button('Relaunch', ACTIONS.retry, app.meta.mr, 'primary')]),
     ],
   };
 }

@@ -1,15 +1,8 @@
-import type { types } from '@slack/bolt';
 import type { StopExplanation } from '../../core/diagnosis.js';
 import type { MergeRequest, ReviewApp, ReviewAppMeta } from '../../core/types.js';
-import { ACTIONS, buttonValue } from '../ids.js';
+import { ACTIONS } from '../ids.js';
+import { actions, button, context, type SlackMessage, section } from './blocks.js';
 import { code, escapeMrkdwn, link, mentionUsers, minutesLeft, plain, slackTime } from './format.js';
-
-type Block = types.KnownBlock;
-type Button = types.Button;
-export interface SlackMessage {
-  text: string;
-  blocks: Block[];
-}
 
 /** What a status reply can show. */
 export type Stage =
@@ -29,25 +22,6 @@ export function mrLabel(
 ): string {
   const iid = 'iid' in mr ? mr.iid : mr.mr;
   return `!${iid} ${plain(mr.title, max)}`;
-}
-
-export function button(
-  text: string,
-  actionId: string,
-  mr: number,
-  style?: 'primary' | 'danger',
-): Button {
-  return {
-    type: 'button',
-    text: { type: 'plain_text', text, emoji: true },
-    action_id: actionId,
-    value: buttonValue(mr),
-    ...(style ? { style } : {}),
-  };
-}
-
-export function section(text: string): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
 /** The message in the channel that the thread hangs from. */
@@ -103,15 +77,12 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
               .filter(Boolean)
               .join(' · '),
           ),
-          {
-            type: 'actions',
-            elements: [
-              { ...button('Open app', ACTIONS.open, mr.iid, 'primary'), url },
-              button('Extend', ACTIONS.extend, mr.iid),
-              button('Relaunch', ACTIONS.relaunch, mr.iid),
-              button('Stop', ACTIONS.stop, mr.iid, 'danger'),
-            ],
-          },
+          actions([
+            { ...button('Open app', ACTIONS.open, mr.iid, 'primary'), url },
+            button('Extend', ACTIONS.extend, mr.iid),
+            button('Relaunch', ACTIONS.relaunch, mr.iid),
+            button('Stop', ACTIONS.stop, mr.iid, 'danger'),
+          ]),
         ],
       };
     }
@@ -120,7 +91,7 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
         text: `Could not launch !${mr.iid}: ${plain(stage.message, 500)}`,
         blocks: [
           section(`:x: Could not launch !${mr.iid}: ${mentionUsers(plain(stage.message, 2800))}`),
-          { type: 'actions', elements: [button('Try again', ACTIONS.retry, mr.iid)] },
+          actions([button('Try again', ACTIONS.retry, mr.iid)]),
         ],
       };
     case 'ended':
@@ -132,12 +103,8 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
           ),
           ...(stage.explanation.hint ? [context(plain(stage.explanation.hint, 1000))] : []),
           ...(stage.cost ? [context(`Cost ${stage.cost}`)] : []),
-          { type: 'actions', elements: [button('Relaunch', ACTIONS.retry, mr.iid, 'primary')] },
+          actions([button('Relaunch', ACTIONS.retry, mr.iid, 'primary')]),
         ],
       };
   }
-}
-
-export function context(text: string): Block {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
 }

@@ -9,8 +9,8 @@ import type {
 import { isAllowed } from '../access.js';
 import { ACTIONS, BLOCKS, VIEWS } from '../ids.js';
 import { launchInSlack } from '../launch-flow.js';
+import type { SlackMessage } from '../messages/blocks.js';
 import { truncate } from '../messages/format.js';
-import type { SlackMessage } from '../messages/status.js';
 import type { SlackServices } from '../services.js';
 
 /** The picker of open MRs; options come from GitLab as the user types. */
@@ -115,12 +115,12 @@ export async function handleLaunchSubmission(
   }
   await ack();
   const target = channel;
-  const reply = async (message: SlackMessage) => {
+  const answer = async (message: SlackMessage) => {
     try {
       await client.chat.postEphemeral({ channel: target, user, ...message });
     } catch (error) {
       services.logger.warn('could not answer privately', { user, channel: target, error });
     }
   };
-  await launchInSlack(services, { client, channel: target, user, mr, replace: false, reply });
+  await launchInSlack(services, { client, channel: target, user, mr, replace: false, answer });
 }

@@ -1,0 +1,34 @@
+import type { webApi } from '@slack/bolt';
+import { actorName } from '../core/diagnosis.js';
+import { isReviewAppError } from '../core/errors.js';
+import type { ReviewApp } from '../core/types.js';
+import type { SlackMessage } from './messages/blocks.js';
+import { errorMessage } from './messages/notices.js';
+import { notifierFor, type SlackServices } from './services.js';
+
+/** How a stop asked for in Slack ended: the app stopped (its thread says so), or why not. */
+export type StopOutcome = { stopped: ReviewApp } | { refused: SlackMessage };
+
+/**
+ * Stop an MR's app for a Slack user. The thread hears who stopped it; the
+ * caller decides what the person who asked hears privately.
+ */
+export async function stopInSlack(
+  services: SlackServices,
+  client: webApi.WebClient,
+  mr: number,
+  user: string,
+): Promise<StopOutcome> {
+  const { engine } = services;
+  try {
+    const stopped = await engine.stop(mr, actorName(user, 'slack'), { announced: true });
+    await notifierFor(services, client).ended(stopped, engine.explainStop(stopped.task));
+    return { stopped };
+  } catch (error) {
+    if (isReviewAppError(error)) return { refused: errorMessage(error.message) };
+    services.logger.error('stop failed', { mr, error });
+    return {
+      refused: errorMessage('The review app could not be stopped; the error was logged.'),
+    };
+  }
+}
