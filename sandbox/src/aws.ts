@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EC2_ACTIONS, type Ec2NetworkInterface, ec2Error, handleEc2 } from './aws-ec2.js';
+import { type AppPageRenderer, AppServers, defaultAppPage } from './aws-ecs-app-servers.js';
 import { isAwsTagKey, mergeTags, validateTags } from './aws-ecs-tags.js';
 import { TaskDefinitionStore } from './aws-ecs-taskdefs.js';
 import {
@@ -17,7 +18,12 @@ import {
   optionalStringList,
   parseJsonBody,
 } from './aws-shared.js';
-import { type HttpReply, type LoopbackServer, startLoopbackServer } from './http.js';
+import {
+  type HttpReply,
+  type LoopbackServer,
+  type RecordedRequest,
+  startLoopbackServer,
+} from './http.js';
 
 /**
  * A loopback AWS endpoint serving ECS (JSON 1.1) and EC2 (query protocol) on
@@ -30,6 +36,7 @@ import { type HttpReply, type LoopbackServer, startLoopbackServer } from './http
  * is `sleep N` or `timeout N ...` exit once `now()` passes their start + N s.
  */
 
+export type { AppPageRenderer, AppTaskView } from './aws-ecs-app-servers.js';
 export type { LaunchBehaviour, RunTaskFailure } from './aws-ecs-tasks.js';
 
 const ECS_TARGET = 'AmazonEC2ContainerServiceV20141113.';
@@ -114,17 +121,45 @@ export interface AwsStandIn extends LoopbackServer {
   operations(): string[];
   /** Request bodies of one operation: parsed JSON for ECS, form parameters for EC2. */
   callsTo(operation: string): JsonObject[];
+  /** With `serveApps`: where a RUNNING task's app answers (`http://127.0.0.1:<port>`). */
+  appUrl(arn: string): Promise<string | undefined>;
 }
 
-export async function startAwsStandIn(
-  options: { now?: () => number; region?: string; accountId?: string } = {},
-): Promise<AwsStandIn> {
+export interface AwsStandInOptions {
+  now?: () => number;
+  region?: string;
+  accountId?: string;
+  /**
+   * Serve each RUNNING task's app on its own loopback port (a page made by
+   * the renderer given, or a plain one), closed when the task stops.
+   */
+  serveApps?: boolean | AppPageRenderer;
+}
+
+export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<AwsStandIn> {
   const now = options.now ?? Date.now;
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const definitions = new TaskDefinitionStore(region, accountId, now);
   const tasks = new TaskStore(region, accountId, now, definitions);
   tasks.addCluster('review-apps');
+  const apps = options.serveApps
+    ? new AppServers(
+        typeof options.serveApps === 'function' ? options.serveApps : defaultAppPage,
+        now,
+        (arn) => {
+          const task = tasks.get(arn);
+          if (!task) return undefined;
+          const shown = tasks.render(task, true) as StandInTask;
+          return {
+            ...shown,
+            ...(shown.startedAt !== undefined ? { startedAt: shown.startedAt * 1000 } : {}),
+          };
+        },
+      )
+    : undefined;
+  /** Apps follow their tasks after every change: a request, or a stand-in method. */
+  const syncApps = () => apps?.sync(tasks.all());
   const caller = `arn:aws:sts::${accountId}:assumed-role/review-app-bot/sandbox`;
 
   const taskOrThrow = (arn: string): TaskState => {
@@ -248,6 +283,16 @@ export async function startAwsStandIn(
       return `UNKNOWN ${request.method} ${request.path}`;
     },
     handle: (request): HttpReply => {
+      try {
+        return handleAws(request);
+      } finally {
+        syncApps();
+      }
+    },
+  });
+
+  function handleAws(request: RecordedRequest): HttpReply {
+    {
       tasks.expireLifetimes();
       const { operation } = request;
       if (ECS_OPERATIONS.has(operation)) {
@@ -272,11 +317,27 @@ export async function startAwsStandIn(
         });
       }
       return ec2Error(new AwsError('InvalidAction', `Not an AWS request: ${operation}`));
-    },
-  });
+    }
+  }
 
+  const close = async () => {
+    await apps?.close();
+    await server.close();
+  };
+  const afterward =
+    <A extends unknown[]>(change: (...args: A) => void) =>
+    (...args: A) => {
+      change(...args);
+      syncApps();
+    };
   return {
     ...server,
+    close,
+    [Symbol.asyncDispose]: close,
+    appUrl: async (arn) => {
+      syncApps();
+      return apps?.url(arn);
+    },
     region,
     accountId,
     addCluster: (name) => tasks.addCluster(name).arn,
@@ -288,7 +349,11 @@ export async function startAwsStandIn(
       return renderDefinition(record.arn);
     },
     taskDefinitions: () => definitions.all().map((r) => renderDefinition(r.arn)),
-    tasks: () => tasks.all().map((t) => tasks.render(t, true) as StandInTask),
+    tasks: () => {
+      const all = tasks.all();
+      apps?.sync(all);
+      return all.map((t) => tasks.render(t, true) as StandInTask);
+    },
     task: (arn) => {
       const task = tasks.get(arn);
       return task ? (tasks.render(task, true) as StandInTask) : undefined;
@@ -304,10 +369,14 @@ export async function startAwsStandIn(
       taskOrThrow(arn).behaviour = behaviour;
     },
     failNextRunTask: (failures) => tasks.failNextRunTask(failures),
-    runTaskNow: (arn) => tasks.runNow(taskOrThrow(arn)),
-    exitContainer: (arn, name, exitCode, reason) =>
+    runTaskNow: afterward((arn: string) => tasks.runNow(taskOrThrow(arn))),
+    exitContainer: afterward((arn: string, name: string, exitCode: number, reason?: string) =>
       tasks.exitContainer(taskOrThrow(arn), name, exitCode, reason),
-    stopTaskExternally: (arn, stop) => tasks.stopExternally(taskOrThrow(arn), stop),
+    ),
+    stopTaskExternally: afterward(
+      (arn: string, stop: { stopCode: string; stoppedReason: string; exitCode?: number }) =>
+        tasks.stopExternally(taskOrThrow(arn), stop),
+    ),
     operations: () => server.requests.map((r) => r.operation),
     callsTo: (operation) =>
       server.requests
