@@ -1,12 +1,28 @@
 import { config as loadDotenv } from 'dotenv';
 import { type RunningBot, startBot } from './bot.js';
 import { ConfigError } from './config/config.js';
+import { isReviewAppError } from './core/errors.js';
+import { createLogger } from './core/logger.js';
+import { chooseMode, startSandboxMode } from './sandbox-mode.js';
 
 // The bot's entry point: the only place that reads process.env.
 loadDotenv({ quiet: true });
-let bot: RunningBot;
+const { mode, reason } = chooseMode(process.env);
+const logger = createLogger({ secrets: [] });
+logger.info(mode === 'sandbox' ? 'starting the sandbox' : 'starting the bot', { mode, reason });
+
+let stop: () => Promise<void>;
 try {
-  bot = await startBot({ env: process.env });
+  if (mode === 'sandbox') {
+    const sandbox = await startSandboxMode({ env: process.env, logger });
+    process.stdout.write(
+      `\nReview App Bot sandbox: open ${sandbox.url} (Ctrl-C to stop). Nothing here reaches Slack, GitLab or AWS.\n\n`,
+    );
+    stop = sandbox.stop;
+  } else {
+    const bot: RunningBot = await startBot({ env: process.env });
+    stop = bot.stop;
+  }
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(
@@ -14,11 +30,15 @@ try {
     );
     process.exit(2);
   }
+  if (isReviewAppError(error, 'SANDBOX_UNAVAILABLE') || isReviewAppError(error, 'PORT_IN_USE')) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   throw error;
 }
 const shutdown = () => {
   // Review apps keep running: their deadlines live in ECS tags and ECS enforces the hard cap.
-  void bot.stop().then(() => process.exit(0));
+  void stop().then(() => process.exit(0));
 };
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);

@@ -59,7 +59,7 @@ export class AppServers {
   private start(arn: string): void {
     const server = createServer((req, res) => {
       const task = this.describe(arn);
-      if (!task || task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') {
+      if (task?.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') {
         res.writeHead(503).end();
         return;
       }

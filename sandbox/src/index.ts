@@ -2,5 +2,6 @@
 export * from './aws.js';
 export * from './demo.js';
 export * from './gitlab.js';
+export * from './playground.js';
 export * from './run.js';
 export * from './slack.js';

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type AwsStandIn, startAwsStandIn } from './aws.js';
+import { type AppPageRenderer, type AwsStandIn, startAwsStandIn } from './aws.js';
 import {
   DEMO_CLUSTER,
   DEMO_PROJECT,
@@ -61,16 +61,34 @@ export interface Sandbox extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+export interface SandboxOptions {
+  /** The clock GitLab and AWS keep time by (the bot's own, when it runs faster: SANDBOX_SPEED). */
+  now?: () => number;
+  /** Review apps that answer on loopback (see the ECS stand-in's `serveApps`). */
+  serveApps?: boolean | AppPageRenderer;
+  /** Slack user and channel names by id. */
+  users?: Record<string, string>;
+  channels?: Record<string, string>;
+}
+
 /** Starts the three stand-ins on loopback ports and seeds the demo project. */
-export async function startSandbox(): Promise<Sandbox> {
-  const gitlab = await startGitLabStandIn();
-  const aws = await startAwsStandIn();
-  const slack = await startSlackStandIn();
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const now = options.now ? { now: options.now } : {};
+  const gitlab = await startGitLabStandIn(now);
+  const aws = await startAwsStandIn({
+    ...now,
+    ...(options.serveApps ? { serveApps: options.serveApps } : {}),
+  });
+  // Slack keeps real time even when the bot's runs faster: a trigger_id lives 3 real seconds.
+  const slack = await startSlackStandIn({
+    ...(options.users ? { users: options.users } : {}),
+    ...(options.channels ? { channels: options.channels } : {}),
+  });
 
   gitlab.addProject(SANDBOX_PROJECT);
   gitlab.addRegistryRepository(SANDBOX_PROJECT.id, { id: DEMO_REGISTRY_ID });
   for (const mr of SANDBOX_MERGE_REQUESTS) {
-    const sha = createHash('sha1').update(mr.branch).digest('hex');
+    const sha = sandboxSha(mr.branch);
     const pipeline = { id: 1000 + mr.iid, status: mr.pipeline, sha, ref: mr.branch };
     gitlab.addPipeline(SANDBOX_PROJECT.id, pipeline);
     gitlab.addMergeRequest(SANDBOX_PROJECT.id, {
@@ -108,6 +126,13 @@ export async function startSandbox(): Promise<Sandbox> {
     await Promise.all([gitlab.close(), aws.close(), slack.close()]);
   };
   return { env, gitlab, aws, slack, close, [Symbol.asyncDispose]: close };
+}
+
+/** A commit id for a demo branch (and its n-th pushed commit). */
+export function sandboxSha(branch: string, push = 0): string {
+  return createHash('sha1')
+    .update(push === 0 ? branch : `${branch}#${push}`)
+    .digest('hex');
 }
 
 /** The env as shell `export` lines. */

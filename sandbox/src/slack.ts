@@ -106,6 +106,8 @@ export interface SlackStandIn extends HttpDriver, AsyncDisposable {
   /** A user deletes a message. */
   deleteMessage(channel: string, ts: string): void;
   markChannelUnknown(channel: string): void;
+  /** The user closes a modal (Cancel or ×); Slack tells the app only with notify_on_close. */
+  closeView(id: string): void;
   /** A trigger_id as an interaction would carry it (valid 3 s on the clock, once). */
   issueTriggerId(user?: string): string;
   /** The next `times` calls of `method` answer HTTP 429 with `Retry-After`. */
@@ -361,6 +363,10 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       const m = workspace.findMessage(channel, ts);
       if (!m) throw new Error(`No message ${ts} in ${channel}`);
       m.deleted = true;
+    },
+    closeView: (id) => {
+      const view = workspace.findView(id);
+      if (view) view.closed = true;
     },
     markChannelUnknown: (channel) => {
       workspace.unknownChannels.add(channel);

@@ -26,6 +26,10 @@ export interface ErrorDetails {
   NOT_RUNNING: Record<string, never>;
   LIMIT_REACHED: { apps: ReviewApp[]; limit: 'total' | 'user' };
   CAP_REACHED: { app: ReviewApp };
+  /** `npm start` with nothing configured, where the sandbox package is not installed. */
+  SANDBOX_UNAVAILABLE: Record<string, never>;
+  /** The sandbox page's port is taken. */
+  PORT_IN_USE: { port: number };
 }
 
 export type ErrorCode = keyof ErrorDetails;

@@ -1,0 +1,64 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openSandboxPage } from '../support/browser.js';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the sandbox page: launching from the composer', () => {
+  it('shows the thread reach running with a link to an app that answers; Extend and Stop work', async () => {
+    await using sandbox = await openSandboxPage(browser);
+    const { page } = sandbox;
+
+    await sandbox.type('/review-app 1');
+    const channel = page.getByRole('region', { name: 'Channel messages' });
+    await channel.getByText('is launching a review app for').waitFor();
+    await channel.getByRole('button', { name: /1 repl/ }).click();
+
+    const thread = page.getByRole('region', { name: 'Thread' });
+    await thread.getByText('Running at').waitFor();
+    const link = thread.getByRole('link', { name: /\/apps\// });
+    const href = await link.getAttribute('href');
+    expect(href).toMatch(/^http:\/\/localhost:[0-9]+\/apps\/[0-9.]+\/$/);
+
+    const app = await page.context().newPage();
+    await app.goto((href as string).replace('localhost', '127.0.0.1'));
+    await app.getByRole('heading', { name: /review app/ }).waitFor();
+    const facts = await app.locator('table').innerText();
+    expect(facts).toContain('!1 Checkout page');
+    expect(facts).toContain('feature/checkout');
+    await app.close();
+
+    await thread.getByRole('button', { name: 'Extend' }).first().click();
+    await thread.getByText(/@alice extended the review app for !1 until/).waitFor();
+
+    await thread.getByRole('button', { name: 'Stop' }).first().click();
+    await thread.getByText('The review app was stopped by @alice.').first().waitFor();
+    // The app's address leads nowhere once its task has stopped.
+    await expect
+      .poll(async () => (await fetch(href as string, { redirect: 'manual' })).status)
+      .toBe(404);
+  });
+
+  it('tells the channel when an app crashes (side panel), with a Relaunch button', async () => {
+    await using sandbox = await openSandboxPage(browser);
+    const { page } = sandbox;
+
+    await sandbox.type('/review-app 2');
+    const world = page.getByRole('complementary', { name: 'The world' });
+    const crash = world.getByRole('button', { name: 'Crash (out of memory)' });
+    await expect.poll(() => crash.isEnabled()).toBe(true);
+    await crash.click();
+
+    const channel = page.getByRole('region', { name: 'Channel messages' });
+    const notice = channel.locator('article', { hasText: 'replied to a thread' });
+    await notice.getByText(/The review app for !2 Dark mode has stopped/).waitFor();
+    await notice.getByText(/exited on its own \(exit code 137; OutOfMemoryError/).waitFor();
+    await notice.getByRole('button', { name: 'Relaunch' }).waitFor();
+  });
+});
