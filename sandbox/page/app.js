@@ -174,11 +174,7 @@ function renderSidebar() {
   if (select.options.length !== state.users.length) {
     select.replaceChildren(
       ...state.users.map((u) => {
-        const option = el(
-          'option',
-          '',
-          `${u.name}${u.allowed ? '' : ' (not in ALLOWED_USER_IDS)'}`,
-        );
+        const option = el('option', '', `${u.name}${u.allowed ? '' : ' — not allowed'}`);
         option.value = u.id;
         return option;
       }),
@@ -394,7 +390,7 @@ function renderClock() {
   const { speed, at, realAt } = ui.clock;
   const now = new Date(at + (Date.now() - realAt) * speed);
   const time = now.toLocaleTimeString([], {
-    hour: '2-digit',
+    hour: 'numeric',
     minute: '2-digit',
     second: '2-digit',
   });

@@ -77,14 +77,14 @@ export function demoAppPage(task: AppTaskView, now: number): string {
     ['Commit', tag('commit').slice(0, 12)],
     ['Image', image],
     ['Time left', minutesLeft(tag('soft-deadline'), now)],
-    ['Stops at the latest in', minutesLeft(tag('hard-deadline'), now)],
+    ['Hard cap in', minutesLeft(tag('hard-deadline'), now)],
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>acme/shop !${escapeHtml(tag('mr'))}</title>
 <meta http-equiv="refresh" content="5">
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;color:#1d1c1d}
-h1{font-size:1.6rem}th{text-align:left;padding-right:1.5rem;color:#616061;font-weight:500}
-td{font-family:ui-monospace,monospace}.note{color:#616061;font-size:.9rem;margin-top:2rem}</style></head>
+h1{font-size:1.6rem}th{text-align:left;padding-right:1.5rem;color:#616061;font-weight:500;white-space:nowrap;vertical-align:top}
+td{font-family:ui-monospace,monospace;word-break:break-all}.note{color:#616061;font-size:.9rem;margin-top:2rem}</style></head>
 <body><h1>acme/shop — review app</h1><p>This is the merge request's build, running as its own task.</p>
 <table>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
 <p class="note">Served by the sandbox's ECS stand-in; it goes away when the task stops.</p></body></html>`;
