@@ -29,7 +29,7 @@ describe('the sandbox page: launching from the composer', () => {
     const app = await page.context().newPage();
     await app.goto((href as string).replace('localhost', '127.0.0.1'));
     await app.getByRole('heading', { name: /review app/ }).waitFor();
-    const facts = await app.locator('table').innerText();
+    const facts = await app.locator('table').textContent();
     expect(facts).toContain('!1 Checkout page');
     expect(facts).toContain('feature/checkout');
     await app.close();
