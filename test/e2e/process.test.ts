@@ -59,7 +59,8 @@ describe('the bot process', () => {
     expect(stderr).toContain('running review apps keep their deadlines and hard cap');
     expect(world.aws.callsTo('StopTask')).toHaveLength(0);
     expect(world.aws.tasks()[0]?.lastStatus).toBe('RUNNING');
-  });
+    // A cold start compiles the program and loads the AWS SDK: slow on a busy two-core machine.
+  }, 60_000);
 
   it('exits 2 with every configuration problem named, and no stack trace', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
