@@ -30,6 +30,13 @@ export interface EngineDeps {
   logger?: Logger;
 }
 
+/** One reading of the MR and of ECS, shared by a launch's precheck and its locked check. */
+export interface Prechecked {
+  mr: MergeRequest;
+  /** This project's apps as ECS showed them (ended ones included). */
+  apps: ReviewApp[];
+}
+
 export type LaunchProgress =
   | { stage: 'merge-request'; mr: MergeRequest }
   | { stage: 'image'; image: string }
@@ -46,6 +53,8 @@ export interface LaunchRequest {
   replace?: boolean;
   /** The CI pipeline this launch runs in (CI_PIPELINE_ID), if any. */
   ownPipelineId?: number;
+  /** What `precheck` read moments ago for this launch: not read from GitLab and ECS again. */
+  prechecked?: Prechecked;
   onProgress?: (progress: LaunchProgress) => void;
 }
 
@@ -112,7 +121,8 @@ export class ReviewAppEngine {
   async launch(request: LaunchRequest): Promise<ReviewApp> {
     return this.exclusive(request.mr, (waited) =>
       // A launch that had to wait for another of the same MR never replaces what that one started.
-      this.launchNow(waited ? { ...request, replace: false } : request),
+      // Nor does it trust a reading made before that one finished.
+      this.launchNow(waited ? { ...request, replace: false, prechecked: undefined } : request),
     );
   }
 
@@ -134,10 +144,11 @@ export class ReviewAppEngine {
   /**
    * Everything that can refuse a launch before anything is started: the MR
    * must be open, not running already (unless replaced), and within limits.
+   * Pass `prechecked` on to `launch` so that it reads nothing twice.
    */
   async precheck(
     request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace'>,
-  ): Promise<{ mr: MergeRequest; existing?: ReviewApp }> {
+  ): Promise<{ mr: MergeRequest; existing?: ReviewApp; prechecked: Prechecked }> {
     const { release, ...result } = await this.checkAndReserve(request);
     release();
     return result;
@@ -145,21 +156,39 @@ export class ReviewAppEngine {
 
   /**
    * The precheck, holding a place within the limits until `release`: launches
-   * of different MRs run side by side, and each must count the others.
+   * of different MRs run side by side, and each must count the others. The MR
+   * and ECS are read side by side; the registry lookup is warmed meanwhile.
    */
   private async checkAndReserve(
-    request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace'>,
-  ): Promise<{ mr: MergeRequest; existing?: ReviewApp; release: (arn?: string) => void }> {
-    const mr = await this.openMergeRequest(request.mr);
-    const running = await this.list();
-    const existing = running.find((app) => app.meta.mr === mr.iid);
+    request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace' | 'prechecked'>,
+  ): Promise<{
+    mr: MergeRequest;
+    existing?: ReviewApp;
+    prechecked: Prechecked;
+    release: (arn?: string) => void;
+  }> {
+    const prechecked =
+      request.prechecked?.mr.iid === request.mr ? request.prechecked : await this.read(request.mr);
+    const { mr, apps } = prechecked;
+    const existing = apps.find((app) => app.meta.mr === mr.iid && !isEnded(app.task));
     if (existing && !request.replace) {
       throw new ReviewAppError('ALREADY_RUNNING', `!${mr.iid} already has a review app running.`, {
         app: existing,
       });
     }
-    const release = this.limits.reserve(running, mr.iid, request.requester, existing);
-    return existing ? { mr, existing, release } : { mr, release };
+    const release = this.limits.reserve(apps, mr.iid, request.requester, existing);
+    return existing ? { mr, existing, prechecked, release } : { mr, prechecked, release };
+  }
+
+  /** The open MR and this project's apps (with launches still settling), read in parallel. */
+  private async read(iid: number): Promise<Prechecked> {
+    // Needed next by the image lookup, and independent of the MR: start it now.
+    if (!this.config.image.imageTemplate) this.gitlab.prepareImageLookup?.().catch(() => {});
+    const [mr, apps] = await Promise.all([
+      this.openMergeRequest(iid),
+      this.snapshot({ known: this.limits.pendingArns() }),
+    ]);
+    return { mr, apps };
   }
 
   private async launchNow(request: LaunchRequest): Promise<ReviewApp> {
@@ -250,6 +279,7 @@ export class ReviewAppEngine {
       );
       return await this.withAddress({ ...app, task });
     } catch (error) {
+      this.limits.settle(app.task.arn);
       // The caller reports this end itself: the watcher must not announce it again.
       await this.updateMeta(app, { announced: true }).catch(() => {});
       if (!isReviewAppError(error, 'TASK_STOPPED') && !isReviewAppError(error, 'LAUNCH_TIMEOUT')) {
@@ -395,6 +425,7 @@ export class ReviewAppEngine {
 
   async stopApp(app: ReviewApp, reason: string): Promise<ReviewApp> {
     const task = await this.platform.stopTask(app.task.arn, reason);
+    this.limits.settle(app.task.arn);
     this.logger.info('review app stopped', { mr: app.meta.mr, task: app.task.arn, reason });
     return { ...app, task };
   }

@@ -1,6 +1,6 @@
 import { ReviewAppError } from './errors.js';
 import type { LimitSettings } from './settings.js';
-import type { ReviewApp } from './types.js';
+import { isEnded, type ReviewApp } from './types.js';
 
 interface Reservation {
   mr: number;
@@ -26,23 +26,37 @@ export class LaunchLimits {
     private readonly now: () => number,
   ) {}
 
+  /** Tasks started here that still hold a place: a snapshot should describe them by ARN. */
+  pendingArns(): string[] {
+    return [...this.reservations].flatMap((r) => (r.arn === undefined ? [] : [r.arn]));
+  }
+
+  /** The task stopped or failed to start: its place is free at once. */
+  settle(arn: string): void {
+    for (const r of this.reservations) if (r.arn === arn) this.reservations.delete(r);
+  }
+
   /**
-   * Throws LIMIT_REACHED, or reserves a place. `release(arn)` keeps it until
-   * the task is listed; `release()` gives it up (nothing was started).
+   * Throws LIMIT_REACHED, or reserves a place. `apps` is what ECS shows now,
+   * including the `pendingArns()` whatever their state: a reserved task that
+   * shows up counts by itself (or not at all once it has ended).
+   * `release(arn)` keeps the place until the task shows; `release()` gives it
+   * up (nothing was started).
    */
   reserve(
-    running: ReviewApp[],
+    apps: ReviewApp[],
     mr: number,
     requester: string,
     replaced?: ReviewApp,
   ): (arn?: string) => void {
     const now = this.now();
     for (const r of this.reservations) {
-      const listed = r.arn !== undefined && running.some((app) => app.task.arn === r.arn);
-      if (listed || (r.arn !== undefined && now - r.since > VISIBLE_WITHIN_MS))
+      const shown = r.arn !== undefined && apps.some((app) => app.task.arn === r.arn);
+      if (shown || (r.arn !== undefined && now - r.since > VISIBLE_WITHIN_MS))
         this.reservations.delete(r);
     }
-    const others = running.filter((app) => app !== replaced);
+    const running = apps.filter((app) => !isEnded(app.task));
+    const others = running.filter((app) => app.task.arn !== replaced?.task.arn);
     // Launches under way (or started but not listed yet) count too.
     const starting = [...this.reservations].filter((r) => r.mr !== replaced?.meta.mr);
     const { maxRunning, maxPerUser } = this.limits;

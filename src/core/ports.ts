@@ -15,6 +15,8 @@ export interface MergeRequestSource {
   projectPath(): Promise<string>;
   /** The first of `tags` found in the project's registry repository, with its image reference. */
   findImageTag(tags: string[]): Promise<{ tag: string; location: string } | undefined>;
+  /** Read ahead what `findImageTag` needs before any tag is known (the registry repository). */
+  prepareImageLookup?(): Promise<void>;
 }
 
 export interface LaunchSpec {

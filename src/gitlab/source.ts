@@ -105,17 +105,24 @@ export class GitLabSource implements MergeRequestSource {
     return undefined;
   }
 
+  async prepareImageLookup(): Promise<void> {
+    await this.registryRepositoryId();
+  }
+
   /** The registry repository images are pushed to: REGISTRY_REPOSITORY, or the project's own. */
   private registryRepositoryId(): Promise<number | undefined> {
     this.repositoryId ??= (async () => {
-      const raw = await this.call('container registry', () =>
-        this.api.ContainerRegistry.allRepositories({
-          projectId: this.config.project,
-          perPage: 100,
-        }),
-      );
+      // Both are independent GitLab reads: side by side, not one after the other.
+      const [raw, wanted] = await Promise.all([
+        this.call('container registry', () =>
+          this.api.ContainerRegistry.allRepositories({
+            projectId: this.config.project,
+            perPage: 100,
+          }),
+        ),
+        this.config.registryRepository ?? this.projectPath(),
+      ]);
       const repositories = parse(registryRepositorySchema.array(), raw, 'registry repositories');
-      const wanted = this.config.registryRepository ?? (await this.projectPath());
       const found = repositories.find(
         (r) =>
           r.path === wanted ||

@@ -32,13 +32,14 @@ export async function launchInSlack(
   const { engine, clock, logger } = services;
   const { client, channel, user } = request;
 
-  let mr: Awaited<ReturnType<ReviewAppEngine['precheck']>>['mr'];
+  let checked: Awaited<ReturnType<ReviewAppEngine['precheck']>>;
   try {
-    ({ mr } = await engine.precheck({ mr: request.mr, requester: user, replace: request.replace }));
+    checked = await engine.precheck({ mr: request.mr, requester: user, replace: request.replace });
   } catch (error) {
     await request.answer(await refusal(services, client, error, user));
     return undefined;
   }
+  const { mr, prechecked } = checked;
 
   let thread = request.thread;
   let statusTs: string;
@@ -94,6 +95,8 @@ export async function launchInSlack(
       source: 'slack',
       replace: request.replace,
       slack: { channel, thread, statusTs },
+      // The launch re-checks under its lock, from what the precheck just read.
+      prechecked,
       onProgress: (progress) => {
         if (progress.stage === 'image')
           void show({ kind: 'starting', status: 'REGISTERING', image: progress.image });

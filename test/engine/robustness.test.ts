@@ -199,3 +199,26 @@ describe('launch robustness', () => {
     expect(world.aws.callsTo('RunTask')).toHaveLength(1);
   });
 });
+
+describe('per-user launch limit', () => {
+  it('gives a place back as soon as a launch is stopped or fails to start', async () => {
+    await using world = await startWorld();
+    for (const mr of [1, 2, 3, 4, 5]) world.addMergeRequest(mr);
+    const engine = engineFor(world, { MAX_APPS_PER_USER: '3' });
+    // Three launch-and-stop cycles: nothing of Alice's runs afterwards.
+    for (const mr of [1, 2, 3]) {
+      await engine.launch({ mr, requester: 'U_ALICE', source: 'slack' });
+      await engine.stop(mr, 'U_ALICE');
+    }
+    // A launch whose task never starts.
+    world.aws.setLaunchBehaviour({
+      failToStart: { stoppedReason: 'CannotPullContainerError: pull access denied' },
+    });
+    const failed = await engine.launch({ mr: 4, requester: 'U_ALICE', source: 'slack' });
+    const failure = await engine.waitUntilRunning(failed).catch((e: unknown) => e);
+    expect(isReviewAppError(failure, 'TASK_STOPPED')).toBe(true);
+
+    const app = await engine.launch({ mr: 5, requester: 'U_ALICE', source: 'slack' });
+    expect(app.meta.mr).toBe(5);
+  });
+});

@@ -111,6 +111,23 @@ describe('/review-app 42', () => {
   });
 });
 
+describe('reads per launch', () => {
+  it('reads the merge request once and lists the running apps once per launch', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', user_id: ALICE });
+    await eventually(() => {
+      const [parent] = w.slack.messages(CHANNEL);
+      expect(shown(w.slack.thread(CHANNEL, parent?.ts as string)[0] as never)).toContain('Running');
+    });
+    const gitlab = w.gitlab.requests.map((r) => r.operation);
+    expect(gitlab.filter((op) => op.includes('/merge_requests/:iid'))).toHaveLength(1);
+    // The registry repository list and the tag: nothing is asked twice.
+    expect(new Set(gitlab).size).toBe(gitlab.length);
+    expect(w.aws.callsTo('ListTasks')).toHaveLength(1);
+  });
+});
+
 describe('/review-app help, list, stop and bad input', () => {
   it.each(['help', 'deploy 42', '42 now', 'list everything'])(
     'answers %j privately with the usage',
