@@ -1,36 +1,39 @@
+const WINDOW_MS = 60_000;
+
 /**
- * A token bucket for Slack message updates: chat.update allows about 50 a
- * minute, so all countdowns share `perMinute` updates, refilled over time.
+ * Slack message updates shared by all countdowns: chat.update allows about 50
+ * a minute, so at most `perMinute` go out in any 60 seconds. A sliding window
+ * (not a token bucket, which lets a full bucket plus its refill through in
+ * one minute) keeps that true for every minute.
+ *
+ * A new budget counts the minute before it as spent at the budget's pace: the
+ * process it replaces may have used that minute's updates just before it
+ * stopped, and Slack counts per app, not per process. So a restart never
+ * sends a burst; updates resume at the budget's rate.
  */
 export class UpdateBudget {
-  private tokens: number;
-  private last: number;
+  /** When the updates of the last minute went out, oldest first. */
+  private readonly sent: number[] = [];
   private pausedUntil = 0;
 
   constructor(
     private readonly perMinute: number,
     now: number,
   ) {
-    this.tokens = perMinute;
-    this.last = now;
+    for (let i = 1; i <= perMinute; i++)
+      this.sent.push(now - WINDOW_MS + (i * WINDOW_MS) / perMinute);
   }
 
   /** Take one update if the budget allows it now. */
   take(now: number): boolean {
-    this.refill(now);
-    if (now < this.pausedUntil || this.tokens < 1) return false;
-    this.tokens -= 1;
+    while (this.sent.length > 0 && (this.sent[0] as number) <= now - WINDOW_MS) this.sent.shift();
+    if (now < this.pausedUntil || this.sent.length >= this.perMinute) return false;
+    this.sent.push(now);
     return true;
   }
 
   /** Slack said to slow down: no updates until `ms` from now. */
   pause(now: number, ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, now + ms);
-  }
-
-  private refill(now: number): void {
-    const elapsed = Math.max(0, now - this.last);
-    this.tokens = Math.min(this.perMinute, this.tokens + (elapsed * this.perMinute) / 60_000);
-    this.last = now;
   }
 }

@@ -103,7 +103,8 @@ export class Watcher {
     for (const app of apps) {
       // One app's failure (AWS or Slack refusing) must not hold up the others.
       try {
-        if (await this.look(app)) due.push(app);
+        const current = await this.look(app);
+        if (current) due.push(current);
       } catch (error) {
         this.options.logger.error('could not watch a review app', { mr: app.meta.mr, error });
       }
@@ -117,8 +118,8 @@ export class Watcher {
     }
   }
 
-  /** Everything one app needs this round; true when its countdown is due for a refresh. */
-  private async look(app: ReviewApp): Promise<boolean> {
+  /** Everything one app needs this round; the app when its countdown may be refreshed. */
+  private async look(app: ReviewApp): Promise<ReviewApp | undefined> {
     const { engine } = this.options;
     const arn = app.task.arn;
     if (isEnded(app.task)) {
@@ -126,45 +127,56 @@ export class Watcher {
       if (!app.meta.announced && !this.announcedHere.has(arn)) {
         await this.announce(app, engine.explainStop(app.task));
       }
-      return false;
+      return undefined;
     }
     this.known.add(arn);
-    if (engine.isStarting(arn) || (await this.handleDeadlines(app))) return false;
-    return app.task.lastStatus === 'RUNNING' && !!app.meta.channel && !!app.meta.statusTs;
+    if (engine.isStarting(arn)) return undefined;
+    const current = await this.handleDeadlines(app);
+    return current &&
+      current.task.lastStatus === 'RUNNING' &&
+      current.meta.channel &&
+      current.meta.statusTs
+      ? current
+      : undefined;
   }
 
-  /** Expire, warn, adopt or give up on one live app; true when it needs nothing more this round. */
-  private async handleDeadlines(app: ReviewApp): Promise<boolean> {
+  /**
+   * Expire, warn, adopt or give up on one live app; the app as it stands
+   * afterwards, or undefined when it needs nothing more this round.
+   */
+  private async handleDeadlines(app: ReviewApp): Promise<ReviewApp | undefined> {
     const { engine, clock, notifier, logger } = this.options;
     const now = clock.now();
     const { meta, task } = app;
     if (now >= meta.softDeadline) {
       await this.stopAndAnnounce(app, stopReasonFor('expired'));
-      return true;
+      return undefined;
     }
     if (task.lastStatus !== 'RUNNING') {
       // Nobody in this process is starting it (a crash mid-launch): give up once the launch timeout is past.
       if (engine.startedTooLongAgo(app)) {
         await this.stopAndAnnounce(app, stopReasonFor('timeout'));
       }
-      return true;
+      return undefined;
     }
     if (!meta.url) {
-      // Launched before a restart and never reported: work out its address now.
+      // Launched before a restart and never reported: work out its address now. Its
+      // countdown (with the URL) waits its turn in the update budget like any other,
+      // first in line since it was never refreshed here.
       try {
         const adopted = await engine.withAddress(app);
-        await notifier.countdown(adopted);
-        this.updatedAt.set(task.arn, now);
+        this.updatedAt.delete(task.arn);
+        return adopted;
       } catch (error) {
         logger.warn('could not adopt a running app', { mr: meta.mr, error });
+        return undefined;
       }
-      return true;
     }
     if (!meta.warned && meta.softDeadline - now <= this.warnBeforeMs) {
       await engine.updateMeta(app, { warned: true });
       await notifier.warn(app);
     }
-    return false;
+    return app;
   }
 
   /**

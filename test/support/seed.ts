@@ -8,8 +8,15 @@ import { silentLogger } from '../../src/core/logger.js';
 import { metaToTags } from '../../src/core/tags.js';
 import { PROJECT_PATH, type World } from './world.js';
 
-/** `count` running review apps started straight through ECS, each with a Slack status message. */
-export async function seedRunningApps(world: World, count: number): Promise<ReviewAppEngine> {
+/**
+ * `count` running review apps started straight through ECS, each with a Slack
+ * status message; without `url`, as if the bot had stopped before reporting them.
+ */
+export async function seedRunningApps(
+  world: World,
+  count: number,
+  options: { url?: boolean } = {},
+): Promise<ReviewAppEngine> {
   const config = loadConfig(world.env);
   const platform = new EcsPlatform(createAwsClients(awsOptionsFromEnv(world.env)), config.ecs);
   const definition = await platform.prepareTaskDefinition('registry.example.test/acme/shop:abc');
@@ -33,7 +40,7 @@ export async function seedRunningApps(world: World, count: number): Promise<Revi
         launchedAt: now,
         softDeadline: now + 30 * 60_000,
         hardDeadline: now + 120 * 60_000,
-        url: `http://10.0.0.${mr % 250}:3000`,
+        ...(options.url === false ? {} : { url: `http://10.0.0.${mr % 250}:3000` }),
       }),
     });
     world.aws.runTaskNow(task.arn);
