@@ -61,6 +61,7 @@ export class TaskStore {
     private readonly accountId: string,
     private readonly now: () => number,
     private readonly definitions: TaskDefinitionStore,
+    private readonly startupMs = 0,
   ) {}
 
   addCluster(name: string): Cluster {
@@ -287,6 +288,7 @@ export class TaskStore {
         task.version += 1;
         break;
       case 'ACTIVATING':
+        if (this.now() - (task.at.createdAt ?? 0) < this.startupMs) return;
         this.toRunning(task);
         break;
       default:

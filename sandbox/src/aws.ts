@@ -134,6 +134,12 @@ export interface AwsStandInOptions {
    * the renderer given, or a plain one), closed when the task stops.
    */
   serveApps?: boolean | AppPageRenderer;
+  /**
+   * A task reaches RUNNING no sooner than this long after RunTask (by `now()`),
+   * however often it is described: a start time of its own, as Fargate's
+   * provisioning and image pull take, for measuring what a client adds to it.
+   */
+  startupMs?: number;
 }
 
 export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<AwsStandIn> {
@@ -141,7 +147,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const definitions = new TaskDefinitionStore(region, accountId, now);
-  const tasks = new TaskStore(region, accountId, now, definitions);
+  const tasks = new TaskStore(region, accountId, now, definitions, options.startupMs ?? 0);
   tasks.addCluster('review-apps');
   const apps = options.serveApps
     ? new AppServers(

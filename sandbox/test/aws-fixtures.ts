@@ -22,8 +22,8 @@ export const clientConfig = (standIn: AwsStandIn) => ({
 });
 
 /** The stand-in with the base task definition a platform engineer registered. */
-export async function seededAws(now?: () => number) {
-  const aws = await startAwsStandIn(now ? { now } : {});
+export async function seededAws(now?: () => number, options: { startupMs?: number } = {}) {
+  const aws = await startAwsStandIn({ ...(now ? { now } : {}), ...options });
   aws.addTaskDefinition(demoTaskDefinition());
   const ecs = new ECSClient(clientConfig(aws));
   const ec2 = new EC2Client(clientConfig(aws));

@@ -76,6 +76,19 @@ describe('AWS stand-in: task lifecycle', () => {
     expect(byIp.NetworkInterfaces?.map((n) => n.NetworkInterfaceId)).toEqual([eni]);
   });
 
+  it('with a start time of its own, runs no sooner than that after RunTask, however often described', async () => {
+    const clock = manualClock();
+    const { aws, ecs } = await seededAws(clock.now, { startupMs: 2_000 });
+    await using _ = aws;
+    const { tasks } = await ecs.send(new RunTaskCommand(runInput()));
+    const arn = tasks?.[0]?.taskArn ?? '';
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) seen.push((await describeOne(ecs, arn)).lastStatus ?? '');
+    expect(seen).toEqual(['PENDING', 'ACTIVATING', 'ACTIVATING', 'ACTIVATING', 'ACTIVATING']);
+    clock.advance(2_000);
+    expect((await describeOne(ecs, arn)).lastStatus).toBe('RUNNING');
+  });
+
   it('gives no public address without assignPublicIp, a distinct one per task with it', async () => {
     const { aws, ecs, ec2 } = await seededAws();
     await using _ = aws;
