@@ -1,4 +1,4 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 
 export interface AwsClientOptions {
@@ -10,7 +10,11 @@ export interface AwsClientOptions {
 
 export interface AwsClients {
   ecs: ECSClient;
-  ec2: EC2Client;
+  /**
+   * EC2 is used for one call (a task's public IP) and its SDK package costs
+   * hundreds of milliseconds and tens of MiB to load: it is loaded on first use.
+   */
+  ec2(): Promise<{ client: EC2Client; sdk: typeof import('@aws-sdk/client-ec2') }>;
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
@@ -21,8 +25,19 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const { ecs, ec2 } = options.endpoints ?? {};
+  let loaded: ReturnType<AwsClients['ec2']> | undefined;
   return {
     ecs: new ECSClient({ ...common, ...(ecs ? { endpoint: ecs } : {}) }),
-    ec2: new EC2Client({ ...common, ...(ec2 ? { endpoint: ec2 } : {}) }),
+    ec2() {
+      loaded ??= import('@aws-sdk/client-ec2').then((sdk) => ({
+        sdk,
+        client: new sdk.EC2Client({ ...common, ...(ec2 ? { endpoint: ec2 } : {}) }),
+      }));
+      // A failed load (a broken install) is tried again next time rather than remembered.
+      loaded.catch(() => {
+        loaded = undefined;
+      });
+      return loaded;
+    },
   };
 }

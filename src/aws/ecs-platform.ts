@@ -1,4 +1,3 @@
-import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import {
   DeregisterTaskDefinitionCommand,
   DescribeTaskDefinitionCommand,
@@ -238,8 +237,9 @@ export class EcsPlatform implements TaskPlatform {
     // The public IP is EC2's to tell (the task only knows its ENI), and only when one was assigned.
     if (!this.ecs.assignPublicIp || !task.networkInterfaceId) return privateIp;
     const eni = task.networkInterfaceId;
+    const { client, sdk } = await this.clients.ec2();
     const answer = await callAws('ec2:DescribeNetworkInterfaces', () =>
-      this.clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] })),
+      client.send(new sdk.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] })),
     );
     const publicIp = answer.NetworkInterfaces?.[0]?.Association?.PublicIp;
     return { ...privateIp, ...(publicIp ? { publicIp } : {}) };
