@@ -7,10 +7,11 @@ import { resolveImage } from './image.js';
 import { fillTemplate, templateValues } from './image-template.js';
 import { LaunchLimits } from './launch-limits.js';
 import { type Logger, silentLogger } from './logger.js';
+import { MetaCache, yieldToEventLoop } from './meta-cache.js';
 import { parseMergeRequestReference } from './mr-reference.js';
 import type { MergeRequestSource, TaskPlatform } from './ports.js';
 import type { EngineSettings } from './settings.js';
-import { tagKey as metaToTagKey, metaToTags, tagsToMeta } from './tags.js';
+import { tagKey as metaToTagKey, metaToTags } from './tags.js';
 import { waitForRunningTask } from './task-startup.js';
 import {
   isEnded,
@@ -21,6 +22,9 @@ import {
   type ReviewAppMeta,
   type TaskInfo,
 } from './types.js';
+
+/** Apps handled between two yields to the event loop, so that Slack is never kept waiting long. */
+const BATCH = 100;
 
 export interface EngineDeps {
   settings: EngineSettings;
@@ -71,6 +75,7 @@ export class ReviewAppEngine {
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
   private readonly limits: LaunchLimits;
+  private readonly metas = new MetaCache();
   /** Tasks started since the watcher last looked, so that it sees them even if they stop at once. */
   private launched: string[] = [];
   /** Tasks someone in this process is waiting on (launch flows); the watcher leaves them alone. */
@@ -397,11 +402,14 @@ export class ReviewAppEngine {
     const project = await this.projectPath();
     // Review apps of this project only: one cluster may serve several bots.
     const apps: ReviewApp[] = [];
-    for (const task of tasks) {
-      const meta = tagsToMeta(task.tags);
+    for (const [index, task] of tasks.entries()) {
+      if (index > 0 && index % BATCH === 0) await yieldToEventLoop();
+      const meta = this.metas.read(task.arn, task.tags);
       if (!meta || meta.project !== project) continue;
       apps.push({ task, meta, ...(meta.url ? { address: { url: meta.url } } : {}) });
     }
+    // Only a look at every task the watcher follows may tell which ones are gone.
+    if (options.known) this.metas.retain(tasks.map((task) => task.arn));
     return apps;
   }
 

@@ -51,6 +51,8 @@ function cutEncoded(encoded: string, limit: number): string {
 }
 
 export function decodeTagValue(encoded: string): { value: string; truncated: boolean } {
+  // Most values need no escapes at all (numbers, dates, ids): nothing to decode.
+  if (!encoded.includes('=')) return { value: encoded, truncated: false };
   const truncated = encoded.endsWith(TRUNCATED_MARK);
   const body = truncated ? encoded.slice(0, -TRUNCATED_MARK.length) : encoded;
   const bytes: number[] = [];

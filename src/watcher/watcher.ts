@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { type StopExplanation, stopReasonFor } from '../core/diagnosis.js';
 import type { ReviewAppEngine } from '../core/engine.js';
 import type { Logger } from '../core/logger.js';
+import { yieldToEventLoop } from '../core/meta-cache.js';
 import { isEnded, type ReviewApp } from '../core/types.js';
 import { UpdateBudget } from './update-budget.js';
 
@@ -100,7 +101,9 @@ export class Watcher {
       includeStopped: options.includeStopped ?? false,
     });
     const due: ReviewApp[] = [];
-    for (const app of apps) {
+    for (const [index, app] of apps.entries()) {
+      // A thousand apps are a long stretch of work: let Slack requests in between.
+      if (index > 0 && index % 100 === 0) await yieldToEventLoop();
       // One app's failure (AWS or Slack refusing) must not hold up the others.
       try {
         const current = await this.look(app);
