@@ -134,6 +134,8 @@ export class EcsPlatform implements TaskPlatform {
 
   async runTask(taskDefinitionArn: string, spec: LaunchSpec): Promise<TaskInfo> {
     const { ecs } = this;
+    // The public IP is read once the task runs: load EC2's SDK while it starts, not after.
+    if (ecs.assignPublicIp) this.clients.ec2().catch(() => {});
     const answer = await callAws('ecs:RunTask', () =>
       this.clients.ecs.send(
         new RunTaskCommand({

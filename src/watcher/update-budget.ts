@@ -6,10 +6,10 @@ const WINDOW_MS = 60_000;
  * (not a token bucket, which lets a full bucket plus its refill through in
  * one minute) keeps that true for every minute.
  *
- * A new budget counts the minute before it as spent at the budget's pace: the
- * process it replaces may have used that minute's updates just before it
- * stopped, and Slack counts per app, not per process. So a restart never
- * sends a burst; updates resume at the budget's rate.
+ * A new budget counts the minute before it as fully spent: the process it
+ * replaces may have used that minute's updates just before it stopped, and
+ * Slack counts per app, not per process. So a restart never sends a burst;
+ * countdowns (which show whole minutes) resume a minute after start-up.
  */
 export class UpdateBudget {
   /** When the updates of the last minute went out, oldest first. */

@@ -99,8 +99,8 @@ describe('watching many apps', () => {
     const notifier = new RecordingNotifier();
     notifier.result = { retryAfterMs: 60_000 };
     const watcher = watcherOver(world, engine, notifier);
-    // A new watcher's budget fills at its pace, never in a burst.
-    world.clock.advance(15_000);
+    // A new watcher's budget counts the minute before it as spent.
+    world.clock.advance(60_000);
     await watcher.round();
     expect(notifier.countdowns).toHaveLength(1);
     notifier.result = 'updated';
