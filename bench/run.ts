@@ -1,0 +1,452 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
+import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeTasksCommand,
+  ECSClient,
+  RunTaskCommand,
+  waitUntilTasksRunning,
+} from '@aws-sdk/client-ecs';
+import { DEMO_CLUSTER, DEMO_SUBNET } from '@review-app-bot/sandbox';
+import { median, mib, percentile, type Row, table, writeResults } from './report.js';
+import { type BenchWorld, type Child, startBenchWorld, startChild } from './world.js';
+
+/**
+ * `npm run bench`: every figure of the bot beside a baseline measured in the
+ * same run, interleaved, against the loopback stand-ins. See docs/performance.md.
+ */
+
+// Node 20 on these machines: the SDK's notice about future releases is not a finding.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const began = performance.now();
+const rows: Row[] = [];
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const GITLAB_SLOW_MS = 2_000;
+const TASK_STARTUP_MS = 2_000;
+const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 300);
+
+/** Wait until none of the stand-ins has seen a request for `idleMs` (at most `capMs`). */
+async function quiet(world: BenchWorld, idleMs = 500, capMs = 30_000): Promise<void> {
+  const count = () =>
+    world.gitlab.requests.length + world.aws.operations().length + world.slack.requests.length;
+  const until = performance.now() + capMs;
+  let last = count();
+  let since = performance.now();
+  while (performance.now() < until) {
+    await sleep(50);
+    const now = count();
+    if (now !== last) {
+      last = now;
+      since = performance.now();
+    } else if (performance.now() - since >= idleMs) return;
+  }
+}
+
+/**
+ * Signed slash commands, all at once; how long each took to be acknowledged.
+ * The Slack stand-in signs them (and issues their response URLs) by sending
+ * them to a capture server first; the sender thread then replays them.
+ */
+async function commands(world: BenchWorld, child: Child, texts: string[]): Promise<number[]> {
+  const requests: { body: string; headers: Record<string, string> }[] = [];
+  for (const [i, text] of texts.entries()) {
+    await world.slack.sendSlashCommand(capture.url, { text, user_id: `U_USER${i % 40}` });
+    requests.push(capture.take());
+  }
+  return sender.send(child.url, requests);
+}
+
+const capture = await startCapture();
+const sender = startSender();
+
+/** Answers 200 and keeps what was sent, with its signature headers. */
+async function startCapture() {
+  const captured: { body: string; headers: Record<string, string> }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      const pick = ['content-type', 'x-slack-signature', 'x-slack-request-timestamp'];
+      const headers = Object.fromEntries(pick.map((h) => [h, String(req.headers[h] ?? '')]));
+      captured.push({ body, headers });
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    take: () => captured.shift() as { body: string; headers: Record<string, string> },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+function startSender() {
+  const worker = new Worker(new URL('./sender.mjs', import.meta.url));
+  const waiting = new Map<number, (answer: { durations?: number[]; error?: string }) => void>();
+  let next = 0;
+  worker.on('message', (answer: { id: number; durations?: number[]; error?: string }) =>
+    waiting.get(answer.id)?.(answer),
+  );
+  return {
+    async send(url: string, requests: unknown[]): Promise<number[]> {
+      next += 1;
+      const id = next;
+      const answer = await new Promise<{ durations?: number[]; error?: string }>((resolve) => {
+        waiting.set(id, resolve);
+        worker.postMessage({ id, url, requests });
+      });
+      waiting.delete(id);
+      if (answer.error) throw new Error(answer.error);
+      return answer.durations ?? [];
+    },
+    close: () => worker.terminate(),
+  };
+}
+
+const countBy = (names: string[]) => {
+  const counts: Record<string, number> = {};
+  for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+};
+const describeCalls = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+
+// --- start-up and idle memory -------------------------------------------------
+async function startupAndIdle(): Promise<void> {
+  await using world = await startBenchWorld();
+  const startup = { bot: [] as number[], bare: [] as number[] };
+  const idle = { bot: [] as number[], bare: [] as number[] };
+  for (let i = 0; i < 3; i++) {
+    for (const kind of ['bare', 'bot'] as const) {
+      const child = await startChild(kind, world.env);
+      startup[kind].push(child.startupMs);
+      await sleep(1_500);
+      idle[kind].push((await child.request({ type: 'memory' })).rss as number);
+      await child.exit();
+    }
+  }
+  log(`start-up ${startup.bot.map(Math.round)} vs ${startup.bare.map(Math.round)}`);
+  rows.push(
+    {
+      figure: 'Start-up to healthy (median of 3)',
+      bot: median(startup.bot),
+      baseline: median(startup.bare),
+      baselineName: 'bare Bolt',
+      unit: 'ms',
+      target: '≤ 1.5×',
+    },
+    {
+      figure: 'Memory idle (RSS, median of 3)',
+      bot: mib(median(idle.bot)),
+      baseline: mib(median(idle.bare)),
+      baselineName: 'bare Bolt',
+      unit: 'MiB',
+      target: '≤ 1.5×',
+    },
+  );
+}
+
+// --- acknowledgement with GitLab slow ---------------------------------------------
+async function ackWithSlowGitLab(): Promise<void> {
+  await using world = await startBenchWorld();
+  world.addMergeRequests(1, 150);
+  world.gitlab.setLatency(GITLAB_SLOW_MS);
+  const bot = await startChild('bot', world.env);
+  const bare = await startChild('bare', world.env);
+  const acks = { bot: [] as number[], bare: [] as number[] };
+  for (let batch = 0; batch < 3; batch++) {
+    const texts = Array.from({ length: 50 }, (_, i) => String(batch * 50 + i + 1));
+    acks.bare.push(...(await commands(world, bare, texts)));
+    acks.bot.push(...(await commands(world, bot, texts)));
+    // The launches go on after the acknowledgement: let them finish before the next pair.
+    await quiet(world, 500, 20_000);
+  }
+  await Promise.all([bot.exit(), bare.exit()]);
+  for (const p of [50, 99]) {
+    rows.push({
+      figure: `Ack p${p}, 50 concurrent launches, GitLab at ${GITLAB_SLOW_MS / 1000} s (n=150)`,
+      bot: percentile(acks.bot, p),
+      baseline: percentile(acks.bare, p),
+      baselineName: 'bare Bolt',
+      unit: 'ms',
+      ...(p === 99 ? { target: '≤ 2×' } : {}),
+    });
+  }
+  rows.push({
+    figure: 'Ack max, same',
+    bot: Math.max(...acks.bot),
+    baseline: Math.max(...acks.bare),
+    baselineName: 'bare Bolt',
+    unit: 'ms',
+  });
+}
+
+// --- watch rounds, acknowledgement while watching, restart recovery ----------------
+async function watching(): Promise<void> {
+  await using world = await startBenchWorld();
+  let bot = await startChild('bot', world.env);
+  const watchStarted = Date.now();
+  let total = 0;
+  for (const size of [10, 100, 1000]) {
+    // Apps a bot launched but never reported: the first round adopts them (address, URL tag).
+    await world.seedApps(size - total, { url: false });
+    total = size;
+    await bot.request({ type: 'round', kind: 'bot' });
+    const times = { bot: [] as number[], plain: [] as number[] };
+    const stretch = { bot: [] as number[], plain: [] as number[] };
+    const calls = { bot: [] as string[], plain: [] as string[] };
+    for (let i = 0; i < 5; i++) {
+      for (const kind of ['plain', 'bot'] as const) {
+        const before = world.aws.operations().length;
+        const result = await bot.request({ type: 'round', kind });
+        times[kind].push(result.ms as number);
+        stretch[kind].push(result.stretchMs as number);
+        if (i === 0) calls[kind] = world.aws.operations().slice(before);
+      }
+    }
+    rows.push(
+      {
+        figure: `Watch round, ${size} apps (median of 5)`,
+        bot: median(times.bot),
+        baseline: median(times.plain),
+        baselineName: 'ListTasks + DescribeTasks loop',
+        unit: 'ms',
+        target: '≤ 1.3×',
+        note: `calls: ${describeCalls(countBy(calls.bot))} (loop: ${describeCalls(countBy(calls.plain))})`,
+      },
+      {
+        figure: `Longest synchronous stretch, ${size} apps (max of 5 rounds)`,
+        bot: Math.max(...stretch.bot),
+        baseline: Math.max(...stretch.plain),
+        baselineName: 'ListTasks + DescribeTasks loop',
+        unit: 'ms',
+        target: '≤ 20 ms',
+      },
+    );
+    log(`round ${size}: ${times.bot.map(Math.round)} vs ${times.plain.map(Math.round)}`);
+  }
+
+  // Commands while 1,000 apps are watched, rounds back to back.
+  const bare = await startChild('bare', world.env);
+  const acks = { bot: [] as number[], bare: [] as number[] };
+  await bot.request({ type: 'watch', on: true });
+  for (let wave = 0; wave < 8; wave++) {
+    const texts = Array.from({ length: 25 }, () => 'help');
+    acks.bare.push(...(await commands(world, bare, texts)));
+    await sleep(100);
+    acks.bot.push(...(await commands(world, bot, texts)));
+    await sleep(100);
+  }
+  const { rounds } = await bot.request({ type: 'watch', on: false });
+  const peak = await bot.request({ type: 'memory' });
+  await bare.exit();
+  rows.push({
+    figure: `Ack p99 while 1,000 apps are watched (${rounds} rounds back to back, n=200)`,
+    bot: percentile(acks.bot, 99),
+    baseline: percentile(acks.bare, 99),
+    baselineName: 'bare Bolt, not watching',
+    unit: 'ms',
+    target: '≤ 2×',
+  });
+
+  // A restart: a new process picks up 1,000 apps (stopped ones included).
+  await bot.exit();
+  bot = await startChild('bot', world.env);
+  const recovery = { bot: [] as number[], plain: [] as number[] };
+  for (let i = 0; i < 3; i++) {
+    recovery.plain.push((await bot.request({ type: 'round', kind: 'plain-recover' })).ms as number);
+    recovery.bot.push((await bot.request({ type: 'round', kind: 'recover' })).ms as number);
+  }
+  const afterRestart = await bot.request({ type: 'memory' });
+  await bot.exit();
+  rows.push(
+    {
+      figure: 'Restart recovery of 1,000 apps (median of 3)',
+      bot: median(recovery.bot),
+      baseline: median(recovery.plain),
+      baselineName: 'same loop, RUNNING + STOPPED',
+      unit: 'ms',
+    },
+    {
+      figure: 'Peak memory with 1,000 apps watched (max RSS)',
+      bot: mib(Math.max(peak.maxRss as number, afterRestart.maxRss as number)),
+      unit: 'MiB',
+      target: '< 150 MiB',
+    },
+  );
+
+  // Every countdown update the watchers sent, adoption of 1,000 apps and a restart included.
+  const updates = world.slack.requests
+    .filter((r) => r.operation === 'chat.update' && r.at >= watchStarted)
+    .map((r) => r.at);
+  const busiest = Math.max(
+    0,
+    ...updates.map((t) => updates.filter((u) => u >= t && u < t + 60_000).length),
+  );
+  rows.push({
+    figure: `chat.update in the busiest minute (${updates.length} in ${Math.round((Date.now() - watchStarted) / 1000)} s, adoption and a restart included)`,
+    bot: busiest,
+    baseline: 30,
+    baselineName: 'budget per minute',
+    unit: 'calls',
+    target: '≤ budget',
+  });
+}
+
+// --- command → URL -------------------------------------------------------------------
+/** The baseline: RunTask, the SDK's own waiter, and the public IP, nothing else. */
+async function sdkLaunch(world: BenchWorld): Promise<number> {
+  const config = {
+    endpoint: world.aws.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  };
+  const ecs = new ECSClient(config);
+  const ec2 = new EC2Client(config);
+  const started = performance.now();
+  const run = await ecs.send(
+    new RunTaskCommand({
+      cluster: DEMO_CLUSTER,
+      taskDefinition: 'shop-web',
+      launchType: 'FARGATE',
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: [DEMO_SUBNET], assignPublicIp: 'ENABLED' },
+      },
+    }),
+  );
+  const arn = run.tasks?.[0]?.taskArn as string;
+  // The bot polls from 1 s, growing to 5 s: the same bounds for the SDK's waiter.
+  await waitUntilTasksRunning(
+    { client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 5 },
+    { cluster: DEMO_CLUSTER, tasks: [arn] },
+  );
+  const described = await ecs.send(
+    new DescribeTasksCommand({ cluster: DEMO_CLUSTER, tasks: [arn] }),
+  );
+  const eni = described.tasks?.[0]?.attachments?.[0]?.details?.find(
+    (d) => d.name === 'networkInterfaceId',
+  )?.value;
+  await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni as string] }));
+  const ms = performance.now() - started;
+  ecs.destroy();
+  ec2.destroy();
+  return ms;
+}
+
+async function commandToUrl(): Promise<void> {
+  await using world = await startBenchWorld({ startupMs: TASK_STARTUP_MS });
+  world.addMergeRequests(1, 20);
+  const bot = await startChild('bot', world.env);
+  let mr = 0;
+  for (const latency of [0, GITLAB_SLOW_MS]) {
+    world.gitlab.setLatency(latency);
+    const times = { bot: [] as number[], sdk: [] as number[] };
+    const gitlabReads: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      times.sdk.push(await sdkLaunch(world));
+      mr += 1;
+      const slackBefore = world.slack.requests.length;
+      const gitlabBefore = world.gitlab.requests.length;
+      const started = performance.now();
+      await world.slack.sendSlashCommand(bot.url, { text: String(mr), user_id: 'U_ALICE' });
+      for (;;) {
+        const shown = world.slack.requests
+          .slice(slackBefore)
+          .some((r) => r.operation === 'chat.update' && r.body.includes('3000'));
+        if (shown) break;
+        if (performance.now() - started > 60_000) throw new Error(`no URL for !${mr}`);
+        await sleep(2);
+      }
+      times.bot.push(performance.now() - started);
+      gitlabReads.push(world.gitlab.requests.length - gitlabBefore);
+      await quiet(world, 300, 5_000);
+    }
+    const needed = latency * 2;
+    rows.push({
+      figure: `Command → URL, GitLab at ${latency / 1000} s (median of 3; GitLab requests per launch: ${gitlabReads.join(', ')})`,
+      bot: median(times.bot),
+      baseline: median(times.sdk) + needed,
+      baselineName:
+        latency === 0
+          ? 'SDK waiter script'
+          : `SDK waiter script + 2 sequential GitLab reads (${needed / 1000} s)`,
+      unit: 'ms',
+      target: latency === 0 ? 'overhead < 200 ms' : 'no more sequential reads than needed',
+    });
+  }
+  rows.push({
+    figure: "Stand-in's intrinsic task start (RunTask → RUNNING)",
+    bot: TASK_STARTUP_MS,
+    unit: 'ms',
+    baselineName: 'what the task itself takes',
+  });
+  await bot.exit();
+}
+
+// --- memory after launches -------------------------------------------------------
+async function memoryAfterLaunches(): Promise<void> {
+  await using world = await startBenchWorld();
+  world.addMergeRequests(1, LAUNCHES);
+  const bot = await startChild('bot', world.env);
+  const bare = await startChild('bare', world.env);
+  for (let wave = 0; wave < LAUNCHES; wave += 25) {
+    const texts = Array.from({ length: Math.min(25, LAUNCHES - wave) }, (_, i) =>
+      String(wave + i + 1),
+    );
+    await commands(world, bare, texts);
+    await commands(world, bot, texts);
+    await quiet(world, 300, 20_000);
+  }
+  const running = world.aws.tasks().filter((t) => t.lastStatus === 'RUNNING').length;
+  const [botMemory, bareMemory] = await Promise.all([
+    bot.request({ type: 'memory' }),
+    bare.request({ type: 'memory' }),
+  ]);
+  await Promise.all([bot.exit(), bare.exit()]);
+  rows.push(
+    {
+      figure: `Memory after ${LAUNCHES} launches (RSS; ${running} running)`,
+      bot: mib(botMemory.rss as number),
+      baseline: mib(bareMemory.rss as number),
+      baselineName: `bare Bolt after ${LAUNCHES} commands`,
+      unit: 'MiB',
+      target: '< 150 MiB peak',
+    },
+    {
+      figure: `Peak memory during ${LAUNCHES} launches (max RSS; heap in use after: ${mib(botMemory.heapUsed as number).toFixed(0)} MiB)`,
+      bot: mib(botMemory.maxRss as number),
+      baseline: mib(bareMemory.maxRss as number),
+      baselineName: 'bare Bolt',
+      unit: 'MiB',
+      target: '< 150 MiB',
+    },
+  );
+}
+
+const phases: [string, () => Promise<void>][] = [
+  ['start-up and idle memory', startupAndIdle],
+  ['acknowledgement with GitLab slow', ackWithSlowGitLab],
+  ['watch rounds, acknowledgement while watching, restart', watching],
+  ['command → URL', commandToUrl],
+  ['memory after launches', memoryAfterLaunches],
+];
+const only = process.argv[2];
+for (const [name, phase] of phases) {
+  if (only && !name.includes(only)) continue;
+  const started = performance.now();
+  await phase();
+  log(`${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+await sender.close();
+await capture.close();
+const duration = performance.now() - began;
+console.log(table(rows));
+console.log(
+  `\n${(duration / 1000).toFixed(0)} s; figures written to ${writeResults(rows, duration)}`,
+);
