@@ -39,6 +39,8 @@ export interface Prechecked {
   mr: MergeRequest;
   /** This project's apps as ECS showed them (ended ones included). */
   apps: ReviewApp[];
+  /** How many tasks this engine had started when ECS was read. */
+  started: number;
 }
 
 export type LaunchProgress =
@@ -76,6 +78,10 @@ export class ReviewAppEngine {
   private readonly inFlight = new Map<number, Promise<unknown>>();
   private readonly limits: LaunchLimits;
   private readonly metas = new MetaCache();
+  private sharedReading: { key: string; started: number; apps: Promise<ReviewApp[]> } | undefined;
+  /** Tasks started by this engine so far, and the count when each MR's latest one started. */
+  private started = 0;
+  private readonly lastStart = new Map<number, number>();
   /** Tasks started since the watcher last looked, so that it sees them even if they stop at once. */
   private launched: string[] = [];
   /** Tasks someone in this process is waiting on (launch flows); the watcher leaves them alone. */
@@ -154,7 +160,7 @@ export class ReviewAppEngine {
   async precheck(
     request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace'>,
   ): Promise<{ mr: MergeRequest; existing?: ReviewApp; prechecked: Prechecked }> {
-    const { release, ...result } = await this.checkAndReserve(request);
+    const { release, ...result } = await this.checkAndReserve(request, { shared: true });
     release();
     return result;
   }
@@ -163,17 +169,24 @@ export class ReviewAppEngine {
    * The precheck, holding a place within the limits until `release`: launches
    * of different MRs run side by side, and each must count the others. The MR
    * and ECS are read side by side; the registry lookup is warmed meanwhile.
+   * `shared`: prechecks made at the same moment share one reading of ECS.
    */
   private async checkAndReserve(
     request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace' | 'prechecked'>,
+    options: { shared?: boolean } = {},
   ): Promise<{
     mr: MergeRequest;
     existing?: ReviewApp;
     prechecked: Prechecked;
     release: (arn?: string) => void;
   }> {
-    const prechecked =
-      request.prechecked?.mr.iid === request.mr ? request.prechecked : await this.read(request.mr);
+    // A precheck's reading holds unless a launch of this MR started after it was made.
+    const usable =
+      request.prechecked?.mr.iid === request.mr &&
+      (this.lastStart.get(request.mr) ?? 0) <= request.prechecked.started
+        ? request.prechecked
+        : undefined;
+    const prechecked = usable ?? (await this.read(request.mr, options.shared ?? false));
     const { mr, apps } = prechecked;
     const existing = apps.find((app) => app.meta.mr === mr.iid && !isEnded(app.task));
     if (existing && !request.replace) {
@@ -186,14 +199,34 @@ export class ReviewAppEngine {
   }
 
   /** The open MR and this project's apps (with launches still settling), read in parallel. */
-  private async read(iid: number): Promise<Prechecked> {
+  private async read(iid: number, shared: boolean): Promise<Prechecked> {
     // Needed next by the image lookup, and independent of the MR: start it now.
     if (!this.config.image.imageTemplate) this.gitlab.prepareImageLookup?.().catch(() => {});
-    const [mr, apps] = await Promise.all([
-      this.openMergeRequest(iid),
-      this.snapshot({ known: this.limits.pendingArns() }),
-    ]);
-    return { mr, apps };
+    const reading = this.appsNow(shared);
+    const [mr, apps] = await Promise.all([this.openMergeRequest(iid), reading.apps]);
+    return { mr, apps, started: reading.started };
+  }
+
+  /**
+   * This project's apps, launches still settling included. Fifty commands at
+   * once need not describe every running app fifty times: with `shared`, a
+   * reading under way serves them all (reservations count the launches
+   * themselves, and a launch's locked check never relies on a shared reading
+   * when another launch of its MR came in between).
+   */
+  private appsNow(shared: boolean): { apps: Promise<ReviewApp[]>; started: number } {
+    const known = this.limits.pendingArns();
+    const key = known.join(' ');
+    if (shared && this.sharedReading?.key === key) return this.sharedReading;
+    const reading = { key, started: this.started, apps: this.snapshot({ known }) };
+    if (shared) {
+      this.sharedReading = reading;
+      const clear = () => {
+        if (this.sharedReading === reading) this.sharedReading = undefined;
+      };
+      reading.apps.then(clear, clear);
+    }
+    return reading;
   }
 
   private async launchNow(request: LaunchRequest): Promise<ReviewApp> {
@@ -255,6 +288,8 @@ export class ReviewAppEngine {
       clientToken: randomUUID(),
     });
     const app: ReviewApp = { task, meta };
+    this.started += 1;
+    this.lastStart.set(mr.iid, this.started);
     this.launched.push(task.arn);
     this.logger.info('review app started', {
       mr: mr.iid,
@@ -388,10 +423,11 @@ export class ReviewAppEngine {
   /**
    * This project's review apps as ECS sees them now: the running ones, the
    * `known` ones whatever their state, and (when asked) recently stopped ones.
-   * DescribeTasks is called once per 100 tasks.
+   * DescribeTasks is called once per 100 tasks. `complete`: `known` holds every
+   * task the caller follows (the watcher), so other tasks' decoded tags may go.
    */
   async snapshot(
-    options: { known?: string[]; includeStopped?: boolean } = {},
+    options: { known?: string[]; includeStopped?: boolean; complete?: boolean } = {},
   ): Promise<ReviewApp[]> {
     const listed = await this.platform.listTaskArns({
       includeStopped: options.includeStopped ?? false,
@@ -409,7 +445,7 @@ export class ReviewAppEngine {
       apps.push({ task, meta, ...(meta.url ? { address: { url: meta.url } } : {}) });
     }
     // Only a look at every task the watcher follows may tell which ones are gone.
-    if (options.known) this.metas.retain(tasks.map((task) => task.arn));
+    if (options.complete) this.metas.retain(tasks.map((task) => task.arn));
     return apps;
   }
 

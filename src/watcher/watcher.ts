@@ -99,6 +99,7 @@ export class Watcher {
     const apps = await engine.snapshot({
       known: [...this.known],
       includeStopped: options.includeStopped ?? false,
+      complete: true,
     });
     const due: ReviewApp[] = [];
     for (const [index, app] of apps.entries()) {

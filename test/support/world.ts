@@ -13,6 +13,10 @@ import {
 import type { Env } from '../../src/config/config.js';
 import { FakeClock } from './fake-clock.js';
 
+// The bot loads EC2's SDK on first use, which takes seconds on a busy machine:
+// loaded here once per test file, so that no test's wait for a launch pays for it.
+await import('@aws-sdk/client-ec2');
+
 export const PROJECT_ID = DEMO_PROJECT.id;
 export const PROJECT_PATH = DEMO_PROJECT.path;
 export const REGISTRY_ID = DEMO_REGISTRY_ID;
