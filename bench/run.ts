@@ -401,7 +401,8 @@ async function memoryAfterLaunches(): Promise<void> {
     );
     await commands(world, bare, texts);
     await commands(world, bot, texts);
-    await quiet(world, 300, 20_000);
+    // Longer than the bot's slowest poll for a starting task (1 s, then 1.5 s).
+    await quiet(world, 1_600, 20_000);
   }
   const running = world.aws.tasks().filter((t) => t.lastStatus === 'RUNNING').length;
   const [botMemory, bareMemory] = await Promise.all([
