@@ -30,12 +30,19 @@ export interface WorkspaceOptions {
   appId: string;
   now: () => number;
   unknownChannels: string[];
+  /** Channels the bot is a member of (invited, or joined itself). */
+  joinedChannels: string[];
   userName: (id: string) => string;
   /** Socket Mode URL for apps.connections.open. */
   connectUrl: () => string;
 }
 
 export const TRIGGER_LIFETIME_MS = 3000;
+
+/** The id of the bot's direct message conversation with `user` (Slack's are `D` + letters). */
+export function directMessageChannel(user: string): string {
+  return `D${user.replace(/^[UW]_?/, '')}`;
+}
 const MAX_TEXT = 40_000;
 
 export class SlackWorkspace {
@@ -43,6 +50,7 @@ export class SlackWorkspace {
   readonly ephemerals: StoredEphemeral[] = [];
   readonly views: StoredView[] = [];
   readonly unknownChannels: Set<string>;
+  readonly joinedChannels: Set<string>;
   private readonly triggers = new Map<string, Trigger>();
   private lastMicros = 0;
   private viewCounter = 0;
@@ -50,6 +58,7 @@ export class SlackWorkspace {
 
   constructor(private readonly options: WorkspaceOptions) {
     this.unknownChannels = new Set(options.unknownChannels);
+    this.joinedChannels = new Set(options.joinedChannels);
   }
 
   /** Unique, increasing message timestamps derived from the clock ('1700000000.000100'). */
@@ -227,8 +236,16 @@ export class SlackWorkspace {
     return message;
   }
 
+  /**
+   * A user id as `channel` posts in the app's direct message with that user
+   * (its App Home Messages tab), answered with the DM's own id (`D...`), as
+   * chat.postMessage's reference describes ("channel: ... IM channel"; passing
+   * a user id opens the conversation, see docs.slack.dev/reference/methods/chat.postMessage).
+   */
   private postMessage(p: Obj): Obj {
-    const m = this.addMessage(this.channel(p.channel), p, 'api');
+    const target = this.channel(p.channel);
+    const channel = /^[UW]/.test(target) ? directMessageChannel(target) : target;
+    const m = this.addMessage(channel, p, 'api');
     return { channel: m.channel, ts: m.ts, message: this.publicMessage(m) };
   }
 
@@ -271,10 +288,20 @@ export class SlackWorkspace {
     return e;
   }
 
+  /**
+   * Unlike chat.postMessage with `chat:write.public`, an ephemeral needs the
+   * bot in the channel: Slack answers `not_in_channel` otherwise (its error
+   * table for chat.postEphemeral; slackapi/node-slack-sdk issue 977 shows it
+   * in a public channel with chat:write.public granted). A command's or a
+   * button's response_url has no such condition.
+   */
   private postEphemeral(p: Obj): Obj {
     const channel = this.channel(p.channel);
     const user = str(p.user);
     if (!user) throw new SlackApiError('user_not_found');
+    if (!channel.startsWith('D') && !this.joinedChannels.has(channel)) {
+      throw new SlackApiError('not_in_channel');
+    }
     return { message_ts: this.addEphemeral(channel, user, p, 'api').ts };
   }
 

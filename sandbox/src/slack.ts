@@ -5,7 +5,7 @@ import {
   type RecordedRequest,
   startLoopbackServer,
 } from './http.js';
-import { SlackWorkspace } from './slack-api.js';
+import { directMessageChannel, SlackWorkspace } from './slack-api.js';
 import { checkModalView } from './slack-blocks.js';
 import { createDrivers, type HttpDriver, type SocketDriver } from './slack-driver.js';
 import {
@@ -20,7 +20,12 @@ import {
   type StoredView,
   str,
 } from './slack-model.js';
-import { DEFAULT_USER, type PayloadContext, type ResponseTarget } from './slack-payloads.js';
+import {
+  DEFAULT_CHANNEL,
+  DEFAULT_USER,
+  type PayloadContext,
+  type ResponseTarget,
+} from './slack-payloads.js';
 import { createSocketModeServer, type SocketModeStandIn } from './slack-socket.js';
 
 /**
@@ -60,6 +65,11 @@ export interface SlackStandInOptions {
   now?: () => number;
   /** Channels that answer `channel_not_found`. */
   unknownChannels?: string[];
+  /**
+   * Channels the bot was invited to (default: `C_REVIEWS`). chat.postEphemeral
+   * answers `not_in_channel` anywhere else.
+   */
+  joinedChannels?: string[];
   /** User names by id (default: `U_ALICE` → `alice`). */
   users?: Record<string, string>;
   /** Channel names by id (default: `C_REVIEWS` → `reviews`). */
@@ -108,6 +118,10 @@ export interface SlackStandIn extends HttpDriver, AsyncDisposable {
   markChannelUnknown(channel: string): void;
   /** The user closes a modal (Cancel or ×); Slack tells the app only with notify_on_close. */
   closeView(id: string): void;
+  /** The bot is invited to `channel` (true) or removed from it (false). */
+  setMember(channel: string, member: boolean): void;
+  /** Messages the bot sent `user` directly (chat.postMessage to the user's id). */
+  directMessages(user: string): StoredMessage[];
   /** A trigger_id as an interaction would carry it (valid 3 s on the clock, once). */
   issueTriggerId(user?: string): string;
   /** The next `times` calls of `method` answer HTTP 429 with `Retry-After`. */
@@ -174,6 +188,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     appId,
     now,
     unknownChannels: options.unknownChannels ?? [],
+    joinedChannels: options.joinedChannels ?? [DEFAULT_CHANNEL],
     userName,
     connectUrl: () => sockets.issueUrl(),
   });
@@ -371,6 +386,14 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     markChannelUnknown: (channel) => {
       workspace.unknownChannels.add(channel);
     },
+    setMember: (channel, member) => {
+      if (member) workspace.joinedChannels.add(channel);
+      else workspace.joinedChannels.delete(channel);
+    },
+    directMessages: (user) =>
+      workspace.messages
+        .filter((m) => m.channel === directMessageChannel(user))
+        .map((m) => ({ ...m })),
     issueTriggerId: (user = DEFAULT_USER) => workspace.issueTrigger(user),
     rateLimit: (method, retryAfterSeconds, times = 1) =>
       loopback.fault({

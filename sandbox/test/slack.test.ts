@@ -207,8 +207,27 @@ describe('Slack stand-in Web API with the real WebClient', () => {
     expect((await client.auth.test()).user_id).toBe(slack.botUserId);
   });
 
+  it('answers not_in_channel to an ephemeral where the bot is not a member, and posts direct messages', async () => {
+    await using slack = await startSlackStandIn({ joinedChannels: ['C_JOINED'] });
+    const client = clientFor(slack);
+    const refused = await platformError(
+      client.chat.postEphemeral({ channel: 'C_ELSEWHERE', user: 'U_BOB', text: 'only you' }),
+    );
+    expect(refused.error).toBe('not_in_channel');
+    // chat:write.public lets a message through where an ephemeral is refused.
+    await client.chat.postMessage({ channel: 'C_ELSEWHERE', text: 'public' });
+    await client.chat.postEphemeral({ channel: 'C_JOINED', user: 'U_BOB', text: 'in here' });
+    slack.setMember('C_ELSEWHERE', true);
+    await client.chat.postEphemeral({ channel: 'C_ELSEWHERE', user: 'U_BOB', text: 'invited' });
+
+    const direct = await client.chat.postMessage({ channel: 'U_BOB', text: 'just for you' });
+    expect(direct.channel).toMatch(/^D/);
+    expect(slack.directMessages('U_BOB')).toMatchObject([{ text: 'just for you' }]);
+    expect(slack.ephemerals('U_BOB').map((e) => e.text)).toEqual(['in here', 'invited']);
+  });
+
   it('posts ephemerals, permalinks and deletes', async () => {
-    await using slack = await startSlackStandIn();
+    await using slack = await startSlackStandIn({ joinedChannels: ['C1'] });
     const client = clientFor(slack);
     const posted = await client.chat.postMessage({ channel: 'C1', text: 'status' });
     const ephemeral = await client.chat.postEphemeral({

@@ -5,6 +5,7 @@ import type { ReviewApp } from '../core/types.js';
 import type { SlackMessage } from './messages/blocks.js';
 import { alreadyRunningMessage, errorMessage, limitMessage } from './messages/notices.js';
 import { parentMessage, type Stage, statusMessage } from './messages/status.js';
+import type { PrivateAnswer } from './private-answer.js';
 import type { SlackServices } from './services.js';
 
 export interface LaunchInSlack {
@@ -15,9 +16,8 @@ export interface LaunchInSlack {
   replace: boolean;
   /** Relaunches report in the thread they came from. */
   thread?: string;
-  /** A private answer to the person who asked (ephemeral). */
   /** A private answer to the person who asked. */
-  answer: (message: SlackMessage) => Promise<void>;
+  answer: PrivateAnswer;
 }
 
 /**

@@ -1,13 +1,14 @@
 import type {
   AllMiddlewareArgs,
   BlockButtonAction,
+  RespondFn,
   SlackActionMiddlewareArgs,
   webApi,
 } from '@slack/bolt';
 import { isAllowed } from '../access.js';
 import { readButtonValue } from '../ids.js';
-import type { SlackMessage } from '../messages/blocks.js';
 import { errorMessage, refusedMessage } from '../messages/notices.js';
+import { type PrivateAnswer, privateAnswer } from '../private-answer.js';
 import type { SlackServices } from '../services.js';
 
 export interface ButtonContext {
@@ -18,7 +19,7 @@ export interface ButtonContext {
   thread: string | undefined;
   client: webApi.WebClient;
   /** A private answer to the person who clicked. */
-  answer: (message: SlackMessage) => Promise<void>;
+  answer: PrivateAnswer;
 }
 
 /**
@@ -34,19 +35,14 @@ export async function buttonAction(
   await ack();
   const user = body.user.id;
   const channel = body.channel?.id ?? body.container?.channel_id;
-  const answer = async (message: SlackMessage) => {
-    if (!channel) return;
-    try {
-      await client.chat.postEphemeral({
-        channel,
-        user,
-        ...(body.message?.thread_ts ? { thread_ts: body.message.thread_ts } : {}),
-        ...message,
-      });
-    } catch (error) {
-      services.logger.warn('could not answer privately', { user, channel, error });
-    }
-  };
+  // Bolt gives `respond` only when the click came with a response_url.
+  const answer = privateAnswer({
+    client,
+    user,
+    logger: services.logger,
+    respond: args.respond as RespondFn | undefined,
+    thread: body.message?.thread_ts,
+  });
   if (!isAllowed(services.access, user, channel)) {
     services.logger.warn('refused a button', { user, channel, action: action.action_id });
     await answer(refusedMessage());

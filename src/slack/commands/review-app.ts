@@ -2,8 +2,8 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { isReviewAppError } from '../../core/errors.js';
 import { isAllowed } from '../access.js';
 import { launchInSlack } from '../launch-flow.js';
-import type { SlackMessage } from '../messages/blocks.js';
 import { errorMessage, refusedMessage } from '../messages/notices.js';
+import { privateAnswer } from '../private-answer.js';
 import type { SlackServices } from '../services.js';
 import { launchModal } from '../views/launch-modal.js';
 import { findVerb, usageMessage } from './verbs.js';
@@ -16,13 +16,7 @@ export async function handleReviewAppCommand(services: SlackServices, args: Args
   const text = command.text.trim();
   const user = command.user_id;
   const channel = command.channel_id;
-  const answer = async (message: SlackMessage): Promise<void> => {
-    try {
-      await respond({ response_type: 'ephemeral', ...message });
-    } catch (error) {
-      services.logger.warn('could not answer the command', { error });
-    }
-  };
+  const answer = privateAnswer({ client, user, logger: services.logger, respond });
   await ack();
 
   const [word = '', ...rest] = text.split(/\s+/).filter(Boolean);

@@ -6,11 +6,12 @@ import type {
   types,
   ViewSubmitAction,
 } from '@slack/bolt';
+import { isReviewAppError } from '../../core/errors.js';
 import { isAllowed } from '../access.js';
 import { ACTIONS, BLOCKS, VIEWS } from '../ids.js';
 import { launchInSlack } from '../launch-flow.js';
-import type { SlackMessage } from '../messages/blocks.js';
 import { truncate } from '../messages/format.js';
+import { privateAnswer } from '../private-answer.js';
 import type { SlackServices } from '../services.js';
 
 /** The picker of open MRs; options come from GitLab as the user types. */
@@ -40,6 +41,9 @@ export function launchModal(channel: string): types.ModalView {
 }
 
 const OPTIONS_DEADLINE_MS = 2_500;
+/** A submission is acknowledged within Slack's 3 seconds whatever GitLab does. */
+const SUBMIT_DEADLINE_MS = 2_000;
+const MODAL_ERROR_LENGTH = 200;
 
 /** `work`, or a rejection once `ms` of real time have passed. */
 async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -113,14 +117,24 @@ export async function handleLaunchSubmission(
     });
     return;
   }
+  // A refusal known within Slack's 3 seconds is shown in the modal, which stays open.
+  const refusal = await withinDeadline(
+    services.engine.precheck({ mr, requester: user, replace: false }),
+    SUBMIT_DEADLINE_MS,
+  ).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (isReviewAppError(refusal)) {
+    await ack({
+      response_action: 'errors',
+      errors: { [BLOCKS.pickMr]: truncate(refusal.message, MODAL_ERROR_LENGTH) },
+    });
+    return;
+  }
   await ack();
-  const target = channel;
-  const answer = async (message: SlackMessage) => {
-    try {
-      await client.chat.postEphemeral({ channel: target, user, ...message });
-    } catch (error) {
-      services.logger.warn('could not answer privately', { user, channel: target, error });
-    }
-  };
-  await launchInSlack(services, { client, channel: target, user, mr, replace: false, answer });
+  // A modal has no response_url, and an ephemeral needs the bot in the channel:
+  // anything said later goes to the person as a direct message from the app.
+  const answer = privateAnswer({ client, user, logger: services.logger });
+  await launchInSlack(services, { client, channel, user, mr, replace: false, answer });
 }
