@@ -3,9 +3,11 @@ import { createEngine } from './compose.js';
 import { type Env, loadBotConfig, secretsOf } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { createLogger } from './core/logger.js';
+import { nodeSupportNotice } from './node-support.js';
 import { createSlackApp } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { notifierFor } from './slack/services.js';
+import { verifyBotToken } from './slack/startup.js';
 import { Watcher } from './watcher/watcher.js';
 
 export interface RunningBot {
@@ -32,9 +34,19 @@ export async function startBot(options: {
     now: clock.now,
     ...(options.writeLog ? { write: options.writeLog } : {}),
   });
+  const notice = nodeSupportNotice();
+  if (notice) logger.warn(notice);
+  const identity = await verifyBotToken(slack, logger);
   const engine = createEngine({ config, env: options.env, logger, clock });
-  const bot = createSlackApp({ config: slack, engine, clock, logger });
-  const port = await bot.start();
+  const bot = createSlackApp({ config: slack, engine, clock, logger, identity });
+  let port: number;
+  try {
+    port = await bot.start();
+  } catch (error) {
+    // Whatever did start (a listening port, a socket) must not keep the process alive.
+    await bot.stop().catch(() => {});
+    throw error;
+  }
   const watcher = new Watcher({
     engine,
     notifier: notifierFor(

@@ -1,3 +1,5 @@
+// First: silences the AWS SDK's own Node version warning before the SDK loads.
+import './node-support.js';
 import { config as loadDotenv } from 'dotenv';
 import { type RunningBot, startBot } from './bot.js';
 import { ConfigError } from './config/config.js';
@@ -34,7 +36,12 @@ try {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  throw error;
+  // A deployment mistake (token, port, network) is one line naming what to fix, never a stack.
+  const message = isReviewAppError(error, 'SETUP_INVALID')
+    ? error.message
+    : `The bot could not start: ${(error as Error).message ?? String(error)}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
 }
 const shutdown = () => {
   // Review apps keep running: their deadlines live in ECS tags and ECS enforces the hard cap.

@@ -162,18 +162,43 @@ const engineSchema = z
     }
   });
 
+/** Which token was given in place of the bot token, by its documented prefix. */
+function wrongBotToken(token: string): string {
+  if (token.startsWith('xapp-'))
+    return 'is an app-level token (xapp-...), which belongs in SLACK_APP_TOKEN; SLACK_BOT_TOKEN takes the Bot User OAuth Token (xoxb-...) from OAuth & Permissions';
+  if (token.startsWith('xoxp-'))
+    return 'is a user token (xoxp-...), which acts as a person; use the Bot User OAuth Token (xoxb-...) from OAuth & Permissions';
+  return 'must be the Bot User OAuth Token, starting with xoxb-, from OAuth & Permissions';
+}
+
 const slackSchema = z
   .object({
     SLACK_BOT_TOKEN: z.preprocess(
       empty,
       z
-        .string({ error: 'is required: the bot token (xoxb-...) from OAuth & Permissions' })
-        .startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
+        .string({
+          error: 'is required: the Bot User OAuth Token (xoxb-...) from OAuth & Permissions',
+        })
+        .superRefine((token, ctx) => {
+          if (token.startsWith('xoxb-')) return;
+          ctx.addIssue({ code: 'custom', message: wrongBotToken(token) });
+        }),
     ),
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_APP_TOKEN: z.preprocess(
       empty,
-      z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
+      z
+        .string()
+        .superRefine((token, ctx) => {
+          if (token.startsWith('xapp-')) return;
+          ctx.addIssue({
+            code: 'custom',
+            message: token.startsWith('xoxb-')
+              ? 'is a bot token (xoxb-...); Socket Mode needs an app-level token (xapp-...) from Basic Information, App-Level Tokens'
+              : 'must be an app-level token (xapp-...) from Basic Information, App-Level Tokens',
+          });
+        })
+        .optional(),
     ),
     SLACK_API_URL: z.preprocess(empty, z.string().url('must be a URL').optional()),
     PORT: count(3000, 'a port number'),

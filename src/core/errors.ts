@@ -30,6 +30,10 @@ export interface ErrorDetails {
   SANDBOX_UNAVAILABLE: Record<string, never>;
   /** The sandbox page's port is taken. */
   PORT_IN_USE: { port: number };
+  /** A deployment mistake found at start: the variable or port to fix. */
+  SETUP_INVALID: { variable?: string; port?: number };
+  /** The AWS SDK found no credentials anywhere in its chain. */
+  AWS_NO_CREDENTIALS: AwsDetails;
 }
 
 export type ErrorCode = keyof ErrorDetails;

@@ -9,6 +9,7 @@ import { boltLogger } from './bolt-logger.js';
 import { registerCommands } from './commands/register.js';
 import type { SlackServices } from './services.js';
 import type { SlackSettings } from './settings.js';
+import { type BotIdentity, listenError, slackStartupError } from './startup.js';
 import { registerViews } from './views/register.js';
 
 export interface Bot {
@@ -30,6 +31,8 @@ export function createSlackApp(options: {
   engine: ReviewAppEngine;
   clock: Clock;
   logger: Logger;
+  /** From our own auth.test at start; Bolt then makes no call of its own. */
+  identity?: BotIdentity;
 }): Bot {
   const { config, logger } = options;
   const services: SlackServices = {
@@ -59,6 +62,7 @@ export function createSlackApp(options: {
       });
   const app = new App({
     token: config.botToken,
+    ...(options.identity ?? {}),
     receiver,
     clientOptions,
     logger: boltLogger(logger),
@@ -77,21 +81,38 @@ export function createSlackApp(options: {
     async start() {
       if (socket) {
         // Socket Mode has no HTTP endpoint of its own: serve the health check beside it.
-        healthServer = createServer((req, res) => {
+        const server = createServer((req, res) => {
           if (req.method === 'GET' && req.url === HEALTH_PATH) return health(req, res);
           res.writeHead(404);
           res.end();
         });
-        await new Promise<void>((resolve) => healthServer?.listen(config.port, resolve));
-        await app.start();
-        return (healthServer.address() as AddressInfo).port;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', (error) => reject(listenError(error, config.port)));
+          server.listen(config.port, resolve);
+        });
+        healthServer = server;
+        try {
+          await app.start();
+        } catch (error) {
+          throw slackStartupError(error, 'SLACK_APP_TOKEN', config.apiUrl);
+        }
+        return (server.address() as AddressInfo).port;
       }
-      const server = (await app.start(config.port)) as Server;
-      return (server.address() as AddressInfo).port;
+      try {
+        const server = (await app.start(config.port)) as Server;
+        return (server.address() as AddressInfo).port;
+      } catch (error) {
+        throw listenError(error, config.port);
+      }
     },
     async stop() {
-      await app.stop();
-      if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
+      try {
+        await app.stop();
+      } finally {
+        const server = healthServer;
+        healthServer = undefined;
+        if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
     },
   };
 }

@@ -96,7 +96,7 @@ describe('configuration', () => {
         GITLAB_URL: 'glpat-oops',
       }),
     ).join('\n');
-    expect(error).toContain('SLACK_BOT_TOKEN must be a bot token starting with xoxb-');
+    expect(error).toContain('SLACK_BOT_TOKEN is a user token (xoxp-...)');
     expect(error).toContain('SLACK_SIGNING_SECRET is required in HTTP mode');
     expect(error).not.toContain('xoxp-user-token-secret');
     expect(error).not.toContain('glpat');
