@@ -40,7 +40,7 @@ function expectOneLine(result: { code: number | null; stderr: string }, text: st
  * variable or port, a non-zero exit, no stack trace.
  */
 describe('a bot that cannot start', () => {
-  it('names SLACK_BOT_TOKEN when Slack refuses it, and SLACK_APP_TOKEN in Socket Mode', async () => {
+  it('names SLACK_BOT_TOKEN when Slack refuses it', async () => {
     await using world = await startWorld();
     await using slack = await startSlackStandIn();
     const base = { ...world.env, SLACK_API_URL: slack.apiUrl, PORT: '0' };
@@ -52,7 +52,12 @@ describe('a bot that cannot start', () => {
     });
     expectOneLine(wrongBot, 'Slack refused SLACK_BOT_TOKEN (invalid_auth)');
     expect(wrongBot.stderr).not.toContain('xoxb-revoked-secret');
+  });
 
+  it('names SLACK_APP_TOKEN when Slack refuses it in Socket Mode', async () => {
+    await using world = await startWorld();
+    await using slack = await startSlackStandIn();
+    const base = { ...world.env, SLACK_API_URL: slack.apiUrl, PORT: '0' };
     const wrongApp = await runBot({
       ...base,
       SLACK_BOT_TOKEN: slack.botToken,
