@@ -38,7 +38,15 @@ export async function startBot(options: {
   if (notice) logger.warn(notice);
   const identity = await verifyBotToken(slack, logger);
   const engine = createEngine({ config, env: options.env, logger, clock });
-  const bot = createSlackApp({ config: slack, engine, clock, logger, identity });
+  let watcher: Watcher | undefined;
+  const bot = createSlackApp({
+    config: slack,
+    engine,
+    clock,
+    logger,
+    identity,
+    watchHealth: () => watcher?.health(),
+  });
   let port: number;
   try {
     port = await bot.start();
@@ -47,7 +55,7 @@ export async function startBot(options: {
     await bot.stop().catch(() => {});
     throw error;
   }
-  const watcher = new Watcher({
+  watcher = new Watcher({
     engine,
     notifier: notifierFor(
       { engine, clock, logger },

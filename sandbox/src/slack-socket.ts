@@ -51,6 +51,8 @@ export interface SocketModeStandIn {
   ping(): Promise<void>;
   /** Sends Slack's `disconnect` message (the app should reconnect with a new URL). */
   requestDisconnect(reason?: string): void;
+  /** Cuts every open connection without a close handshake, as a network failure does. */
+  dropConnections(): void;
 }
 
 interface Pending {
@@ -209,6 +211,9 @@ export function createSocketModeServer(options: {
             }),
         ),
       ).then(() => undefined),
+    dropConnections() {
+      for (const ws of [...open]) ws.terminate();
+    },
     requestDisconnect(reason = 'refresh_requested') {
       for (const ws of open) {
         ws.send(

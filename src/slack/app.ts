@@ -4,6 +4,7 @@ import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Clock } from '../core/clock.js';
 import type { ReviewAppEngine } from '../core/engine.js';
 import type { Logger } from '../core/logger.js';
+import { healthReport } from '../health.js';
 import { registerActions } from './actions/register.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommands } from './commands/register.js';
@@ -31,6 +32,8 @@ export function createSlackApp(options: {
   engine: ReviewAppEngine;
   clock: Clock;
   logger: Logger;
+  /** How the watcher's rounds went, for /healthz (the watcher starts after the app). */
+  watchHealth?: () => { failedRounds: number; lastFailure?: string } | undefined;
   /** From our own auth.test at start; Bolt then makes no call of its own. */
   identity?: BotIdentity;
 }): Bot {
@@ -43,8 +46,9 @@ export function createSlackApp(options: {
   };
   const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
   const health = (_req: unknown, res: ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ok: true }));
+    const report = healthReport({ slackConnected, watch: options.watchHealth?.() });
+    res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(report));
   };
 
   const socket = config.appToken !== undefined;
@@ -60,6 +64,20 @@ export function createSlackApp(options: {
         logger: boltLogger(logger),
         customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
       });
+  // Socket Mode: the app can only hear Slack while its WebSocket is open.
+  let slackConnected: boolean | undefined;
+  if (receiver instanceof SocketModeReceiver) {
+    slackConnected = false;
+    const client = receiver.client;
+    client.on('connected', () => {
+      slackConnected = true;
+    });
+    for (const down of ['close', 'reconnecting', 'disconnected']) {
+      client.on(down, () => {
+        slackConnected = false;
+      });
+    }
+  }
   const app = new App({
     token: config.botToken,
     ...(options.identity ?? {}),

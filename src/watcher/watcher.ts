@@ -52,6 +52,9 @@ export class Watcher {
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private rounds = 0;
+  /** Rounds in a row that could not read ECS, and why the last one failed (for /healthz). */
+  private failedRounds = 0;
+  private lastFailure: string | undefined;
 
   constructor(private readonly options: WatcherOptions) {
     this.budget = new UpdateBudget(options.updatesPerMinute, options.clock.now());
@@ -87,6 +90,13 @@ export class Watcher {
     this.loop = undefined;
   }
 
+  /** How the last rounds went: a round fails when it cannot read the apps at all. */
+  health(): { failedRounds: number; lastFailure?: string } {
+    return this.lastFailure === undefined
+      ? { failedRounds: this.failedRounds }
+      : { failedRounds: this.failedRounds, lastFailure: this.lastFailure };
+  }
+
   /** The first round after start-up: also finds apps that ended while the bot was away. */
   recover(): Promise<void> {
     return this.round({ includeStopped: true });
@@ -96,11 +106,20 @@ export class Watcher {
   async round(options: { includeStopped?: boolean } = {}): Promise<void> {
     const { engine } = this.options;
     for (const arn of engine.drainLaunched()) this.known.add(arn);
-    const apps = await engine.snapshot({
-      known: [...this.known],
-      includeStopped: options.includeStopped ?? false,
-      complete: true,
-    });
+    let apps: ReviewApp[];
+    try {
+      apps = await engine.snapshot({
+        known: [...this.known],
+        includeStopped: options.includeStopped ?? false,
+        complete: true,
+      });
+    } catch (error) {
+      this.failedRounds += 1;
+      this.lastFailure = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+    this.failedRounds = 0;
+    this.lastFailure = undefined;
     const due: ReviewApp[] = [];
     for (const [index, app] of apps.entries()) {
       // A thousand apps are a long stretch of work: let Slack requests in between.

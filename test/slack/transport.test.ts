@@ -6,7 +6,7 @@ describe('HTTP mode', () => {
     await using w = await startBotWorld();
     const answer = await fetch(`http://127.0.0.1:${w.bot.port}/healthz`);
     expect(answer.status).toBe(200);
-    expect(await answer.json()).toEqual({ ok: true });
+    expect(await answer.json()).toEqual({ ok: true, problems: [] });
   });
 });
 
