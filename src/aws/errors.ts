@@ -5,6 +5,16 @@ export function awsError(error: unknown, action: string): ReviewAppError {
   if (error instanceof ReviewAppError) return error;
   const name = (error as { name?: string })?.name ?? 'Error';
   const message = (error as { message?: string })?.message ?? String(error);
+  // The SDK looked everywhere in its chain (environment, profile, container or
+  // instance role) and found nothing: no request reached AWS at all.
+  if (name === 'CredentialsProviderError') {
+    return new ReviewAppError(
+      'AWS_NO_CREDENTIALS',
+      'No AWS credentials were found: run the bot with an IAM role (the ECS task role), or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
+      { action, awsError: name },
+      { cause: error },
+    );
+  }
   if (/AccessDenied|UnauthorizedOperation|not authorized/i.test(`${name} ${message}`)) {
     return new ReviewAppError(
       'AWS_ACCESS_DENIED',

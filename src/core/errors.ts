@@ -10,6 +10,10 @@ import type { MergeRequest, Pipeline, ReviewApp, TaskInfo } from './types.js';
 export interface ErrorDetails {
   BAD_MR_REFERENCE: Record<string, never>;
   MR_NOT_FOUND: { status?: number };
+  /** GITLAB_PROJECT names no project the token can see. */
+  PROJECT_NOT_FOUND: { status?: number };
+  /** The registry repository images are pushed to is not there; `available` are. */
+  REGISTRY_NOT_FOUND: { wanted: string; available: string[] };
   MR_NOT_OPEN: { mr: MergeRequest };
   IMAGE_NOT_BUILT: NoImageDetails;
   PIPELINE_FAILED: NoImageDetails;

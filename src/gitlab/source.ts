@@ -131,12 +131,14 @@ export class GitLabSource implements MergeRequestSource {
           r.location === wanted,
       );
       if (!found) {
-        this.logger.warn('registry repository not found', {
-          wanted,
-          available: repositories.map((r) => r.path),
-        });
+        const available = repositories.map((r) => r.path);
+        this.logger.warn('registry repository not found', { wanted, available });
         // Not remembered: CI may push the first image any minute.
         this.repositoryId = undefined;
+        // An empty registry only means nothing was pushed yet; others mean the wrong name.
+        if (available.length > 0 || this.config.registryRepository !== undefined) {
+          throw registryNotFound(wanted, available, this.config.registryRepository !== undefined);
+        }
       }
       return found?.id;
     })().catch((error) => {
@@ -170,6 +172,19 @@ export class GitLabSource implements MergeRequestSource {
     if (error instanceof GitbeakerRequestError) {
       const status = (error.cause as { response?: { status?: number } } | undefined)?.response
         ?.status;
+      // GitLab says which thing is missing: "404 Project Not Found" is the project itself
+      // (or one the token may not see), never the merge request asked about.
+      if (status === 404 && /project not found/i.test(error.message)) {
+        this.logger.error('GitLab has no such project', {
+          project: this.config.project,
+          hint: 'GITLAB_PROJECT must be the id or path of a project the token can read',
+        });
+        return new ReviewAppError(
+          'PROJECT_NOT_FOUND',
+          `GitLab has no project ${this.config.project} that the bot's token can see: GITLAB_PROJECT must be its id or path (such as acme/shop), and the token's user a member of it.`,
+          { status },
+        );
+      }
       if (status === 404) {
         return new ReviewAppError(
           'MR_NOT_FOUND',
@@ -184,7 +199,7 @@ export class GitLabSource implements MergeRequestSource {
         });
         return new ReviewAppError(
           'GITLAB_UNAUTHORIZED',
-          'GitLab refused the bot’s access token, so nothing can be looked up right now. The operator has been told.',
+          'GitLab refused the bot’s access token, so nothing can be looked up right now.',
           { status },
         );
       }
@@ -214,6 +229,25 @@ export class GitLabSource implements MergeRequestSource {
       `GitLab could not be reached for ${what}. Try again in a minute.`,
     );
   }
+}
+
+function registryNotFound(
+  wanted: string,
+  available: string[],
+  configured: boolean,
+): ReviewAppError {
+  const there =
+    available.length > 0
+      ? `it has ${available.slice(0, 10).join(', ')}${available.length > 10 ? ', …' : ''}`
+      : 'it has none yet';
+  const fix = configured
+    ? 'If the CI job has not pushed there yet, wait for it; otherwise set REGISTRY_REPOSITORY to the path it pushes to.'
+    : 'Set REGISTRY_REPOSITORY to the path the CI job pushes to, or push to the project’s own path.';
+  return new ReviewAppError(
+    'REGISTRY_NOT_FOUND',
+    `The container registry has no repository ${wanted}; ${there}. ${fix}`,
+    { wanted, available },
+  );
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {

@@ -3,7 +3,12 @@ import type { ReviewAppEngine } from '../core/engine.js';
 import { isReviewAppError } from '../core/errors.js';
 import type { ReviewApp } from '../core/types.js';
 import type { SlackMessage } from './messages/blocks.js';
-import { alreadyRunningMessage, errorMessage, limitMessage } from './messages/notices.js';
+import {
+  alreadyRunningMessage,
+  errorMessage,
+  errorText,
+  limitMessage,
+} from './messages/notices.js';
 import { parentMessage, type Stage, statusMessage } from './messages/status.js';
 import type { PrivateAnswer } from './private-answer.js';
 import type { SlackServices } from './services.js';
@@ -126,7 +131,7 @@ export async function launchInSlack(
       return undefined;
     }
     const message = isReviewAppError(error)
-      ? error.message
+      ? errorText(error)
       : 'Something went wrong on our side; the error was logged.';
     if (!isReviewAppError(error)) logger.error('launch failed', { mr: mr.iid, error });
     await show({ kind: 'failed', message });
@@ -149,7 +154,7 @@ async function refusal(
   if (isReviewAppError(error, 'LIMIT_REACHED')) {
     return limitMessage(error.message, error.details.apps, user, now);
   }
-  if (isReviewAppError(error)) return errorMessage(error.message);
+  if (isReviewAppError(error)) return errorMessage(errorText(error));
   services.logger.error('launch precheck failed', { error });
   return errorMessage('Something went wrong on our side; the error was logged.');
 }

@@ -3,7 +3,7 @@ import { actorName } from '../core/diagnosis.js';
 import { isReviewAppError } from '../core/errors.js';
 import type { ReviewApp } from '../core/types.js';
 import type { SlackMessage } from './messages/blocks.js';
-import { errorMessage } from './messages/notices.js';
+import { errorMessage, errorText } from './messages/notices.js';
 import { notifierFor, type SlackServices } from './services.js';
 
 /** How a stop asked for in Slack ended: the app stopped (its thread says so), or why not. */
@@ -25,7 +25,7 @@ export async function stopInSlack(
     await notifierFor(services, client).ended(stopped, engine.explainStop(stopped.task));
     return { stopped };
   } catch (error) {
-    if (isReviewAppError(error)) return { refused: errorMessage(error.message) };
+    if (isReviewAppError(error)) return { refused: errorMessage(errorText(error)) };
     services.logger.error('stop failed', { mr, error });
     return {
       refused: errorMessage('The review app could not be stopped; the error was logged.'),

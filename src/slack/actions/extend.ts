@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { isReviewAppError } from '../../core/errors.js';
-import { errorMessage, extendedMessage } from '../messages/notices.js';
+import { errorMessage, errorText, extendedMessage } from '../messages/notices.js';
 import { notifierFor, type SlackServices } from '../services.js';
 import { buttonAction } from './button-action.js';
 
@@ -17,7 +17,7 @@ export async function handleExtend(
       await notifier.postInThread(app, extendedMessage(app, user, capped, clock.now()));
       await notifier.countdown(app);
     } catch (error) {
-      if (isReviewAppError(error)) return answer(errorMessage(error.message));
+      if (isReviewAppError(error)) return answer(errorMessage(errorText(error)));
       services.logger.error('extend failed', { mr, error });
       return answer(errorMessage('The review app could not be extended; the error was logged.'));
     }

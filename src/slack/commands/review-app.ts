@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { isReviewAppError } from '../../core/errors.js';
 import { isAllowed } from '../access.js';
 import { launchInSlack } from '../launch-flow.js';
-import { errorMessage, refusedMessage } from '../messages/notices.js';
+import { errorMessage, errorText, refusedMessage } from '../messages/notices.js';
 import { privateAnswer } from '../private-answer.js';
 import type { SlackServices } from '../services.js';
 import { launchModal } from '../views/launch-modal.js';
@@ -50,7 +50,7 @@ export async function handleReviewAppCommand(services: SlackServices, args: Args
     await launchInSlack(services, { client, channel, user, mr, replace: false, answer });
   } catch (error) {
     if (isReviewAppError(error, 'BAD_MR_REFERENCE')) return answer(usageMessage(error.message));
-    if (isReviewAppError(error)) return answer(errorMessage(error.message));
+    if (isReviewAppError(error)) return answer(errorMessage(errorText(error)));
     services.logger.error('command failed', { error });
     return answer(errorMessage('Something went wrong on our side; the error was logged.'));
   }

@@ -3,7 +3,7 @@ import { isReviewAppError } from '../../core/errors.js';
 import { COMMAND } from '../ids.js';
 import { type SlackMessage, section } from '../messages/blocks.js';
 import { plain } from '../messages/format.js';
-import { errorMessage, listMessage } from '../messages/notices.js';
+import { errorMessage, errorText, listMessage } from '../messages/notices.js';
 import type { SlackServices } from '../services.js';
 import { stopInSlack } from '../stop-flow.js';
 
@@ -88,7 +88,9 @@ async function listRunning(services: SlackServices): Promise<SlackMessage> {
     );
   } catch (error) {
     return errorMessage(
-      isReviewAppError(error) ? error.message : 'The running apps could not be listed right now.',
+      isReviewAppError(error)
+        ? errorText(error)
+        : 'The running apps could not be listed right now.',
     );
   }
 }

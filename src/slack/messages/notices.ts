@@ -1,4 +1,5 @@
 import type { StopExplanation } from '../../core/diagnosis.js';
+import type { ReviewAppError } from '../../core/errors.js';
 import type { ReviewApp } from '../../core/types.js';
 import { ACTIONS } from '../ids.js';
 import { actions, button, context, type SlackMessage, section } from './blocks.js';
@@ -7,6 +8,17 @@ import { mrLabel } from './status.js';
 
 const MAX_LISTED = 20;
 const SECTION_BUDGET = 2800;
+
+/**
+ * An error as a Slack user reads it. Setup faults were logged with what to fix
+ * for the operator, which the user is told; the CLI's reader is the operator
+ * and gets the fix instead.
+ */
+export function errorText(error: ReviewAppError): string {
+  return error.code === 'GITLAB_UNAUTHORIZED'
+    ? `${error.message} The operator has been told.`
+    : error.message;
+}
 
 export function errorMessage(message: string): SlackMessage {
   return { text: plain(message, 500), blocks: [section(`:warning: ${plain(message, 2900)}`)] };
