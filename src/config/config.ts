@@ -51,13 +51,14 @@ const duration = (fallback: string) =>
       return ms;
     }),
   );
-const count = (fallback: number, what = 'a whole number') =>
+const count = (fallback: number, what = 'a whole number of 1 or more', min = 1, max?: number) =>
   z.preprocess(
     (v) => (empty(v) === undefined ? String(fallback) : v),
     z
       .string()
       .regex(/^[0-9]+$/, `must be ${what}`)
-      .transform(Number),
+      .transform(Number)
+      .refine((n) => n >= min && (max === undefined || n <= max), `must be ${what}`),
   );
 const price = (fallback: number) =>
   z.preprocess(
@@ -67,6 +68,34 @@ const price = (fallback: number) =>
       .regex(/^[0-9]+(\.[0-9]+)?$/, 'must be a price in dollars such as 0.04048')
       .transform(Number),
   );
+const fraction = (fallback: number) =>
+  z.preprocess(
+    (v) => (empty(v) === undefined ? String(fallback) : v),
+    z
+      .string()
+      .regex(/^[0-9]+(\.[0-9]+)?$/, 'must be a fraction from 0 to 1, such as 0.7 for 70% off')
+      .transform(Number)
+      .refine((n) => n <= 1, 'must be a fraction from 0 to 1, such as 0.7 for 70% off'),
+  );
+/** AWS resource ids are a prefix and 8 (older resources) or 17 hexadecimal digits. */
+const awsIds = (prefix: string, what: string) =>
+  list.superRefine((ids, ctx) => {
+    const wrong = ids.filter(
+      (id) => !new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`).test(id),
+    );
+    if (wrong.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has ${wrong.length === 1 ? `an id that is not a ${what} id` : `ids that are not ${what} ids`} (${prefix}- and 8 or 17 hexadecimal digits, such as ${prefix}-0123456789abcdef0): ${wrong.slice(0, 3).join(', ')}`,
+      });
+    }
+  });
+/**
+ * Region names as AWS spells them: us-east-1, eu-west-3, us-gov-west-1,
+ * cn-north-1, us-isob-east-1. An availability zone (eu-west-1a) or a display
+ * name (Europe (Ireland)) is not one.
+ */
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$/;
 const flag = (fallback: boolean) =>
   z.preprocess(
     (v) => (empty(v) === undefined ? String(fallback) : String(v).toLowerCase()),
@@ -110,15 +139,20 @@ const engineSchema = z
     IMAGE_TAG_TEMPLATE: template(TEMPLATE_PLACEHOLDERS, '{sha}'),
     REGISTRY_REPOSITORY: optionalText,
     IMAGE_TEMPLATE: optionalTemplate(TEMPLATE_PLACEHOLDERS),
-    AWS_REGION: required('the AWS region of the cluster, e.g. eu-west-1 (or AWS_DEFAULT_REGION)'),
+    AWS_REGION: required(
+      'the AWS region of the cluster, e.g. eu-west-1 (or AWS_DEFAULT_REGION)',
+    ).refine(
+      (region) => REGION.test(region),
+      'must be a region name such as eu-west-1 (not an availability zone such as eu-west-1a)',
+    ),
     ECS_CLUSTER: required('the ECS cluster name or ARN'),
     ECS_TASK_DEFINITION: required('the base task definition (family, family:revision or ARN)'),
     ECS_CONTAINER: optionalText,
     ECS_TASK_FAMILY: optionalText,
-    ECS_SUBNETS: list.refine((v) => v.length >= 1 && v.length <= 16, {
+    ECS_SUBNETS: awsIds('subnet', 'subnet').refine((v) => v.length >= 1 && v.length <= 16, {
       message: 'is required: 1 to 16 comma-separated subnet ids (subnet-...)',
     }),
-    ECS_SECURITY_GROUPS: list.refine((v) => v.length <= 5, {
+    ECS_SECURITY_GROUPS: awsIds('sg', 'security group').refine((v) => v.length <= 5, {
       message: 'takes at most 5 comma-separated security group ids',
     }),
     ECS_ASSIGN_PUBLIC_IP: flag(false),
@@ -142,15 +176,16 @@ const engineSchema = z
       empty,
       z
         .string()
-        .regex(/^[0-9]{1,5}$/, 'must be a port number')
+        .regex(/^[0-9]{1,5}$/, 'must be a port number from 1 to 65535')
         .transform(Number)
+        .refine((n) => n >= 1 && n <= 65535, 'must be a port number from 1 to 65535')
         .optional(),
     ),
     MAX_RUNNING_APPS: count(10),
     MAX_APPS_PER_USER: count(3),
     FARGATE_VCPU_HOUR_PRICE: price(0.04048),
     FARGATE_GB_HOUR_PRICE: price(0.004445),
-    FARGATE_SPOT_DISCOUNT: price(0.7),
+    FARGATE_SPOT_DISCOUNT: fraction(0.7),
   })
   .superRefine((env, ctx) => {
     if (env.REVIEW_APP_TTL > env.REVIEW_APP_MAX_LIFETIME) {
@@ -160,7 +195,24 @@ const engineSchema = z
         message: 'must not be longer than REVIEW_APP_MAX_LIFETIME',
       });
     }
+    const base = familyOf(env.ECS_TASK_DEFINITION);
+    if (base !== undefined && env.ECS_TASK_FAMILY === base) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ECS_TASK_FAMILY'],
+        message: `must differ from the base family ${base} of ECS_TASK_DEFINITION: whatever follows the base family's latest revision would pick up review images (leave it unset for ${base}-review-app)`,
+      });
+    }
   });
+
+/** The family of `family`, `family:revision` or a task definition ARN. */
+export function familyOf(taskDefinition: string | undefined): string | undefined {
+  if (!taskDefinition) return undefined;
+  const name = taskDefinition.startsWith('arn:')
+    ? taskDefinition.slice(taskDefinition.indexOf('task-definition/') + 'task-definition/'.length)
+    : taskDefinition;
+  return name.split(':')[0] || undefined;
+}
 
 /** Which token was given in place of the bot token, by its documented prefix. */
 function wrongBotToken(token: string): string {
@@ -201,7 +253,8 @@ const slackSchema = z
         .optional(),
     ),
     SLACK_API_URL: z.preprocess(empty, z.string().url('must be a URL').optional()),
-    PORT: count(3000, 'a port number'),
+    // 0 lets the system choose a free port (tests, the sandbox).
+    PORT: count(3000, 'a port number from 0 to 65535', 0, 65535),
     SLACK_UPDATES_PER_MINUTE: count(30),
     ALLOWED_CHANNEL_IDS: list,
     ALLOWED_USER_IDS: list,

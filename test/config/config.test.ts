@@ -6,7 +6,7 @@ const minimal = {
   GITLAB_PROJECT: 'acme/shop',
   ECS_CLUSTER: 'review-apps',
   ECS_TASK_DEFINITION: 'shop-web',
-  ECS_SUBNETS: 'subnet-a, subnet-b',
+  ECS_SUBNETS: 'subnet-0123456789abcdef0, subnet-1a2b3c4d',
   AWS_REGION: 'eu-west-1',
 };
 
@@ -25,7 +25,7 @@ describe('configuration', () => {
     const config = loadConfig(minimal);
     expect(config.gitlab.url).toBe('https://gitlab.com');
     expect(config.engine.image.tagTemplate).toBe('{sha}');
-    expect(config.ecs.subnets).toEqual(['subnet-a', 'subnet-b']);
+    expect(config.ecs.subnets).toEqual(['subnet-0123456789abcdef0', 'subnet-1a2b3c4d']);
     expect(config.ecs.capacityProvider).toBe('FARGATE');
     expect(config.engine.lifetime).toMatchObject({
       ttlMs: 30 * 60_000,
@@ -80,6 +80,57 @@ describe('configuration', () => {
     const { AWS_REGION: _, ...rest } = minimal;
     expect(() => loadConfig({ ...rest, AWS_DEFAULT_REGION: 'us-east-2' })).not.toThrow();
     expect(problems(() => loadConfig(rest)).join('\n')).toMatch(/^AWS_REGION is required/m);
+  });
+
+  it('refuses values that cannot work, with words that fit, every one at once with cross-field ones', () => {
+    const found = problems(() =>
+      loadConfig({
+        ...minimal,
+        REVIEW_APP_TTL: '3h',
+        MAX_RUNNING_APPS: '0',
+        MAX_APPS_PER_USER: '-2',
+        FARGATE_SPOT_DISCOUNT: '70',
+        ECS_SUBNETS: 'subnet-0123456789abcdef0, subnet-abc, vpc-1a2b3c4d',
+        ECS_SECURITY_GROUPS: 'sg-1a2b3c4d, default',
+        ECS_TASK_DEFINITION: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web:7',
+        ECS_TASK_FAMILY: 'shop-web',
+        AWS_REGION: 'eu-west-1a',
+        REVIEW_APP_PORT: '0',
+      }),
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'REVIEW_APP_TTL must not be longer than REVIEW_APP_MAX_LIFETIME',
+        'MAX_RUNNING_APPS must be a whole number of 1 or more',
+        'MAX_APPS_PER_USER must be a whole number of 1 or more',
+        'FARGATE_SPOT_DISCOUNT must be a fraction from 0 to 1, such as 0.7 for 70% off',
+        'ECS_SUBNETS has ids that are not subnet ids (subnet- and 8 or 17 hexadecimal digits, such as subnet-0123456789abcdef0): subnet-abc, vpc-1a2b3c4d',
+        'ECS_SECURITY_GROUPS has an id that is not a security group id (sg- and 8 or 17 hexadecimal digits, such as sg-0123456789abcdef0): default',
+        expect.stringMatching(/^ECS_TASK_FAMILY must differ from the base family shop-web/),
+        'AWS_REGION must be a region name such as eu-west-1 (not an availability zone such as eu-west-1a)',
+        'REVIEW_APP_PORT must be a port number from 1 to 65535',
+      ]),
+    );
+    expect(found).toHaveLength(9);
+  });
+
+  it('accepts the region names AWS uses, and a review family of its own', () => {
+    for (const region of [
+      'us-east-1',
+      'ap-southeast-2',
+      'us-gov-west-1',
+      'cn-north-1',
+      'il-central-1',
+    ]) {
+      expect(() => loadConfig({ ...minimal, AWS_REGION: region })).not.toThrow();
+    }
+    expect(
+      loadConfig({
+        ...minimal,
+        ECS_TASK_DEFINITION: 'shop-web:3',
+        ECS_TASK_FAMILY: 'shop-web-previews',
+      }).ecs.family,
+    ).toBe('shop-web-previews');
   });
 
   it('refuses a TTL longer than the hard cap', () => {
