@@ -8,6 +8,7 @@ import type { LaunchRequest, ReviewAppEngine } from '../core/engine.js';
 import { type ErrorCode, isReviewAppError } from '../core/errors.js';
 import { createLogger, redact } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
+import { readableTime } from './readable-time.js';
 
 export const USAGE = `Usage:
   review-app launch <mr> [--wait] [--replace] [--json]   launch a review app for a merge request
@@ -78,7 +79,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (args.command) {
       case 'launch':
-        return await launch(engine, args, { requester: who, ...ownPipeline(io.env) }, out, err);
+        return await launch(
+          engine,
+          args,
+          { requester: who, ...ownPipeline(io.env) },
+          out,
+          err,
+          io.clock,
+        );
       case 'stop': {
         const mr = await engine.parseReference(args.mr);
         await engine.stop(mr, actorName(who, 'cli'));
@@ -123,6 +131,7 @@ async function launch(
   caller: { requester: string; ownPipelineId?: number },
   out: (text: string) => void,
   err: (text: string) => void,
+  clock?: Clock,
 ): Promise<number> {
   const mr = await engine.parseReference(args.mr);
   let app: ReviewApp;
@@ -140,8 +149,9 @@ async function launch(
     app = await engine.waitUntilRunning(app, {
       onStatus: (status) => err(`Task status: ${status}`),
     });
+    const now = clock?.now() ?? Date.now();
     err(
-      `Running until ${new Date(app.meta.softDeadline).toISOString()} (at most ${new Date(app.meta.hardDeadline).toISOString()}).`,
+      `Running until ${readableTime(app.meta.softDeadline, now)} (at most until ${readableTime(app.meta.hardDeadline, now)}).`,
     );
   }
   if (args.json) out(JSON.stringify(appJson(app), null, 2));

@@ -1,6 +1,7 @@
 import { ReviewAppError } from './errors.js';
 import type { LimitSettings } from './settings.js';
 import { isEnded, type ReviewApp } from './types.js';
+import { isAre, plural } from './words.js';
 
 interface Reservation {
   mr: number;
@@ -63,7 +64,7 @@ export class LaunchLimits {
     if (others.length + starting.length >= maxRunning) {
       throw new ReviewAppError(
         'LIMIT_REACHED',
-        `${others.length + starting.length} review apps are running, the most allowed at once (${maxRunning}). Stop one to launch another.`,
+        `${plural(others.length + starting.length, 'review app')} ${isAre(others.length + starting.length)} running, the most allowed at once (${maxRunning}). Stop one to launch another.`,
         { apps: others, limit: 'total' },
       );
     }
@@ -72,7 +73,7 @@ export class LaunchLimits {
     if (own.length + ownStarting >= maxPerUser) {
       throw new ReviewAppError(
         'LIMIT_REACHED',
-        `You already have ${own.length + ownStarting} review apps running, the most allowed per person (${maxPerUser}). Stop one of yours to launch another.`,
+        `You already have ${plural(own.length + ownStarting, 'review app')} running, the most allowed per person (${maxPerUser}). Stop one of yours to launch another.`,
         { apps: own, limit: 'user' },
       );
     }

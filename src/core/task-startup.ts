@@ -4,6 +4,7 @@ import { ReviewAppError } from './errors.js';
 import type { TaskPlatform } from './ports.js';
 import type { LifetimeSettings } from './settings.js';
 import { isEnded, type TaskInfo } from './types.js';
+import { plural } from './words.js';
 
 /** How long a task just started may stay invisible to DescribeTasks before it counts as lost. */
 const NOT_VISIBLE_GRACE_MS = 30_000;
@@ -51,7 +52,7 @@ export async function waitForRunningTask(
       await platform.stopTask(task.arn, stopReasonFor('timeout'));
       throw new ReviewAppError(
         'LAUNCH_TIMEOUT',
-        `The task was still ${task.lastStatus} after ${Math.round(lifetime.launchTimeoutMs / 60_000)} minutes, so it was stopped. Check the cluster's capacity and the subnets' routes, then try again.`,
+        `The task was still ${task.lastStatus} after ${plural(Math.round(lifetime.launchTimeoutMs / 60_000), 'minute')}, so it was stopped. Check the cluster's capacity and the subnets' routes, then try again.`,
         { task },
       );
     }

@@ -109,7 +109,7 @@ describe('what it may cost', () => {
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '2', user_id: BOB });
     const answer = await eventually(async () => {
       const body = await lastAnswer(w);
-      expect(shown(body)).toContain('1 review apps are running, the most allowed at once (1)');
+      expect(shown(body)).toContain('1 review app is running, the most allowed at once (1)');
       return body;
     });
     expect(buttons(answer)).toEqual([]);

@@ -4,6 +4,7 @@ import { escapeMrkdwn, plain, truncate } from '../../src/slack/messages/format.j
 import {
   alreadyRunningMessage,
   endedNotice,
+  extendedMessage,
   listMessage,
   warningMessage,
 } from '../../src/slack/messages/notices.js';
@@ -148,5 +149,26 @@ describe('message builders', () => {
     ).join('\n');
     expect(text).toContain(`<!date^${Math.floor((now + 30 * 60_000) / 1000)}^{time}|12:30 UTC>`);
     expect(text).toContain('25 minutes left');
+  });
+
+  it('speaks English: "expires in 5 minutes", "1 review app is running", times as date tokens, never ISO strings', () => {
+    const soon = app({ softDeadline: now + 5 * 60_000 });
+    const warning = warningMessage(soon, now);
+    expect(warning.text).toBe('The review app for !42 expires in 5 minutes.');
+    const one = listMessage([app()], now, () => undefined);
+    expect(one.text).toBe('1 review app is running.');
+    expect(texts(one).join('\n')).toContain('*1 review app is running*');
+    expect(listMessage([app(), app({ mr: 43 })], now, () => undefined).text).toBe(
+      '2 review apps are running.',
+    );
+    const lastMinute = texts(
+      statusMessage({ iid: 42 }, { kind: 'running', app: app() }, now + 29.5 * 60_000),
+    ).join('\n');
+    expect(lastMinute).toContain('1 minute left');
+    const extended = extendedMessage(app(), 'U_BOB', false, now);
+    for (const message of [warning, one, extended]) {
+      expect(JSON.stringify(message)).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    }
+    expect(extended.text).toContain('<!date^');
   });
 });

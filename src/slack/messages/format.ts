@@ -1,3 +1,4 @@
+import { plural } from '../../core/words.js';
 /** mrkdwn helpers. Anything users or GitLab control goes through `escape` before Slack sees it. */
 
 /** Slack's mrkdwn control characters; escaping them means `<!channel>` pings nobody. */
@@ -36,9 +37,13 @@ export function slackTime(epochMs: number, format = '{time}'): string {
   return `<!date^${seconds}^${format}|${fallback}>`;
 }
 
+/** "5 minutes" until the deadline (never less than none). */
+export function minutesUntil(deadline: number, now: number): string {
+  return plural(Math.max(0, Math.ceil((deadline - now) / 60_000)), 'minute');
+}
+
 export function minutesLeft(deadline: number, now: number): string {
-  const minutes = Math.max(0, Math.ceil((deadline - now) / 60_000));
-  return minutes === 1 ? '1 minute left' : `${minutes} minutes left`;
+  return `${minutesUntil(deadline, now)} left`;
 }
 
 /** Stop reasons name Slack users by id (see actorName: "stopped by U123 via Slack"); show them as mentions. */

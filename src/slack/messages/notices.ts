@@ -1,9 +1,18 @@
 import type { StopExplanation } from '../../core/diagnosis.js';
 import type { ReviewAppError } from '../../core/errors.js';
 import type { ReviewApp } from '../../core/types.js';
+import { isAre, plural } from '../../core/words.js';
 import { ACTIONS } from '../ids.js';
 import { actions, button, context, type SlackMessage, section } from './blocks.js';
-import { escapeMrkdwn, link, minutesLeft, plain, requesterOf, slackTime } from './format.js';
+import {
+  escapeMrkdwn,
+  link,
+  minutesLeft,
+  minutesUntil,
+  plain,
+  requesterOf,
+  slackTime,
+} from './format.js';
 import { mrLabel } from './status.js';
 
 const MAX_LISTED = 20;
@@ -68,10 +77,10 @@ export function listMessage(
   }
   if (apps.length > lines.length) lines.push(`…and ${apps.length - lines.length} more`);
   return {
-    text: `${apps.length} review app${apps.length === 1 ? ' is' : 's are'} running.`,
+    text: `${plural(apps.length, 'review app')} ${isAre(apps.length)} running.`,
     blocks: [
       section(
-        `*${apps.length} review app${apps.length === 1 ? ' is' : 's are'} running*\n${lines.join('\n')}`,
+        `*${plural(apps.length, 'review app')} ${isAre(apps.length)} running*\n${lines.join('\n')}`,
       ),
       ...(total ? [context(`Estimated cost of the running apps so far: ${total}`)] : []),
     ],
@@ -105,7 +114,7 @@ export function limitMessage(
 export function warningMessage(app: ReviewApp, now: number): SlackMessage {
   const text = `${requesterOf(app.meta)} the review app for !${app.meta.mr} expires at ${slackTime(app.meta.softDeadline)} (${minutesLeft(app.meta.softDeadline, now)}).`;
   return {
-    text: `The review app for !${app.meta.mr} expires in ${minutesLeft(app.meta.softDeadline, now)}.`,
+    text: `The review app for !${app.meta.mr} expires in ${minutesUntil(app.meta.softDeadline, now)}.`,
     blocks: [
       section(`:alarm_clock: ${text}`),
       actions([
@@ -143,7 +152,7 @@ export function extendedMessage(
 ): SlackMessage {
   const until = `${slackTime(app.meta.softDeadline)} (${minutesLeft(app.meta.softDeadline, now)})`;
   return {
-    text: `Extended until ${new Date(app.meta.softDeadline).toISOString()}.`,
+    text: `The review app for !${app.meta.mr} was extended until ${slackTime(app.meta.softDeadline)}.`,
     blocks: [
       section(
         `:hourglass: <@${who}> extended the review app for !${app.meta.mr} until ${until}.${
