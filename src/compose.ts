@@ -1,10 +1,14 @@
 import { type AwsClientOptions, createAwsClients } from './aws/clients.js';
+import { awsChecks } from './aws/doctor-checks.js';
 import { EcsPlatform } from './aws/ecs-platform.js';
 import type { Config, Env } from './config/config.js';
+import type { CheckResult } from './core/check.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { ReviewAppEngine } from './core/engine.js';
 import type { Logger } from './core/logger.js';
+import { gitlabChecks } from './gitlab/doctor-checks.js';
 import { GitLabSource } from './gitlab/source.js';
+import { slackChecks } from './slack/doctor-checks.js';
 
 /** AWS client options from an env object, read the way the SDK reads its own variables. */
 export function awsOptionsFromEnv(env: Env): AwsClientOptions {
@@ -41,4 +45,27 @@ export function createEngine(options: {
     clock: options.clock ?? systemClock,
     logger,
   });
+}
+
+/** Every check of `review-app doctor`, with real clients; read-only. */
+export async function doctorChecks(options: {
+  config: Config;
+  env: Env;
+  logger: Logger;
+}): Promise<CheckResult[]> {
+  const { config, env, logger } = options;
+  const aws = awsOptionsFromEnv(env);
+  const source = new GitLabSource(config.gitlab, logger);
+  const [gitlab, ecs, slack] = await Promise.all([
+    gitlabChecks(config.gitlab, source, config.engine.image),
+    awsChecks(createAwsClients(aws), config.ecs, {
+      region: aws.region ?? 'the configured region',
+      port: config.engine.port,
+    }),
+    slackChecks(
+      { botToken: env.SLACK_BOT_TOKEN, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
+      logger,
+    ),
+  ]);
+  return [...gitlab, ...ecs, ...slack];
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Ec2Network } from './aws-ec2-network.js';
 import type { TaskNetwork } from './aws-ecs-tasks.js';
 import { AwsError } from './aws-shared.js';
 import type { HttpReply } from './http.js';
@@ -6,10 +7,15 @@ import type { HttpReply } from './http.js';
 /**
  * The EC2 half of the AWS stand-in: the query protocol (form-encoded
  * `Action=...&Version=2016-11-15`) answered in EC2's XML, for the one action
- * the bot needs, `DescribeNetworkInterfaces`.
+ * the bot needs: `DescribeNetworkInterfaces`, and `DescribeSubnets` and
+ * `DescribeSecurityGroups` for `review-app doctor`.
  */
 
-export const EC2_ACTIONS = new Set(['DescribeNetworkInterfaces']);
+export const EC2_ACTIONS = new Set([
+  'DescribeNetworkInterfaces',
+  'DescribeSubnets',
+  'DescribeSecurityGroups',
+]);
 
 export interface Ec2NetworkInterface extends TaskNetwork {
   /** The ECS task that owns the ENI. */
@@ -30,7 +36,7 @@ const FILTERS: Record<string, (eni: Ec2NetworkInterface) => (string | undefined)
 
 export function handleEc2(
   params: URLSearchParams,
-  context: { accountId: string; interfaces: () => Ec2NetworkInterface[] },
+  context: { accountId: string; interfaces: () => Ec2NetworkInterface[]; network: Ec2Network },
 ): HttpReply {
   const requestId = randomUUID();
   try {
@@ -44,7 +50,12 @@ export function handleEc2(
         `The action ${action} is not valid for this web service.`,
       );
     }
-    const body = describeNetworkInterfaces(params, context);
+    const body =
+      action === 'DescribeSubnets'
+        ? context.network.describeSubnets(numbered(params, 'SubnetId'))
+        : action === 'DescribeSecurityGroups'
+          ? context.network.describeSecurityGroups(numbered(params, 'GroupId'))
+          : describeNetworkInterfaces(params, context);
     return {
       status: 200,
       headers: { 'content-type': 'text/xml;charset=UTF-8', 'x-amzn-requestid': requestId },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EC2_ACTIONS, type Ec2NetworkInterface, ec2Error, handleEc2 } from './aws-ec2.js';
 import { type AppPageRenderer, AppServers, defaultAppPage } from './aws-ecs-app-servers.js';
+import { Ec2Network } from './aws-ec2-network.js';
 import { isAwsTagKey, mergeTags, validateTags } from './aws-ecs-tags.js';
 import { TaskDefinitionStore } from './aws-ecs-taskdefs.js';
 import {
@@ -18,6 +19,7 @@ import {
   optionalStringList,
   parseJsonBody,
 } from './aws-shared.js';
+import { DEMO_CLUSTER, DEMO_SECURITY_GROUP, DEMO_SUBNET } from './demo.js';
 import {
   type HttpReply,
   type LoopbackServer,
@@ -95,8 +97,15 @@ export interface StandInTaskDefinition extends JsonObject {
 export interface AwsStandIn extends LoopbackServer {
   readonly region: string;
   readonly accountId: string;
-  /** Adds an (empty, Fargate-capable) cluster; `review-apps` exists from the start. */
-  addCluster(name: string): string;
+  /**
+   * Adds an empty cluster; `review-apps` exists from the start. Both Fargate
+   * capacity providers are attached unless `capacityProviders` says otherwise.
+   */
+  addCluster(name: string, options?: { capacityProviders?: string[] }): string;
+  /** A subnet EC2 knows (the demo subnet exists from the start, in the default VPC). */
+  addSubnet(input: { subnetId: string; vpcId?: string; availabilityZone?: string }): void;
+  /** A security group EC2 knows (the demo group exists from the start, in the default VPC). */
+  addSecurityGroup(input: { groupId: string; vpcId?: string; groupName?: string }): void;
   /** Seeds a task definition as a platform engineer would have registered it. */
   addTaskDefinition(input: JsonObject): StandInTaskDefinition;
   taskDefinitions(): StandInTaskDefinition[];
@@ -148,7 +157,11 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   const accountId = options.accountId ?? '123456789012';
   const definitions = new TaskDefinitionStore(region, accountId, now);
   const tasks = new TaskStore(region, accountId, now, definitions, options.startupMs ?? 0);
-  tasks.addCluster('review-apps');
+  tasks.addCluster(DEMO_CLUSTER);
+  // The demo network: the subnet and security group the tests and the sandbox configure.
+  const network = new Ec2Network(region, accountId);
+  network.addSubnet({ subnetId: DEMO_SUBNET, availabilityZone: `${region}a` });
+  network.addSecurityGroup({ groupId: DEMO_SECURITY_GROUP });
   const apps = options.serveApps
     ? new AppServers(
         typeof options.serveApps === 'function' ? options.serveApps : defaultAppPage,
@@ -314,7 +327,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
         }
       }
       if (EC2_ACTIONS.has(operation) || operation.startsWith('UNKNOWN EC2 ')) {
-        return handleEc2(new URLSearchParams(request.body), { accountId, interfaces });
+        return handleEc2(new URLSearchParams(request.body), { accountId, interfaces, network });
       }
       if (operation.startsWith('UNKNOWN ECS ')) {
         const error = new AwsError('UnknownOperationException', `Unsupported: ${operation}`);
@@ -346,7 +359,19 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     },
     region,
     accountId,
-    addCluster: (name) => tasks.addCluster(name).arn,
+    addCluster: (name, clusterOptions) => {
+      const cluster = tasks.addCluster(name);
+      if (clusterOptions?.capacityProviders) {
+        cluster.capacityProviders = [...clusterOptions.capacityProviders];
+      }
+      return cluster.arn;
+    },
+    addSubnet: (input) => {
+      network.addSubnet(input);
+    },
+    addSecurityGroup: (input) => {
+      network.addSecurityGroup(input);
+    },
     addTaskDefinition: (input) => {
       const record = definitions.register(
         structuredClone(input),

@@ -32,6 +32,8 @@ export type * from './gitlab-types.js';
 
 export interface GitLabStandIn extends LoopbackServer {
   readonly token: string;
+  /** The scopes `GET /personal_access_tokens/self` reports for the token. */
+  setTokenScopes(scopes: string[]): void;
   addProject(input: { id: number; path: string; default_branch?: string }): GitLabProject;
   addMergeRequest(projectId: number | string, input: MergeRequestInput): GitLabMergeRequest;
   updateMergeRequest(
@@ -87,9 +89,10 @@ const API_PREFIX = '/api/v4';
 const notFound = (what = 'Not found') => json(404, { message: `404 ${what}` });
 
 export async function startGitLabStandIn(
-  options: { token?: string; now?: () => number } = {},
+  options: { token?: string; now?: () => number; tokenScopes?: string[] } = {},
 ): Promise<GitLabStandIn> {
   const token = options.token ?? 'glpat-test-token';
+  let tokenScopes = options.tokenScopes ?? ['read_api', 'read_registry'];
   const now = options.now ?? Date.now;
   const iso = () => new Date(now()).toISOString();
   const projects = new Map<number, ProjectRecord>();
@@ -211,6 +214,22 @@ export async function startGitLabStandIn(
     routes.push({ method, pattern, segments: pattern.split('/').slice(1), handler });
 
   route('GET', '/user', () => json(200, botUser()));
+  // The token describing itself (GitLab 16.0+, "Get single personal access token":
+  // docs.gitlab.com/api/personal_access_tokens): scopes, active, expires_at.
+  route('GET', '/personal_access_tokens/self', () =>
+    json(200, {
+      id: 4,
+      name: 'review-app-bot',
+      revoked: false,
+      created_at: '2026-01-05T09:00:00.000Z',
+      description: null,
+      scopes: tokenScopes,
+      user_id: botUser().id,
+      last_used_at: iso(),
+      active: true,
+      expires_at: null,
+    }),
+  );
   route('GET', '/version', () => json(200, { version: '17.0.0-ee', revision: 'standin' }));
   route(
     'GET',
@@ -351,6 +370,9 @@ export async function startGitLabStandIn(
   return {
     ...server,
     token,
+    setTokenScopes: (scopes) => {
+      tokenScopes = [...scopes];
+    },
     addProject: ({ id, path, default_branch = 'main' }) => {
       const parts = path.split('/');
       const name = parts[parts.length - 1] ?? path;

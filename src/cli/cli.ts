@@ -8,12 +8,14 @@ import type { LaunchRequest, ReviewAppEngine } from '../core/engine.js';
 import { type ErrorCode, isReviewAppError } from '../core/errors.js';
 import { createLogger, redact } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
+import { runDoctor } from './doctor.js';
 import { readableTime } from './readable-time.js';
 
 export const USAGE = `Usage:
   review-app launch <mr> [--wait] [--replace] [--json]   launch a review app for a merge request
   review-app stop <mr>                                  stop the merge request's review app
   review-app list [--json]                              list running review apps
+  review-app doctor [--json]                            check the setup against GitLab, AWS and Slack (changes nothing)
   review-app --help                                     show this help
 
 <mr> is 42, !42 or the merge request's URL. Configuration comes from the
@@ -53,6 +55,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (args.help) {
     out(USAGE);
     return 0;
+  }
+  if (args.command === 'doctor') {
+    return runDoctor({
+      env: io.env,
+      json: args.json,
+      logger: createLogger({ secrets, write: (line) => io.stderr(`${line}\n`) }),
+      out,
+      err,
+    });
   }
 
   let engine: ReviewAppEngine;
@@ -212,6 +223,7 @@ type Parsed =
   | { command: 'launch'; mr: string; wait: boolean; replace: boolean; json: boolean; help: false }
   | { command: 'stop'; mr: string; json: boolean; help: false }
   | { command: 'list'; json: boolean; help: false }
+  | { command: 'doctor'; json: boolean; help: false }
   | { help: true; command?: undefined };
 
 function parse(argv: string[]): Parsed {
@@ -243,9 +255,9 @@ function parse(argv: string[]): Parsed {
         }
       : { command, mr: rest[0] as string, json: values.json, help: false };
   }
-  if (command === 'list') {
+  if (command === 'list' || command === 'doctor') {
     if (rest.length > 0 || values.wait || values.replace)
-      throw new UsageError('list takes only --json.');
+      throw new UsageError(`${command} takes only --json.`);
     return { command, json: values.json, help: false };
   }
   throw new UsageError(command ? `Unknown command: ${command}` : 'No command given.');

@@ -38,3 +38,10 @@ export const registryTagSchema = z.object({
 });
 
 export const projectSchema = z.object({ id: z.number(), path_with_namespace: z.string() });
+
+/** `GET /personal_access_tokens/self`: the token describing itself (GitLab 16.0+). */
+export const tokenSelfSchema = z.object({
+  scopes: z.array(z.string()),
+  active: z.boolean().optional(),
+  expires_at: z.string().nullable().optional(),
+});

@@ -109,6 +109,11 @@ export class GitLabSource implements MergeRequestSource {
     await this.registryRepositoryId();
   }
 
+  /** For `review-app doctor`: whether the registry repository is there (throws REGISTRY_NOT_FOUND, naming those there are). */
+  async hasRegistryRepository(): Promise<boolean> {
+    return (await this.registryRepositoryId()) !== undefined;
+  }
+
   /** The registry repository images are pushed to: REGISTRY_REPOSITORY, or the project's own. */
   private registryRepositoryId(): Promise<number | undefined> {
     this.repositoryId ??= (async () => {

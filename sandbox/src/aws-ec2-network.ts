@@ -1,0 +1,118 @@
+import { AwsError } from './aws-shared.js';
+
+/**
+ * Subnets and security groups as EC2 describes them (query protocol, XML),
+ * for `DescribeSubnets` and `DescribeSecurityGroups` by id. Shapes follow the
+ * EC2 API reference (API_Subnet, API_SecurityGroup: `subnetSet` and
+ * `securityGroupInfo` lists of `item`); errors are EC2's own codes:
+ * `InvalidSubnetID.NotFound` / `InvalidGroup.NotFound` for an unknown id, and
+ * `InvalidSubnetID.Malformed` / `InvalidGroupId.Malformed` for a malformed one.
+ */
+
+/** The VPC that tasks' network interfaces are placed in. */
+export const DEFAULT_VPC = 'vpc-0a1b2c3d4e5f60718';
+
+export interface Ec2Subnet {
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  cidrBlock: string;
+}
+
+export interface Ec2SecurityGroup {
+  groupId: string;
+  vpcId: string;
+  groupName: string;
+}
+
+export class Ec2Network {
+  private readonly subnets = new Map<string, Ec2Subnet>();
+  private readonly groups = new Map<string, Ec2SecurityGroup>();
+
+  constructor(
+    private readonly region: string,
+    private readonly accountId: string,
+  ) {}
+
+  addSubnet(input: { subnetId: string; vpcId?: string; availabilityZone?: string }): Ec2Subnet {
+    const subnet: Ec2Subnet = {
+      subnetId: input.subnetId,
+      vpcId: input.vpcId ?? DEFAULT_VPC,
+      availabilityZone: input.availabilityZone ?? `${this.region}a`,
+      cidrBlock: `10.0.${this.subnets.size * 16}.0/20`,
+    };
+    this.subnets.set(subnet.subnetId, subnet);
+    return subnet;
+  }
+
+  addSecurityGroup(input: { groupId: string; vpcId?: string; groupName?: string }) {
+    const group: Ec2SecurityGroup = {
+      groupId: input.groupId,
+      vpcId: input.vpcId ?? DEFAULT_VPC,
+      groupName: input.groupName ?? 'review-apps',
+    };
+    this.groups.set(group.groupId, group);
+    return group;
+  }
+
+  /** The XML body of DescribeSubnets for `SubnetId.N` (all subnets when none is given). */
+  describeSubnets(ids: string[]): string {
+    for (const id of ids) {
+      if (!/^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id)) {
+        throw new AwsError('InvalidSubnetID.Malformed', `Invalid id: "${id}"`);
+      }
+    }
+    const missing = ids.find((id) => !this.subnets.has(id));
+    if (missing) {
+      throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${missing}' does not exist`);
+    }
+    const selected =
+      ids.length > 0
+        ? ids.map((id) => this.subnets.get(id) as Ec2Subnet)
+        : [...this.subnets.values()];
+    const items = selected.map(
+      (s) =>
+        '<item>' +
+        `<subnetId>${s.subnetId}</subnetId>` +
+        `<subnetArn>arn:aws:ec2:${this.region}:${this.accountId}:subnet/${s.subnetId}</subnetArn>` +
+        '<state>available</state>' +
+        `<vpcId>${s.vpcId}</vpcId>` +
+        `<cidrBlock>${s.cidrBlock}</cidrBlock>` +
+        '<availableIpAddressCount>4091</availableIpAddressCount>' +
+        `<availabilityZone>${s.availabilityZone}</availabilityZone>` +
+        '<defaultForAz>false</defaultForAz><mapPublicIpOnLaunch>false</mapPublicIpOnLaunch>' +
+        `<ownerId>${this.accountId}</ownerId>` +
+        '</item>',
+    );
+    return `<subnetSet>${items.join('')}</subnetSet>`;
+  }
+
+  /** The XML body of DescribeSecurityGroups for `GroupId.N` (all groups when none is given). */
+  describeSecurityGroups(ids: string[]): string {
+    for (const id of ids) {
+      if (!/^sg-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id)) {
+        throw new AwsError('InvalidGroupId.Malformed', `Invalid id: "${id}" (expecting "sg-...")`);
+      }
+    }
+    const missing = ids.find((id) => !this.groups.has(id));
+    if (missing) {
+      throw new AwsError('InvalidGroup.NotFound', `The security group '${missing}' does not exist`);
+    }
+    const selected =
+      ids.length > 0
+        ? ids.map((id) => this.groups.get(id) as Ec2SecurityGroup)
+        : [...this.groups.values()];
+    const items = selected.map(
+      (g) =>
+        '<item>' +
+        `<ownerId>${this.accountId}</ownerId>` +
+        `<groupId>${g.groupId}</groupId>` +
+        `<groupName>${g.groupName}</groupName>` +
+        '<groupDescription>Review apps</groupDescription>' +
+        `<vpcId>${g.vpcId}</vpcId>` +
+        '<ipPermissions/><ipPermissionsEgress/>' +
+        '</item>',
+    );
+    return `<securityGroupInfo>${items.join('')}</securityGroupInfo>`;
+  }
+}

@@ -1,0 +1,70 @@
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
+import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
+import { Gitlab } from '@gitbeaker/rest';
+import { describe, expect, it } from 'vitest';
+import { DEMO_SECURITY_GROUP, DEMO_SUBNET } from '../src/demo.js';
+import { startGitLabStandIn } from '../src/gitlab.js';
+import { rejection, seededAws } from './aws-fixtures.js';
+
+/** The read-only calls of `review-app doctor`, through the real clients. */
+describe('stand-ins answer what review-app doctor asks', () => {
+  it('EC2 describes subnets and security groups with their VPC, and names an unknown id as EC2 does', async () => {
+    const { aws, ec2 } = await seededAws();
+    await using _aws = aws;
+    aws.addSubnet({ subnetId: 'subnet-0fedcba9876543210', vpcId: 'vpc-0ffff0000aaaa1111' });
+
+    const subnets = await ec2.send(
+      new DescribeSubnetsCommand({ SubnetIds: [DEMO_SUBNET, 'subnet-0fedcba9876543210'] }),
+    );
+    expect(subnets.Subnets?.map((s) => [s.SubnetId, s.VpcId, s.State])).toEqual([
+      [DEMO_SUBNET, 'vpc-0a1b2c3d4e5f60718', 'available'],
+      ['subnet-0fedcba9876543210', 'vpc-0ffff0000aaaa1111', 'available'],
+    ]);
+    const groups = await ec2.send(
+      new DescribeSecurityGroupsCommand({ GroupIds: [DEMO_SECURITY_GROUP] }),
+    );
+    expect(groups.SecurityGroups?.map((g) => [g.GroupId, g.VpcId])).toEqual([
+      [DEMO_SECURITY_GROUP, 'vpc-0a1b2c3d4e5f60718'],
+    ]);
+
+    const unknownSubnet = await rejection(
+      ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-0badbadbadbadbad0'] })),
+    );
+    expect(unknownSubnet.name).toBe('InvalidSubnetID.NotFound');
+    expect(unknownSubnet.message).toBe("The subnet ID 'subnet-0badbadbadbadbad0' does not exist");
+    const unknownGroup = await rejection(
+      ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-0badbadbadbadbad0'] })),
+    );
+    expect(unknownGroup.name).toBe('InvalidGroup.NotFound');
+    const malformed = await rejection(
+      ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['default'] })),
+    );
+    expect(malformed.name).toBe('InvalidGroupId.Malformed');
+  });
+
+  it('ECS describes a cluster with its capacity providers, and a missing one in failures', async () => {
+    const { aws, ecs } = await seededAws();
+    await using _aws = aws;
+    aws.addCluster('no-spot', { capacityProviders: ['FARGATE'] });
+    const answer = await ecs.send(
+      new DescribeClustersCommand({ clusters: ['review-apps', 'no-spot', 'gone'] }),
+    );
+    expect(answer.clusters?.map((c) => [c.clusterName, c.status, c.capacityProviders])).toEqual([
+      ['review-apps', 'ACTIVE', ['FARGATE', 'FARGATE_SPOT']],
+      ['no-spot', 'ACTIVE', ['FARGATE']],
+    ]);
+    expect(answer.failures).toEqual([{ arn: 'gone', reason: 'MISSING' }]);
+  });
+
+  it('GitLab describes the token itself: its scopes', async () => {
+    await using gitlab = await startGitLabStandIn({ tokenScopes: ['api'] });
+    const api = new Gitlab({ host: gitlab.url, token: gitlab.token });
+    expect(await api.PersonalAccessTokens.show()).toMatchObject({
+      scopes: ['api'],
+      active: true,
+      revoked: false,
+    });
+    gitlab.setTokenScopes(['read_api', 'read_registry']);
+    expect((await api.PersonalAccessTokens.show()).scopes).toEqual(['read_api', 'read_registry']);
+  });
+});

@@ -1,0 +1,143 @@
+import { GitbeakerRequestError, GitbeakerTimeoutError, Gitlab } from '@gitbeaker/rest';
+import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
+import { resolveImage } from '../core/image.js';
+import type { ImageSettings } from '../core/settings.js';
+import { projectSchema, tokenSelfSchema } from './schemas.js';
+import type { GitLabSettings } from './settings.js';
+import type { GitLabSource } from './source.js';
+
+/** Scopes the bot's token needs; `api` includes `read_api`. */
+const NEEDED_SCOPES = [['read_api', 'api'], ['read_registry']] as const;
+
+/**
+ * What `review-app doctor` asks GitLab, read-only: the token (and its scopes),
+ * the project, its registry repository, and an image for an open MR.
+ */
+export async function gitlabChecks(
+  settings: GitLabSettings,
+  source: GitLabSource,
+  image: ImageSettings,
+): Promise<CheckResult[]> {
+  const api = new Gitlab({
+    host: settings.url,
+    token: settings.token,
+    queryTimeout: settings.timeoutMs,
+  });
+  const token = await tokenCheck(api, settings);
+  // Without a working token nothing else can be looked at: say so once.
+  if (!token.ok) return [token];
+  const project = await projectCheck(api, settings);
+  if (!project.ok) return [token, project];
+  return [token, project, ...(await imageChecks(source, image))];
+}
+
+async function tokenCheck(api: InstanceType<typeof Gitlab>, settings: GitLabSettings) {
+  const name = 'GitLab token';
+  try {
+    const self = tokenSelfSchema.parse(await api.PersonalAccessTokens.show());
+    const missing = NEEDED_SCOPES.filter((any) => !any.some((s) => self.scopes.includes(s))).map(
+      (any) => any[0],
+    );
+    if (self.active === false)
+      return failed(name, 'GITLAB_TOKEN is revoked or expired: create a new one.');
+    if (missing.length > 0) {
+      return failed(
+        name,
+        `GITLAB_TOKEN lacks the scope${missing.length === 1 ? '' : 's'} ${missing.join(' and ')} (it has ${self.scopes.join(', ') || 'none'}): create a token with read_api and read_registry.`,
+      );
+    }
+    const expires = self.expires_at ? `, expires ${self.expires_at}` : '';
+    return passed(
+      name,
+      `${settings.url} answers; the token has ${self.scopes.join(', ')}${expires}.`,
+    );
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 401) {
+      return failed(
+        name,
+        `GitLab at ${settings.url} refused GITLAB_TOKEN (401): it is wrong, revoked or expired; create a token with read_api and read_registry.`,
+      );
+    }
+    // Before GitLab 16.0 a token cannot describe itself; the other checks still tell.
+    if (status === 404)
+      return passed(name, `${settings.url} answers (this GitLab cannot list a token's scopes).`);
+    if (
+      status === undefined &&
+      !(error instanceof GitbeakerTimeoutError) &&
+      !(error instanceof GitbeakerRequestError)
+    ) {
+      return failed(
+        name,
+        `GitLab could not be reached at ${settings.url}: check GITLAB_URL and the network.`,
+      );
+    }
+    if (error instanceof GitbeakerTimeoutError) {
+      return failed(
+        name,
+        `GitLab at ${settings.url} did not answer in time: check GITLAB_URL and the network.`,
+      );
+    }
+    return failed(name, `GitLab at ${settings.url} answered HTTP ${status}: check GITLAB_URL.`);
+  }
+}
+
+async function projectCheck(api: InstanceType<typeof Gitlab>, settings: GitLabSettings) {
+  const name = 'GitLab project';
+  try {
+    const project = projectSchema.parse(await api.Projects.show(settings.project));
+    return passed(name, `${project.path_with_namespace} (id ${project.id}) found.`);
+  } catch (error) {
+    if (statusOf(error) === 404) {
+      return failed(
+        name,
+        `GitLab has no project ${settings.project} that the token can see: GITLAB_PROJECT must be its id or path (such as acme/shop), and the token's user a member of it.`,
+      );
+    }
+    return failedWith(name, error);
+  }
+}
+
+async function imageChecks(source: GitLabSource, image: ImageSettings): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  if (image.imageTemplate) {
+    results.push(passed('Registry repository', 'Not used: images come from IMAGE_TEMPLATE.'));
+  } else {
+    try {
+      const found = await source.hasRegistryRepository();
+      results.push(
+        found
+          ? passed(
+              'Registry repository',
+              `${image.registryRepository ?? (await source.projectPath())} found.`,
+            )
+          : failed(
+              'Registry repository',
+              'The project’s container registry has no repository yet: run the CI job that pushes the image, or set REGISTRY_REPOSITORY.',
+            ),
+      );
+      if (!found) return results;
+    } catch (error) {
+      return [...results, failedWith('Registry repository', error)];
+    }
+  }
+  // Only an MR whose pipeline succeeded tells whether the tag template finds its image.
+  const name = 'Image of an open MR';
+  try {
+    for (const summary of await source.searchOpenMergeRequests('', 5)) {
+      const mr = await source.getMergeRequest(summary.iid);
+      if (mr.headPipeline?.status !== 'success') continue;
+      const found = await resolveImage(source, image, mr);
+      return [...results, passed(name, `!${mr.iid}: ${found}`)];
+    }
+    return [...results, passed(name, 'No open merge request has a successful pipeline to check.')];
+  } catch (error) {
+    return [...results, failedWith(name, error)];
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof GitbeakerRequestError
+    ? (error.cause as { response?: { status?: number } } | undefined)?.response?.status
+    : undefined;
+}

@@ -1,0 +1,182 @@
+import { startSlackStandIn } from '@review-app-bot/sandbox';
+import { describe, expect, it } from 'vitest';
+import type { Env } from '../../src/config/config.js';
+import { cli } from '../support/cli.js';
+import { startWorld, type World } from '../support/world.js';
+
+async function doctor(world: World, env: Env = {}, json = false) {
+  const result = await cli(world, ['doctor', ...(json ? ['--json'] : [])], env);
+  const lines = result.stdout.trim().split('\n');
+  return { ...result, lines, failed: lines.filter((l) => l.startsWith('✗')) };
+}
+
+/** Nothing the doctor does may change a service: only reads. */
+const WRITES =
+  /^(RunTask|StopTask|RegisterTaskDefinition|DeregisterTaskDefinition|TagResource|UntagResource)$/;
+
+function expectNothingChanged(world: World) {
+  expect(world.aws.operations().filter((op) => WRITES.test(op))).toEqual([]);
+  expect(world.gitlab.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+}
+
+describe('review-app doctor', () => {
+  it('passes every check on a healthy setup, one ✓ line each, and changes nothing', async () => {
+    await using world = await startWorld();
+    await using slack = await startSlackStandIn();
+    world.addMergeRequest(42);
+    const result = await doctor(world, {
+      ECS_CAPACITY_PROVIDER: 'FARGATE_SPOT',
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_APP_TOKEN: slack.appToken,
+      SLACK_API_URL: slack.apiUrl,
+    });
+    expect(result.failed).toEqual([]);
+    expect(result.code).toBe(0);
+    const names = result.lines.slice(0, -1).map((l) => l.slice(2, l.indexOf(':')));
+    expect(names).toEqual([
+      'GitLab token',
+      'GitLab project',
+      'Registry repository',
+      'Image of an open MR',
+      'ECS cluster',
+      'Fargate Spot',
+      'Base task definition',
+      'App container',
+      'Review family',
+      'Subnets',
+      'Security groups',
+      'One VPC',
+      'Slack bot token',
+      'Slack app token',
+    ]);
+    expect(result.lines.slice(0, -1).every((l) => l.startsWith('✓ '))).toBe(true);
+    expect(result.lines.at(-1)).toBe('All 14 checks passed.');
+    expect(result.stdout).toContain('!42: registry.example.test/acme/shop:');
+    expect(world.aws.operations()).toEqual(
+      expect.arrayContaining([
+        'DescribeClusters',
+        'DescribeTaskDefinition',
+        'DescribeSubnets',
+        'DescribeSecurityGroups',
+      ]),
+    );
+    expectNothingChanged(world);
+  });
+
+  it('answers in JSON with --json', async () => {
+    await using world = await startWorld();
+    const result = await doctor(world, {}, true);
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      checks: { name: string; ok: boolean }[];
+    };
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.name)).toContain('ECS cluster');
+    expect(result.code).toBe(0);
+  });
+
+  it('a wrong GitLab token: one ✗ line naming GITLAB_TOKEN, exit 1', async () => {
+    await using world = await startWorld();
+    const result = await doctor(world, { GITLAB_TOKEN: 'glpat-wrong' });
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      expect.stringMatching(/^✗ GitLab token: .*refused GITLAB_TOKEN/),
+    ]);
+    expect(result.stdout).not.toContain('glpat-wrong');
+  });
+
+  it('a token without the scopes it needs is named with the missing scopes', async () => {
+    await using world = await startWorld();
+    world.gitlab.setTokenScopes(['read_api']);
+    const result = await doctor(world);
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      expect.stringMatching(/^✗ GitLab token: GITLAB_TOKEN lacks the scope read_registry/),
+    ]);
+  });
+
+  it('a missing project', async () => {
+    await using world = await startWorld();
+    const result = await doctor(world, { GITLAB_PROJECT: 'acme/nothing' });
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      expect.stringMatching(
+        /^✗ GitLab project: GitLab has no project acme\/nothing.*GITLAB_PROJECT/,
+      ),
+    ]);
+  });
+
+  it('a wrong cluster', async () => {
+    await using world = await startWorld();
+    const result = await doctor(world, { ECS_CLUSTER: 'review-appz' });
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      '✗ ECS cluster: ECS has no cluster review-appz in us-east-1: check ECS_CLUSTER and AWS_REGION.',
+    ]);
+  });
+
+  it('a subnet in another VPC', async () => {
+    await using world = await startWorld();
+    world.aws.addSubnet({ subnetId: 'subnet-0fedcba9876543210', vpcId: 'vpc-0ffff0000aaaa1111' });
+    const result = await doctor(world, {
+      ECS_SUBNETS: `${world.env.ECS_SUBNETS},subnet-0fedcba9876543210`,
+    });
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      expect.stringMatching(/^✗ One VPC: .*subnet-0fedcba9876543210 in vpc-0ffff0000aaaa1111/),
+    ]);
+  });
+
+  it('a subnet that does not exist', async () => {
+    await using world = await startWorld();
+    const result = await doctor(world, { ECS_SUBNETS: 'subnet-0badbadbadbadbad0' });
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      '✗ Subnets: subnet-0badbadbadbadbad0 does not exist in this account and region: check ECS_SUBNETS and AWS_REGION.',
+    ]);
+  });
+
+  it('Fargate Spot chosen but not attached to the cluster', async () => {
+    await using world = await startWorld();
+    world.aws.addCluster('no-spot', { capacityProviders: ['FARGATE'] });
+    const result = await doctor(world, {
+      ECS_CLUSTER: 'no-spot',
+      ECS_CAPACITY_PROVIDER: 'FARGATE_SPOT',
+    });
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      expect.stringMatching(
+        /^✗ Fargate Spot: no-spot has no FARGATE_SPOT capacity provider.*ECS_CAPACITY_PROVIDER=FARGATE/,
+      ),
+    ]);
+  });
+
+  it('a bad Slack bot token, and an app token of the wrong kind', async () => {
+    await using world = await startWorld();
+    await using slack = await startSlackStandIn();
+    const result = await doctor(world, {
+      SLACK_BOT_TOKEN: 'xoxb-revoked',
+      SLACK_APP_TOKEN: 'xoxb-not-an-app-token',
+      SLACK_API_URL: slack.apiUrl,
+    });
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      '✗ Slack bot token: Slack refused SLACK_BOT_TOKEN (invalid_auth): copy the Bot User OAuth Token (xoxb-...) from OAuth & Permissions.',
+      expect.stringMatching(
+        /^✗ Slack app token: SLACK_APP_TOKEN must be an app-level token \(xapp-/,
+      ),
+    ]);
+  });
+
+  it('a tag template that finds no image for an MR whose pipeline succeeded', async () => {
+    await using world = await startWorld();
+    world.addMergeRequest(7);
+    const result = await doctor(world, { IMAGE_TAG_TEMPLATE: 'review-{mr}' });
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      expect.stringMatching(
+        /^✗ Image of an open MR: No image was found for !7 \(looked for tag "review-7"\)/,
+      ),
+    ]);
+  });
+});
