@@ -35,7 +35,8 @@ export async function startBot(options: {
     ...(options.writeLog ? { write: options.writeLog } : {}),
   });
   const notice = nodeSupportNotice();
-  if (notice) logger.warn(notice);
+  // Info, not a warning: the bot runs fine here; the operator learns what to upgrade.
+  if (notice) logger.info(notice);
   const identity = await verifyBotToken(slack, logger);
   const engine = createEngine({ config, env: options.env, logger, clock });
   let watcher: Watcher | undefined;
