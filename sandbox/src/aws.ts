@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EC2_ACTIONS, type Ec2NetworkInterface, ec2Error, handleEc2 } from './aws-ec2.js';
-import { type AppPageRenderer, AppServers, defaultAppPage } from './aws-ecs-app-servers.js';
 import { Ec2Network } from './aws-ec2-network.js';
+import { type AppPageRenderer, AppServers, defaultAppPage } from './aws-ecs-app-servers.js';
 import { isAwsTagKey, mergeTags, validateTags } from './aws-ecs-tags.js';
 import { TaskDefinitionStore } from './aws-ecs-taskdefs.js';
 import {

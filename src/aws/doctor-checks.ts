@@ -1,8 +1,6 @@
-import {
-  DescribeSecurityGroupsCommand,
-  type DescribeSecurityGroupsCommandOutput,
-  DescribeSubnetsCommand,
-  type DescribeSubnetsCommandOutput,
+import type {
+  DescribeSecurityGroupsCommandOutput,
+  DescribeSubnetsCommandOutput,
 } from '@aws-sdk/client-ec2';
 import {
   DescribeClustersCommand,
@@ -34,15 +32,17 @@ export function describeBaseTaskDefinition(clients: AwsClients, taskDefinition: 
 }
 
 export function describeSubnets(clients: AwsClients, subnetIds: string[]) {
-  return callAws('ec2:DescribeSubnets', () =>
-    clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds })),
-  );
+  return callAws('ec2:DescribeSubnets', async () => {
+    const { client, sdk } = await clients.ec2();
+    return client.send(new sdk.DescribeSubnetsCommand({ SubnetIds: subnetIds }));
+  });
 }
 
 export function describeSecurityGroups(clients: AwsClients, groupIds: string[]) {
-  return callAws('ec2:DescribeSecurityGroups', () =>
-    clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds })),
-  );
+  return callAws('ec2:DescribeSecurityGroups', async () => {
+    const { client, sdk } = await clients.ec2();
+    return client.send(new sdk.DescribeSecurityGroupsCommand({ GroupIds: groupIds }));
+  });
 }
 
 export interface AwsCheckOptions {
