@@ -439,14 +439,20 @@ export class TaskStore {
     const serviceName = optionalString(input, 'serviceName');
     const containerInstance = optionalString(input, 'containerInstance');
     const launchType = optionalString(input, 'launchType');
-    const desiredStatus = optionalString(input, 'desiredStatus') ?? 'RUNNING';
+    const askedStatus = optionalString(input, 'desiredStatus');
+    const desiredStatus = askedStatus ?? 'RUNNING';
     if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desiredStatus)) {
       throw invalidParameter(`Invalid desiredStatus: ${desiredStatus}.`);
     }
-    if (startedBy !== undefined && (family || serviceName || containerInstance || launchType)) {
-      throw invalidParameter(
-        'startedBy cannot be combined with family, serviceName, containerInstance or launchType.',
-      );
+    // The API reference: "When you specify startedBy as the filter, it must be the only filter
+    // that you use." ECS answers this exact message when it is combined with family or
+    // launchType (aws/aws-sdk-go-v2 issue 1893); nothing documents desiredStatus beside it,
+    // so the stand-in refuses that too rather than let the bot rely on it.
+    if (
+      startedBy !== undefined &&
+      (family || serviceName || containerInstance || launchType || askedStatus)
+    ) {
+      throw invalidParameter('cannot specify startedBy with other arguments');
     }
     const size = pageSize(optionalNumber(input, 'maxResults'));
     const scope = ['tasks', cluster.name, startedBy, family, serviceName, launchType, desiredStatus]

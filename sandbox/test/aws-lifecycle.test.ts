@@ -149,7 +149,7 @@ describe('AWS stand-in: task lifecycle', () => {
       new ListTasksCommand({
         cluster: 'review-apps',
         desiredStatus: 'STOPPED',
-        startedBy: 'review-app-bot',
+        family: 'shop-web',
       }),
     );
     expect(listed.taskArns).toEqual([arn]);

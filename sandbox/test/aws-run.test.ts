@@ -233,5 +233,12 @@ describe('AWS stand-in: RunTask', () => {
       ),
     );
     expect(badFilter.name).toBe('InvalidParameterException');
+    expect(badFilter.message).toBe('cannot specify startedBy with other arguments');
+    const withStatus = await rejection(
+      ecs.send(
+        new ListTasksCommand({ cluster: 'review-apps', startedBy: 'x', desiredStatus: 'STOPPED' }),
+      ),
+    );
+    expect(withStatus.name).toBe('InvalidParameterException');
   });
 });

@@ -4,6 +4,7 @@ import {
   DescribeTasksCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
+  type ListTasksCommandInput,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
@@ -176,7 +177,7 @@ export class EcsPlatform implements TaskPlatform {
     return toTaskInfo(task);
   }
 
-  async describeTasks(arns: string[]): Promise<TaskInfo[]> {
+  async describeTasks(arns: string[], options: { tags?: boolean } = {}): Promise<TaskInfo[]> {
     const tasks: TaskInfo[] = [];
     for (let i = 0; i < arns.length; i += 100) {
       const batch = arns.slice(i, i + 100);
@@ -185,7 +186,7 @@ export class EcsPlatform implements TaskPlatform {
           new DescribeTasksCommand({
             cluster: this.ecs.cluster,
             tasks: batch,
-            include: ['TAGS'],
+            ...(options.tags === false ? {} : { include: ['TAGS' as const] }),
           }),
         ),
       );
@@ -195,29 +196,37 @@ export class EcsPlatform implements TaskPlatform {
   }
 
   async listTaskArns(options: { includeStopped?: boolean } = {}): Promise<string[]> {
-    const statuses = options.includeStopped
-      ? (['RUNNING', 'STOPPED'] as const)
-      : (['RUNNING'] as const);
-    const arns: string[] = [];
-    for (const desiredStatus of statuses) {
-      let nextToken: string | undefined;
-      do {
-        const page = await callAws('ecs:ListTasks', () =>
-          this.clients.ecs.send(
-            new ListTasksCommand({
-              cluster: this.ecs.cluster,
-              startedBy: STARTED_BY,
-              desiredStatus,
-              maxResults: 100,
-              ...(nextToken ? { nextToken } : {}),
-            }),
-          ),
-        );
-        arns.push(...(page.taskArns ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
+    // ECS refuses startedBy beside any other filter ("cannot specify startedBy with other
+    // arguments"); alone it lists running tasks, RUNNING being the default desiredStatus.
+    const running = await this.listPages({ cluster: this.ecs.cluster, startedBy: STARTED_BY });
+    if (!options.includeStopped) return running;
+    // Stopped ones are listed by the review family instead, and startedBy is checked here.
+    const family = await this.knownReviewFamily();
+    const stopped = await this.listPages({
+      cluster: this.ecs.cluster,
+      family,
+      desiredStatus: 'STOPPED',
+    });
+    const ours: string[] = [];
+    for (const task of await this.describeTasks(stopped, { tags: false })) {
+      if (task.startedBy === STARTED_BY) ours.push(task.arn);
     }
-    return [...new Set(arns)];
+    return [...new Set([...running, ...ours])];
+  }
+
+  private async listPages(filter: ListTasksCommandInput): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await callAws('ecs:ListTasks', () =>
+        this.clients.ecs.send(
+          new ListTasksCommand({ ...filter, maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
+        ),
+      );
+      arns.push(...(page.taskArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return arns;
   }
 
   async stopTask(arn: string, reason: string): Promise<TaskInfo> {
@@ -303,6 +312,7 @@ export function toTaskInfo(task: Task): TaskInfo {
     tags: Object.fromEntries((task.tags ?? []).map((t) => [t.key ?? '', t.value ?? ''])),
   };
   const optional: Partial<TaskInfo> = {
+    startedBy: task.startedBy,
     stopCode: task.stopCode,
     stoppedReason: task.stoppedReason,
     taskDefinitionArn: task.taskDefinitionArn,

@@ -69,6 +69,8 @@ export interface TaskInfo {
   arn: string;
   lastStatus: string;
   desiredStatus: string;
+  /** Who started the task, as the platform records it. */
+  startedBy?: string;
   stopCode?: string;
   stoppedReason?: string;
   taskDefinitionArn?: string;
