@@ -11,7 +11,16 @@ export interface Lifetime {
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'busybox']);
 
-export function parseLifetime(argv: readonly string[]): Lifetime | undefined {
+/**
+ * `timeoutExitCode`: what `timeout` exits with when time is up. Coreutils exits 124; upstream
+ * BusyBox (Alpine images) does not support coreutils' statuses (rmyorston/busybox-w32 issue
+ * 105) and the program's own status on SIGTERM comes back, 143 (UKGovernmentBEIS/
+ * inspect_k8s_sandbox issue 15).
+ */
+export function parseLifetime(
+  argv: readonly string[],
+  timeoutExitCode = 124,
+): Lifetime | undefined {
   let words = [...argv];
   const first = basename(words[0]);
   if (SHELLS.has(first)) {
@@ -41,7 +50,7 @@ export function parseLifetime(argv: readonly string[]): Lifetime | undefined {
           : 1;
     }
     const seconds = duration(words[i]);
-    return seconds === undefined ? undefined : { seconds, exitCode: 124 };
+    return seconds === undefined ? undefined : { seconds, exitCode: timeoutExitCode };
   }
   return undefined;
 }

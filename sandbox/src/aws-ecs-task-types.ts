@@ -96,3 +96,11 @@ export interface Cluster {
   capacityProviders: string[];
   tags: EcsTag[];
 }
+
+/** What an image does that a task definition does not show. */
+export interface ImageFacts {
+  /** The image's ENTRYPOINT, which runs with `command` as its arguments unless overridden. */
+  entryPoint?: string[];
+  /** Which `timeout` the image has: coreutils (exits 124 at the limit) or BusyBox (Alpine). */
+  timeout?: 'coreutils' | 'busybox';
+}

@@ -11,6 +11,7 @@ import { renderTask } from './aws-ecs-task-render.js';
 import type {
   Cluster,
   ContainerState,
+  ImageFacts,
   LaunchBehaviour,
   RunTaskFailure,
   TaskNetwork,
@@ -32,6 +33,7 @@ import {
 
 export type {
   Cluster,
+  ImageFacts,
   LaunchBehaviour,
   RunTaskFailure,
   TaskNetwork,
@@ -55,6 +57,7 @@ export class TaskStore {
   private nextBehaviour: LaunchBehaviour | undefined;
   private nextFailures: RunTaskFailure[] | undefined;
   private addressCount = 0;
+  private readonly images: { reference: string; facts: ImageFacts }[] = [];
 
   constructor(
     private readonly region: string,
@@ -90,6 +93,22 @@ export class TaskStore {
   get(arn: string): TaskState | undefined {
     this.expireLifetimes();
     return this.byArn.get(arn);
+  }
+
+  /** What the stand-in should know about an image (all tags of a repository, or one reference). */
+  describeImage(reference: string, facts: ImageFacts): void {
+    this.images.unshift({ reference, facts });
+  }
+
+  private imageFacts(image: string): ImageFacts {
+    return (
+      this.images.find(
+        ({ reference }) =>
+          image === reference ||
+          image.startsWith(`${reference}:`) ||
+          image.startsWith(`${reference}@`),
+      )?.facts ?? {}
+    );
   }
 
   setLaunchBehaviour(behaviour: LaunchBehaviour): void {
@@ -186,7 +205,14 @@ export class TaskStore {
     const containers = definition.containers.map((c): ContainerState => {
       const override = containerOverrides.find((o) => o.name === c.name);
       const command = (override?.command as string[] | undefined) ?? c.command ?? [];
-      const lifetime = parseLifetime([...(c.entryPoint ?? []), ...command]);
+      // ECS `command` is Docker's CMD: without an entryPoint in the definition, the image's
+      // own ENTRYPOINT runs and gets the command as its arguments (FACTS.md).
+      const facts = this.imageFacts(c.image);
+      const entryPoint = c.entryPoint ?? facts.entryPoint ?? [];
+      const lifetime = parseLifetime(
+        [...entryPoint, ...command],
+        facts.timeout === 'busybox' ? 143 : 124,
+      );
       return {
         name: c.name,
         image: c.image,

@@ -5,6 +5,7 @@ import { type AppPageRenderer, AppServers, defaultAppPage } from './aws-ecs-app-
 import { isAwsTagKey, mergeTags, validateTags } from './aws-ecs-tags.js';
 import { TaskDefinitionStore } from './aws-ecs-taskdefs.js';
 import {
+  type ImageFacts,
   type LaunchBehaviour,
   type RunTaskFailure,
   type TaskState,
@@ -39,7 +40,7 @@ import {
  */
 
 export type { AppPageRenderer, AppTaskView } from './aws-ecs-app-servers.js';
-export type { LaunchBehaviour, RunTaskFailure } from './aws-ecs-tasks.js';
+export type { ImageFacts, LaunchBehaviour, RunTaskFailure } from './aws-ecs-tasks.js';
 
 const ECS_TARGET = 'AmazonEC2ContainerServiceV20141113.';
 
@@ -115,6 +116,8 @@ export interface AwsStandIn extends LoopbackServer {
   networkInterface(
     arn: string,
   ): { networkInterfaceId: string; privateIpAddress: string; publicIp?: string } | undefined;
+  /** Teaches the stand-in an image's ENTRYPOINT or `timeout` flavour (a repository or a reference). */
+  describeImage(reference: string, facts: ImageFacts): void;
   /** Applies to the next RunTask only. */
   setLaunchBehaviour(behaviour: LaunchBehaviour): void;
   setTaskBehaviour(arn: string, behaviour: LaunchBehaviour): void;
@@ -122,6 +125,13 @@ export interface AwsStandIn extends LoopbackServer {
   failNextRunTask(failures: RunTaskFailure[]): void;
   runTaskNow(arn: string): void;
   exitContainer(arn: string, containerName: string, exitCode: number, reason?: string): void;
+  /**
+   * The container is killed for using more memory than it may, as Fargate reports it:
+   * the task stops with EssentialContainerExited, the container has exit code 137 and the
+   * reason "OutOfMemoryError: Container killed due to memory usage" (aws/amazon-ecs-agent
+   * issue 1187 shows this status; FACTS.md).
+   */
+  runOutOfMemory(arn: string, containerName: string): void;
   stopTaskExternally(
     arn: string,
     options: { stopCode: string; stoppedReason: string; exitCode?: number },
@@ -395,6 +405,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       const { networkInterfaceId, privateIpAddress, publicIp } = network;
       return { networkInterfaceId, privateIpAddress, ...(publicIp ? { publicIp } : {}) };
     },
+    describeImage: (reference, facts) => tasks.describeImage(reference, facts),
     setLaunchBehaviour: (behaviour) => tasks.setLaunchBehaviour(behaviour),
     setTaskBehaviour: (arn, behaviour) => {
       taskOrThrow(arn).behaviour = behaviour;
@@ -403,6 +414,14 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     runTaskNow: afterward((arn: string) => tasks.runNow(taskOrThrow(arn))),
     exitContainer: afterward((arn: string, name: string, exitCode: number, reason?: string) =>
       tasks.exitContainer(taskOrThrow(arn), name, exitCode, reason),
+    ),
+    runOutOfMemory: afterward((arn: string, name: string) =>
+      tasks.exitContainer(
+        taskOrThrow(arn),
+        name,
+        137,
+        'OutOfMemoryError: Container killed due to memory usage',
+      ),
     ),
     stopTaskExternally: afterward(
       (arn: string, stop: { stopCode: string; stoppedReason: string; exitCode?: number }) =>

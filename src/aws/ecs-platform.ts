@@ -14,7 +14,12 @@ import {
 import type { CostEstimate } from '../core/cost.js';
 import type { StopExplanation } from '../core/diagnosis.js';
 import { ReviewAppError } from '../core/errors.js';
-import type { LaunchSpec, PreparedTaskDefinition, TaskPlatform } from '../core/ports.js';
+import type {
+  LaunchSpec,
+  PreparedTaskDefinition,
+  StopContextOfApp,
+  TaskPlatform,
+} from '../core/ports.js';
 import type { TaskInfo } from '../core/types.js';
 import type { AwsClients } from './clients.js';
 import { estimateFargateCost } from './cost.js';
@@ -256,8 +261,12 @@ export class EcsPlatform implements TaskPlatform {
     return { ...privateIp, ...(publicIp ? { publicIp } : {}) };
   }
 
-  explainStop(task: TaskInfo): StopExplanation {
-    return explainStop(task, { mode: this.ecs.guard.mode });
+  explainStop(task: TaskInfo, app?: StopContextOfApp): StopExplanation {
+    return explainStop(task, {
+      mode: this.ecs.guard.mode,
+      maxLifetimeMs: this.ecs.guard.maxLifetimeMs,
+      ...app,
+    });
   }
 
   estimateCost(task: TaskInfo, since: number, now: number): CostEstimate | undefined {
@@ -305,6 +314,8 @@ export function toTaskInfo(task: Task): TaskInfo {
     desiredStatus: task.desiredStatus ?? 'UNKNOWN',
     containers: (task.containers ?? []).map((c) => ({
       name: c.name ?? '',
+      ...(c.image ? { image: c.image } : {}),
+      ...(c.memory ? { memory: c.memory } : {}),
       ...(c.lastStatus ? { lastStatus: c.lastStatus } : {}),
       ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
       ...(c.reason ? { reason: c.reason } : {}),

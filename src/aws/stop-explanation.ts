@@ -1,5 +1,5 @@
 import { explainOwnStop, type StopExplanation } from '../core/diagnosis.js';
-import type { TaskInfo } from '../core/types.js';
+import type { ContainerState, TaskInfo } from '../core/types.js';
 import type { GuardSettings } from './settings.js';
 
 /** The name of the essential container that ends the task at its hard cap. */
@@ -24,18 +24,36 @@ const FAILURE_HINTS: [RegExp, string][] = [
   ],
 ];
 
+/** What the bot knows about the app beside the task, to explain its end better. */
+export interface StopContext {
+  mode?: GuardSettings['mode'];
+  /** The hard cap in milliseconds: a task stopped at or after startedAt + cap met its cap. */
+  maxLifetimeMs?: number;
+  /** The app's hard deadline, from its tags. */
+  hardDeadline?: number;
+  /** The image the app runs: the container running it is the app container. */
+  image?: string;
+}
+
+/**
+ * Fargate reports an out-of-memory kill in the container's reason (exit code 137 usually,
+ * but not always: aws/amazon-ecs-agent issues 1187 and 2467).
+ */
+const OUT_OF_MEMORY = /OutOfMemoryError/i;
+
 /** Why a stopped ECS task stopped, in words a reviewer understands. */
-export function explainStop(
-  task: TaskInfo,
-  options: { mode?: GuardSettings['mode'] } = {},
-): StopExplanation {
+export function explainStop(task: TaskInfo, options: StopContext = {}): StopExplanation {
   const own = explainOwnStop(task.stoppedReason);
   if (own) return own;
   const reason = task.stoppedReason ?? '';
   const guard = task.containers.find((c) => c.name === GUARD_CONTAINER);
-  const app = task.containers.find((c) => c.name !== GUARD_CONTAINER && c.exitCode !== undefined);
+  const app = appContainer(task, options.image);
   if (task.stopCode === 'EssentialContainerExited') {
-    if (guard?.exitCode === 0 || (options.mode === 'command' && app?.exitCode === 124)) {
+    const starved = [app, ...task.containers].find(
+      (c) => c && c.name !== GUARD_CONTAINER && OUT_OF_MEMORY.test(c.reason ?? ''),
+    );
+    if (starved) return outOfMemory(task, starved, app);
+    if (guard?.exitCode === 0 || (options.mode === 'command' && reachedCap(task, app, options))) {
       return {
         kind: 'hard-cap',
         summary: 'The review app reached its maximum lifetime and was stopped by ECS.',
@@ -83,6 +101,56 @@ export function explainStop(
   return {
     kind: 'stopped-outside',
     summary: `The review app was stopped outside the bot${reason ? ` (${reason})` : ''}.`,
+    unexpected: true,
+  };
+}
+
+/** The container running the app: the one with the app's image, else the first that is not the guard. */
+function appContainer(task: TaskInfo, image: string | undefined): ContainerState | undefined {
+  const others = task.containers.filter((c) => c.name !== GUARD_CONTAINER);
+  return (
+    (image ? others.find((c) => c.image === image) : undefined) ??
+    others.find((c) => c.exitCode !== undefined) ??
+    others[0]
+  );
+}
+
+/**
+ * `timeout` from coreutils exits 124 at the cap, BusyBox's (Alpine images) passes on the
+ * program's own status: a stop at or after the hard deadline is the cap either way.
+ */
+function reachedCap(
+  task: TaskInfo,
+  app: ContainerState | undefined,
+  options: StopContext,
+): boolean {
+  if (app?.exitCode === 124) return true;
+  const deadline =
+    options.hardDeadline ??
+    (task.startedAt !== undefined && options.maxLifetimeMs !== undefined
+      ? task.startedAt + options.maxLifetimeMs
+      : undefined);
+  return deadline !== undefined && task.stoppedAt !== undefined && task.stoppedAt >= deadline;
+}
+
+function outOfMemory(
+  task: TaskInfo,
+  starved: ContainerState,
+  app: ContainerState | undefined,
+): StopExplanation {
+  const isApp = !app || starved.name === app.name;
+  const limit = starved.memory
+    ? `its container limit of ${starved.memory} MiB`
+    : task.memory
+      ? `the task's ${task.memory} MiB`
+      : undefined;
+  const who = isApp ? `The app (container ${starved.name})` : `The container ${starved.name}`;
+  return {
+    kind: 'crashed',
+    summary: `${who} ran out of memory${limit ? ` (${limit})` : ''} and was stopped.`,
+    hint: starved.memory
+      ? `Raise the memory of container ${starved.name} (and the task's, if needed) in the base task definition.`
+      : 'Raise the task memory in the base task definition.',
     unexpected: true,
   };
 }

@@ -109,18 +109,22 @@ function withLifetime(
   seconds: number,
 ): ContainerDefinition {
   if (mode === 'container') return { ...container, essential: true };
+  // ECS `command` is Docker's CMD: the image's ENTRYPOINT still runs and would get
+  // `timeout N ...` as its arguments. Only an entry point spelled out in the task
+  // definition can be wrapped, with the command kept as timeout's remaining arguments.
   const entryPoint = container.entryPoint ?? [];
-  const command = container.command ?? [];
-  if (entryPoint.length === 0 && command.length === 0) {
+  if (entryPoint.length === 0) {
     throw new ReviewAppError(
       'TASK_DEFINITION_INVALID',
-      `REVIEW_APP_TTL_MODE=command needs the command of container ${container.name} in the task definition, and it has neither entryPoint nor command. Add the command to the task definition, or use REVIEW_APP_TTL_MODE=container.`,
+      `REVIEW_APP_TTL_MODE=command needs the entry point of container ${container.name} in the task definition, and it has none: the image's ENTRYPOINT would receive "timeout" as an argument. Add "entryPoint" to container ${container.name} (the image's ENTRYPOINT, e.g. ["docker-entrypoint.sh"], or ["sh", "-c"] with the command), or use REVIEW_APP_TTL_MODE=container.`,
+      { container: container.name },
     );
   }
-  const wrap = ['timeout', String(seconds)];
-  return entryPoint.length > 0
-    ? { ...container, essential: true, entryPoint: [...wrap, ...entryPoint] }
-    : { ...container, essential: true, command: [...wrap, ...command] };
+  return {
+    ...container,
+    essential: true,
+    entryPoint: ['timeout', String(seconds), ...entryPoint],
+  };
 }
 
 export function containerPort(container: ContainerDefinition): number | undefined {

@@ -392,8 +392,14 @@ export class ReviewAppEngine {
   }
 
   /** Why an app's task stopped, in words a reviewer understands. */
-  explainStop(task: TaskInfo): StopExplanation {
-    return this.platform.explainStop(task);
+  explainStop(
+    task: TaskInfo,
+    meta?: Pick<ReviewAppMeta, 'hardDeadline' | 'image'>,
+  ): StopExplanation {
+    return this.platform.explainStop(
+      task,
+      meta ? { hardDeadline: meta.hardDeadline, image: meta.image } : undefined,
+    );
   }
 
   /** What an app has cost so far, for people ("$0.012"), when the platform can say. */

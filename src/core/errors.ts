@@ -20,7 +20,8 @@ export interface ErrorDetails {
   NO_PIPELINE: NoImageDetails;
   GITLAB_UNAVAILABLE: { status?: number };
   GITLAB_UNAUTHORIZED: { status?: number };
-  TASK_DEFINITION_INVALID: Record<string, never>;
+  /** `container`: the container definition that needs a change, when one does. */
+  TASK_DEFINITION_INVALID: { container?: string | undefined };
   AWS_ACCESS_DENIED: AwsDetails;
   AWS_ERROR: AwsDetails;
   RUN_TASK_FAILED: { failures: { reason?: string; detail?: string }[] };

@@ -33,6 +33,12 @@ export interface PreparedTaskDefinition {
   reused: boolean;
 }
 
+/** What the engine knows of an app that helps explain its end. */
+export interface StopContextOfApp {
+  hardDeadline?: number;
+  image?: string;
+}
+
 export interface TaskPlatform {
   /** A task definition revision that runs `image` with the lifetime guard, registered or reused. */
   prepareTaskDefinition(image: string): Promise<PreparedTaskDefinition>;
@@ -48,8 +54,8 @@ export interface TaskPlatform {
    * cannot be read; the private one then serves.
    */
   address(task: TaskInfo): Promise<{ privateIp?: string; publicIp?: string }>;
-  /** Why a stopped task stopped, in words a reviewer understands. */
-  explainStop(task: TaskInfo): StopExplanation;
+  /** Why a stopped task stopped, in words a reviewer understands; `app` tells what the tags know. */
+  explainStop(task: TaskInfo, app?: StopContextOfApp): StopExplanation;
   /** What the task has cost so far (`since`: when it was launched, should the platform not say). */
   estimateCost(task: TaskInfo, since: number, now: number): CostEstimate | undefined;
   /** Deregister review revisions that no running task uses; returns how many. */

@@ -59,6 +59,9 @@ export interface ReviewAppMeta {
 
 export interface ContainerState {
   name: string;
+  image?: string;
+  /** The container's own hard memory limit in MiB, when it has one. */
+  memory?: string;
   lastStatus?: string;
   exitCode?: number;
   reason?: string;

@@ -148,7 +148,7 @@ export class Watcher {
     if (isEnded(app.task)) {
       this.forget(arn);
       if (!app.meta.announced && !this.announcedHere.has(arn)) {
-        await this.announce(app, engine.explainStop(app.task));
+        await this.announce(app, engine.explainStop(app.task, app.meta));
       }
       return undefined;
     }
@@ -218,7 +218,7 @@ export class Watcher {
       this.announcedHere.add(app.task.arn);
       const stopped = await engine.stopApp(marked, reason);
       this.forget(app.task.arn);
-      await notifier.ended(stopped, engine.explainStop(stopped.task));
+      await notifier.ended(stopped, engine.explainStop(stopped.task, stopped.meta));
     } catch (error) {
       logger.error('could not stop a review app', { mr: app.meta.mr, reason, error });
     }

@@ -77,20 +77,6 @@ describe('review-app launch', () => {
     expect(String(json.url)).toMatch(/^http:\/\/[0-9.]+:3000$/);
   });
 
-  it('wraps the command in timeout when REVIEW_APP_TTL_MODE=command', async () => {
-    await using world = await startWorld();
-    world.addMergeRequest(8);
-    const result = await cli(world, ['launch', '8'], {
-      REVIEW_APP_TTL_MODE: 'command',
-      REVIEW_APP_MAX_LIFETIME: '1h',
-    });
-    expect(result.code).toBe(0);
-    const containers = world.aws.callsTo('RegisterTaskDefinition')[0]
-      ?.containerDefinitions as Json[];
-    expect(containers.map((c) => c.name)).toEqual(['web']);
-    expect(containers[0]?.command).toEqual(['timeout', '3600', 'node', 'server.js']);
-  });
-
   it('reports an existing app instead of starting a second, and replaces it with --replace', async () => {
     await using world = await startWorld();
     world.addMergeRequest(42);
