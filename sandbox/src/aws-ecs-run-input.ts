@@ -36,6 +36,8 @@ export function placement(
       if (!isObject(item) || typeof item.capacityProvider !== 'string') {
         throw invalidParameter('Each capacity provider strategy item needs a capacityProvider.');
       }
+      // ECS refuses a provider the cluster does not have, FARGATE_SPOT included, with this
+      // text (dask/dask-cloudprovider issue 328); PutClusterCapacityProviders attaches it.
       if (!cluster.capacityProviders.includes(item.capacityProvider)) {
         throw invalidParameter(
           `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`,

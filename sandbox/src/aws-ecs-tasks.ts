@@ -67,11 +67,12 @@ export class TaskStore {
     private readonly startupMs = 0,
   ) {}
 
-  addCluster(name: string): Cluster {
+  /** A cluster as the console creates it for Fargate: both Fargate providers attached. */
+  addCluster(name: string, capacityProviders: string[] = FARGATE_PROVIDERS): Cluster {
     const cluster: Cluster = {
       name,
       arn: `arn:aws:ecs:${this.region}:${this.accountId}:cluster/${name}`,
-      capacityProviders: [...FARGATE_PROVIDERS],
+      capacityProviders: [...capacityProviders],
       tags: [],
     };
     this.clusters.set(name, cluster);

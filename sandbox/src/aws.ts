@@ -99,10 +99,13 @@ export interface AwsStandIn extends LoopbackServer {
   readonly region: string;
   readonly accountId: string;
   /**
-   * Adds an empty cluster; `review-apps` exists from the start. Both Fargate
-   * capacity providers are attached unless `capacityProviders` says otherwise.
+   * Adds an (empty) cluster; `review-apps` exists from the start. Its capacity providers
+   * are FARGATE and FARGATE_SPOT unless given (a cluster made with `create-cluster` alone
+   * has none; launchType FARGATE works all the same, a FARGATE_SPOT strategy does not).
    */
   addCluster(name: string, options?: { capacityProviders?: string[] }): string;
+  /** What PutClusterCapacityProviders does: the cluster's providers become these. */
+  setCapacityProviders(cluster: string, providers: string[]): void;
   /** A subnet EC2 knows (the demo subnet exists from the start, in the default VPC). */
   addSubnet(input: { subnetId: string; vpcId?: string; availabilityZone?: string }): void;
   /** A security group EC2 knows (the demo group exists from the start, in the default VPC). */
@@ -369,12 +372,10 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     },
     region,
     accountId,
-    addCluster: (name, clusterOptions) => {
-      const cluster = tasks.addCluster(name);
-      if (clusterOptions?.capacityProviders) {
-        cluster.capacityProviders = [...clusterOptions.capacityProviders];
-      }
-      return cluster.arn;
+    addCluster: (name, clusterOptions) =>
+      tasks.addCluster(name, clusterOptions?.capacityProviders).arn,
+    setCapacityProviders: (name, providers) => {
+      tasks.cluster(name).capacityProviders = [...providers];
     },
     addSubnet: (input) => {
       network.addSubnet(input);

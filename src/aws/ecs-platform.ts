@@ -142,7 +142,7 @@ export class EcsPlatform implements TaskPlatform {
     const { ecs } = this;
     // The public IP is read once the task runs: load EC2's SDK while it starts, not after.
     if (ecs.assignPublicIp) this.clients.ec2().catch(() => {});
-    const answer = await callAws('ecs:RunTask', () =>
+    const answer = await this.callRunTask(() =>
       this.clients.ecs.send(
         new RunTaskCommand({
           cluster: ecs.cluster,
@@ -180,6 +180,23 @@ export class EcsPlatform implements TaskPlatform {
       );
     }
     return toTaskInfo(task);
+  }
+
+  /** RunTask, with the refusal of a provider the cluster lacks turned into what to do. */
+  private async callRunTask<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await callAws('ecs:RunTask', call);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      if (!/capacity provider that is not associated with the cluster/i.test(message)) throw error;
+      const { cluster, capacityProvider } = this.ecs;
+      throw new ReviewAppError(
+        'RUN_TASK_FAILED',
+        `The cluster ${cluster} does not have the ${capacityProvider} capacity provider, so ECS cannot run review apps on it. Attach it with PutClusterCapacityProviders (aws ecs put-cluster-capacity-providers --cluster ${cluster} --capacity-providers FARGATE FARGATE_SPOT --default-capacity-provider-strategy capacityProvider=FARGATE,weight=1; the list replaces the cluster's providers, so name the ones it has too), or set ECS_CAPACITY_PROVIDER=FARGATE.`,
+        { failures: [] },
+        { cause: error },
+      );
+    }
   }
 
   async describeTasks(arns: string[], options: { tags?: boolean } = {}): Promise<TaskInfo[]> {
