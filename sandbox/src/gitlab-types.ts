@@ -130,6 +130,8 @@ export interface MergeRequestInput {
   draft?: boolean;
   author?: { username: string; name: string };
   head_pipeline?: PipelineInput | null;
+  /** A fork's project id when the MR comes from a fork (its branch and images live there). */
+  source_project_id?: number;
   created_at?: string;
   updated_at?: string;
 }

@@ -34,7 +34,16 @@ export interface GitLabStandIn extends LoopbackServer {
   readonly token: string;
   /** The scopes `GET /personal_access_tokens/self` reports for the token. */
   setTokenScopes(scopes: string[]): void;
-  addProject(input: { id: number; path: string; default_branch?: string }): GitLabProject;
+  /**
+   * `hidden`: the bot's token cannot see the project (a private fork it is not a member of);
+   * GitLab answers 404 Project Not Found for it, as for a project that does not exist.
+   */
+  addProject(input: {
+    id: number;
+    path: string;
+    default_branch?: string;
+    hidden?: boolean;
+  }): GitLabProject;
   addMergeRequest(projectId: number | string, input: MergeRequestInput): GitLabMergeRequest;
   updateMergeRequest(
     projectId: number | string,
@@ -70,6 +79,7 @@ interface RepositoryRecord {
 
 interface ProjectRecord {
   project: GitLabProject;
+  hidden: boolean;
   mergeRequests: Map<number, MergeRequestRecord>;
   repositories: Map<number, RepositoryRecord>;
   pipelines: Map<number, GitLabPipeline>;
@@ -200,7 +210,9 @@ export async function startGitLabStandIn(
     ): RouteHandler =>
     (params, request) => {
       const record = findProject(params.id ?? '');
-      return record ? handler(record, params, request) : notFound('Project Not Found');
+      return record && !record.hidden
+        ? handler(record, params, request)
+        : notFound('Project Not Found');
     };
 
   const listRequest = (request: RecordedRequest) => ({
@@ -373,7 +385,7 @@ export async function startGitLabStandIn(
     setTokenScopes: (scopes) => {
       tokenScopes = [...scopes];
     },
-    addProject: ({ id, path, default_branch = 'main' }) => {
+    addProject: ({ id, path, default_branch = 'main', hidden = false }) => {
       const parts = path.split('/');
       const name = parts[parts.length - 1] ?? path;
       const namespacePath = parts.slice(0, -1).join('/') || name;
@@ -390,7 +402,7 @@ export async function startGitLabStandIn(
         web_url: `${baseUrl}/${path}`,
         http_url_to_repo: `${baseUrl}/${path}.git`,
         container_registry_enabled: true,
-        container_registry_image_prefix: `registry.example.test/${path}`,
+        container_registry_image_prefix: `registry.example.test/${path.toLowerCase()}`,
         namespace: {
           id: id + 100_000,
           name: namespacePath,
@@ -403,6 +415,7 @@ export async function startGitLabStandIn(
       };
       projects.set(id, {
         project,
+        hidden,
         mergeRequests: new Map(),
         repositories: new Map(),
         pipelines: new Map(),
@@ -427,7 +440,7 @@ export async function startGitLabStandIn(
         closed_at: null,
         target_branch: input.target_branch ?? record.project.default_branch,
         source_branch: input.source_branch,
-        source_project_id: record.project.id,
+        source_project_id: input.source_project_id ?? record.project.id,
         target_project_id: record.project.id,
         author: user(author.username, author.name),
         draft: false,
@@ -445,7 +458,7 @@ export async function startGitLabStandIn(
         web_url: `${baseUrl}/${path}/-/merge_requests/${input.iid}`,
         headPipelineId: null,
       };
-      const { iid: _iid, ...patch } = input;
+      const { iid: _iid, source_project_id: _source, ...patch } = input;
       applyPatch(record, mr, { ...patch, updated_at: input.updated_at ?? at });
       record.mergeRequests.set(input.iid, mr);
       return render(record, mr, true);
@@ -465,7 +478,11 @@ export async function startGitLabStandIn(
     addRegistryRepository: (projectId, input) => {
       const record = mustProject(projectId);
       const name = input.name ?? '';
-      const path = input.path ?? `${record.project.path_with_namespace}${name ? `/${name}` : ''}`;
+      // GitLab stores registry paths lower case (Docker requires it): project Acme/Shop has
+      // repository acme/shop (gitlab-org/gitlab-ce merge request 4420, issue 17959).
+      const path = (
+        input.path ?? `${record.project.path_with_namespace}${name ? `/${name}` : ''}`
+      ).toLowerCase();
       const repository: GitLabRegistryRepository = {
         id: input.id,
         name,

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import type { EcsSettings } from '../aws/settings.js';
 import { parseDuration } from '../core/duration.js';
-import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from '../core/image-template.js';
+import {
+  DEFAULT_TAG_TEMPLATE,
+  TEMPLATE_PLACEHOLDERS,
+  unknownPlaceholders,
+} from '../core/image-template.js';
 import type { EngineSettings } from '../core/settings.js';
 import type { GitLabSettings } from '../gitlab/settings.js';
 import type { SlackSettings } from '../slack/settings.js';
@@ -136,7 +140,7 @@ const engineSchema = z
     GITLAB_TOKEN: required('a GitLab token with the read_api and read_registry scopes'),
     GITLAB_PROJECT: required('the project id or path, e.g. 1234 or acme/shop'),
     GITLAB_TIMEOUT: duration('10s'),
-    IMAGE_TAG_TEMPLATE: template(TEMPLATE_PLACEHOLDERS, '{sha}'),
+    IMAGE_TAG_TEMPLATE: template(TEMPLATE_PLACEHOLDERS, DEFAULT_TAG_TEMPLATE),
     REGISTRY_REPOSITORY: optionalText,
     IMAGE_TEMPLATE: optionalTemplate(TEMPLATE_PLACEHOLDERS),
     AWS_REGION: required(

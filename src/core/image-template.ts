@@ -11,13 +11,25 @@ export function templateValues(mr: MergeRequest): Record<string, string> {
   return {
     sha: mr.sha,
     short_sha: mr.sha.slice(0, 8),
+    // CI_COMMIT_SHA of the head pipeline: a merge commit with merged-results pipelines.
+    pipeline_sha: mr.headPipeline?.sha || mr.sha,
     ref_slug: refSlug(mr.sourceBranch),
     branch: mr.sourceBranch,
     mr: String(mr.iid),
   };
 }
 
-export const TEMPLATE_PLACEHOLDERS = ['sha', 'short_sha', 'ref_slug', 'branch', 'mr'];
+export const TEMPLATE_PLACEHOLDERS = [
+  'sha',
+  'short_sha',
+  'pipeline_sha',
+  'ref_slug',
+  'branch',
+  'mr',
+];
+
+/** The MR's head commit, and the merge commit a merged-results pipeline built, if different. */
+export const DEFAULT_TAG_TEMPLATE = '{sha},{pipeline_sha}';
 
 export function fillTemplate(template: string, values: Record<string, string>): string {
   return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) => values[name] ?? whole);

@@ -34,15 +34,19 @@ export async function resolveImage(
     return fillTemplate(config.imageTemplate, templateValues(mr));
   }
   const candidates = tagCandidates(config.tagTemplate, mr);
-  const found = await gitlab.findImageTag(candidates);
+  const found = await gitlab.findImageTag(
+    candidates,
+    mr.forkProjectId !== undefined ? { forkProjectId: mr.forkProjectId } : {},
+  );
   if (found) return found.location;
   throw noImage(mr, candidates);
 }
 
 function noImage(mr: MergeRequest, candidates?: string[]): ReviewAppError {
   const pipeline = mr.headPipeline;
+  const where = mr.forkProjectId !== undefined ? ` in the fork's registry` : '';
   const looked = candidates
-    ? ` (looked for tag ${candidates.map((c) => `"${c}"`).join(', ')})`
+    ? ` (looked for ${candidates.length === 1 ? 'tag' : 'tags'} ${candidates.map((c) => `"${c}"`).join(', ')}${where})`
     : '';
   const details = { mr, pipeline, candidates };
   if (!pipeline) {

@@ -13,8 +13,14 @@ export interface MergeRequestSource {
   searchOpenMergeRequests(query: string, limit: number): Promise<MergeRequestSummary[]>;
   /** The project's path with namespace (acme/shop), also when it is configured by numeric id. */
   projectPath(): Promise<string>;
-  /** The first of `tags` found in the project's registry repository, with its image reference. */
-  findImageTag(tags: string[]): Promise<{ tag: string; location: string } | undefined>;
+  /**
+   * The first of `tags` found in the project's registry repository, with its image reference;
+   * in the fork's registry for an MR from a fork (GITLAB_UNAUTHORIZED when it cannot be read).
+   */
+  findImageTag(
+    tags: string[],
+    options?: { forkProjectId?: number },
+  ): Promise<{ tag: string; location: string } | undefined>;
   /** Read ahead what `findImageTag` needs before any tag is known (the registry repository). */
   prepareImageLookup?(): Promise<void>;
 }

@@ -5,6 +5,8 @@ export type MergeRequestState = 'opened' | 'closed' | 'locked' | 'merged';
 export interface Pipeline {
   id: number;
   status: string;
+  /** The commit the pipeline built: a merge commit for merged-results pipelines and merge trains. */
+  sha?: string;
   webUrl?: string;
 }
 
@@ -17,6 +19,8 @@ export interface MergeRequest {
   sha: string;
   author?: { username: string; name: string };
   headPipeline: Pipeline | null;
+  /** Set when the MR comes from a fork: the project its branch (and its images) live in. */
+  forkProjectId?: number;
 }
 
 export interface MergeRequestSummary {

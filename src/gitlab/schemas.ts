@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const pipelineSchema = z.object({
   id: z.number(),
   status: z.string(),
+  /** With merged-results pipelines and merge trains, the merge commit built (CI_COMMIT_SHA). */
+  sha: z.string().nullish(),
   web_url: z.string().optional(),
 });
 
@@ -19,6 +21,8 @@ export const mergeRequestSchema = z.object({
     .transform((v) => v ?? ''),
   author: z.object({ username: z.string(), name: z.string() }).nullish(),
   head_pipeline: pipelineSchema.nullish(),
+  source_project_id: z.number().nullish(),
+  target_project_id: z.number().nullish(),
 });
 
 export const mergeRequestListSchema = z.array(

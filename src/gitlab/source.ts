@@ -17,7 +17,7 @@ import type { GitLabSettings } from './settings.js';
 /** GitLab as the engine needs it, through gitbeaker; answers parsed with zod. */
 export class GitLabSource implements MergeRequestSource {
   private readonly api: InstanceType<typeof Gitlab>;
-  private repositoryId: Promise<number | undefined> | undefined;
+  private readonly repositoryIds = new Map<string, Promise<number | undefined>>();
   private path: Promise<string> | undefined;
 
   constructor(
@@ -47,10 +47,16 @@ export class GitLabSource implements MergeRequestSource {
         ? {
             id: mr.head_pipeline.id,
             status: mr.head_pipeline.status,
+            ...(mr.head_pipeline.sha ? { sha: mr.head_pipeline.sha } : {}),
             ...(mr.head_pipeline.web_url ? { webUrl: mr.head_pipeline.web_url } : {}),
           }
         : null,
       ...(mr.author ? { author: mr.author } : {}),
+      ...(mr.source_project_id &&
+      mr.target_project_id &&
+      mr.source_project_id !== mr.target_project_id
+        ? { forkProjectId: mr.source_project_id }
+        : {}),
     };
   }
 
@@ -88,13 +94,17 @@ export class GitLabSource implements MergeRequestSource {
       }));
   }
 
-  async findImageTag(tags: string[]): Promise<{ tag: string; location: string } | undefined> {
-    const repositoryId = await this.registryRepositoryId();
+  async findImageTag(
+    tags: string[],
+    options: { forkProjectId?: number } = {},
+  ): Promise<{ tag: string; location: string } | undefined> {
+    const project = options.forkProjectId ?? this.config.project;
+    const repositoryId = await this.registryRepositoryId(project, options.forkProjectId);
     if (repositoryId === undefined) return undefined;
     for (const tag of tags) {
       try {
         const raw = await this.call(`image tag ${tag}`, () =>
-          this.api.ContainerRegistry.showTag(this.config.project, repositoryId, tag),
+          this.api.ContainerRegistry.showTag(project, repositoryId, tag),
         );
         return { tag, location: parse(registryTagSchema, raw, 'registry tag').location };
       } catch (error) {
@@ -106,51 +116,83 @@ export class GitLabSource implements MergeRequestSource {
   }
 
   async prepareImageLookup(): Promise<void> {
-    await this.registryRepositoryId();
+    await this.registryRepositoryId(this.config.project, undefined);
   }
 
   /** For `review-app doctor`: whether the registry repository is there (throws REGISTRY_NOT_FOUND, naming those there are). */
   async hasRegistryRepository(): Promise<boolean> {
-    return (await this.registryRepositoryId()) !== undefined;
+    return (await this.registryRepositoryId(this.config.project, undefined)) !== undefined;
   }
 
-  /** The registry repository images are pushed to: REGISTRY_REPOSITORY, or the project's own. */
-  private registryRepositoryId(): Promise<number | undefined> {
-    this.repositoryId ??= (async () => {
+  /**
+   * The registry repository images are pushed to: REGISTRY_REPOSITORY, or the project's own;
+   * for an MR from a fork, the repository of the same name in the fork, where its CI pushes.
+   */
+  private registryRepositoryId(
+    project: string | number,
+    fork: number | undefined,
+  ): Promise<number | undefined> {
+    const key = String(project);
+    const known = this.repositoryIds.get(key);
+    if (known) return known;
+    const lookup = (async () => {
       // Both are independent GitLab reads: side by side, not one after the other.
-      const [raw, wanted] = await Promise.all([
-        this.call('container registry', () =>
-          this.api.ContainerRegistry.allRepositories({
-            projectId: this.config.project,
-            perPage: 100,
-          }),
-        ),
-        this.config.registryRepository ?? this.projectPath(),
-      ]);
+      const [raw] = await Promise.all([this.listRepositories(project, fork), this.projectPath()]);
       const repositories = parse(registryRepositorySchema.array(), raw, 'registry repositories');
-      const found = repositories.find(
-        (r) =>
-          r.path === wanted ||
-          r.name === wanted ||
-          String(r.id) === wanted ||
-          r.location === wanted,
-      );
+      const found = await this.pickRepository(repositories, fork !== undefined);
       if (!found) {
         const available = repositories.map((r) => r.path);
-        this.logger.warn('registry repository not found', { wanted, available });
+        this.logger.warn('registry repository not found', { project: key, available });
         // Not remembered: CI may push the first image any minute.
-        this.repositoryId = undefined;
+        this.repositoryIds.delete(key);
         // An empty registry only means nothing was pushed yet; others mean the wrong name.
-        if (available.length > 0 || this.config.registryRepository !== undefined) {
-          throw registryNotFound(wanted, available, this.config.registryRepository !== undefined);
+        // A fork's registry without the repository only means its CI pushed nothing yet.
+        const configured = this.config.registryRepository !== undefined;
+        if (fork === undefined && (available.length > 0 || configured)) {
+          const wanted = this.config.registryRepository ?? (await this.projectPath());
+          throw registryNotFound(wanted, available, configured);
         }
       }
       return found?.id;
     })().catch((error) => {
-      this.repositoryId = undefined;
+      this.repositoryIds.delete(key);
       throw error;
     });
-    return this.repositoryId;
+    this.repositoryIds.set(key, lookup);
+    return lookup;
+  }
+
+  private async listRepositories(project: string | number, fork: number | undefined) {
+    try {
+      return await this.call('container registry', () =>
+        this.api.ContainerRegistry.allRepositories({ projectId: project, perPage: 100 }),
+      );
+    } catch (error) {
+      const status = error instanceof ReviewAppError ? error.details.status : undefined;
+      if (fork === undefined || (status !== 401 && status !== 403 && status !== 404)) throw error;
+      // GitLab answers 404 for a private project the token's user cannot see.
+      throw new ReviewAppError(
+        'GITLAB_UNAUTHORIZED',
+        `This merge request comes from a fork (project ${fork}), whose CI pushes its image to the fork's container registry, and the bot's GitLab token cannot read that registry (HTTP ${status}). Give the token's user at least Reporter access to the fork, or push the fork's image to a registry the bot can read.`,
+        ...(status !== undefined ? [{ status }] : []),
+      );
+    }
+  }
+
+  /** GitLab keeps registry paths lower case: project Acme/Shop pushes to acme/shop. */
+  private async pickRepository<
+    R extends { id: number; name?: string | null; path: string; location: string },
+  >(repositories: R[], inFork: boolean): Promise<R | undefined> {
+    const projectPath = (await this.projectPath()).toLowerCase();
+    const wanted = (this.config.registryRepository ?? projectPath).toLowerCase();
+    if (!inFork) {
+      return repositories.find((r) =>
+        [r.path, r.name ?? '', String(r.id), r.location].some((v) => v.toLowerCase() === wanted),
+      );
+    }
+    // In a fork, the repository of the same name: "" for the project's own, "web" for acme/shop/web.
+    const name = wanted === projectPath ? '' : wanted.replace(`${projectPath}/`, '');
+    return repositories.find((r) => (r.name ?? '').toLowerCase() === name);
   }
 
   projectPath(): Promise<string> {

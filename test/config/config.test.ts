@@ -24,7 +24,7 @@ describe('configuration', () => {
   it('fills the documented defaults', () => {
     const config = loadConfig(minimal);
     expect(config.gitlab.url).toBe('https://gitlab.com');
-    expect(config.engine.image.tagTemplate).toBe('{sha}');
+    expect(config.engine.image.tagTemplate).toBe('{sha},{pipeline_sha}');
     expect(config.ecs.subnets).toEqual(['subnet-0123456789abcdef0', 'subnet-1a2b3c4d']);
     expect(config.ecs.capacityProvider).toBe('FARGATE');
     expect(config.engine.lifetime).toMatchObject({
