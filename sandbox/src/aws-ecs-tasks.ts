@@ -48,6 +48,7 @@ export type {
 
 const FARGATE_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
 const PUBLIC_POOLS = ['203.0.113', '198.51.100', '192.0.2'];
+const FORGET_STOPPED_AFTER_MS = 60 * 60_000;
 
 export class TaskStore {
   readonly clusters = new Map<string, Cluster>();
@@ -433,7 +434,17 @@ export class TaskStore {
       ? reference
       : `arn:aws:ecs:${this.region}:${this.accountId}:task/${cluster.name}/${reference}`;
     const task = this.byArn.get(arn);
-    return task?.cluster === cluster ? task : undefined;
+    return task?.cluster === cluster && !this.forgotten(task) ? task : undefined;
+  }
+
+  /**
+   * ECS keeps a stopped task visible for about an hour ("stopped tasks appear in the returned
+   * results for at least one hour", ListTasks reference); after that DescribeTasks answers it
+   * in `failures` as MISSING and ListTasks no longer lists it (FACTS.md).
+   */
+  private forgotten(task: TaskState): boolean {
+    const stoppedAt = task.at.stoppedAt;
+    return stoppedAt !== undefined && this.now() - stoppedAt >= FORGET_STOPPED_AFTER_MS;
   }
 
   describe(input: JsonObject): JsonObject {
@@ -489,6 +500,7 @@ export class TaskStore {
     const matching = this.list.filter(
       (t) =>
         t.cluster === cluster &&
+        !this.forgotten(t) &&
         t.desiredStatus === desiredStatus &&
         (startedBy === undefined || t.startedBy === startedBy) &&
         (family === undefined || t.definition.family === family) &&

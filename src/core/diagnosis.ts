@@ -9,7 +9,8 @@ export type StopKind =
   | 'crashed'
   | 'failed-to-start'
   | 'spot-interrupted'
-  | 'stopped-outside';
+  | 'stopped-outside'
+  | 'lost';
 
 export interface StopExplanation {
   kind: StopKind;
@@ -76,3 +77,11 @@ export function explainOwnStop(reason: string | undefined): StopExplanation | un
   }
   return { kind: 'stopped-by-user', summary: `The review app was ${text}.`, unexpected: false };
 }
+
+/** An app whose task ECS no longer knows: it ended over an hour ago, unseen, and how is lost. */
+export const LOST_EXPLANATION: StopExplanation = {
+  kind: 'lost',
+  summary:
+    'The bot lost sight of this review app: ECS no longer knows its task, which ended more than an hour ago while the bot could not watch it. Nothing is left running.',
+  unexpected: false,
+};

@@ -435,12 +435,24 @@ export class ReviewAppEngine {
   async snapshot(
     options: { known?: string[]; includeStopped?: boolean; complete?: boolean } = {},
   ): Promise<ReviewApp[]> {
+    return (await this.survey(options)).apps;
+  }
+
+  /**
+   * A snapshot that also names the `known` tasks ECS no longer has: it forgets stopped tasks
+   * after about an hour, so an app that ended while nobody watched can only be missed.
+   */
+  async survey(
+    options: { known?: string[]; includeStopped?: boolean; complete?: boolean } = {},
+  ): Promise<{ apps: ReviewApp[]; missing: string[] }> {
     const listed = await this.platform.listTaskArns({
       includeStopped: options.includeStopped ?? false,
     });
     const arns = [...new Set([...listed, ...(options.known ?? [])])];
-    if (arns.length === 0) return [];
+    if (arns.length === 0) return { apps: [], missing: [] };
     const tasks = await this.platform.describeTasks(arns);
+    const described = new Set(tasks.map((t) => t.arn));
+    const missing = (options.known ?? []).filter((arn) => !described.has(arn));
     const project = await this.projectPath();
     // Review apps of this project only: one cluster may serve several bots.
     const apps: ReviewApp[] = [];
@@ -452,7 +464,7 @@ export class ReviewAppEngine {
     }
     // Only a look at every task the watcher follows may tell which ones are gone.
     if (options.complete) this.metas.retain(tasks.map((task) => task.arn));
-    return apps;
+    return { apps, missing };
   }
 
   async findRunning(mr: number): Promise<ReviewApp | undefined> {

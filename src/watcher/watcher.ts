@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { type StopExplanation, stopReasonFor } from '../core/diagnosis.js';
+import { LOST_EXPLANATION, type StopExplanation, stopReasonFor } from '../core/diagnosis.js';
 import type { ReviewAppEngine } from '../core/engine.js';
 import type { Logger } from '../core/logger.js';
 import { yieldToEventLoop } from '../core/meta-cache.js';
@@ -45,6 +45,8 @@ export class Watcher {
   /** Ends this process announced although their tag could not say so. */
   private readonly announcedHere = new Set<string>();
   private readonly updatedAt = new Map<string, number>();
+  /** The last view of each app being watched, to speak of it should ECS forget its task. */
+  private readonly lastSeen = new Map<string, ReviewApp>();
   private readonly budget: UpdateBudget;
   private readonly intervalMs: number;
   private readonly warnBeforeMs: number;
@@ -106,9 +108,9 @@ export class Watcher {
   async round(options: { includeStopped?: boolean } = {}): Promise<void> {
     const { engine } = this.options;
     for (const arn of engine.drainLaunched()) this.known.add(arn);
-    let apps: ReviewApp[];
+    let survey: { apps: ReviewApp[]; missing: string[] };
     try {
-      apps = await engine.snapshot({
+      survey = await engine.survey({
         known: [...this.known],
         includeStopped: options.includeStopped ?? false,
         complete: true,
@@ -120,6 +122,8 @@ export class Watcher {
     }
     this.failedRounds = 0;
     this.lastFailure = undefined;
+    const { apps, missing } = survey;
+    await this.markLost(missing);
     const due: ReviewApp[] = [];
     for (const [index, app] of apps.entries()) {
       // A thousand apps are a long stretch of work: let Slack requests in between.
@@ -153,6 +157,7 @@ export class Watcher {
       return undefined;
     }
     this.known.add(arn);
+    this.lastSeen.set(arn, app);
     if (engine.isStarting(arn)) return undefined;
     const current = await this.handleDeadlines(app);
     return current &&
@@ -258,5 +263,26 @@ export class Watcher {
   private forget(arn: string): void {
     this.known.delete(arn);
     this.updatedAt.delete(arn);
+    this.lastSeen.delete(arn);
+  }
+
+  /**
+   * Apps seen running that ECS no longer knows (it forgets stopped tasks after about an
+   * hour, e.g. while AWS calls kept failing): their threads must not say "running" forever.
+   * A task never seen yet may just be slow to appear, so only seen ones count.
+   */
+  private async markLost(missing: string[]): Promise<void> {
+    for (const arn of missing) {
+      const app = this.lastSeen.get(arn);
+      if (!app) continue;
+      this.forget(arn);
+      this.announcedHere.add(arn);
+      // Neither how nor when it ended is known: no cost is shown rather than a wrong one.
+      const { cpu: _cpu, memory: _memory, ...task } = app.task;
+      const ended = { ...app, task: { ...task, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' } };
+      await this.options.notifier
+        .ended(ended, LOST_EXPLANATION)
+        .catch((error) => this.options.logger.warn('could not report a lost app', { error }));
+    }
   }
 }

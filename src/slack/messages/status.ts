@@ -66,7 +66,8 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
         text: `The review app for !${mr.iid} is running at ${url} (${left}).`,
         blocks: [
           section(
-            `:large_green_circle: *Running* at ${link(url, escapeMrkdwn(url))}\nExpires at ${slackTime(meta.softDeadline)} (${left})`,
+            // "as of": a countdown the bot could no longer refresh must not look current.
+            `:large_green_circle: *Running* at ${link(url, escapeMrkdwn(url))}\nExpires at ${slackTime(meta.softDeadline)} (${left}) · as of ${slackTime(now, '{date_short_pretty} {time}')}`,
           ),
           context(
             [
