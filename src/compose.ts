@@ -37,12 +37,13 @@ export function createEngine(options: {
   clock?: Clock;
 }): ReviewAppEngine {
   const { config, env, logger } = options;
+  const clock = options.clock ?? systemClock;
   const clients = createAwsClients(awsOptionsFromEnv(env));
   return new ReviewAppEngine({
     settings: config.engine,
-    gitlab: new GitLabSource(config.gitlab, logger),
+    gitlab: new GitLabSource(config.gitlab, logger, clock),
     platform: new EcsPlatform(clients, config.ecs),
-    clock: options.clock ?? systemClock,
+    clock,
     logger,
   });
 }

@@ -64,6 +64,16 @@ export interface GitLabStandIn extends LoopbackServer {
   ): GitLabRegistryTag;
   /** Adds or replaces a pipeline; MRs whose head pipeline has this id show the new status. */
   addPipeline(projectId: number | string, input: PipelineInput): GitLabPipeline;
+  /**
+   * The next `times` requests (those `match` picks, default all) are refused as GitLab's
+   * rate limiter refuses: 429 with Retry-After in seconds and the RateLimit-* headers
+   * (docs.gitlab.com, user and IP rate limits: response headers).
+   */
+  rateLimit(options: {
+    retryAfterSeconds: number;
+    times?: number;
+    match?: (request: RecordedRequest) => boolean;
+  }): void;
   /** Notes posted to MRs (optionally of one project / MR), oldest first. */
   notes(projectId?: number | string, iid?: number): GitLabNote[];
 }
@@ -518,6 +528,22 @@ export async function startGitLabStandIn(
       return tag;
     },
     addPipeline: (projectId, input) => savePipeline(mustProject(projectId), input),
+    rateLimit: ({ retryAfterSeconds, times, match }) =>
+      server.fault({
+        match: match ?? (() => true),
+        ...(times !== undefined ? { times } : {}),
+        reply: () => ({
+          status: 429,
+          headers: {
+            'content-type': 'text/plain',
+            'retry-after': String(retryAfterSeconds),
+            'ratelimit-limit': '600',
+            'ratelimit-remaining': '0',
+            'ratelimit-reset': String(Math.ceil(now() / 1000) + retryAfterSeconds),
+          },
+          body: 'Retry later\n',
+        }),
+      }),
     notes: (projectId, iid) => {
       const project = projectId === undefined ? undefined : findProject(projectId);
       return notes.filter(

@@ -1,10 +1,14 @@
 import { GitbeakerRequestError, GitbeakerTimeoutError, Gitlab } from '@gitbeaker/rest';
 import type { z } from 'zod';
+import { type Clock, systemClock } from '../core/clock.js';
 import { ReviewAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { MergeRequestSource } from '../core/ports.js';
 import type { MergeRequest, MergeRequestSummary } from '../core/types.js';
+import { OpenMergeRequestList } from './open-mr-list.js';
+import { requesterWithoutRetry } from './requester.js';
+import { retryAfterMs } from './retry-after.js';
 import {
   mergeRequestListSchema,
   mergeRequestSchema,
@@ -14,21 +18,34 @@ import {
 } from './schemas.js';
 import type { GitLabSettings } from './settings.js';
 
+/** How long a call may wait out GitLab's rate limit, altogether, before giving up. */
+const RATE_LIMIT_WAIT_MS = 20_000;
+/** The picker must answer within Slack's three seconds. */
+const PICKER_WAIT_MS = 1_000;
+/** Open MRs listed for the picker (GitLab's largest page). */
+const OPEN_MR_PAGE = 100;
+
 /** GitLab as the engine needs it, through gitbeaker; answers parsed with zod. */
 export class GitLabSource implements MergeRequestSource {
   private readonly api: InstanceType<typeof Gitlab>;
   private readonly repositoryIds = new Map<string, Promise<number | undefined>>();
   private path: Promise<string> | undefined;
 
+  private readonly openMergeRequests: OpenMergeRequestList;
+
   constructor(
     private readonly config: GitLabSettings,
     private readonly logger: Logger = silentLogger,
+    private readonly clock: Clock = systemClock,
   ) {
     this.api = new Gitlab({
       host: config.url,
       token: config.token,
       queryTimeout: config.timeoutMs,
+      // Our own requester: gitbeaker's retries 429 in milliseconds, ignoring Retry-After.
+      requesterFn: requesterWithoutRetry,
     });
+    this.openMergeRequests = new OpenMergeRequestList(clock, () => this.listOpenMergeRequests());
   }
 
   async getMergeRequest(iid: number): Promise<MergeRequest> {
@@ -60,38 +77,32 @@ export class GitLabSource implements MergeRequestSource {
     };
   }
 
-  async searchOpenMergeRequests(query: string, limit: number): Promise<MergeRequestSummary[]> {
-    const text = query.trim().replace(/^!/, '');
-    const options = {
-      projectId: this.config.project,
-      state: 'opened' as const,
-      perPage: limit,
-      maxPages: 1,
-    };
-    const byTitle = this.call('open merge requests', () =>
-      this.api.MergeRequests.all({ ...options, ...(text ? { search: text } : {}) }),
+  searchOpenMergeRequests(query: string, limit: number): Promise<MergeRequestSummary[]> {
+    return this.openMergeRequests.search(query, limit);
+  }
+
+  /** The open MRs the picker chooses from: the most recently updated page of them. */
+  private async listOpenMergeRequests(): Promise<MergeRequestSummary[]> {
+    // Someone waits for the picker: Slack wants its options within three seconds.
+    const raw = await this.call(
+      'open merge requests',
+      () =>
+        this.api.MergeRequests.all({
+          projectId: this.config.project,
+          state: 'opened',
+          orderBy: 'updated_at',
+          sort: 'desc',
+          perPage: OPEN_MR_PAGE,
+          maxPages: 1,
+        }),
+      PICKER_WAIT_MS,
     );
-    // A number finds the MR of that number too, not only titles containing it.
-    const byNumber = /^[0-9]{1,10}$/.test(text)
-      ? this.call('open merge requests', () =>
-          this.api.MergeRequests.all({ ...options, iids: [Number(text)] }),
-        )
-      : Promise.resolve([]);
-    const [titles, numbers] = await Promise.all([byTitle, byNumber]);
-    const all = [
-      ...parse(mergeRequestListSchema, numbers, 'merge requests'),
-      ...parse(mergeRequestListSchema, titles, 'merge requests'),
-    ];
-    const seen = new Set<number>();
-    return all
-      .filter((mr) => !seen.has(mr.iid) && seen.add(mr.iid))
-      .slice(0, limit)
-      .map((mr) => ({
-        iid: mr.iid,
-        title: mr.title,
-        sourceBranch: mr.source_branch,
-        webUrl: mr.web_url,
-      }));
+    return parse(mergeRequestListSchema, raw, 'merge requests').map((mr) => ({
+      iid: mr.iid,
+      title: mr.title,
+      sourceBranch: mr.source_branch,
+      webUrl: mr.web_url,
+    }));
   }
 
   async findImageTag(
@@ -207,18 +218,58 @@ export class GitLabSource implements MergeRequestSource {
   }
 
   /** Run one GitLab call; its failures become errors users and operators can act on. */
-  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw this.translate(error, what);
+  /**
+   * Run one GitLab call; its failures become errors users and operators can act on. A 429
+   * is tried again after GitLab's Retry-After when that fits in `maxWaitMs` altogether.
+   */
+  private async call<T>(
+    what: string,
+    request: () => Promise<T>,
+    maxWaitMs = RATE_LIMIT_WAIT_MS,
+  ): Promise<T> {
+    let waited = 0;
+    for (;;) {
+      try {
+        return await request();
+      } catch (error) {
+        const wait = this.rateLimitWait(error);
+        if (wait !== undefined && waited + wait <= maxWaitMs) {
+          this.logger.warn('GitLab rate limit: waiting as asked', { what, waitMs: wait });
+          waited += wait;
+          await this.clock.sleep(wait);
+          continue;
+        }
+        throw this.translate(error, what);
+      }
     }
+  }
+
+  /** How long a 429 asks to wait (one second when it does not say), or undefined for other errors. */
+  private rateLimitWait(error: unknown): number | undefined {
+    if (!(error instanceof GitbeakerRequestError)) return undefined;
+    const response = (error.cause as { response?: { status?: number } } | undefined)?.response;
+    if (response?.status !== 429) return undefined;
+    return retryAfterMs(response, this.clock.now()) ?? 1_000;
   }
 
   private translate(error: unknown, what: string): ReviewAppError {
     if (error instanceof GitbeakerRequestError) {
       const status = (error.cause as { response?: { status?: number } } | undefined)?.response
         ?.status;
+      if (status === 429) {
+        const asked = retryAfterMs(
+          (error.cause as { response?: unknown }).response,
+          this.clock.now(),
+        );
+        const seconds = Math.ceil((asked ?? 0) / 1000);
+        const when =
+          asked === undefined ? 'a minute' : seconds <= 1 ? 'a second' : `${seconds} seconds`;
+        return new ReviewAppError(
+          'GITLAB_UNAVAILABLE',
+          `GitLab is rate limiting the bot's requests (for ${what}). Try again in ${when}.`,
+          { status },
+        );
+      }
       // GitLab says which thing is missing: "404 Project Not Found" is the project itself
       // (or one the token may not see), never the merge request asked about.
       if (status === 404 && /project not found/i.test(error.message)) {
@@ -263,13 +314,6 @@ export class GitLabSource implements MergeRequestSource {
       );
     }
     if (error instanceof ReviewAppError) return error;
-    const name = (error as { name?: string })?.name;
-    if (name === 'GitbeakerRetryError') {
-      return new ReviewAppError(
-        'GITLAB_UNAVAILABLE',
-        `GitLab kept refusing requests (rate limited or unavailable) for ${what}. Try again in a minute.`,
-      );
-    }
     this.logger.error('GitLab request failed', { what, error });
     return new ReviewAppError(
       'GITLAB_UNAVAILABLE',

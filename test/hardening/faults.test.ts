@@ -90,7 +90,9 @@ describe('GitLab faults', () => {
       reply: json(429, { message: '429 Too Many Requests' }),
     });
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '43' });
-    expect(shown(await lastAnswer(w))).toContain('GitLab kept refusing requests');
+    expect(shown(await lastAnswer(w))).toContain(
+      "GitLab is rate limiting the bot's requests (for merge request !43). Try again in a minute.",
+    );
   });
 });
 
