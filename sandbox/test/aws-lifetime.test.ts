@@ -98,3 +98,69 @@ describe('AWS stand-in: hard lifetime', () => {
     });
   });
 });
+
+describe('AWS stand-in: what images do', () => {
+  async function runWeb(
+    facts: { entryPoint?: string[]; timeout?: 'coreutils' | 'busybox' },
+    container: { entryPoint?: string[]; command: string[] },
+  ) {
+    const clock = manualClock();
+    const { aws, ecs } = await seededAws(clock.now);
+    aws.describeImage('registry.example.test/acme/shop', facts);
+    aws.addTaskDefinition({
+      family: 'images',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: 'registry.example.test/acme/shop:abc',
+          essential: true,
+          ...container,
+        },
+      ],
+    });
+    const arn = (await ecs.send(new RunTaskCommand(runInput({ taskDefinition: 'images' }))))
+      .tasks?.[0]?.taskArn as string;
+    aws.runTaskNow(arn);
+    clock.advance(HOUR + 1);
+    return { aws, task: aws.task(arn) };
+  }
+
+  it('gives `command` to the image ENTRYPOINT, so a timeout there limits nothing', async () => {
+    const { aws, task } = await runWeb(
+      { entryPoint: ['docker-entrypoint.sh'] },
+      { command: ['timeout', '3600', 'node', 'server.js'] },
+    );
+    await using _ = aws;
+    expect(task?.lastStatus).toBe('RUNNING');
+  });
+
+  it('BusyBox timeout ends the program with its own status, not 124', async () => {
+    const { aws, task } = await runWeb(
+      { timeout: 'busybox' },
+      { entryPoint: ['timeout', '3600', 'node'], command: ['server.js'] },
+    );
+    await using _ = aws;
+    expect(task?.lastStatus).toBe('STOPPED');
+    expect(task?.containers[0]?.exitCode).toBe(143);
+  });
+
+  it('kills a container out of memory as Fargate reports it', async () => {
+    const { aws, task } = await runWeb({}, { command: ['node', 'server.js'] });
+    await using _ = aws;
+    aws.runOutOfMemory(task?.taskArn as string, 'web');
+    expect(aws.task(task?.taskArn as string)).toMatchObject({
+      lastStatus: 'STOPPED',
+      stopCode: 'EssentialContainerExited',
+      containers: [
+        {
+          exitCode: 137,
+          reason: 'OutOfMemoryError: Container killed due to memory usage',
+        },
+      ],
+    });
+  });
+});

@@ -34,7 +34,8 @@ describe('REVIEW_APP_TTL_MODE=command on real images', () => {
       REVIEW_APP_MAX_LIFETIME: '1h',
     });
     expect(result.code).toBe(0);
-    const [web] = world.aws.callsTo('RegisterTaskDefinition')[0]?.containerDefinitions as {
+    const registered = world.aws.callsTo('RegisterTaskDefinition')[0] ?? {};
+    const [web] = registered.containerDefinitions as {
       entryPoint?: string[];
       command?: string[];
     }[];
