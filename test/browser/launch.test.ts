@@ -58,7 +58,9 @@ describe('the sandbox page: launching from the composer', () => {
     const channel = page.getByRole('region', { name: 'Channel messages' });
     const notice = channel.locator('article', { hasText: 'replied to a thread' });
     await notice.getByText(/The review app for !2 Dark mode has stopped/).waitFor();
-    await notice.getByText(/exited on its own \(exit code 137; OutOfMemoryError/).waitFor();
+    await notice
+      .getByText(/The app \(container web\) ran out of memory \(the task's 512 MiB\)/)
+      .waitFor();
     await notice.getByRole('button', { name: 'Relaunch' }).waitFor();
   });
 });
