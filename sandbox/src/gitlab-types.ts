@@ -53,6 +53,14 @@ export interface GitLabMergeRequest {
   updated_at: string;
   merged_at: string | null;
   closed_at: string | null;
+  /**
+   * Who merged or closed it, in the single and the list answer alike (exposed in
+   * the list by gitlab-foss MR 22806). `merged_by` is deprecated since GitLab
+   * 14.7 in favour of `merge_user`; GitLab still sends both.
+   */
+  merged_by: GitLabUser | null;
+  merge_user: GitLabUser | null;
+  closed_by: GitLabUser | null;
   target_branch: string;
   source_branch: string;
   source_project_id: number;
@@ -129,6 +137,8 @@ export interface MergeRequestInput {
   description?: string;
   draft?: boolean;
   author?: { username: string; name: string };
+  /** Who changes the state (merges or closes it); the author when not given. */
+  actor?: { username: string; name: string };
   head_pipeline?: PipelineInput | null;
   /** A fork's project id when the MR comes from a fork (its branch and images live there). */
   source_project_id?: number;

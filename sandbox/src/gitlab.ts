@@ -194,9 +194,13 @@ export async function startGitLabStandIn(
     }
     if (patch.author !== undefined) mr.author = user(patch.author.username, patch.author.name);
     if (patch.state !== undefined && patch.state !== mr.state) {
+      const actor = patch.actor ? user(patch.actor.username, patch.actor.name) : mr.author;
       mr.state = patch.state;
       mr.merged_at = patch.state === 'merged' ? iso() : null;
       mr.closed_at = patch.state === 'closed' ? iso() : null;
+      mr.merged_by = patch.state === 'merged' ? actor : null;
+      mr.merge_user = mr.merged_by;
+      mr.closed_by = patch.state === 'closed' ? actor : null;
     }
     if (patch.head_pipeline !== undefined) {
       mr.headPipelineId =
@@ -448,6 +452,9 @@ export async function startGitLabStandIn(
         updated_at: at,
         merged_at: null,
         closed_at: null,
+        merged_by: null,
+        merge_user: null,
+        closed_by: null,
         target_branch: input.target_branch ?? record.project.default_branch,
         source_branch: input.source_branch,
         source_project_id: input.source_project_id ?? record.project.id,

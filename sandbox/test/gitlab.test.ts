@@ -189,6 +189,48 @@ describe('GitLab stand-in with @gitbeaker/rest', () => {
     expect(await statusOf(api.Pipelines.show(7, 32))).toBe(404);
   });
 
+  it('lists merge requests by iids[] with who merged or closed them, as gitbeaker asks', async () => {
+    await using gitlab = await seeded();
+    for (const iid of [1, 2, 3]) {
+      gitlab.addMergeRequest(7, {
+        iid,
+        title: `MR ${iid}`,
+        source_branch: `b${iid}`,
+        sha: `${iid}`.repeat(40),
+      });
+    }
+    gitlab.updateMergeRequest(7, 1, {
+      state: 'merged',
+      actor: { username: 'max', name: 'Max Merger' },
+    });
+    gitlab.updateMergeRequest(7, 2, {
+      state: 'closed',
+      actor: { username: 'cleo', name: 'Cleo Closer' },
+    });
+    const api = client(gitlab);
+
+    const listed = await api.MergeRequests.all({
+      projectId: 7,
+      iids: [1, 2],
+      perPage: 100,
+      maxPages: 1,
+    });
+    expect(gitlab.requests.at(-1)?.query.getAll('iids[]')).toEqual(['1', '2']);
+    const byIid = Object.fromEntries(listed.map((mr) => [mr.iid, mr]));
+    expect(Object.keys(byIid)).toEqual(['1', '2']);
+    expect(byIid[1]).toMatchObject({
+      state: 'merged',
+      merge_user: { username: 'max' },
+      merged_by: { username: 'max' },
+      closed_by: null,
+    });
+    expect(byIid[2]).toMatchObject({
+      state: 'closed',
+      closed_by: { name: 'Cleo Closer' },
+      merge_user: null,
+    });
+  });
+
   it('records notes posted on a merge request', async () => {
     await using gitlab = await seeded();
     gitlab.addMergeRequest(7, { iid: 9, title: 'Notes', source_branch: 'n', sha: 'c'.repeat(40) });
