@@ -6,6 +6,7 @@ import { createLogger } from './core/logger.js';
 import { nodeSupportNotice } from './node-support.js';
 import { createSlackApp } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
+import { relaunchInThread } from './slack/follow-flow.js';
 import { notifierFor } from './slack/services.js';
 import { verifyBotToken } from './slack/startup.js';
 import { Watcher } from './watcher/watcher.js';
@@ -56,20 +57,23 @@ export async function startBot(options: {
     await bot.stop().catch(() => {});
     throw error;
   }
+  const services = { engine, clock, logger, access: slack.access };
   watcher = new Watcher({
     engine,
     notifier: notifierFor(
-      { engine, clock, logger },
+      services,
       bot.app.client,
       new webApi.WebClient(slack.botToken, {
         ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
         rejectRateLimitedCalls: true,
         logger: boltLogger(logger),
       }),
+      config.follow.commits === 'auto' ? relaunchInThread(services, bot.app.client) : undefined,
     ),
     clock,
     logger,
     updatesPerMinute: slack.updatesPerMinute,
+    follow: config.follow,
   });
   if (!options.manualWatch) watcher.start();
   let stopped = false;

@@ -9,6 +9,7 @@ import {
 import type { EngineSettings } from '../core/settings.js';
 import type { GitLabSettings } from '../gitlab/settings.js';
 import type { SlackSettings } from '../slack/settings.js';
+import type { FollowSettings } from '../watcher/follow.js';
 
 /**
  * Configuration is a pure function of an env object: only the entry points
@@ -185,6 +186,12 @@ const engineSchema = z
         .refine((n) => n >= 1 && n <= 65535, 'must be a port number from 1 to 65535')
         .optional(),
     ),
+    REVIEW_APP_MR_CHECK_INTERVAL: duration('60s'),
+    REVIEW_APP_STOP_ON_MERGE: flag(true),
+    REVIEW_APP_FOLLOW: z.preprocess(
+      (v) => String(empty(v) ?? 'offer').toLowerCase(),
+      z.enum(['off', 'offer', 'auto'], { error: 'must be off, offer or auto' }),
+    ),
     MAX_RUNNING_APPS: count(10),
     MAX_APPS_PER_USER: count(3),
     FARGATE_VCPU_HOUR_PRICE: price(0.04048),
@@ -279,6 +286,8 @@ export interface Config {
   engine: EngineSettings;
   gitlab: GitLabSettings;
   ecs: EcsSettings;
+  /** How running apps follow their merge request (the bot's watcher). */
+  follow: FollowSettings;
 }
 
 function toConfig(e: z.output<typeof engineSchema>): Config {
@@ -326,6 +335,11 @@ function toConfig(e: z.output<typeof engineSchema>): Config {
         gbHour: e.FARGATE_GB_HOUR_PRICE,
         spotDiscount: e.FARGATE_SPOT_DISCOUNT,
       },
+    },
+    follow: {
+      checkEveryMs: e.REVIEW_APP_MR_CHECK_INTERVAL,
+      stopOnMerge: e.REVIEW_APP_STOP_ON_MERGE,
+      commits: e.REVIEW_APP_FOLLOW,
     },
   };
 }

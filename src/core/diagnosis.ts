@@ -6,6 +6,8 @@ export type StopKind =
   | 'hard-cap'
   | 'stopped-by-user'
   | 'relaunched'
+  | 'mr-merged'
+  | 'mr-closed'
   | 'crashed'
   | 'failed-to-start'
   | 'spot-interrupted'
@@ -28,10 +30,12 @@ export function actorName(id: string, source: 'slack' | 'cli'): string {
 }
 
 export function stopReasonFor(
-  kind: 'expired' | 'stopped' | 'relaunched' | 'timeout' | 'failed',
+  kind: 'expired' | 'stopped' | 'relaunched' | 'timeout' | 'failed' | 'merged' | 'closed',
   who?: string,
 ): string {
   const text = {
+    merged: `merge request merged${who ? ` by ${who}` : ''}`,
+    closed: `merge request closed${who ? ` by ${who}` : ''}`,
     expired: 'expired at its deadline',
     stopped: `stopped by ${who ?? 'someone'}`,
     relaunched: `relaunched by ${who ?? 'someone'}`,
@@ -54,6 +58,15 @@ export function explainOwnStop(reason: string | undefined): StopExplanation | un
     return {
       kind: 'expired',
       summary: 'The review app expired and was stopped.',
+      unexpected: true,
+    };
+  }
+  const mrEnd = /^merge request (merged|closed)(.*)$/.exec(text);
+  if (mrEnd) {
+    // The channel hears of it: whoever merged may not be whoever launched the app.
+    return {
+      kind: mrEnd[1] === 'merged' ? 'mr-merged' : 'mr-closed',
+      summary: `The merge request was ${mrEnd[1]}${mrEnd[2]}, so its review app was stopped.`,
       unexpected: true,
     };
   }

@@ -1,6 +1,6 @@
 import type { CostEstimate } from './cost.js';
 import type { StopExplanation } from './diagnosis.js';
-import type { MergeRequest, MergeRequestSummary, TaskInfo } from './types.js';
+import type { MergeRequest, MergeRequestStatus, MergeRequestSummary, TaskInfo } from './types.js';
 
 /**
  * What the engine needs from GitLab and from AWS. The engine (core/) never
@@ -9,6 +9,11 @@ import type { MergeRequest, MergeRequestSummary, TaskInfo } from './types.js';
 export interface MergeRequestSource {
   /** Throws ReviewAppError MR_NOT_FOUND, GITLAB_UNAUTHORIZED or GITLAB_UNAVAILABLE. */
   getMergeRequest(iid: number): Promise<MergeRequest>;
+  /**
+   * The state, head commit and draft flag of these merge requests, whatever
+   * their state, one request per 100; MRs GitLab does not know are left out.
+   */
+  mergeRequestStatuses(iids: number[]): Promise<MergeRequestStatus[]>;
   /** Open merge requests whose number or title matches `query` (all open ones when empty). */
   searchOpenMergeRequests(query: string, limit: number): Promise<MergeRequestSummary[]>;
   /** The project's path with namespace (acme/shop), also when it is configured by numeric id. */

@@ -89,6 +89,8 @@ const KEYS = {
   url: 'url',
   warned: 'warned',
   announced: 'announced',
+  nextSha: 'next-commit',
+  nextStage: 'next-commit-stage',
 } as const satisfies Record<keyof ReviewAppMeta, string>;
 
 export function tagKey(field: keyof ReviewAppMeta): string {
@@ -164,5 +166,11 @@ export function tagsToMeta(tags: Record<string, string>): ReviewAppMeta | undefi
   if (url) meta.url = url;
   if (read('warned') === 'true') meta.warned = true;
   if (read('announced') === 'true') meta.announced = true;
+  const nextSha = read('nextSha');
+  const nextStage = read('nextStage');
+  if (nextSha && (nextStage === 'building' || nextStage === 'failed' || nextStage === 'offered')) {
+    meta.nextSha = nextSha;
+    meta.nextStage = nextStage;
+  }
   return meta;
 }

@@ -23,6 +23,17 @@ export interface MergeRequest {
   forkProjectId?: number;
 }
 
+/** What the watcher needs to follow a running app's merge request; read in batches. */
+export interface MergeRequestStatus {
+  iid: number;
+  state: MergeRequestState | string;
+  sha: string;
+  draft: boolean;
+  /** The name of who merged or closed it, when GitLab says. */
+  mergedBy?: string;
+  closedBy?: string;
+}
+
 export interface MergeRequestSummary {
   iid: number;
   title: string;
@@ -59,7 +70,14 @@ export interface ReviewAppMeta {
   warned?: boolean;
   /** Set once the end of the app was announced. */
   announced?: boolean;
+  /** A newer head commit of the MR that the thread was told about (see `nextStage`). */
+  nextSha?: string;
+  /** What the thread was last told about `nextSha`, so a restart does not say it again. */
+  nextStage?: NextCommitStage;
 }
+
+/** A new commit's way to a review app: its pipeline runs, it failed, or its image was offered. */
+export type NextCommitStage = 'building' | 'failed' | 'offered';
 
 export interface ContainerState {
   name: string;

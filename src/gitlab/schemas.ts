@@ -49,3 +49,22 @@ export const tokenSelfSchema = z.object({
   active: z.boolean().optional(),
   expires_at: z.string().nullable().optional(),
 });
+
+const userSchema = z.object({ username: z.string(), name: z.string() });
+
+/** The list answer by `iids[]`: who merged is `merge_user` (`merged_by` before GitLab 14.7). */
+export const mergeRequestStatusListSchema = z.array(
+  z.object({
+    iid: z.number(),
+    state: z.string(),
+    sha: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? ''),
+    draft: z.boolean().nullish(),
+    work_in_progress: z.boolean().nullish(),
+    merge_user: userSchema.nullish(),
+    merged_by: userSchema.nullish(),
+    closed_by: userSchema.nullish(),
+  }),
+);

@@ -5,13 +5,14 @@ import { ReviewAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { MergeRequestSource } from '../core/ports.js';
-import type { MergeRequest, MergeRequestSummary } from '../core/types.js';
+import type { MergeRequest, MergeRequestStatus, MergeRequestSummary } from '../core/types.js';
 import { OpenMergeRequestList } from './open-mr-list.js';
 import { requesterWithoutRetry } from './requester.js';
 import { retryAfterMs } from './retry-after.js';
 import {
   mergeRequestListSchema,
   mergeRequestSchema,
+  mergeRequestStatusListSchema,
   projectSchema,
   registryRepositorySchema,
   registryTagSchema,
@@ -75,6 +76,35 @@ export class GitLabSource implements MergeRequestSource {
         ? { forkProjectId: mr.source_project_id }
         : {}),
     };
+  }
+
+  async mergeRequestStatuses(iids: number[]): Promise<MergeRequestStatus[]> {
+    const statuses: MergeRequestStatus[] = [];
+    // GitLab pages at 100 at most: one request per 100 MRs (gitbeaker sends `iids[]=1&iids[]=2`).
+    for (let start = 0; start < iids.length; start += 100) {
+      const batch = iids.slice(start, start + 100);
+      const raw = await this.call('merge requests', () =>
+        this.api.MergeRequests.all({
+          projectId: this.config.project,
+          // No `state`: GitLab then answers every state, merged and closed included.
+          iids: batch,
+          perPage: 100,
+          maxPages: 1,
+        }),
+      );
+      for (const mr of parse(mergeRequestStatusListSchema, raw, 'merge requests')) {
+        const mergedBy = mr.merge_user ?? mr.merged_by;
+        statuses.push({
+          iid: mr.iid,
+          state: mr.state,
+          sha: mr.sha,
+          draft: Boolean(mr.draft ?? mr.work_in_progress),
+          ...(mergedBy ? { mergedBy: mergedBy.name } : {}),
+          ...(mr.closed_by ? { closedBy: mr.closed_by.name } : {}),
+        });
+      }
+    }
+    return statuses;
   }
 
   searchOpenMergeRequests(query: string, limit: number): Promise<MergeRequestSummary[]> {

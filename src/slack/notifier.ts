@@ -3,8 +3,10 @@ import type { Clock } from '../core/clock.js';
 import type { StopExplanation } from '../core/diagnosis.js';
 import type { Logger } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
+import type { CommitNews } from '../watcher/follow.js';
 import type { CountdownResult, Notifier } from '../watcher/watcher.js';
 import { type SlackMessage, section } from './messages/blocks.js';
+import { newCommitMessage } from './messages/follow.js';
 import { mentionUsers, plain } from './messages/format.js';
 import { endedNotice, warningMessage } from './messages/notices.js';
 import { type Stage, statusMessage } from './messages/status.js';
@@ -28,6 +30,8 @@ export class SlackNotifier implements Notifier {
       /** What an app has cost so far, for people. */
       costOf: (app: ReviewApp) => string | undefined;
       updates?: webApi.WebClient;
+      /** Relaunch an app in its own thread (REVIEW_APP_FOLLOW=auto). */
+      relaunch?: (app: ReviewApp) => Promise<void>;
     },
   ) {}
 
@@ -55,6 +59,17 @@ export class SlackNotifier implements Notifier {
         ],
       });
     }
+  }
+
+  /** A new head commit: said in the thread; relaunched at once when the settings say so. */
+  async newCommit(app: ReviewApp, news: CommitNews): Promise<void> {
+    const relaunch = news.kind === 'ready' && news.auto ? this.deps.relaunch : undefined;
+    const told = news.kind === 'ready' && !relaunch ? { ...news, auto: false } : news;
+    await this.postInThread(app, newCommitMessage(app, told));
+    // In the background: a launch takes a minute, and the watcher's round must go on meanwhile.
+    relaunch?.(app).catch((error) =>
+      this.deps.logger.error('could not relaunch with a new commit', { mr: app.meta.mr, error }),
+    );
   }
 
   /** A reply in the app's thread. */

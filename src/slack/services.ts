@@ -2,6 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Clock } from '../core/clock.js';
 import type { ReviewAppEngine } from '../core/engine.js';
 import type { Logger } from '../core/logger.js';
+import type { ReviewApp } from '../core/types.js';
 import { SlackNotifier } from './notifier.js';
 import type { AccessSettings } from './settings.js';
 
@@ -21,6 +22,7 @@ export function notifierFor(
   services: Omit<SlackServices, 'access'>,
   client: webApi.WebClient,
   updates?: webApi.WebClient,
+  relaunch?: (app: ReviewApp) => Promise<void>,
 ): SlackNotifier {
   const { engine, clock, logger } = services;
   return new SlackNotifier(client, {
@@ -28,5 +30,6 @@ export function notifierFor(
     logger,
     costOf: (app) => engine.costOf(app),
     ...(updates ? { updates } : {}),
+    ...(relaunch ? { relaunch } : {}),
   });
 }

@@ -4,6 +4,12 @@ import type { ReviewAppEngine } from '../core/engine.js';
 import type { Logger } from '../core/logger.js';
 import { yieldToEventLoop } from '../core/meta-cache.js';
 import { isEnded, type ReviewApp } from '../core/types.js';
+import {
+  type CommitNews,
+  DEFAULT_FOLLOW,
+  type FollowSettings,
+  followMergeRequests,
+} from './follow.js';
 import { UpdateBudget } from './update-budget.js';
 
 /** `retryAfterMs`: Slack asked to wait that long before the next update. */
@@ -15,6 +21,8 @@ export interface Notifier {
   countdown(app: ReviewApp): Promise<CountdownResult>;
   warn(app: ReviewApp): Promise<void>;
   ended(app: ReviewApp, explanation: StopExplanation): Promise<void>;
+  /** A new head commit of the app's MR: its pipeline runs, failed, or its image is ready. */
+  newCommit(app: ReviewApp, news: CommitNews): Promise<void>;
 }
 
 export interface WatcherOptions {
@@ -30,6 +38,8 @@ export interface WatcherOptions {
   warnBeforeMs?: number;
   /** How often a countdown is refreshed when the budget allows. */
   refreshMs?: number;
+  /** How apps follow their merge request (merged, closed, new commits). */
+  follow?: FollowSettings;
 }
 
 const MINUTE = 60_000;
@@ -57,6 +67,7 @@ export class Watcher {
   /** Rounds in a row that could not read ECS, and why the last one failed (for /healthz). */
   private failedRounds = 0;
   private lastFailure: string | undefined;
+  private followedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: WatcherOptions) {
     this.budget = new UpdateBudget(options.updatesPerMinute, options.clock.now());
@@ -136,12 +147,43 @@ export class Watcher {
         this.options.logger.error('could not watch a review app', { mr: app.meta.mr, error });
       }
     }
+    await this.follow(apps);
     await this.refreshCountdowns(due);
     this.rounds += 1;
     if (this.rounds % 40 === 0) {
       await engine
         .cleanUp()
         .catch((error) => this.options.logger.warn('task definition clean-up failed', { error }));
+    }
+  }
+
+  /** Ask GitLab about the live apps' merge requests, on its own slower cadence. */
+  private async follow(apps: ReviewApp[]): Promise<void> {
+    const { engine, clock, logger, notifier } = this.options;
+    const settings = this.options.follow ?? DEFAULT_FOLLOW;
+    const now = clock.now();
+    if (now - this.followedAt < settings.checkEveryMs) return;
+    this.followedAt = now;
+    const live = apps.filter(
+      (app) =>
+        !isEnded(app.task) &&
+        !engine.isStarting(app.task.arn) &&
+        !this.announcedHere.has(app.task.arn),
+    );
+    try {
+      await followMergeRequests(
+        {
+          engine,
+          logger,
+          settings,
+          stop: (app, reason) => this.stopAndAnnounce(app, reason),
+          newCommit: (app, news) => notifier.newCommit(app, news),
+        },
+        live,
+      );
+    } catch (error) {
+      // GitLab being away must not hold up deadlines: the next check tries again.
+      logger.warn('could not read the merge requests of running apps', { error });
     }
   }
 

@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { ReviewApp } from '../../src/core/types.js';
 import { type CountdownResult, type Notifier, Watcher } from '../../src/watcher/watcher.js';
 import { seedRunningApps } from '../support/seed.js';
-import { startWorld, type World } from '../support/world.js';
+import { PROJECT_ID, startWorld, type World } from '../support/world.js';
 
 const MINUTE = 60_000;
 
@@ -32,6 +32,7 @@ class RecordingNotifier implements Notifier {
   async ended(app: ReviewApp) {
     this.endings.push(app.meta.mr);
   }
+  async newCommit() {}
 }
 
 /** A watcher as the bot runs it: 30 updates a minute, a round every 15 seconds. */
@@ -47,15 +48,44 @@ function watcherOver(world: World, engine: ReviewAppEngine, notifier: Notifier):
 }
 
 describe('watching many apps', () => {
-  it('reads 250 apps with 3 DescribeTasks calls a round', async () => {
+  it('reads 250 apps with 3 DescribeTasks calls a round, and their MRs in 3 GitLab requests a minute', async () => {
     await using world = await startWorld({ autoAdvance: false });
     const engine = await seedRunningApps(world, 250);
-    const watcher = watcherOver(world, engine, new RecordingNotifier());
-    const before = world.aws.operations().length;
+    for (let mr = 1; mr <= 250; mr++) {
+      world.gitlab.addMergeRequest(PROJECT_ID, {
+        iid: mr,
+        title: `MR ${mr}`,
+        source_branch: `b${mr}`,
+        sha: 'abc',
+      });
+    }
+    world.gitlab.updateMergeRequest(PROJECT_ID, 250, { state: 'merged' });
+    const notifier = new RecordingNotifier();
+    const watcher = watcherOver(world, engine, notifier);
+    const gitlabCalls = () => world.gitlab.requests.length;
+
+    let before = gitlabCalls();
+    const awsBefore = world.aws.operations().length;
     await watcher.round();
-    const calls = world.aws.operations().slice(before);
+    const calls = world.aws.operations().slice(awsBefore);
     expect(calls.filter((op) => op === 'DescribeTasks')).toHaveLength(3);
     expect(calls.filter((op) => op === 'ListTasks')).toHaveLength(3);
+    const listed = world.gitlab.requests.slice(before);
+    expect(listed.map((r) => r.operation)).toEqual(
+      Array(3).fill('GET /projects/:id/merge_requests'),
+    );
+    expect(listed.map((r) => r.query.getAll('iids[]').length)).toEqual([100, 100, 50]);
+    expect(notifier.endings).toEqual([250]);
+
+    before = gitlabCalls();
+    for (let round = 0; round < 3; round++) {
+      world.clock.advance(15_000);
+      await watcher.round();
+    }
+    expect(gitlabCalls() - before).toBe(0);
+    world.clock.advance(15_000);
+    await watcher.round();
+    expect(gitlabCalls() - before).toBe(3);
   });
 
   it('spreads countdown updates within the budget, oldest first, so every app is refreshed in turn', async () => {

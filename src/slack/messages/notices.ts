@@ -131,6 +131,8 @@ export function endedNotice(app: ReviewApp, explanation: StopExplanation): Slack
     explanation.kind === 'expired'
       ? `The review app for ${mrLabel(app.meta)} has expired.`
       : `The review app for ${mrLabel(app.meta)} has stopped: ${plain(explanation.summary, 1000)}`;
+  // A merged or closed merge request cannot be launched again: no Relaunch to offer.
+  const ofClosedMr = explanation.kind === 'mr-merged' || explanation.kind === 'mr-closed';
   return {
     text:
       explanation.kind === 'expired'
@@ -139,7 +141,7 @@ export function endedNotice(app: ReviewApp, explanation: StopExplanation): Slack
     blocks: [
       section(lead),
       ...(explanation.hint ? [context(plain(explanation.hint, 1000))] : []),
-      actions([button('Relaunch', ACTIONS.retry, app.meta.mr, 'primary')]),
+      ...(ofClosedMr ? [] : [actions([button('Relaunch', ACTIONS.retry, app.meta.mr, 'primary')])]),
     ],
   };
 }

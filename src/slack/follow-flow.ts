@@ -1,0 +1,30 @@
+import type { webApi } from '@slack/bolt';
+import type { ReviewApp } from '../core/types.js';
+import { launchInSlack } from './launch-flow.js';
+import type { SlackServices } from './services.js';
+
+/**
+ * The automatic relaunch with a new commit (REVIEW_APP_FOLLOW=auto): a
+ * relaunch in the app's own thread, on behalf of whoever launched it, so the
+ * usual limits apply; a refusal is said in the thread, since nobody clicked.
+ */
+export function relaunchInThread(
+  services: SlackServices,
+  client: webApi.WebClient,
+): (app: ReviewApp) => Promise<void> {
+  return async (app) => {
+    const { channel, thread } = app.meta;
+    if (!channel || !thread) return;
+    await launchInSlack(services, {
+      client,
+      channel,
+      thread,
+      user: app.meta.requester,
+      mr: app.meta.mr,
+      replace: true,
+      answer: async (message) => {
+        await client.chat.postMessage({ channel, thread_ts: thread, ...message });
+      },
+    });
+  };
+}
