@@ -8,6 +8,8 @@ export const ACTIONS = {
   /** Launch again after a failure or an end, without replacing what may run meanwhile. */
   retry: 'review_app_retry',
   stop: 'review_app_stop',
+  /** Stop an app someone else launched, after being asked. */
+  stopAnyway: 'review_app_stop_anyway',
   pickMr: 'review_app_pick_mr',
 } as const;
 

@@ -3,24 +3,38 @@ import { actorName } from '../core/diagnosis.js';
 import { isReviewAppError } from '../core/errors.js';
 import type { ReviewApp } from '../core/types.js';
 import type { SlackMessage } from './messages/blocks.js';
-import { errorMessage, errorText } from './messages/notices.js';
+import { errorMessage, errorText, stopAnywayMessage } from './messages/notices.js';
 import { notifierFor, type SlackServices } from './services.js';
 
-/** How a stop asked for in Slack ended: the app stopped (its thread says so), or why not. */
-export type StopOutcome = { stopped: ReviewApp } | { refused: SlackMessage };
+/**
+ * How a stop asked for in Slack ended: the app stopped (its thread says so),
+ * why not, or a question first, since the app is someone else's.
+ */
+export type StopOutcome =
+  | { stopped: ReviewApp }
+  | { refused: SlackMessage }
+  | { confirm: SlackMessage };
 
 /**
- * Stop an MR's app for a Slack user. The thread hears who stopped it; the
- * caller decides what the person who asked hears privately.
+ * Stop an MR's app for a Slack user. An app someone else launched is only
+ * stopped once `confirmed` (the "Stop anyway" button): a reviewer's click
+ * should not end a demo in progress by mistake. The thread hears who stopped
+ * it; the caller decides what the person who asked hears privately.
  */
 export async function stopInSlack(
   services: SlackServices,
   client: webApi.WebClient,
   mr: number,
   user: string,
+  options: { confirmed?: boolean } = {},
 ): Promise<StopOutcome> {
   const { engine } = services;
   try {
+    if (!options.confirmed) {
+      const app = await engine.findRunning(mr);
+      const own = app?.meta.source === 'slack' && app.meta.requester === user;
+      if (app && !own) return { confirm: stopAnywayMessage(app) };
+    }
     const stopped = await engine.stop(mr, actorName(user, 'slack'), { announced: true });
     await notifierFor(services, client).ended(stopped, engine.explainStop(stopped.task));
     return { stopped };

@@ -35,8 +35,36 @@ describe('status buttons', () => {
     w.addMergeRequest(42);
     const { parent, status } = await launchedFromSlack(w, 42);
 
-    const answer = await click(w, status, ACTIONS.stop, 42, BOB);
+    const answer = await click(w, status, ACTIONS.stop, 42);
     expect(answer.status).toBe(200);
+    await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
+    const replies = await eventually(() => {
+      const thread = w.slack.thread(CHANNEL, parent.ts);
+      expect(thread.some((m) => shown(m).includes(`stopped by <@${ALICE}>`))).toBe(true);
+      return thread;
+    });
+    expect(buttons(replies[0] as never).map((b) => b.text)).toEqual(['Relaunch']);
+  });
+
+  it('Stop on someone else’s app asks privately first, and "Stop anyway" stops it', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const { parent, status } = await launchedFromSlack(w, 42);
+
+    await click(w, status, ACTIONS.stop, 42, BOB);
+    const question = await eventually(() => {
+      const found = w.slack.ephemerals().find((e) => shown(e).includes('Stop it anyway?'));
+      expect(found).toBeDefined();
+      return found as NonNullable<typeof found>;
+    });
+    expect(question.user).toBe(BOB);
+    expect(shown(question)).toContain(`was launched by <@${ALICE}>`);
+    expect(w.aws.callsTo('StopTask')).toHaveLength(0);
+    expect(w.aws.task(w.aws.tasks()[0]?.taskArn as string)?.lastStatus).toBe('RUNNING');
+
+    const [anyway] = buttons(question);
+    expect(anyway?.text).toBe('Stop anyway');
+    await click(w, status, anyway?.action_id as string, 42, BOB);
     await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
     const replies = await eventually(() => {
       const thread = w.slack.thread(CHANNEL, parent.ts);
@@ -118,12 +146,12 @@ describe('status buttons', () => {
       thread_ts: string;
     };
 
-    await click(w, status, ACTIONS.stop, 42, BOB);
+    await click(w, status, ACTIONS.stop, 42);
     await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
     w.clock.advance(1_000);
     await eventually(() => {
       const shownNow = shown(w.slack.messages(CHANNEL).find((m) => m.ts === status.ts) as never);
-      expect(shownNow).toContain(`stopped by <@${BOB}>`);
+      expect(shownNow).toContain(`stopped by <@${ALICE}>`);
       expect(shownNow).not.toContain('Could not launch');
     });
   });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ALICE, BOB, buttons, CHANNEL, eventually, shown, startBotWorld } from '../support/bot.js';
+import {
+  ALICE,
+  BOB,
+  buttons,
+  CHANNEL,
+  eventually,
+  type PrivateAnswer,
+  shown,
+  startBotWorld,
+} from '../support/bot.js';
 import { taskTags } from '../support/world.js';
 
 describe('/review-app 42', () => {
@@ -163,7 +172,19 @@ describe('/review-app help, list, stop and bad input', () => {
     expect(shown(list)).toContain(`by <@${ALICE}>`);
     expect(shown(list)).toContain('Estimated cost of the running apps so far');
 
+    // Alice's app: Bob is asked first, and stops it once he says so.
     await w.slack.sendSlashCommand(w.eventsUrl, { text: 'stop 1', user_id: BOB });
+    const question = await eventually(() => {
+      const answer = w.slack.responses().at(-1)?.body as PrivateAnswer | undefined;
+      expect(answer && shown(answer)).toContain('Stop it anyway?');
+      return answer as PrivateAnswer;
+    });
+    expect(w.aws.callsTo('StopTask')).toHaveLength(0);
+    await w.slack.sendBlockAction(w.eventsUrl, {
+      user_id: BOB,
+      channel_id: CHANNEL,
+      actions: [{ action_id: buttons(question)[0]?.action_id as string, value: '{"mr":1}' }],
+    });
     await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
     expect(w.aws.callsTo('StopTask')[0]?.reason).toBe(
       `review-app-bot: stopped by ${BOB} via Slack`,
@@ -176,6 +197,37 @@ describe('/review-app help, list, stop and bad input', () => {
     });
     expect(shown(thread[0] as never)).toContain('stopped by');
     expect(thread.some((r) => r.reply_broadcast)).toBe(false);
+  });
+
+  it('extends an app with /review-app extend 42, saying so in its thread', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', user_id: ALICE });
+    await eventually(() => expect(w.aws.callsTo('TagResource').length).toBeGreaterThan(0));
+    const arn = w.aws.tasks()[0]?.taskArn as string;
+
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: 'extend !42', user_id: ALICE });
+    const answer = await eventually(() => {
+      const body = w.slack.responses().at(-1)?.body as PrivateAnswer | undefined;
+      expect(body && shown(body)).toContain('Extended the review app of !42 until');
+      return body as PrivateAnswer;
+    });
+    expect(answer.response_type).toBe('ephemeral');
+    // Launched at 12:00 with 30 minutes: now until 13:00.
+    expect(taskTags(w.aws, arn)['review-app:soft-deadline']).toBe('2026-11-27T13:00:00.000Z');
+    const parent = w.slack.messages(CHANNEL).find((m) => !m.thread_ts);
+    expect(
+      w.slack
+        .thread(CHANNEL, parent?.ts as string)
+        .some((r) => shown(r).includes(`<@${ALICE}> extended the review app for !42`)),
+    ).toBe(true);
+
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: 'extend 7', user_id: ALICE });
+    await eventually(() =>
+      expect(shown(w.slack.responses().at(-1)?.body as PrivateAnswer)).toContain(
+        '!7 has no review app running',
+      ),
+    );
   });
 
   it('refuses an MR URL of another project', async () => {

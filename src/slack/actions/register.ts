@@ -12,4 +12,5 @@ export function registerActions(app: App, services: SlackServices): void {
   app.action<BlockButtonAction>(ACTIONS.relaunch, (args) => handleRelaunch(services, args));
   app.action<BlockButtonAction>(ACTIONS.retry, (args) => handleRelaunch(services, args, false));
   app.action<BlockButtonAction>(ACTIONS.stop, (args) => handleStop(services, args));
+  app.action<BlockButtonAction>(ACTIONS.stopAnyway, (args) => handleStop(services, args, true));
 }

@@ -3,13 +3,18 @@ import type { SlackServices } from '../services.js';
 import { stopInSlack } from '../stop-flow.js';
 import { buttonAction } from './button-action.js';
 
-/** Stop: the thread says who stopped the app; only a refusal is answered privately. */
+/**
+ * Stop (and "Stop anyway", `confirmed`): the thread says who stopped the app;
+ * a refusal or the question about someone else's app is answered privately.
+ */
 export async function handleStop(
   services: SlackServices,
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
+  confirmed = false,
 ): Promise<void> {
   await buttonAction(services, args, async ({ mr, user, client, answer }) => {
-    const outcome = await stopInSlack(services, client, mr, user);
+    const outcome = await stopInSlack(services, client, mr, user, { confirmed });
     if ('refused' in outcome) await answer(outcome.refused);
+    if ('confirm' in outcome) await answer(outcome.confirm);
   });
 }

@@ -1,8 +1,9 @@
 import type { webApi } from '@slack/bolt';
 import { isReviewAppError } from '../../core/errors.js';
+import { extendInSlack } from '../extend-flow.js';
 import { COMMAND } from '../ids.js';
 import { type SlackMessage, section } from '../messages/blocks.js';
-import { plain } from '../messages/format.js';
+import { plain, slackTime } from '../messages/format.js';
 import { errorMessage, errorText, listMessage } from '../messages/notices.js';
 import type { SlackServices } from '../services.js';
 import { stopInSlack } from '../stop-flow.js';
@@ -54,11 +55,30 @@ export const VERBS: readonly Verb[] = [
         return answer(usageMessage('Say which review app to stop, e.g. `/review-app stop 42`.'));
       const mr = await services.engine.parseReference(reference);
       const outcome = await stopInSlack(services, client, mr, user);
-      await answer(
-        'refused' in outcome
-          ? outcome.refused
-          : { text: `Stopped the review app of !${mr}.`, blocks: [] },
-      );
+      if ('refused' in outcome) return answer(outcome.refused);
+      if ('confirm' in outcome) return answer(outcome.confirm);
+      await answer({ text: `Stopped the review app of !${mr}.`, blocks: [] });
+    },
+  },
+  {
+    name: 'extend',
+    usage: 'extend 42',
+    summary: 'give the review app of !42 more time',
+    restricted: true,
+    async run({ services, client, user, answer }, args) {
+      const [reference] = args;
+      if (reference === undefined || args.length !== 1)
+        return answer(
+          usageMessage('Say which review app to extend, e.g. `/review-app extend 42`.'),
+        );
+      const mr = await services.engine.parseReference(reference);
+      const outcome = await extendInSlack(services, client, mr, user);
+      if ('refused' in outcome) return answer(outcome.refused);
+      const until = slackTime(outcome.extended.meta.softDeadline);
+      await answer({
+        text: `Extended the review app of !${mr}.`,
+        blocks: [section(`Extended the review app of !${mr} until ${until}.`)],
+      });
     },
   },
   {

@@ -170,3 +170,16 @@ export function refusedMessage(): SlackMessage {
     'You are not allowed to launch or change review apps here. Ask the team that runs the bot to add you or this channel.',
   );
 }
+
+/** Asked privately before stopping an app someone else launched. */
+export function stopAnywayMessage(app: ReviewApp): SlackMessage {
+  return {
+    text: `!${app.meta.mr} was launched by someone else. Stop it anyway?`,
+    blocks: [
+      section(
+        `${mrLabel(app.meta)} was launched by ${requesterOf(app.meta)}, who may still be using it. Stop it anyway?`,
+      ),
+      actions([button('Stop anyway', ACTIONS.stopAnyway, app.meta.mr, 'danger')]),
+    ],
+  };
+}

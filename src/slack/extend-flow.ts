@@ -1,0 +1,35 @@
+import type { webApi } from '@slack/bolt';
+import { isReviewAppError } from '../core/errors.js';
+import type { ReviewApp } from '../core/types.js';
+import type { SlackMessage } from './messages/blocks.js';
+import { errorMessage, errorText, extendedMessage } from './messages/notices.js';
+import { notifierFor, type SlackServices } from './services.js';
+
+/** How an extension asked for in Slack ended: the app runs longer (its thread says so), or why not. */
+export type ExtendOutcome = { extended: ReviewApp } | { refused: SlackMessage };
+
+/**
+ * Extend an MR's app for a Slack user: the deadline moves by the TTL, never
+ * past the hard cap; the thread says until when and the countdown follows.
+ */
+export async function extendInSlack(
+  services: SlackServices,
+  client: webApi.WebClient,
+  mr: number,
+  user: string,
+): Promise<ExtendOutcome> {
+  const { engine, clock } = services;
+  try {
+    const { app, capped } = await engine.extend(mr);
+    const notifier = notifierFor(services, client);
+    await notifier.postInThread(app, extendedMessage(app, user, capped, clock.now()));
+    await notifier.countdown(app);
+    return { extended: app };
+  } catch (error) {
+    if (isReviewAppError(error)) return { refused: errorMessage(errorText(error)) };
+    services.logger.error('extend failed', { mr, error });
+    return {
+      refused: errorMessage('The review app could not be extended; the error was logged.'),
+    };
+  }
+}
