@@ -8,6 +8,7 @@ import type { LaunchRequest, ReviewAppEngine } from '../core/engine.js';
 import { type ErrorCode, isReviewAppError } from '../core/errors.js';
 import { createLogger, redact } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
+import type { CliNoticeSettings } from '../slack/settings.js';
 import { runDoctor } from './doctor.js';
 import { readableTime } from './readable-time.js';
 
@@ -67,15 +68,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 
   let engine: ReviewAppEngine;
+  let notice: NoticeTarget | undefined;
   try {
-    engine =
-      io.engine ??
-      createEngine({
-        config: loadConfig(io.env),
+    if (io.engine) engine = io.engine;
+    else {
+      const config = loadConfig(io.env);
+      engine = createEngine({
+        config,
         env: io.env,
         logger: createLogger({ secrets, write: (line) => io.stderr(`${line}\n`) }),
         ...(io.clock ? { clock: io.clock } : {}),
       });
+      if (config.cliNotice) notice = { settings: config.cliNotice, gitlabUrl: config.gitlab.url };
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       err(error.message);
@@ -94,9 +99,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           engine,
           args,
           { requester: who, ...ownPipeline(io.env) },
-          out,
-          err,
-          io.clock,
+          { out, err, clock: io.clock, notice },
         );
       case 'stop': {
         const mr = await engine.parseReference(args.mr);
@@ -136,18 +139,34 @@ function ownPipeline(env: Env): { ownPipelineId?: number } {
   return Number.isSafeInteger(id) && id > 0 ? { ownPipelineId: id } : {};
 }
 
+/** Where CLI launches are told in Slack (SLACK_CLI_CHANNEL). */
+interface NoticeTarget {
+  settings: CliNoticeSettings;
+  gitlabUrl: string;
+}
+
+interface LaunchOutput {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  clock: Clock | undefined;
+  notice: NoticeTarget | undefined;
+}
+
 async function launch(
   engine: ReviewAppEngine,
   args: Extract<ReturnType<typeof parse>, { command: 'launch' }>,
   caller: { requester: string; ownPipelineId?: number },
-  out: (text: string) => void,
-  err: (text: string) => void,
-  clock?: Clock,
+  { out, err, clock, notice }: LaunchOutput,
 ): Promise<number> {
   const mr = await engine.parseReference(args.mr);
   let app: ReviewApp;
+  let slack: Awaited<ReturnType<typeof tellSlack>>;
   try {
     app = await startLaunch(engine, { mr, replace: args.replace, ...caller }, err);
+    slack = notice
+      ? await tellSlack(engine, app, notice, clock?.now() ?? Date.now(), err)
+      : undefined;
+    if (slack) app = slack.app;
   } catch (error) {
     // A CI job run twice reports the app that runs (waiting for it with --wait), instead of failing.
     if (!isReviewAppError(error, 'ALREADY_RUNNING')) throw error;
@@ -164,6 +183,9 @@ async function launch(
     err(
       `Running until ${readableTime(app.meta.softDeadline, now)} (at most until ${readableTime(app.meta.hardDeadline, now)}).`,
     );
+    await slack?.notice
+      .running(app, now)
+      .catch((error: unknown) => err(`Slack notice not updated: ${slackError(error)}`));
   }
   if (args.json) out(JSON.stringify(appJson(app), null, 2));
   else if (app.meta.url) out(app.meta.url);
@@ -173,6 +195,39 @@ async function launch(
     .cleanUp()
     .catch((error: unknown) => err(`Clean-up skipped: ${(error as Error).message}`));
   return 0;
+}
+
+/**
+ * Tell the configured Slack channel about a launch, and tag the app with the
+ * thread so the bot's watcher reports there. Slack is loaded only now: most
+ * CLI runs never need it. A failure costs the notice, never the launch.
+ */
+async function tellSlack(
+  engine: ReviewAppEngine,
+  app: ReviewApp,
+  target: NoticeTarget,
+  now: number,
+  err: (text: string) => void,
+) {
+  try {
+    const { CliNotice } = await import('../slack/cli-notice.js');
+    const notice = new CliNotice(target.settings);
+    const webUrl = `${target.gitlabUrl}/${app.meta.project}/-/merge_requests/${app.meta.mr}`;
+    const where = await notice.launched(app, webUrl, now);
+    err(`Told Slack channel ${target.settings.channel}.`);
+    return { notice, app: await engine.updateMeta(app, where) };
+  } catch (error) {
+    err(`Slack notice skipped: ${slackError(error)}`);
+    return undefined;
+  }
+}
+
+/** Slack's error code (not_in_channel, invalid_auth...) names what to fix; nothing else is shown. */
+function slackError(error: unknown): string {
+  const code = (error as { data?: { error?: string } }).data?.error;
+  if (code === 'not_in_channel' || code === 'channel_not_found')
+    return `${code}: invite the bot to SLACK_CLI_CHANNEL`;
+  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 function startLaunch(

@@ -8,7 +8,7 @@ import {
 } from '../core/image-template.js';
 import type { EngineSettings } from '../core/settings.js';
 import type { GitLabSettings } from '../gitlab/settings.js';
-import type { SlackSettings } from '../slack/settings.js';
+import type { CliNoticeSettings, SlackSettings } from '../slack/settings.js';
 import type { FollowSettings } from '../watcher/follow.js';
 
 /**
@@ -192,6 +192,17 @@ const engineSchema = z
       (v) => String(empty(v) ?? 'offer').toLowerCase(),
       z.enum(['off', 'offer', 'auto'], { error: 'must be off, offer or auto' }),
     ),
+    SLACK_CLI_CHANNEL: z.preprocess(
+      empty,
+      z
+        .string()
+        .trim()
+        .regex(/^[CG][A-Z0-9_]+$/, 'must be a channel id such as C0123456789')
+        .optional(),
+    ),
+    // Read here too: the CLI posts its notices with the bot's token.
+    SLACK_BOT_TOKEN: optionalText,
+    SLACK_API_URL: optionalText,
     MAX_RUNNING_APPS: count(10),
     MAX_APPS_PER_USER: count(3),
     FARGATE_VCPU_HOUR_PRICE: price(0.04048),
@@ -199,6 +210,13 @@ const engineSchema = z
     FARGATE_SPOT_DISCOUNT: fraction(0.7),
   })
   .superRefine((env, ctx) => {
+    if (env.SLACK_CLI_CHANNEL && !env.SLACK_BOT_TOKEN?.startsWith('xoxb-')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'is required when SLACK_CLI_CHANNEL is set: the bot token (xoxb-...)',
+      });
+    }
     if (env.REVIEW_APP_TTL > env.REVIEW_APP_MAX_LIFETIME) {
       ctx.addIssue({
         code: 'custom',
@@ -288,6 +306,8 @@ export interface Config {
   ecs: EcsSettings;
   /** How running apps follow their merge request (the bot's watcher). */
   follow: FollowSettings;
+  /** Where CLI launches are told in Slack, when configured. */
+  cliNotice?: CliNoticeSettings | undefined;
 }
 
 function toConfig(e: z.output<typeof engineSchema>): Config {
@@ -341,6 +361,10 @@ function toConfig(e: z.output<typeof engineSchema>): Config {
       stopOnMerge: e.REVIEW_APP_STOP_ON_MERGE,
       commits: e.REVIEW_APP_FOLLOW,
     },
+    cliNotice:
+      e.SLACK_CLI_CHANNEL && e.SLACK_BOT_TOKEN
+        ? { channel: e.SLACK_CLI_CHANNEL, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL }
+        : undefined,
   };
 }
 

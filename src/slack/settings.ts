@@ -18,3 +18,10 @@ export interface AccessSettings {
   allowedUsers: string[];
   allowedChannels: string[];
 }
+
+/** Where the CLI tells Slack about its launches (optional: SLACK_CLI_CHANNEL). */
+export interface CliNoticeSettings {
+  channel: string;
+  botToken: string;
+  apiUrl?: string | undefined;
+}
