@@ -11,6 +11,7 @@ import {
   type TaskState,
   TaskStore,
 } from './aws-ecs-tasks.js';
+import { awslogsStream, LOGS_OPERATIONS, LOGS_TARGET, LogStore } from './aws-logs.js';
 import {
   AwsError,
   clientError,
@@ -135,6 +136,12 @@ export interface AwsStandIn extends LoopbackServer {
    * issue 1187 shows this status; FACTS.md).
    */
   runOutOfMemory(arn: string, containerName: string): void;
+  /**
+   * Lines a container printed, stored where its awslogs driver puts them
+   * (CloudWatch Logs, read with GetLogEvents). Throws when the container does
+   * not log to CloudWatch.
+   */
+  containerLog(arn: string, containerName: string, lines: string[]): void;
   stopTaskExternally(
     arn: string,
     options: { stopCode: string; stoppedReason: string; exitCode?: number },
@@ -170,6 +177,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   const accountId = options.accountId ?? '123456789012';
   const definitions = new TaskDefinitionStore(region, accountId, now);
   const tasks = new TaskStore(region, accountId, now, definitions, options.startupMs ?? 0);
+  const logs = new LogStore(now);
   tasks.addCluster(DEMO_CLUSTER);
   // The demo network: the subnet and security group the tests and the sandbox configure.
   const network = new Ec2Network(region, accountId);
@@ -304,6 +312,10 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   const server = await startLoopbackServer({
     identify: (request) => {
       const target = request.headers['x-amz-target'];
+      if (typeof target === 'string' && target.startsWith(LOGS_TARGET)) {
+        const operation = target.slice(LOGS_TARGET.length);
+        return LOGS_OPERATIONS.has(operation) ? operation : `UNKNOWN LOGS ${operation}`;
+      }
       if (typeof target === 'string' && target.startsWith(ECS_TARGET)) {
         const operation = target.slice(ECS_TARGET.length);
         return ECS_OPERATIONS.has(operation) ? operation : `UNKNOWN ECS ${operation}`;
@@ -337,6 +349,20 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
           return ecsReply(error.status, { __type: error.code, message: error.message }, requestId, {
             'x-amzn-errortype': error.code,
           });
+        }
+      }
+      if (LOGS_OPERATIONS.has(operation) || operation.startsWith('UNKNOWN LOGS ')) {
+        // CloudWatch Logs speaks JSON 1.1 too, with the same error shape as ECS.
+        try {
+          return ecsReply(200, logs.handle(operation, parseJsonBody(request.body)), randomUUID());
+        } catch (error) {
+          if (!(error instanceof AwsError)) throw error;
+          return ecsReply(
+            error.status,
+            { __type: error.code, message: error.message },
+            randomUUID(),
+            { 'x-amzn-errortype': error.code },
+          );
         }
       }
       if (EC2_ACTIONS.has(operation) || operation.startsWith('UNKNOWN EC2 ')) {
@@ -428,6 +454,16 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       (arn: string, stop: { stopCode: string; stoppedReason: string; exitCode?: number }) =>
         tasks.stopExternally(taskOrThrow(arn), stop),
     ),
+    containerLog: (arn, name, lines) => {
+      const task = tasks.render(taskOrThrow(arn), false) as StandInTask;
+      const definition = renderDefinition(task.taskDefinitionArn);
+      const container = (definition.containerDefinitions as JsonObject[]).find(
+        (c) => c.name === name,
+      );
+      const where = awslogsStream(container, arn.split('/').at(-1) ?? '');
+      if (!where) throw new Error(`AWS stand-in: container ${name} does not log to CloudWatch`);
+      logs.write(where.group, where.stream, lines);
+    },
     operations: () => server.requests.map((r) => r.operation),
     callsTo: (operation) =>
       server.requests
