@@ -1,6 +1,7 @@
 import { type AwsClientOptions, createAwsClients } from './aws/clients.js';
 import { awsChecks } from './aws/doctor-checks.js';
 import { EcsPlatform } from './aws/ecs-platform.js';
+import { CloudWatchTaskLogs } from './aws/task-logs.js';
 import type { Config, Env } from './config/config.js';
 import type { CheckResult } from './core/check.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -14,6 +15,7 @@ import { slackChecks } from './slack/doctor-checks.js';
 export function awsOptionsFromEnv(env: Env): AwsClientOptions {
   const ecs = env.AWS_ENDPOINT_URL_ECS ?? env.AWS_ENDPOINT_URL;
   const ec2 = env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL;
+  const logs = env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ?? env.AWS_ENDPOINT_URL;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const {
     AWS_ACCESS_KEY_ID: accessKeyId,
@@ -21,7 +23,7 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
     AWS_SESSION_TOKEN: sessionToken,
   } = env;
   return {
-    endpoints: { ...(ecs ? { ecs } : {}), ...(ec2 ? { ec2 } : {}) },
+    endpoints: { ...(ecs ? { ecs } : {}), ...(ec2 ? { ec2 } : {}), ...(logs ? { logs } : {}) },
     ...(region ? { region } : {}),
     ...(accessKeyId && secretAccessKey
       ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
@@ -38,11 +40,13 @@ export function createEngine(options: {
 }): ReviewAppEngine {
   const { config, env, logger } = options;
   const clock = options.clock ?? systemClock;
-  const clients = createAwsClients(awsOptionsFromEnv(env));
+  const awsOptions = awsOptionsFromEnv(env);
+  const clients = createAwsClients(awsOptions);
   return new ReviewAppEngine({
     settings: config.engine,
     gitlab: new GitLabSource(config.gitlab, logger, clock),
     platform: new EcsPlatform(clients, config.ecs),
+    logs: new CloudWatchTaskLogs(clients.ecs, config.ecs, awsOptions),
     clock,
     logger,
   });

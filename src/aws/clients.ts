@@ -3,7 +3,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 
 export interface AwsClientOptions {
   /** For tests and the sandbox; otherwise the SDK reads AWS_ENDPOINT_URL and AWS_REGION itself. */
-  endpoints?: { ecs?: string; ec2?: string };
+  endpoints?: { ecs?: string; ec2?: string; logs?: string };
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }

@@ -16,6 +16,7 @@ export const USAGE = `Usage:
   review-app launch <mr> [--wait] [--replace] [--json]   launch a review app for a merge request
   review-app stop <mr>                                  stop the merge request's review app
   review-app list [--json]                              list running review apps
+  review-app logs <mr>                                  the last lines the review app logged
   review-app doctor [--json]                            check the setup against GitLab, AWS and Slack (changes nothing)
   review-app --help                                     show this help
 
@@ -105,6 +106,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const mr = await engine.parseReference(args.mr);
         await engine.stop(mr, actorName(who, 'cli'));
         err(`Stopped the review app of !${mr}.`);
+        return 0;
+      }
+      case 'logs': {
+        const mr = await engine.parseReference(args.mr);
+        const app = await engine.latest(mr);
+        if (!app) {
+          err(`!${mr} has no review app running or recently stopped.`);
+          return 1;
+        }
+        const lines = await engine.recentLogs(app, 100);
+        if (lines === undefined) {
+          err(
+            'The app container does not log to CloudWatch: give it the awslogs log driver (awslogs-group, awslogs-stream-prefix) in the base task definition.',
+          );
+          return 1;
+        }
+        for (const line of lines) out(line);
         return 0;
       }
       case 'list': {
@@ -276,7 +294,7 @@ function listLine(app: ReviewApp, now: number): string {
 
 type Parsed =
   | { command: 'launch'; mr: string; wait: boolean; replace: boolean; json: boolean; help: false }
-  | { command: 'stop'; mr: string; json: boolean; help: false }
+  | { command: 'stop' | 'logs'; mr: string; json: boolean; help: false }
   | { command: 'list'; json: boolean; help: false }
   | { command: 'doctor'; json: boolean; help: false }
   | { help: true; command?: undefined };
@@ -295,10 +313,10 @@ function parse(argv: string[]): Parsed {
   });
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') return { help: true };
-  if (command === 'launch' || command === 'stop') {
+  if (command === 'launch' || command === 'stop' || command === 'logs') {
     if (rest.length !== 1) throw new UsageError(`${command} takes exactly one merge request.`);
-    if (command === 'stop' && (values.wait || values.replace))
-      throw new UsageError('stop takes no --wait or --replace.');
+    if (command !== 'launch' && (values.wait || values.replace))
+      throw new UsageError(`${command} takes no --wait or --replace.`);
     return command === 'launch'
       ? {
           command,

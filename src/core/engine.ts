@@ -9,7 +9,8 @@ import { LaunchLimits } from './launch-limits.js';
 import { type Logger, silentLogger } from './logger.js';
 import { MetaCache, yieldToEventLoop } from './meta-cache.js';
 import { parseMergeRequestReference } from './mr-reference.js';
-import type { MergeRequestSource, TaskPlatform } from './ports.js';
+import type { LogSource, MergeRequestSource, TaskPlatform } from './ports.js';
+import { scrubLine } from './scrub.js';
 import type { EngineSettings } from './settings.js';
 import { tagKey as metaToTagKey, metaToTags } from './tags.js';
 import { waitForRunningTask } from './task-startup.js';
@@ -31,6 +32,8 @@ export interface EngineDeps {
   settings: EngineSettings;
   gitlab: MergeRequestSource;
   platform: TaskPlatform;
+  /** Where the app's output can be read back (CloudWatch Logs), if anywhere. */
+  logs?: LogSource;
   clock: Clock;
   logger?: Logger;
 }
@@ -80,6 +83,7 @@ export class ReviewAppEngine {
   private readonly config: EngineSettings;
   private readonly gitlab: MergeRequestSource;
   private readonly platform: TaskPlatform;
+  private readonly logs: LogSource | undefined;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
@@ -98,6 +102,7 @@ export class ReviewAppEngine {
     this.config = deps.settings;
     this.gitlab = deps.gitlab;
     this.platform = deps.platform;
+    this.logs = deps.logs;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
     this.limits = new LaunchLimits(deps.settings.limits, () => deps.clock.now());
@@ -503,6 +508,22 @@ export class ReviewAppEngine {
     // Only a look at every task the watcher follows may tell which ones are gone.
     if (options.complete) this.metas.retain(tasks.map((task) => task.arn));
     return { apps, missing };
+  }
+
+  /**
+   * The last lines the app printed, with anything like a credential hidden;
+   * undefined when its container logs nowhere the bot can read.
+   */
+  async recentLogs(app: Pick<ReviewApp, 'task'>, limit = 20): Promise<string[] | undefined> {
+    if (!this.logs) return undefined;
+    const lines = await this.logs.recentLines(app.task, limit);
+    return lines?.map((line) => scrubLine(line));
+  }
+
+  /** The MR's newest review app, running or recently stopped (ECS keeps stopped tasks about an hour). */
+  async latest(mr: number): Promise<ReviewApp | undefined> {
+    const apps = (await this.snapshot({ includeStopped: true })).filter((a) => a.meta.mr === mr);
+    return apps.sort((a, b) => b.meta.launchedAt - a.meta.launchedAt)[0];
   }
 
   async findRunning(mr: number): Promise<ReviewApp | undefined> {

@@ -72,3 +72,9 @@ export interface TaskPlatform {
   /** Deregister review revisions that no running task uses; returns how many. */
   cleanUpTaskDefinitions(inUse: Set<string>): Promise<number>;
 }
+
+/** Where the app container's output can be read back, when the platform keeps it. */
+export interface LogSource {
+  /** The last `limit` lines, oldest first; undefined when the container logs nowhere readable. */
+  recentLines(task: TaskInfo, limit: number): Promise<string[] | undefined>;
+}

@@ -10,6 +10,7 @@ export const ACTIONS = {
   stop: 'review_app_stop',
   /** Stop an app someone else launched, after being asked. */
   stopAnyway: 'review_app_stop_anyway',
+  logs: 'review_app_logs',
   pickMr: 'review_app_pick_mr',
 } as const;
 

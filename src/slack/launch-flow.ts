@@ -3,6 +3,7 @@ import type { ReviewAppEngine } from '../core/engine.js';
 import { isReviewAppError } from '../core/errors.js';
 import type { ReviewApp } from '../core/types.js';
 import type { SlackMessage } from './messages/blocks.js';
+import { crashLogsMessage } from './messages/logs.js';
 import {
   alreadyRunningMessage,
   errorMessage,
@@ -135,7 +136,36 @@ export async function launchInSlack(
       : 'Something went wrong on our side; the error was logged.';
     if (!isReviewAppError(error)) logger.error('launch failed', { mr: mr.iid, error });
     await show({ kind: 'failed', message });
+    if (explanation?.kind === 'crashed' || explanation?.kind === 'failed-to-start') {
+      await postCrashLogs(services, client, { channel, thread, mr: mr.iid }, error);
+    }
     return undefined;
+  }
+}
+
+/** What a crashed start printed last, under its status, when it can be read. */
+async function postCrashLogs(
+  services: SlackServices,
+  client: webApi.WebClient,
+  where: { channel: string; thread: string; mr: number },
+  error: unknown,
+): Promise<void> {
+  if (!isReviewAppError(error, 'TASK_STOPPED')) return;
+  try {
+    const lines = await services.engine.recentLogs({ task: error.details.task });
+    const message = lines ? crashLogsMessage(where.mr, lines) : undefined;
+    if (message) {
+      await client.chat.postMessage({
+        channel: where.channel,
+        thread_ts: where.thread,
+        ...message,
+      });
+    }
+  } catch (logError) {
+    services.logger.warn('could not show the crashed app’s logs', {
+      mr: where.mr,
+      error: logError,
+    });
   }
 }
 

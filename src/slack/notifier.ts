@@ -30,6 +30,8 @@ export class SlackNotifier implements Notifier {
       /** What an app has cost so far, for people. */
       costOf: (app: ReviewApp) => string | undefined;
       updates?: webApi.WebClient;
+      /** The app's last log lines (undefined when it logs nowhere readable). */
+      logsOf?: (app: ReviewApp) => Promise<string[] | undefined>;
       /** Relaunch an app in its own thread (REVIEW_APP_FOLLOW=auto). */
       relaunch?: (app: ReviewApp) => Promise<void>;
     },
@@ -50,7 +52,10 @@ export class SlackNotifier implements Notifier {
     const cost = this.deps.costOf(app);
     await this.showStatus(app, { kind: 'ended', explanation, ...(cost ? { cost } : {}) });
     if (explanation.unexpected) {
-      await this.announce(app, endedNotice(app, explanation));
+      await this.announce(
+        app,
+        endedNotice(app, explanation, await this.logsAfter(app, explanation)),
+      );
     } else {
       await this.postInThread(app, {
         text: plain(explanation.summary, 500),
@@ -70,6 +75,17 @@ export class SlackNotifier implements Notifier {
     relaunch?.(app).catch((error) =>
       this.deps.logger.error('could not relaunch with a new commit', { mr: app.meta.mr, error }),
     );
+  }
+
+  /** A crash or a failed start: what the app printed last says why, when it can be read. */
+  async logsAfter(app: ReviewApp, explanation: StopExplanation): Promise<string[] | undefined> {
+    if (explanation.kind !== 'crashed' && explanation.kind !== 'failed-to-start') return undefined;
+    try {
+      return await this.deps.logsOf?.(app);
+    } catch (error) {
+      this.deps.logger.warn('could not read the app’s logs', { mr: app.meta.mr, error });
+      return undefined;
+    }
   }
 
   /** A reply in the app's thread. */

@@ -29,6 +29,7 @@ export function notifierFor(
     clock,
     logger,
     costOf: (app) => engine.costOf(app),
+    logsOf: (app) => engine.recentLogs(app),
     ...(updates ? { updates } : {}),
     ...(relaunch ? { relaunch } : {}),
   });

@@ -2,6 +2,7 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import { ACTIONS } from '../ids.js';
 import type { SlackServices } from '../services.js';
 import { handleExtend } from './extend.js';
+import { handleLogs } from './logs.js';
 import { handleRelaunch } from './relaunch.js';
 import { handleStop } from './stop.js';
 
@@ -13,4 +14,5 @@ export function registerActions(app: App, services: SlackServices): void {
   app.action<BlockButtonAction>(ACTIONS.retry, (args) => handleRelaunch(services, args, false));
   app.action<BlockButtonAction>(ACTIONS.stop, (args) => handleStop(services, args));
   app.action<BlockButtonAction>(ACTIONS.stopAnyway, (args) => handleStop(services, args, true));
+  app.action<BlockButtonAction>(ACTIONS.logs, (args) => handleLogs(services, args));
 }

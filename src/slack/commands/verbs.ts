@@ -2,6 +2,7 @@ import type { webApi } from '@slack/bolt';
 import { isReviewAppError } from '../../core/errors.js';
 import { extendInSlack } from '../extend-flow.js';
 import { COMMAND } from '../ids.js';
+import { logsInSlack } from '../logs-flow.js';
 import { type SlackMessage, section } from '../messages/blocks.js';
 import { plain, slackTime } from '../messages/format.js';
 import { errorMessage, errorText, listMessage } from '../messages/notices.js';
@@ -79,6 +80,19 @@ export const VERBS: readonly Verb[] = [
         text: `Extended the review app of !${mr}.`,
         blocks: [section(`Extended the review app of !${mr} until ${until}.`)],
       });
+    },
+  },
+  {
+    name: 'logs',
+    usage: 'logs 42',
+    summary: 'the last lines the review app of !42 logged',
+    // Logs can say more than an app's URL: the access lists apply.
+    restricted: true,
+    async run({ services, answer }, args) {
+      const [reference] = args;
+      if (reference === undefined || args.length !== 1)
+        return answer(usageMessage('Say whose logs to show, e.g. `/review-app logs 42`.'));
+      await answer(await logsInSlack(services, await services.engine.parseReference(reference)));
     },
   },
   {

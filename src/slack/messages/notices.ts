@@ -13,6 +13,7 @@ import {
   requesterOf,
   slackTime,
 } from './format.js';
+import { logBlock, logsButton } from './logs.js';
 import { mrLabel } from './status.js';
 
 const MAX_LISTED = 20;
@@ -126,7 +127,12 @@ export function warningMessage(app: ReviewApp, now: number): SlackMessage {
 }
 
 /** Told to the channel (broadcast from the thread) when an app ends without being asked to. */
-export function endedNotice(app: ReviewApp, explanation: StopExplanation): SlackMessage {
+export function endedNotice(
+  app: ReviewApp,
+  explanation: StopExplanation,
+  /** The app's last log lines, shown when it crashed or failed to start. */
+  logs?: string[],
+): SlackMessage {
   const lead =
     explanation.kind === 'expired'
       ? `The review app for ${mrLabel(app.meta)} has expired.`
@@ -141,9 +147,22 @@ export function endedNotice(app: ReviewApp, explanation: StopExplanation): Slack
     blocks: [
       section(lead),
       ...(explanation.hint ? [context(plain(explanation.hint, 1000))] : []),
-      ...(ofClosedMr ? [] : [actions([button('Relaunch', ACTIONS.retry, app.meta.mr, 'primary')])]),
+      ...logBlocks(logs),
+      ...(ofClosedMr
+        ? []
+        : [
+            actions([
+              button('Relaunch', ACTIONS.retry, app.meta.mr, 'primary'),
+              ...(logs ? [logsButton(app.meta.mr)] : []),
+            ]),
+          ]),
     ],
   };
+}
+
+function logBlocks(logs: string[] | undefined) {
+  const block = logs ? logBlock(logs) : undefined;
+  return block ? [context('The last lines it logged:'), block] : [];
 }
 
 export function extendedMessage(
