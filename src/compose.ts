@@ -8,6 +8,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import { ReviewAppEngine } from './core/engine.js';
 import type { Logger } from './core/logger.js';
 import { gitlabChecks } from './gitlab/doctor-checks.js';
+import { GitLabEnvironments } from './gitlab/environments.js';
 import { GitLabSource } from './gitlab/source.js';
 import { slackChecks } from './slack/doctor-checks.js';
 
@@ -47,6 +48,7 @@ export function createEngine(options: {
     gitlab: new GitLabSource(config.gitlab, logger, clock),
     platform: new EcsPlatform(clients, config.ecs),
     logs: new CloudWatchTaskLogs(clients.ecs, config.ecs, awsOptions),
+    ...(config.gitlab.environments ? { environments: new GitLabEnvironments(config.gitlab) } : {}),
     clock,
     logger,
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { EnvironmentStore, type GitLabEnvironment } from './gitlab-environments.js';
 import { paginated } from './gitlab-pagination.js';
 import { authorised, filterMergeRequests, readField } from './gitlab-query.js';
 import type {
@@ -21,6 +22,7 @@ import {
   startLoopbackServer,
 } from './http.js';
 
+export type { GitLabEnvironment } from './gitlab-environments.js';
 export type * from './gitlab-types.js';
 
 /**
@@ -74,6 +76,8 @@ export interface GitLabStandIn extends LoopbackServer {
     times?: number;
     match?: (request: RecordedRequest) => boolean;
   }): void;
+  /** The project's environments, as GitLab lists them. */
+  environments(projectId: number | string): GitLabEnvironment[];
   /** Notes posted to MRs (optionally of one project / MR), oldest first. */
   notes(projectId?: number | string, iid?: number): GitLabNote[];
 }
@@ -118,6 +122,7 @@ export async function startGitLabStandIn(
   const projects = new Map<number, ProjectRecord>();
   const users = new Map<string, GitLabUser>();
   const notes: GitLabNote[] = [];
+  const environments = new EnvironmentStore(iso);
   let nextMergeRequestId = 1000;
   let nextNoteId = 5000;
   let baseUrl = '';
@@ -353,6 +358,40 @@ export async function startGitLabStandIn(
     }),
   );
 
+  route(
+    'GET',
+    '/projects/:id/environments',
+    withProject((record, _params, request) =>
+      paginated(environments.list(record.project.id, request.query), listRequest(request)),
+    ),
+  );
+  route(
+    'POST',
+    '/projects/:id/environments',
+    withProject((record, _params, request) => environments.create(record.project.id, request)),
+  );
+  route(
+    'PUT',
+    '/projects/:id/environments/:environment_id',
+    withProject((record, params, request) =>
+      environments.edit(record.project.id, Number(params.environment_id), request),
+    ),
+  );
+  route(
+    'POST',
+    '/projects/:id/environments/:environment_id/stop',
+    withProject((record, params) =>
+      environments.stop(record.project.id, Number(params.environment_id)),
+    ),
+  );
+  route(
+    'DELETE',
+    '/projects/:id/environments/:environment_id',
+    withProject((record, params) =>
+      environments.remove(record.project.id, Number(params.environment_id)),
+    ),
+  );
+
   const match = (method: string, path: string) => {
     if (!path.startsWith(`${API_PREFIX}/`)) return undefined;
     const parts = path.slice(API_PREFIX.length).split('/').slice(1);
@@ -551,6 +590,7 @@ export async function startGitLabStandIn(
           body: 'Retry later\n',
         }),
       }),
+    environments: (projectId) => environments.all(mustProject(projectId).project.id),
     notes: (projectId, iid) => {
       const project = projectId === undefined ? undefined : findProject(projectId);
       return notes.filter(

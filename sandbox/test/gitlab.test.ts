@@ -231,6 +231,28 @@ describe('GitLab stand-in with @gitbeaker/rest', () => {
     });
   });
 
+  it('keeps environments as GitLab does: valid unique names, stop, delete only when stopped', async () => {
+    await using gitlab = await seeded();
+    const api = client(gitlab);
+    const created = await api.Environments.create(7, 'review/mr-5', { externalUrl: 'http://a' });
+    expect(created).toMatchObject({
+      name: 'review/mr-5',
+      external_url: 'http://a',
+      state: 'available',
+    });
+    expect(await statusOf(api.Environments.create(7, 'review/!5'))).toBe(400);
+    expect(await statusOf(api.Environments.create(7, 'review/mr-5'))).toBe(400);
+    expect(await api.Environments.all(7, { name: 'review/mr-5' })).toHaveLength(1);
+    expect(await statusOf(api.Environments.remove(7, created.id))).toBe(403);
+    await api.Environments.edit(7, created.id, { externalUrl: 'http://b' });
+    expect(await api.Environments.stop(7, created.id)).toMatchObject({
+      state: 'stopped',
+      external_url: 'http://b',
+    });
+    await api.Environments.remove(7, created.id);
+    expect(gitlab.environments(7)).toEqual([]);
+  });
+
   it('records notes posted on a merge request', async () => {
     await using gitlab = await seeded();
     gitlab.addMergeRequest(7, { iid: 9, title: 'Notes', source_branch: 'n', sha: 'c'.repeat(40) });

@@ -141,6 +141,7 @@ const engineSchema = z
     GITLAB_TOKEN: required('a GitLab token with the read_api and read_registry scopes'),
     GITLAB_PROJECT: required('the project id or path, e.g. 1234 or acme/shop'),
     GITLAB_TIMEOUT: duration('10s'),
+    GITLAB_ENVIRONMENTS: flag(false),
     IMAGE_TAG_TEMPLATE: template(TEMPLATE_PLACEHOLDERS, DEFAULT_TAG_TEMPLATE),
     REGISTRY_REPOSITORY: optionalText,
     IMAGE_TEMPLATE: optionalTemplate(TEMPLATE_PLACEHOLDERS),
@@ -335,6 +336,7 @@ function toConfig(e: z.output<typeof engineSchema>): Config {
       project: e.GITLAB_PROJECT,
       timeoutMs: e.GITLAB_TIMEOUT,
       registryRepository,
+      environments: e.GITLAB_ENVIRONMENTS,
     },
     ecs: {
       cluster: e.ECS_CLUSTER,

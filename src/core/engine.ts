@@ -9,7 +9,7 @@ import { LaunchLimits } from './launch-limits.js';
 import { type Logger, silentLogger } from './logger.js';
 import { MetaCache, yieldToEventLoop } from './meta-cache.js';
 import { parseMergeRequestReference } from './mr-reference.js';
-import type { LogSource, MergeRequestSource, TaskPlatform } from './ports.js';
+import type { EnvironmentTracker, LogSource, MergeRequestSource, TaskPlatform } from './ports.js';
 import { scrubLine } from './scrub.js';
 import type { EngineSettings } from './settings.js';
 import { tagKey as metaToTagKey, metaToTags } from './tags.js';
@@ -34,6 +34,8 @@ export interface EngineDeps {
   platform: TaskPlatform;
   /** Where the app's output can be read back (CloudWatch Logs), if anywhere. */
   logs?: LogSource;
+  /** GitLab environments that show the app's URL, when turned on. */
+  environments?: EnvironmentTracker;
   clock: Clock;
   logger?: Logger;
 }
@@ -84,6 +86,7 @@ export class ReviewAppEngine {
   private readonly gitlab: MergeRequestSource;
   private readonly platform: TaskPlatform;
   private readonly logs: LogSource | undefined;
+  private readonly environments: EnvironmentTracker | undefined;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
@@ -103,6 +106,7 @@ export class ReviewAppEngine {
     this.gitlab = deps.gitlab;
     this.platform = deps.platform;
     this.logs = deps.logs;
+    this.environments = deps.environments;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
     this.limits = new LaunchLimits(deps.settings.limits, () => deps.clock.now());
@@ -410,6 +414,12 @@ export class ReviewAppEngine {
       .catch((error) =>
         this.logger.warn('could not remember the URL in the tags', { task: task.arn, error }),
       );
+    // Nor over the environment in GitLab: the app works without it.
+    await this.environments
+      ?.show(meta.mr, url)
+      .catch((error) =>
+        this.logger.warn('could not show the app as a GitLab environment', { mr: meta.mr, error }),
+      );
     return {
       task,
       meta: { ...meta, url },
@@ -579,6 +589,15 @@ export class ReviewAppEngine {
     }
     if (tags.length > 0) await this.platform.tagTask(app.task.arn, tags);
     return { ...app, meta: { ...app.meta, ...patch } };
+  }
+
+  /** The MRs' apps have ended: their GitLab environments are stopped (when turned on). */
+  async environmentsEnded(mrs: number[]): Promise<void> {
+    for (const mr of mrs) {
+      await this.environments
+        ?.stop(mr)
+        .catch((error) => this.logger.warn('could not stop the GitLab environment', { mr, error }));
+    }
   }
 
   /** Deregister review revisions that no running app uses. */

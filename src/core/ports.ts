@@ -78,3 +78,11 @@ export interface LogSource {
   /** The last `limit` lines, oldest first; undefined when the container logs nowhere readable. */
   recentLines(task: TaskInfo, limit: number): Promise<string[] | undefined>;
 }
+
+/** The app as the merge request's environment on the GitLab side, when turned on. */
+export interface EnvironmentTracker {
+  /** Show the MR's environment as available at `url` (created, or brought back). */
+  show(mr: number, url: string): Promise<void>;
+  /** Mark the MR's environment stopped, if it is available. */
+  stop(mr: number): Promise<void>;
+}

@@ -7,4 +7,6 @@ export interface GitLabSettings {
   timeoutMs: number;
   /** The registry repository's path or name, when it is not the project's own. */
   registryRepository?: string | undefined;
+  /** Show each app as a GitLab environment (needs a token with the `api` scope). */
+  environments?: boolean;
 }

@@ -148,6 +148,7 @@ export class Watcher {
       }
     }
     await this.follow(apps);
+    await this.endEnvironments(apps);
     await this.refreshCountdowns(due);
     this.rounds += 1;
     if (this.rounds % 40 === 0) {
@@ -155,6 +156,14 @@ export class Watcher {
         .cleanUp()
         .catch((error) => this.options.logger.warn('task definition clean-up failed', { error }));
     }
+  }
+
+  /** MRs whose app ended this round, and that run no other app, end their GitLab environment. */
+  private async endEnvironments(apps: ReviewApp[]): Promise<void> {
+    const ended = (app: ReviewApp) => isEnded(app.task) || this.announcedHere.has(app.task.arn);
+    const live = new Set(apps.filter((app) => !ended(app)).map((app) => app.meta.mr));
+    const mrs = new Set(apps.filter(ended).map((app) => app.meta.mr));
+    await this.options.engine.environmentsEnded([...mrs].filter((mr) => !live.has(mr)));
   }
 
   /** Ask GitLab about the live apps' merge requests, on its own slower cadence. */

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ACTIONS, buttonValue } from '../../src/slack/ids.js';
+import { ALICE, CHANNEL, eventually, launchedFromSlack, startBotWorld } from '../support/bot.js';
+import { PROJECT_ID } from '../support/world.js';
+
+const MINUTE = 60_000;
+
+describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
+  it('shows the app as review/mr-42 with its URL, stops it when the app ends, and brings it back on relaunch', async () => {
+    await using w = await startBotWorld({ env: { GITLAB_ENVIRONMENTS: 'true' } });
+    w.addMergeRequest(42);
+    const app = await launchedFromSlack(w, 42);
+    const url = `http://${w.aws.networkInterface(app.arn)?.publicIp}:3000`;
+    expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
+      { name: 'review/mr-42', external_url: url, state: 'available' },
+    ]);
+
+    w.clock.advance(30 * MINUTE);
+    await w.bot.watcher.round();
+    expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
+      { name: 'review/mr-42', state: 'stopped' },
+    ]);
+
+    await w.slack.sendBlockAction(w.eventsUrl, {
+      user_id: ALICE,
+      channel_id: CHANNEL,
+      message_ts: app.status.ts,
+      thread_ts: app.parent.ts,
+      actions: [{ action_id: ACTIONS.retry, value: buttonValue(42) }],
+    });
+    await eventually(() =>
+      expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
+        { name: 'review/mr-42', state: 'available' },
+      ]),
+    );
+    const newest = w.aws.tasks().at(-1)?.taskArn as string;
+    expect(w.gitlab.environments(PROJECT_ID)[0]?.external_url).toBe(
+      `http://${w.aws.networkInterface(newest)?.publicIp}:3000`,
+    );
+  });
+
+  it('leaves GitLab environments alone by default', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    await launchedFromSlack(w, 42);
+    expect(w.gitlab.environments(PROJECT_ID)).toEqual([]);
+    expect(w.gitlab.requests.some((r) => r.path.includes('/environments'))).toBe(false);
+  });
+});
