@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import { type CostEstimate, formatCost, totalCost } from './cost.js';
 import { actorName, type StopExplanation, stopReasonFor } from './diagnosis.js';
 import { isReviewAppError, ReviewAppError } from './errors.js';
+import { type HeadCommitImage, headCommitImage } from './head-commit.js';
 import { resolveImage } from './image.js';
 import { fillTemplate, templateValues } from './image-template.js';
 import { LaunchLimits } from './launch-limits.js';
@@ -69,12 +70,6 @@ export interface LaunchRequest {
   prechecked?: Prechecked;
   onProgress?: (progress: LaunchProgress) => void;
 }
-
-export type HeadCommitImage =
-  | { sha: string; outcome: 'ready'; image: string }
-  | { sha: string; outcome: 'building'; message: string }
-  | { sha: string; outcome: 'failed'; message: string }
-  | { sha: string; outcome: 'waiting' };
 
 /**
  * The launch engine: merge request → built image → Fargate task with a hard
@@ -144,30 +139,9 @@ export class ReviewAppEngine {
     return iids.length === 0 ? Promise.resolve([]) : this.gitlab.mergeRequestStatuses(iids);
   }
 
-  /**
-   * Where the MR's current head commit stands on its way to a review app:
-   * its image is ready, its pipeline still runs (or has not started), or it
-   * failed to give an image. `message` says so in words for people.
-   */
-  async headCommitImage(iid: number): Promise<HeadCommitImage> {
-    const mr = await this.gitlab.getMergeRequest(iid);
-    try {
-      const image = await resolveImage(this.gitlab, this.config.image, mr);
-      return { sha: mr.sha, outcome: 'ready', image };
-    } catch (error) {
-      if (isReviewAppError(error, 'NO_PIPELINE')) return { sha: mr.sha, outcome: 'waiting' };
-      if (isReviewAppError(error, 'PIPELINE_FAILED')) {
-        return { sha: mr.sha, outcome: 'failed', message: error.message };
-      }
-      if (isReviewAppError(error, 'IMAGE_NOT_BUILT')) {
-        // A finished pipeline that pushed no image will not push one later.
-        const done = error.details.pipeline?.status === 'success';
-        return done
-          ? { sha: mr.sha, outcome: 'failed', message: error.message }
-          : { sha: mr.sha, outcome: 'building', message: error.message };
-      }
-      throw error;
-    }
+  /** Where the MR's current head commit stands on its way to a review app (see head-commit.ts). */
+  headCommitImage(iid: number): Promise<HeadCommitImage> {
+    return headCommitImage(this.gitlab, this.config.image, iid);
   }
 
   /** Open merge requests matching a number or words of the title, for pickers. */
