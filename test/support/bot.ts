@@ -69,7 +69,10 @@ export async function startBotWorld(
 
 /** Wait until `check` stops throwing: for work the bot does after acknowledging. */
 export function eventually<T>(check: () => T): Promise<T> {
-  return vi.waitFor(check, { timeout: 5_000, interval: 10 });
+  // A bound, not a wait: passing checks return at once. It is generous because a
+  // launch polled through ten virtual minutes makes a hundred real HTTP calls,
+  // which a loaded two-core machine can stretch past a few seconds.
+  return vi.waitFor(check, { timeout: 15_000, interval: 10 });
 }
 
 type Block = {
