@@ -1,13 +1,8 @@
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { type BotWorld, CHANNEL, launchedFromSlack, shown, startBotWorld } from '../support/bot.js';
+import { type BotWorld, CHANNEL, launchedMr, shown, startBotWorld } from '../support/bot.js';
 
 const MINUTE = 60_000;
-
-async function launched(w: BotWorld, mr: number) {
-  w.addMergeRequest(mr, { title: `Feature ${mr}` });
-  return launchedFromSlack(w, mr);
-}
 
 function ecsClient(w: BotWorld) {
   return new ECSClient({
@@ -20,7 +15,7 @@ function ecsClient(w: BotWorld) {
 describe('ECS forgets stopped tasks after about an hour', () => {
   it('answers MISSING for a task stopped over an hour ago, and no longer lists it', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 1);
+    const app = await launchedMr(w, 1);
     w.aws.exitContainer(app.arn, 'web', 1, 'crashed');
     const ecs = ecsClient(w);
     const stopped = { cluster: 'review-apps', family: 'shop-web-review-app' };
@@ -38,7 +33,7 @@ describe('ECS forgets stopped tasks after about an hour', () => {
 
   it('says in the thread that it lost sight of an app ECS no longer knows', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 2);
+    const app = await launchedMr(w, 2);
     await w.bot.watcher.round();
     // The app crashes and nobody looks for over an hour (AWS unreachable from the bot).
     w.aws.exitContainer(app.arn, 'web', 1, 'crashed');
@@ -58,7 +53,7 @@ describe('ECS forgets stopped tasks after about an hour', () => {
 
   it('dates every running status, so a countdown nobody refreshes is seen to be old', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 3);
+    const app = await launchedMr(w, 3);
     const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
     const seconds = Math.floor(w.clock.now() / 1000);
     expect(shown(status as never)).toMatch(

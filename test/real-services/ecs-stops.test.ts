@@ -1,6 +1,6 @@
 import { demoTaskDefinition } from '@review-app-bot/sandbox';
 import { describe, expect, it } from 'vitest';
-import { type BotWorld, buttons, launchedFromSlack, shown, startBotWorld } from '../support/bot.js';
+import { buttons, launchedMr, shown, startBotWorld } from '../support/bot.js';
 import { cli } from '../support/cli.js';
 import { startWorld } from '../support/world.js';
 
@@ -16,11 +16,6 @@ function withEntryPoint(family: string) {
     family,
     containerDefinitions: [{ ...web, entryPoint: ['node'], command: ['server.js'] }],
   };
-}
-
-async function launched(w: BotWorld, mr: number) {
-  w.addMergeRequest(mr, { title: `Feature ${mr}` });
-  return launchedFromSlack(w, mr);
 }
 
 describe('REVIEW_APP_TTL_MODE=command on real images', () => {
@@ -61,7 +56,7 @@ describe('REVIEW_APP_TTL_MODE=command on real images', () => {
     });
     w.aws.addTaskDefinition(withEntryPoint('shop-alpine'));
     w.aws.describeImage(REPOSITORY, { timeout: 'busybox' });
-    const app = await launched(w, 7);
+    const app = await launchedMr(w, 7);
     await w.bot.stop();
     w.clock.advance(2 * 60 * MINUTE + MINUTE);
     await w.restart();
@@ -94,7 +89,7 @@ describe('out of memory', () => {
         ...base.containerDefinitions,
       ],
     } as never);
-    const app = await launched(w, 5);
+    const app = await launchedMr(w, 5);
     w.aws.runOutOfMemory(app.arn, 'web');
     w.clock.advance(MINUTE);
     await w.bot.watcher.round();

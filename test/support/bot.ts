@@ -118,6 +118,18 @@ export function lastAnswer(w: BotWorld): Promise<PrivateAnswer> {
   });
 }
 
+/** An open MR titled `Feature <mr>`, launched from Slack and running. */
+export async function launchedMr(w: BotWorld, mr: number) {
+  w.addMergeRequest(mr, { title: `Feature ${mr}` });
+  return launchedFromSlack(w, mr);
+}
+
+/** Move virtual time forward, then let the watcher take one look. */
+export async function watchAfter(w: BotWorld, ms: number) {
+  w.clock.advance(ms);
+  await w.bot.watcher.round();
+}
+
 /** Launch !mr from Slack as `user` and wait until its status reply shows it running. */
 export async function launchedFromSlack(w: BotWorld, mr: number, user = ALICE) {
   await w.slack.sendSlashCommand(w.eventsUrl, { text: String(mr), user_id: user });

@@ -5,23 +5,14 @@ import {
   buttons,
   CHANNEL,
   eventually,
-  launchedFromSlack,
+  launchedMr,
   shown,
   startBotWorld,
+  watchAfter,
 } from '../support/bot.js';
 import { PROJECT_ID, REGISTRY_ID, taskTags } from '../support/world.js';
 
 const MINUTE = 60_000;
-
-async function launched(w: BotWorld, mr: number) {
-  w.addMergeRequest(mr, { title: `Feature ${mr}` });
-  return launchedFromSlack(w, mr);
-}
-
-async function later(w: BotWorld, ms: number) {
-  w.clock.advance(ms);
-  await w.bot.watcher.round();
-}
 
 /** A push to the MR's branch: a new head commit whose pipeline has just started. */
 function push(w: BotWorld, mr: number, sha: string, pipelineId: number) {
@@ -42,12 +33,12 @@ const taskImage = (w: BotWorld, arn: string) => taskTags(w.aws, arn)['review-app
 describe('a merged or closed merge request', () => {
   it('stops the app within a minute and tells the channel who merged it, once', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 42);
+    const app = await launchedMr(w, 42);
     w.gitlab.updateMergeRequest(PROJECT_ID, 42, {
       state: 'merged',
       actor: { username: 'max', name: 'Max Merger' },
     });
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
 
     expect(w.aws.task(app.arn)?.desiredStatus).toBe('STOPPED');
     const notices = app.replies().filter((m) => m.reply_broadcast);
@@ -58,7 +49,7 @@ describe('a merged or closed merge request', () => {
     // A merged MR cannot be launched again: nothing to click.
     expect(buttons(notices[0] as never)).toEqual([]);
 
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     await w.restart();
     await w.bot.watcher.recover();
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
@@ -67,12 +58,12 @@ describe('a merged or closed merge request', () => {
 
   it('says who closed it', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 43);
+    const app = await launchedMr(w, 43);
     w.gitlab.updateMergeRequest(PROJECT_ID, 43, {
       state: 'closed',
       actor: { username: 'cleo', name: 'Cleo <!channel> Closer' },
     });
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     const notice = app.replies().find((m) => m.reply_broadcast);
     expect(shown(notice as never)).toContain(
       'The merge request was closed by Cleo &lt;!channel&gt; Closer',
@@ -81,14 +72,14 @@ describe('a merged or closed merge request', () => {
 
   it('leaves drafts and open MRs running, and GitLab is asked at most once a minute', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 44);
+    const app = await launchedMr(w, 44);
     w.gitlab.updateMergeRequest(PROJECT_ID, 44, { draft: true });
     const listed = () =>
       w.gitlab.requests.filter((r) => r.operation === 'GET /projects/:id/merge_requests').length;
     const before = listed();
-    await later(w, MINUTE);
-    await later(w, 15_000);
-    await later(w, 15_000);
+    await watchAfter(w, MINUTE);
+    await watchAfter(w, 15_000);
+    await watchAfter(w, 15_000);
     expect(listed() - before).toBe(1);
     expect(w.aws.task(app.arn)?.lastStatus).toBe('RUNNING');
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(0);
@@ -96,9 +87,9 @@ describe('a merged or closed merge request', () => {
 
   it('can be left running when REVIEW_APP_STOP_ON_MERGE is false', async () => {
     await using w = await startBotWorld({ env: { REVIEW_APP_STOP_ON_MERGE: 'false' } });
-    const app = await launched(w, 45);
+    const app = await launchedMr(w, 45);
     w.gitlab.updateMergeRequest(PROJECT_ID, 45, { state: 'merged' });
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     expect(w.aws.task(app.arn)?.lastStatus).toBe('RUNNING');
   });
 });
@@ -106,19 +97,19 @@ describe('a merged or closed merge request', () => {
 describe('a new commit on the merge request', () => {
   it('says once that its pipeline runs, then offers a relaunch with it once, also after a restart', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 50);
+    const app = await launchedMr(w, 50);
     const sha = `abc1234f${'0'.repeat(32)}`;
     push(w, 50, sha, 3050);
-    await later(w, MINUTE);
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
+    await watchAfter(w, MINUTE);
     const running = app.replies().filter((m) => shown(m).includes('its pipeline is running'));
     expect(running).toHaveLength(1);
     expect(shown(running[0] as never)).toContain('New commit `abc1234f` on !50');
 
     built(w, sha, 3050);
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     await w.restart();
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     const offers = app.replies().filter((m) => shown(m).includes('is built'));
     expect(offers).toHaveLength(1);
     expect(buttons(offers[0] as never).map((b) => b.text)).toEqual(['Relaunch with abc1234f']);
@@ -140,11 +131,11 @@ describe('a new commit on the merge request', () => {
 
   it('says once when the new commit’s pipeline failed, and the app keeps running', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 51);
+    const app = await launchedMr(w, 51);
     push(w, 51, 'd'.repeat(40), 3051);
     w.gitlab.addPipeline(PROJECT_ID, { id: 3051, status: 'failed' });
-    await later(w, MINUTE);
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
+    await watchAfter(w, MINUTE);
     const failed = app.replies().filter((m) => shown(m).includes('pipeline #3051 failed'));
     expect(failed).toHaveLength(1);
     expect(shown(failed[0] as never)).toContain('New commit `dddddddd` on !51');
@@ -153,11 +144,11 @@ describe('a new commit on the merge request', () => {
 
   it('relaunches by itself in the same thread with REVIEW_APP_FOLLOW=auto', async () => {
     await using w = await startBotWorld({ env: { REVIEW_APP_FOLLOW: 'auto' } });
-    const app = await launched(w, 52);
+    const app = await launchedMr(w, 52);
     const sha = 'e'.repeat(40);
     push(w, 52, sha, 3052);
     built(w, sha, 3052);
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
 
     await eventually(() => expect(w.aws.callsTo('RunTask')).toHaveLength(2));
     expect(w.aws.callsTo('StopTask')[0]?.reason).toBe(
@@ -175,7 +166,7 @@ describe('a new commit on the merge request', () => {
       ).toHaveLength(1),
     );
     expect(w.slack.messages(CHANNEL).filter((m) => !m.thread_ts)).toHaveLength(1);
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     expect(w.aws.callsTo('RunTask')).toHaveLength(2);
   });
 });

@@ -6,52 +6,41 @@ import {
   buttons,
   CHANNEL,
   eventually,
-  launchedFromSlack,
+  launchedMr,
   shown,
   startBotWorld,
+  watchAfter,
 } from '../support/bot.js';
 import { taskTags } from '../support/world.js';
 
 const MINUTE = 60_000;
 
-/** An MR titled `Feature <mr>`, launched from Slack and running. */
-async function launched(w: BotWorld, mr: number) {
-  w.addMergeRequest(mr, { title: `Feature ${mr}` });
-  return launchedFromSlack(w, mr);
-}
-
-/** Move virtual time forward, then let the watcher take one look. */
-async function later(w: BotWorld, ms: number) {
-  w.clock.advance(ms);
-  await w.bot.watcher.round();
-}
-
 describe('the watcher', () => {
   it('refreshes the countdown in the status message as time passes', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 1);
+    const app = await launchedMr(w, 1);
     const before = app.status.updates;
-    await later(w, 10 * MINUTE);
+    await watchAfter(w, 10 * MINUTE);
     const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
     expect(status?.updates).toBe(before + 1);
     expect(shown(status as never)).toContain('20 minutes left');
     // Within the same minute there is nothing new to show.
-    await later(w, 10_000);
+    await watchAfter(w, 10_000);
     expect(w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts)?.updates).toBe(before + 1);
   });
 
   it('respects Retry-After when Slack rate-limits countdown updates', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 9);
+    const app = await launchedMr(w, 9);
     const updates = () => w.slack.requests.filter((r) => r.operation === 'chat.update').length;
     w.slack.rateLimit('chat.update', 120, 1);
     const before = updates();
-    await later(w, 5 * MINUTE);
+    await watchAfter(w, 5 * MINUTE);
     expect(updates()).toBe(before + 1);
     // Slack asked for two minutes: no update is tried before they are up.
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     expect(updates()).toBe(before + 1);
-    await later(w, MINUTE + 1_000);
+    await watchAfter(w, MINUTE + 1_000);
     expect(updates()).toBe(before + 2);
     expect(shown(w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts) as never)).toContain(
       '23 minutes left',
@@ -60,11 +49,11 @@ describe('the watcher', () => {
 
   it('warns the requester five minutes before the deadline, once, with Extend and Stop', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 2);
-    await later(w, 24 * MINUTE);
+    const app = await launchedMr(w, 2);
+    await watchAfter(w, 24 * MINUTE);
     expect(app.replies().filter((m) => shown(m).includes('expires'))).toHaveLength(0);
-    await later(w, 1 * MINUTE);
-    await later(w, 1 * MINUTE);
+    await watchAfter(w, 1 * MINUTE);
+    await watchAfter(w, 1 * MINUTE);
     const warnings = app.replies().filter((m) => shown(m).includes('expires at'));
     expect(warnings).toHaveLength(1);
     expect(shown(warnings[0] as never)).toContain(`<@${ALICE}> the review app for !2 expires at`);
@@ -74,8 +63,8 @@ describe('the watcher', () => {
 
   it('stops the app at its deadline and tells the channel once, with Relaunch', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 3);
-    await later(w, 30 * MINUTE);
+    const app = await launchedMr(w, 3);
+    await watchAfter(w, 30 * MINUTE);
     expect(w.aws.callsTo('StopTask').map((c) => c.reason)).toEqual([
       'review-app-bot: expired at its deadline',
     ]);
@@ -86,15 +75,15 @@ describe('the watcher', () => {
     const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
     expect(shown(status as never)).toContain('expired and was stopped');
 
-    await later(w, MINUTE);
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
+    await watchAfter(w, MINUTE);
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
     expect(w.aws.callsTo('StopTask')).toHaveLength(1);
   });
 
   it('honours an extended deadline read back from the tags', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 4);
+    const app = await launchedMr(w, 4);
     await w.slack.sendBlockAction(w.eventsUrl, {
       user_id: ALICE,
       channel_id: CHANNEL,
@@ -105,9 +94,9 @@ describe('the watcher', () => {
     await eventually(() =>
       expect(taskTags(w.aws, app.arn)['review-app:soft-deadline']).toBe('2026-11-27T13:00:00.000Z'),
     );
-    await later(w, 31 * MINUTE);
+    await watchAfter(w, 31 * MINUTE);
     expect(w.aws.callsTo('StopTask')).toHaveLength(0);
-    await later(w, 30 * MINUTE);
+    await watchAfter(w, 30 * MINUTE);
     expect(w.aws.callsTo('StopTask')).toHaveLength(1);
   });
 
@@ -146,14 +135,14 @@ describe('the watcher', () => {
     ],
   ])('explains %s in the thread and tells the channel', async (_name, stop, explanation) => {
     await using w = await startBotWorld();
-    const app = await launched(w, 5);
+    const app = await launchedMr(w, 5);
     stop(w, app.arn);
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     const notices = app.replies().filter((m) => m.reply_broadcast);
     expect(notices).toHaveLength(1);
     expect(shown(notices[0] as never)).toMatch(explanation);
     expect(buttons(notices[0] as never).map((b) => b.text)).toEqual(['Relaunch']);
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
   });
 });
@@ -161,8 +150,8 @@ describe('the watcher', () => {
 describe('the watcher under faults', () => {
   it('keeps watching the other apps, and still stops at the deadline, when AWS refuses a call for one', async () => {
     await using w = await startBotWorld();
-    const first = await launched(w, 21);
-    const second = await launched(w, 22);
+    const first = await launchedMr(w, 21);
+    const second = await launchedMr(w, 22);
     const refuseFirst = () =>
       w.aws.fault({
         match: (r) => r.operation === 'TagResource' && r.body.includes(first.arn),
@@ -177,29 +166,29 @@ describe('the watcher under faults', () => {
       app.replies().some((m) => shown(m).includes('expires at'));
 
     refuseFirst();
-    await later(w, 26 * MINUTE);
+    await watchAfter(w, 26 * MINUTE);
     expect(warned(first)).toBe(false);
     expect(warned(second)).toBe(true);
     expect(
       w.logs.some((l) => l.includes('could not watch a review app') && l.includes('"mr":21')),
     ).toBe(true);
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     expect(warned(first)).toBe(true);
 
     // At the deadline the tag cannot be written either: the app is stopped all the same, and
     // the channel is told once, not again on the next look.
     refuseFirst();
-    await later(w, 3 * MINUTE);
+    await watchAfter(w, 3 * MINUTE);
     expect(w.aws.task(second.arn)?.desiredStatus).toBe('STOPPED');
     expect(w.aws.task(first.arn)?.desiredStatus).toBe('STOPPED');
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     expect(first.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
     expect(second.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
   });
 
   it('explains in the thread, quietly, an app stopped from the CLI', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 23);
+    const app = await launchedMr(w, 23);
     const code = await runCli(['stop', '23'], {
       env: { ...w.env, GITLAB_USER_LOGIN: 'release-bot' },
       stdout: () => {},
@@ -207,7 +196,7 @@ describe('the watcher under faults', () => {
       clock: w.clock,
     });
     expect(code).toBe(0);
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     expect(app.replies().some((m) => shown(m).includes('stopped by release-bot (CLI)'))).toBe(true);
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(0);
   });
@@ -216,26 +205,26 @@ describe('the watcher under faults', () => {
 describe('after a restart', () => {
   it('resumes the countdown in the same message and announces the expiry once', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 6);
+    const app = await launchedMr(w, 6);
     await w.restart();
     await w.bot.watcher.recover();
-    await later(w, 10 * MINUTE);
+    await watchAfter(w, 10 * MINUTE);
     const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
     expect(shown(status as never)).toContain('20 minutes left');
     // No new status message: the same one is kept up to date.
     expect(app.replies()).toHaveLength(1);
 
-    await later(w, 20 * MINUTE);
+    await watchAfter(w, 20 * MINUTE);
     await w.restart();
     await w.bot.watcher.recover();
-    await later(w, MINUTE);
+    await watchAfter(w, MINUTE);
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
     expect(w.aws.callsTo('StopTask')).toHaveLength(1);
   });
 
   it('announces an app that reached its hard cap while the bot was down, once', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 7);
+    const app = await launchedMr(w, 7);
     await w.bot.stop();
     // Two hours and more pass without a bot: ECS ends the task through its lifetime container.
     w.clock.advance(2 * 60 * MINUTE + MINUTE);
@@ -253,7 +242,7 @@ describe('after a restart', () => {
 
   it('leaves review apps running when the bot stops', async () => {
     await using w = await startBotWorld();
-    const app = await launched(w, 8);
+    const app = await launchedMr(w, 8);
     await w.bot.stop();
     expect(w.aws.task(app.arn)?.lastStatus).toBe('RUNNING');
     expect(w.aws.callsTo('StopTask')).toHaveLength(0);
