@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { EnvironmentStore, type GitLabEnvironment } from './gitlab-environments.js';
 import { paginated } from './gitlab-pagination.js';
-import { authorised, filterMergeRequests, readField } from './gitlab-query.js';
+import { authorised, filterMergeRequests } from './gitlab-query.js';
 import type {
   GitLabMergeRequest,
-  GitLabNote,
   GitLabPipeline,
   GitLabProject,
   GitLabRegistryRepository,
@@ -28,7 +27,7 @@ export type * from './gitlab-types.js';
 /**
  * A loopback GitLab (REST API v4) good enough for @gitbeaker/rest: projects,
  * merge requests (with GitLab's offset pagination), container registry
- * repositories and tags, pipelines and MR notes. Authenticates with the
+ * repositories and tags, head pipelines and environments. Authenticates with the
  * `PRIVATE-TOKEN` header, as gitbeaker sends it.
  */
 
@@ -40,12 +39,7 @@ export interface GitLabStandIn extends LoopbackServer {
    * `hidden`: the bot's token cannot see the project (a private fork it is not a member of);
    * GitLab answers 404 Project Not Found for it, as for a project that does not exist.
    */
-  addProject(input: {
-    id: number;
-    path: string;
-    default_branch?: string;
-    hidden?: boolean;
-  }): GitLabProject;
+  addProject(input: { id: number; path: string; hidden?: boolean }): GitLabProject;
   addMergeRequest(projectId: number | string, input: MergeRequestInput): GitLabMergeRequest;
   updateMergeRequest(
     projectId: number | string,
@@ -56,13 +50,13 @@ export interface GitLabStandIn extends LoopbackServer {
   mergeRequest(projectId: number | string, iid: number): GitLabMergeRequest | undefined;
   addRegistryRepository(
     projectId: number | string,
-    input: { id: number; name?: string; path?: string; location?: string },
+    input: { id: number; name?: string; path?: string },
   ): GitLabRegistryRepository;
   addRegistryTag(
     projectId: number | string,
     repositoryId: number,
     tagName: string,
-    options?: { digest?: string; created_at?: string; total_size?: number },
+    options?: { digest?: string },
   ): GitLabRegistryTag;
   /** Adds or replaces a pipeline; MRs whose head pipeline has this id show the new status. */
   addPipeline(projectId: number | string, input: PipelineInput): GitLabPipeline;
@@ -78,8 +72,6 @@ export interface GitLabStandIn extends LoopbackServer {
   }): void;
   /** The project's environments, as GitLab lists them. */
   environments(projectId: number | string): GitLabEnvironment[];
-  /** Notes posted to MRs (optionally of one project / MR), oldest first. */
-  notes(projectId?: number | string, iid?: number): GitLabNote[];
 }
 
 interface MergeRequestRecord extends Omit<GitLabMergeRequest, 'head_pipeline'> {
@@ -113,36 +105,26 @@ const API_PREFIX = '/api/v4';
 const notFound = (what = 'Not found') => json(404, { message: `404 ${what}` });
 
 export async function startGitLabStandIn(
-  options: { token?: string; now?: () => number; tokenScopes?: string[] } = {},
+  options: { now?: () => number } = {},
 ): Promise<GitLabStandIn> {
-  const token = options.token ?? 'glpat-test-token';
-  let tokenScopes = options.tokenScopes ?? ['read_api', 'read_registry'];
+  const token = 'glpat-test-token';
+  let tokenScopes = ['read_api', 'read_registry'];
   const now = options.now ?? Date.now;
   const iso = () => new Date(now()).toISOString();
   const projects = new Map<number, ProjectRecord>();
   const users = new Map<string, GitLabUser>();
-  const notes: GitLabNote[] = [];
   const environments = new EnvironmentStore(iso);
   let nextMergeRequestId = 1000;
-  let nextNoteId = 5000;
   let baseUrl = '';
 
   const user = (username: string, name: string): GitLabUser => {
     let found = users.get(username);
     if (!found) {
-      found = {
-        id: users.size + 1,
-        username,
-        name,
-        state: 'active',
-        avatar_url: null,
-        web_url: `${baseUrl}/${username}`,
-      };
+      found = { username, name };
       users.set(username, found);
     }
     return found;
   };
-  const botUser = () => user('review-app-bot', 'Review App Bot');
 
   const findProject = (idOrPath: number | string): ProjectRecord | undefined => {
     const key = String(idOrPath);
@@ -163,15 +145,10 @@ export async function startGitLabStandIn(
     const existing = record.pipelines.get(input.id);
     const pipeline: GitLabPipeline = {
       id: input.id,
-      iid: existing?.iid ?? record.pipelines.size + 1,
-      project_id: record.project.id,
       sha: input.sha ?? existing?.sha ?? sha,
       ref: input.ref ?? existing?.ref ?? ref,
       status: input.status,
-      source: 'merge_request_event',
-      created_at: existing?.created_at ?? iso(),
-      updated_at: iso(),
-      web_url: input.web_url ?? `${record.project.web_url}/-/pipelines/${input.id}`,
+      web_url: `${record.project.web_url}/-/pipelines/${input.id}`,
     };
     record.pipelines.set(input.id, pipeline);
     return pipeline;
@@ -189,14 +166,9 @@ export async function startGitLabStandIn(
 
   const applyPatch = (record: ProjectRecord, mr: MergeRequestRecord, patch: MergeRequestPatch) => {
     if (patch.title !== undefined) mr.title = patch.title;
-    if (patch.description !== undefined) mr.description = patch.description;
     if (patch.source_branch !== undefined) mr.source_branch = patch.source_branch;
-    if (patch.target_branch !== undefined) mr.target_branch = patch.target_branch;
     if (patch.sha !== undefined) mr.sha = patch.sha;
-    if (patch.draft !== undefined) {
-      mr.draft = patch.draft;
-      mr.work_in_progress = patch.draft;
-    }
+    if (patch.draft !== undefined) mr.draft = patch.draft;
     if (patch.author !== undefined) mr.author = user(patch.author.username, patch.author.name);
     if (patch.state !== undefined && patch.state !== mr.state) {
       const actor = patch.actor ? user(patch.actor.username, patch.actor.name) : mr.author;
@@ -213,8 +185,7 @@ export async function startGitLabStandIn(
           ? null
           : savePipeline(record, patch.head_pipeline, mr.sha, mr.source_branch).id;
     }
-    if (patch.created_at !== undefined) mr.created_at = patch.created_at;
-    mr.updated_at = patch.updated_at ?? iso();
+    mr.updated_at = iso();
   };
 
   // --- routes -------------------------------------------------------------
@@ -244,24 +215,11 @@ export async function startGitLabStandIn(
   const route = (method: string, pattern: string, handler: RouteHandler) =>
     routes.push({ method, pattern, segments: pattern.split('/').slice(1), handler });
 
-  route('GET', '/user', () => json(200, botUser()));
   // The token describing itself (GitLab 16.0+, "Get single personal access token":
   // docs.gitlab.com/api/personal_access_tokens): scopes, active, expires_at.
   route('GET', '/personal_access_tokens/self', () =>
-    json(200, {
-      id: 4,
-      name: 'review-app-bot',
-      revoked: false,
-      created_at: '2026-01-05T09:00:00.000Z',
-      description: null,
-      scopes: tokenScopes,
-      user_id: botUser().id,
-      last_used_at: iso(),
-      active: true,
-      expires_at: null,
-    }),
+    json(200, { scopes: tokenScopes, active: true, expires_at: null }),
   );
-  route('GET', '/version', () => json(200, { version: '17.0.0-ee', revision: 'standin' }));
   route(
     'GET',
     '/projects/:id',
@@ -287,56 +245,11 @@ export async function startGitLabStandIn(
     }),
   );
   route(
-    'POST',
-    '/projects/:id/merge_requests/:iid/notes',
-    withProject((record, params, request) => {
-      const mr = record.mergeRequests.get(Number(params.iid));
-      if (!mr) return notFound();
-      const body = readField(request, 'body');
-      if (!body) return json(400, { error: 'body is missing' });
-      const at = iso();
-      const note: GitLabNote = {
-        id: nextNoteId++,
-        type: null,
-        body,
-        attachment: null,
-        author: botUser(),
-        created_at: at,
-        updated_at: at,
-        system: false,
-        noteable_id: mr.id,
-        noteable_type: 'MergeRequest',
-        noteable_iid: mr.iid,
-        project_id: record.project.id,
-        resolvable: false,
-        confidential: false,
-        internal: false,
-      };
-      notes.push(note);
-      return json(201, note);
-    }),
-  );
-  route(
     'GET',
     '/projects/:id/registry/repositories',
     withProject((record, _params, request) => {
-      const withTags = request.query.get('tags') === 'true';
-      const withCount = request.query.get('tags_count') === 'true';
-      const list = [...record.repositories.values()].map(({ repository, tags }) => ({
-        ...repository,
-        ...(withCount ? { tags_count: tags.size } : {}),
-        ...(withTags ? { tags: condensedTags(tags) } : {}),
-      }));
+      const list = [...record.repositories.values()].map(({ repository }) => repository);
       return paginated(list, listRequest(request));
-    }),
-  );
-  route(
-    'GET',
-    '/projects/:id/registry/repositories/:repository_id/tags',
-    withProject((record, params, request) => {
-      const repo = record.repositories.get(Number(params.repository_id));
-      if (!repo) return notFound('Repository Not Found');
-      return paginated(condensedTags(repo.tags), listRequest(request));
     }),
   );
   route(
@@ -347,14 +260,6 @@ export async function startGitLabStandIn(
       if (!repo) return notFound('Repository Not Found');
       const tag = repo.tags.get(params.tag_name ?? '');
       return tag ? json(200, tag) : notFound('Tag Not Found');
-    }),
-  );
-  route(
-    'GET',
-    '/projects/:id/pipelines/:pipeline_id',
-    withProject((record, params) => {
-      const pipeline = record.pipelines.get(Number(params.pipeline_id));
-      return pipeline ? json(200, pipeline) : notFound();
     }),
   );
 
@@ -438,33 +343,12 @@ export async function startGitLabStandIn(
     setTokenScopes: (scopes) => {
       tokenScopes = [...scopes];
     },
-    addProject: ({ id, path, default_branch = 'main', hidden = false }) => {
-      const parts = path.split('/');
-      const name = parts[parts.length - 1] ?? path;
-      const namespacePath = parts.slice(0, -1).join('/') || name;
-      const at = iso();
+    addProject: ({ id, path, hidden = false }) => {
       const project: GitLabProject = {
         id,
-        name,
-        path: name,
         path_with_namespace: path,
-        name_with_namespace: parts.join(' / '),
-        description: null,
-        default_branch,
-        visibility: 'private',
+        default_branch: 'main',
         web_url: `${baseUrl}/${path}`,
-        http_url_to_repo: `${baseUrl}/${path}.git`,
-        container_registry_enabled: true,
-        container_registry_image_prefix: `registry.example.test/${path.toLowerCase()}`,
-        namespace: {
-          id: id + 100_000,
-          name: namespacePath,
-          path: namespacePath,
-          kind: 'group',
-          full_path: namespacePath,
-        },
-        created_at: at,
-        last_activity_at: at,
       };
       projects.set(id, {
         project,
@@ -485,7 +369,7 @@ export async function startGitLabStandIn(
         iid: input.iid,
         project_id: record.project.id,
         title: input.title,
-        description: input.description ?? '',
+        description: '',
         state: 'opened',
         created_at: at,
         updated_at: at,
@@ -494,28 +378,18 @@ export async function startGitLabStandIn(
         merged_by: null,
         merge_user: null,
         closed_by: null,
-        target_branch: input.target_branch ?? record.project.default_branch,
+        target_branch: record.project.default_branch,
         source_branch: input.source_branch,
         source_project_id: input.source_project_id ?? record.project.id,
         target_project_id: record.project.id,
         author: user(author.username, author.name),
         draft: false,
-        work_in_progress: false,
-        merge_status: 'can_be_merged',
-        detailed_merge_status: 'mergeable',
         sha: input.sha,
-        merge_commit_sha: null,
-        squash_commit_sha: null,
-        references: {
-          short: `!${input.iid}`,
-          relative: `!${input.iid}`,
-          full: `${path}!${input.iid}`,
-        },
         web_url: `${baseUrl}/${path}/-/merge_requests/${input.iid}`,
         headPipelineId: null,
       };
-      const { iid: _iid, source_project_id: _source, ...patch } = input;
-      applyPatch(record, mr, { ...patch, updated_at: input.updated_at ?? at });
+      const { iid: _iid, source_project_id: _source, created_at: _at, ...patch } = input;
+      applyPatch(record, mr, patch);
       record.mergeRequests.set(input.iid, mr);
       return render(record, mr, true);
     },
@@ -543,11 +417,7 @@ export async function startGitLabStandIn(
         id: input.id,
         name,
         path,
-        project_id: record.project.id,
-        location: input.location ?? `registry.example.test/${path}`,
-        created_at: iso(),
-        cleanup_policy_started_at: null,
-        status: null,
+        location: `registry.example.test/${path}`,
       };
       record.repositories.set(input.id, { repository, tags: new Map() });
       return repository;
@@ -559,16 +429,11 @@ export async function startGitLabStandIn(
       const digest =
         tagOptions.digest ??
         `sha256:${createHash('sha256').update(`${location}:${tagName}`).digest('hex')}`;
-      const revision = createHash('sha256').update(digest).digest('hex');
       const tag: GitLabRegistryTag = {
         name: tagName,
         path: `${path}:${tagName}`,
         location: `${location}:${tagName}`,
-        revision,
-        short_revision: revision.slice(0, 9),
         digest,
-        created_at: tagOptions.created_at ?? iso(),
-        total_size: tagOptions.total_size ?? 52_428_800,
       };
       repo.tags.set(tagName, tag);
       return tag;
@@ -591,18 +456,5 @@ export async function startGitLabStandIn(
         }),
       }),
     environments: (projectId) => environments.all(mustProject(projectId).project.id),
-    notes: (projectId, iid) => {
-      const project = projectId === undefined ? undefined : findProject(projectId);
-      return notes.filter(
-        (note) =>
-          (projectId === undefined || note.project_id === project?.project.id) &&
-          (iid === undefined || note.noteable_iid === iid),
-      );
-    },
   };
-}
-
-/** Tags as GitLab lists them (the condensed form: no digest, size or date). */
-function condensedTags(tags: Map<string, GitLabRegistryTag>) {
-  return [...tags.values()].map(({ name, path, location }) => ({ name, path, location }));
 }

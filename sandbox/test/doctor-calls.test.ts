@@ -57,13 +57,10 @@ describe('stand-ins answer what review-app doctor asks', () => {
   });
 
   it('GitLab describes the token itself: its scopes', async () => {
-    await using gitlab = await startGitLabStandIn({ tokenScopes: ['api'] });
+    await using gitlab = await startGitLabStandIn();
+    gitlab.setTokenScopes(['api']);
     const api = new Gitlab({ host: gitlab.url, token: gitlab.token });
-    expect(await api.PersonalAccessTokens.show()).toMatchObject({
-      scopes: ['api'],
-      active: true,
-      revoked: false,
-    });
+    expect(await api.PersonalAccessTokens.show()).toMatchObject({ scopes: ['api'], active: true });
     gitlab.setTokenScopes(['read_api', 'read_registry']);
     expect((await api.PersonalAccessTokens.show()).scopes).toEqual(['read_api', 'read_registry']);
   });

@@ -80,7 +80,7 @@ describe('GitLab stand-in with @gitbeaker/rest', () => {
     for (let iid = 1; iid <= 45; iid += 1) {
       gitlab.addMergeRequest(7, {
         iid,
-        title: iid % 3 === 0 ? `Fix bug ${iid}` : `Feature ${iid}`,
+        title: `Feature ${iid}`,
         state: iid % 5 === 0 ? 'merged' : 'opened',
         source_branch: `branch-${iid}`,
         sha: String(iid).padStart(40, '0'),
@@ -96,14 +96,15 @@ describe('GitLab stand-in with @gitbeaker/rest', () => {
     expect(gitlab.requests.map((r) => r.query.get('page'))).toEqual([null, '2', '3', '4']);
     expect(gitlab.requests[1]?.query.get('state')).toBe('opened');
 
-    const bugs = await api.MergeRequests.all({
+    const oldestFirst = await api.MergeRequests.all({
       projectId: 7,
       state: 'opened',
-      search: 'BUG',
-      orderBy: 'updated_at',
+      orderBy: 'created_at',
       sort: 'asc',
+      perPage: 3,
+      maxPages: 1,
     });
-    expect(bugs.map((mr) => mr.iid)).toEqual([3, 6, 9, 12, 18, 21, 24, 27, 33, 36, 39, 42]);
+    expect(oldestFirst.map((mr) => mr.iid)).toEqual([1, 2, 3]);
 
     const picked = await api.MergeRequests.all({ projectId: 7, iids: [3, 5, 99] });
     expect(picked.map((mr) => mr.iid).sort()).toEqual([3, 5]);
@@ -162,7 +163,7 @@ describe('GitLab stand-in with @gitbeaker/rest', () => {
     );
   });
 
-  it('reflects pipeline changes in the head pipeline and shows pipelines', async () => {
+  it('reflects pipeline changes in the head pipeline', async () => {
     await using gitlab = await seeded();
     gitlab.addMergeRequest(7, {
       iid: 5,
@@ -179,14 +180,13 @@ describe('GitLab stand-in with @gitbeaker/rest', () => {
     });
 
     gitlab.addPipeline(7, { id: 31, status: 'failed' });
-    expect(await api.Pipelines.show(7, 31)).toMatchObject({ id: 31, status: 'failed' });
+    expect((await api.MergeRequests.show(7, 5)).head_pipeline).toMatchObject({ status: 'failed' });
 
     gitlab.updateMergeRequest(7, 5, { state: 'merged', head_pipeline: null });
     const merged = await api.MergeRequests.show(7, 5);
     expect(merged.state).toBe('merged');
     expect(merged.merged_at).toEqual(expect.any(String));
     expect(merged.head_pipeline).toBeNull();
-    expect(await statusOf(api.Pipelines.show(7, 32))).toBe(404);
   });
 
   it('lists merge requests by iids[] with who merged or closed them, as gitbeaker asks', async () => {
@@ -251,21 +251,6 @@ describe('GitLab stand-in with @gitbeaker/rest', () => {
     });
     await api.Environments.remove(7, created.id);
     expect(gitlab.environments(7)).toEqual([]);
-  });
-
-  it('records notes posted on a merge request', async () => {
-    await using gitlab = await seeded();
-    gitlab.addMergeRequest(7, { iid: 9, title: 'Notes', source_branch: 'n', sha: 'c'.repeat(40) });
-    const api = client(gitlab);
-
-    const note = await api.MergeRequestNotes.create(7, 9, 'Review app: http://203.0.113.1:3000');
-    expect(note).toMatchObject({
-      body: 'Review app: http://203.0.113.1:3000',
-      noteable_type: 'MergeRequest',
-      noteable_iid: 9,
-    });
-    expect(gitlab.notes(7, 9).map((n) => n.body)).toEqual(['Review app: http://203.0.113.1:3000']);
-    expect(gitlab.requests[0]?.operation).toBe('POST /projects/:id/merge_requests/:iid/notes');
   });
 
   it('lets a fault target a route by its name', async () => {
