@@ -57,7 +57,7 @@ export function validateTags(value: unknown, field = 'tags'): EcsTag[] {
   });
 }
 
-export const isAwsTagKey = (key: string) => key.toLowerCase().startsWith('aws:');
+const isAwsTagKey = (key: string) => key.toLowerCase().startsWith('aws:');
 
 /** `existing` with `changes` applied (same key replaced), checked against the 50-tag limit. */
 export function mergeTags(existing: readonly EcsTag[], changes: readonly EcsTag[]): EcsTag[] {

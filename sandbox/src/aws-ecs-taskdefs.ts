@@ -84,10 +84,6 @@ export class TaskDefinitionStore {
     private readonly now: () => number,
   ) {}
 
-  all(): TaskDefinitionRecord[] {
-    return [...this.records];
-  }
-
   register(input: JsonObject, registeredBy: string): TaskDefinitionRecord {
     for (const key of Object.keys(input)) {
       if (!REGISTER_FIELDS.has(key)) {

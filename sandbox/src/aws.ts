@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EC2_ACTIONS, type Ec2NetworkInterface, ec2Error, handleEc2 } from './aws-ec2.js';
 import { Ec2Network } from './aws-ec2-network.js';
 import { type AppPageRenderer, AppServers, defaultAppPage } from './aws-ecs-app-servers.js';
-import { isAwsTagKey, mergeTags, validateTags } from './aws-ecs-tags.js';
+import { mergeTags, validateTags } from './aws-ecs-tags.js';
 import { TaskDefinitionStore } from './aws-ecs-taskdefs.js';
 import {
   type ImageFacts,
@@ -43,6 +43,10 @@ import {
 export type { AppPageRenderer, AppTaskView } from './aws-ecs-app-servers.js';
 export type { ImageFacts, LaunchBehaviour, RunTaskFailure } from './aws-ecs-tasks.js';
 
+/** Where the stand-in's resources live: ARNs carry them, nothing configures them. */
+const REGION = 'us-east-1';
+const ACCOUNT_ID = '123456789012';
+
 const ECS_TARGET = 'AmazonEC2ContainerServiceV20141113.';
 
 const ECS_OPERATIONS = new Set([
@@ -50,9 +54,7 @@ const ECS_OPERATIONS = new Set([
   'RegisterTaskDefinition',
   'DeregisterTaskDefinition',
   'ListTaskDefinitions',
-  'ListTagsForResource',
   'TagResource',
-  'UntagResource',
   'RunTask',
   'DescribeTasks',
   'ListTasks',
@@ -97,8 +99,8 @@ export interface StandInTaskDefinition extends JsonObject {
 }
 
 export interface AwsStandIn extends LoopbackServer {
+  /** The region ARNs name, for AWS_REGION. */
   readonly region: string;
-  readonly accountId: string;
   /**
    * Adds an (empty) cluster; `review-apps` exists from the start. Its capacity providers
    * are FARGATE and FARGATE_SPOT unless given (a cluster made with `create-cluster` alone
@@ -109,11 +111,8 @@ export interface AwsStandIn extends LoopbackServer {
   setCapacityProviders(cluster: string, providers: string[]): void;
   /** A subnet EC2 knows (the demo subnet exists from the start, in the default VPC). */
   addSubnet(input: { subnetId: string; vpcId?: string; availabilityZone?: string }): void;
-  /** A security group EC2 knows (the demo group exists from the start, in the default VPC). */
-  addSecurityGroup(input: { groupId: string; vpcId?: string; groupName?: string }): void;
   /** Seeds a task definition as a platform engineer would have registered it. */
   addTaskDefinition(input: JsonObject): StandInTaskDefinition;
-  taskDefinitions(): StandInTaskDefinition[];
   tasks(): StandInTask[];
   task(arn: string): StandInTask | undefined;
   /** The task's ENI as EC2 knows it (also before it exists in EC2 or after it is deleted). */
@@ -124,7 +123,6 @@ export interface AwsStandIn extends LoopbackServer {
   describeImage(reference: string, facts: ImageFacts): void;
   /** Applies to the next RunTask only. */
   setLaunchBehaviour(behaviour: LaunchBehaviour): void;
-  setTaskBehaviour(arn: string, behaviour: LaunchBehaviour): void;
   /** The next RunTask answers these failures and starts nothing. */
   failNextRunTask(failures: RunTaskFailure[]): void;
   runTaskNow(arn: string): void;
@@ -156,8 +154,6 @@ export interface AwsStandIn extends LoopbackServer {
 
 export interface AwsStandInOptions {
   now?: () => number;
-  region?: string;
-  accountId?: string;
   /**
    * Serve each RUNNING task's app on its own loopback port (a page made by
    * the renderer given, or a plain one), closed when the task stops.
@@ -173,8 +169,8 @@ export interface AwsStandInOptions {
 
 export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<AwsStandIn> {
   const now = options.now ?? Date.now;
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '123456789012';
+  const region = REGION;
+  const accountId = ACCOUNT_ID;
   const definitions = new TaskDefinitionStore(region, accountId, now);
   const tasks = new TaskStore(region, accountId, now, definitions, options.startupMs ?? 0);
   const logs = new LogStore(now);
@@ -256,24 +252,11 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       ),
     }),
     ListTaskDefinitions: (input) => definitions.list(input),
-    ListTagsForResource: (input) => ({
-      tags: taggable(optionalString(input, 'resourceArn')).tags,
-    }),
     TagResource: (input) => {
       const resource = taggable(optionalString(input, 'resourceArn'));
       const changes = validateTags(input.tags);
       if (changes.length === 0) throw invalidParameter('tags must not be empty.');
       resource.tags = mergeTags(resource.tags, changes);
-      return {};
-    },
-    UntagResource: (input) => {
-      const resource = taggable(optionalString(input, 'resourceArn'));
-      const keys = optionalStringList(input, 'tagKeys') ?? [];
-      if (keys.length === 0) throw invalidParameter('tagKeys must not be empty.');
-      if (keys.some(isAwsTagKey)) {
-        throw invalidParameter('Tag keys starting with aws: are reserved for AWS use.');
-      }
-      resource.tags = resource.tags.filter((tag) => !keys.includes(tag.key));
       return {};
     },
     RunTask: (input) => tasks.run(input) as unknown as JsonObject,
@@ -397,7 +380,6 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       return apps?.url(arn);
     },
     region,
-    accountId,
     addCluster: (name, clusterOptions) =>
       tasks.addCluster(name, clusterOptions?.capacityProviders).arn,
     setCapacityProviders: (name, providers) => {
@@ -406,9 +388,6 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     addSubnet: (input) => {
       network.addSubnet(input);
     },
-    addSecurityGroup: (input) => {
-      network.addSecurityGroup(input);
-    },
     addTaskDefinition: (input) => {
       const record = definitions.register(
         structuredClone(input),
@@ -416,7 +395,6 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       );
       return renderDefinition(record.arn);
     },
-    taskDefinitions: () => definitions.all().map((r) => renderDefinition(r.arn)),
     tasks: () => {
       const all = tasks.all();
       apps?.sync(all);
@@ -434,9 +412,6 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     },
     describeImage: (reference, facts) => tasks.describeImage(reference, facts),
     setLaunchBehaviour: (behaviour) => tasks.setLaunchBehaviour(behaviour),
-    setTaskBehaviour: (arn, behaviour) => {
-      taskOrThrow(arn).behaviour = behaviour;
-    },
     failNextRunTask: (failures) => tasks.failNextRunTask(failures),
     runTaskNow: afterward((arn: string) => tasks.runNow(taskOrThrow(arn))),
     exitContainer: afterward((arn: string, name: string, exitCode: number, reason?: string) =>
