@@ -99,7 +99,7 @@ export class SlackWorkspace {
   }
 
   publicView(v: StoredView): Obj {
-    const { user: _user, trigger_id: _trigger, updates: _updates, closed: _closed, ...rest } = v;
+    const { user: _user, trigger_id: _trigger, closed: _closed, ...rest } = v;
     return {
       ...rest,
       team_id: this.options.teamId,
@@ -128,11 +128,6 @@ export class SlackWorkspace {
         return this.postMessage(p);
       case 'chat.update':
         return this.update(p);
-      case 'chat.delete': {
-        const m = this.existing(p.channel, p.ts);
-        m.deleted = true;
-        return { channel: m.channel, ts: m.ts };
-      }
       case 'chat.postEphemeral':
         return this.postEphemeral(p);
       case 'chat.getPermalink': {
@@ -142,31 +137,9 @@ export class SlackWorkspace {
         return { channel: m.channel, permalink };
       }
       case 'views.open':
-        return { view: this.publicView(this.openView(p, false)) };
-      case 'views.push':
-        return { view: this.publicView(this.openView(p, true)) };
-      case 'views.update':
-        return { view: this.publicView(this.updateView(p)) };
+        return { view: this.publicView(this.openView(p)) };
       case 'apps.connections.open':
         return { url: this.options.connectUrl() };
-      case 'users.info': {
-        const id = str(p.user);
-        if (!id) throw new SlackApiError('user_not_found');
-        const name = this.options.userName(id);
-        return {
-          user: {
-            id,
-            team_id: this.options.teamId,
-            name,
-            real_name: name,
-            is_bot: false,
-            deleted: false,
-            tz: 'UTC',
-            tz_offset: 0,
-            profile: { real_name: name, display_name: name },
-          },
-        };
-      }
       default:
         throw new SlackApiError('unknown_method');
     }
@@ -326,18 +299,8 @@ export class SlackWorkspace {
     return { trigger, id, view: checked };
   }
 
-  private openView(p: Obj, push: boolean): StoredView {
+  private openView(p: Obj): StoredView {
     const { trigger, id, view } = this.takeTrigger(p, () => this.modal(p));
-    const stack = this.views.filter((v) => v.user === trigger.user && !v.closed);
-    const previous = push ? stack.at(-1) : undefined;
-    if (push && !previous) throw new SlackApiError('not_found');
-    if (
-      push &&
-      previous &&
-      stack.filter((v) => v.root_view_id === previous.root_view_id).length >= 3
-    ) {
-      throw new SlackApiError('push_limit_reached');
-    }
     const externalId = str(view.external_id) ?? '';
     if (externalId && this.views.some((v) => v.external_id === externalId)) {
       throw new SlackApiError('duplicate_external_id');
@@ -358,43 +321,11 @@ export class SlackWorkspace {
       blocks: (view.blocks as unknown[]) ?? [],
       state: { values: {} },
       hash: `${Math.floor(this.options.now() / 1000)}.${randomHex(4)}`,
-      root_view_id: previous?.root_view_id ?? viewId,
-      previous_view_id: previous?.id ?? null,
-      updates: 0,
+      root_view_id: viewId,
+      previous_view_id: null,
       closed: false,
     };
     this.views.push(stored);
     return stored;
-  }
-
-  /** Replaces a stored view's content (views.update, or response_action update). */
-  replaceView(stored: StoredView, view: Obj): void {
-    stored.callback_id = str(view.callback_id) ?? stored.callback_id;
-    stored.private_metadata = str(view.private_metadata) ?? '';
-    stored.title = view.title;
-    stored.submit = view.submit;
-    stored.close = view.close;
-    stored.blocks = (view.blocks as unknown[]) ?? [];
-    stored.hash = `${Math.floor(this.options.now() / 1000)}.${randomHex(4)}`;
-    stored.updates += 1;
-  }
-
-  private updateView(p: Obj): StoredView {
-    const viewId = str(p.view_id);
-    const externalId = str(p.external_id);
-    const stored = this.views.find((v) =>
-      viewId ? v.id === viewId : externalId !== undefined && v.external_id === externalId,
-    );
-    if (!stored) throw new SlackApiError('not_found');
-    const hash = str(p.hash);
-    if (hash && hash !== stored.hash) throw new SlackApiError('hash_conflict');
-    this.replaceView(stored, this.modal(p));
-    return stored;
-  }
-
-  /** Opens a modal on top of `previous` without a trigger (response_action push). */
-  pushView(previous: StoredView, view: Obj): StoredView {
-    const trigger = this.issueTrigger(previous.user);
-    return this.openView({ trigger_id: trigger, view }, true);
   }
 }

@@ -3,7 +3,6 @@ import {
   type BlockActionOptions,
   blockActionsPayload,
   blockSuggestionPayload,
-  eventCallbackPayload,
   type OptionsRequestOptions,
   type PayloadContext,
   type SlashCommandOptions,
@@ -71,8 +70,6 @@ export interface HttpDriver {
     botUrl: string,
     o: OptionsRequestOptions,
   ): Promise<DriverResponse & { payload: Obj; options: unknown }>;
-  /** An Events API event_callback around `event` (JSON body). */
-  sendEvent(botUrl: string, event: Obj): Promise<DriverResponse & { payload: Obj }>;
   /** Posts any body signed (or mis-signed: other secret, stale timestamp). */
   sendSigned(botUrl: string, body: string, options?: SignedPostOptions): Promise<DriverResponse>;
 }
@@ -84,7 +81,6 @@ export interface SocketDriver {
   sendOptionsRequest(
     o: OptionsRequestOptions,
   ): Promise<EnvelopeResult & { payload: Obj; options: unknown }>;
-  sendEvent(event: Obj): Promise<EnvelopeResult & { payload: Obj }>;
 }
 
 export async function postToBot(
@@ -175,10 +171,6 @@ export function createDrivers(deps: {
       const result = await interaction(botUrl, payload);
       return { ...result, payload, options: result.json };
     },
-    async sendEvent(botUrl, event) {
-      const payload = eventCallbackPayload(ctx, event);
-      return { ...(await signed(botUrl, JSON.stringify(payload))), payload };
-    },
     sendSigned: signed,
   };
 
@@ -222,13 +214,6 @@ export function createDrivers(deps: {
         accepts_response_payload: true,
       });
       return { ...result, payload, options: ackPayload(result) };
-    },
-    async sendEvent(event) {
-      const payload = eventCallbackPayload(ctx, event);
-      const result = await socket.sendEnvelope('events_api', payload, {
-        accepts_response_payload: false,
-      });
-      return { ...result, payload };
     },
   };
 

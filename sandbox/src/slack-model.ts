@@ -62,7 +62,6 @@ export interface StoredView {
   hash: string;
   root_view_id: string;
   previous_view_id: string | null;
-  updates: number;
   closed: boolean;
 }
 

@@ -296,27 +296,3 @@ export function blockSuggestionPayload(ctx: PayloadContext, o: OptionsRequestOpt
     ...(o.channel_id ? { channel: { id: o.channel_id, name: ctx.channelName(o.channel_id) } } : {}),
   };
 }
-
-/** An Events API `event_callback` around an event. */
-export function eventCallbackPayload(ctx: PayloadContext, event: Obj): Obj {
-  const seconds = Math.floor(ctx.now() / 1000);
-  return {
-    token: ctx.verificationToken,
-    team_id: ctx.teamId,
-    api_app_id: ctx.appId,
-    event: { event_ts: actionTs(ctx), ...event },
-    type: 'event_callback',
-    event_id: `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`,
-    event_time: seconds,
-    authorizations: [
-      {
-        enterprise_id: null,
-        team_id: ctx.teamId,
-        user_id: ctx.botUserId,
-        is_bot: true,
-        is_enterprise_install: false,
-      },
-    ],
-    is_ext_shared_channel: false,
-  };
-}

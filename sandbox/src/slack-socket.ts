@@ -12,7 +12,7 @@ import { randomHex } from './slack-model.js';
  * answers each with `{envelope_id, payload?}`.
  */
 
-export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
+export type EnvelopeType = 'slash_commands' | 'interactive';
 
 export interface EnvelopeResult {
   envelope_id: string;
@@ -45,8 +45,6 @@ export interface SocketModeStandIn {
     payload: unknown,
     options?: SendEnvelopeOptions,
   ): Promise<EnvelopeResult>;
-  /** Every message the app sent over its sockets, parsed. */
-  received(): unknown[];
   /** Pings every open connection; resolves when all have answered with a pong. */
   ping(): Promise<void>;
   /** Sends Slack's `disconnect` message (the app should reconnect with a new URL). */
@@ -80,7 +78,6 @@ export function createSocketModeServer(options: {
   const wss = new WebSocketServer({ noServer: true });
   const tickets = new Set<string>();
   const open: WebSocket[] = [];
-  const received: unknown[] = [];
   const pending = new Map<string, Pending>();
   let waiters: Array<() => void> = [];
   let greeted = 0;
@@ -146,7 +143,6 @@ export function createSocketModeServer(options: {
     } catch {
       message = data.toString();
     }
-    received.push(message);
     const id = (message as { envelope_id?: unknown } | null)?.envelope_id;
     if (typeof id !== 'string') return;
     const p = pending.get(id);
@@ -189,7 +185,7 @@ export function createSocketModeServer(options: {
             envelope_id,
             payload,
             type,
-            accepts_response_payload: sendOptions.accepts_response_payload ?? type !== 'events_api',
+            accepts_response_payload: sendOptions.accepts_response_payload ?? true,
             ...(sendOptions.retry_attempt !== undefined
               ? { retry_attempt: sendOptions.retry_attempt }
               : {}),
@@ -200,7 +196,6 @@ export function createSocketModeServer(options: {
         );
       });
     },
-    received: () => [...received],
     ping: () =>
       Promise.all(
         open.map(

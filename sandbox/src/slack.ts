@@ -6,7 +6,6 @@ import {
   startLoopbackServer,
 } from './http.js';
 import { directMessageChannel, SlackWorkspace } from './slack-api.js';
-import { checkModalView } from './slack-blocks.js';
 import { createDrivers, type HttpDriver, type SocketDriver } from './slack-driver.js';
 import {
   bool,
@@ -53,14 +52,6 @@ export { signSlackRequest } from './slack-payloads.js';
 export type { EnvelopeResult, EnvelopeType, SocketModeStandIn } from './slack-socket.js';
 
 export interface SlackStandInOptions {
-  botToken?: string;
-  appToken?: string;
-  signingSecret?: string;
-  teamId?: string;
-  teamDomain?: string;
-  botUserId?: string;
-  botId?: string;
-  appId?: string;
   /** Clock for trigger expiry, response_url lifetime and message timestamps (ms). */
   now?: () => number;
   /** Channels that answer `channel_not_found`. */
@@ -93,7 +84,6 @@ export interface SlackStandIn extends HttpDriver, AsyncDisposable {
   readonly url: string;
   /** For `clientOptions.slackApiUrl` / `SLACK_API_URL`: `${url}/api/`. */
   readonly apiUrl: string;
-  readonly server: LoopbackServer;
   readonly requests: RecordedRequest[];
   readonly botToken: string;
   readonly appToken: string;
@@ -102,8 +92,6 @@ export interface SlackStandIn extends HttpDriver, AsyncDisposable {
   readonly botUserId: string;
   readonly appId: string;
   fault: LoopbackServer['fault'];
-  setLatency: LoopbackServer['setLatency'];
-  hold: LoopbackServer['hold'];
   /** Messages posted (threads included), in order, with their current state. */
   messages(channel?: string): StoredMessage[];
   /** Replies in the thread of `ts`. */
@@ -115,7 +103,6 @@ export interface SlackStandIn extends HttpDriver, AsyncDisposable {
   calls(method: string): Obj[];
   /** A user deletes a message. */
   deleteMessage(channel: string, ts: string): void;
-  markChannelUnknown(channel: string): void;
   /** The user closes a modal (Cancel or ×); Slack tells the app only with notify_on_close. */
   closeView(id: string): void;
   /** The bot is invited to `channel` (true) or removed from it (false). */
@@ -137,14 +124,10 @@ const METHODS = new Set([
   'auth.test',
   'chat.postMessage',
   'chat.update',
-  'chat.delete',
   'chat.postEphemeral',
   'chat.getPermalink',
   'views.open',
-  'views.push',
-  'views.update',
   'apps.connections.open',
-  'users.info',
 ]);
 
 const RESPONSE_URL_USES = 5;
@@ -160,15 +143,17 @@ function bearer(request: RecordedRequest): string | undefined {
   return match?.[1];
 }
 
+/** The one workspace and app the stand-in plays: tests read them from the stand-in. */
+const botToken = 'xoxb-test';
+const appToken = 'xapp-test';
+const signingSecret = 'test-signing-secret';
+const teamId = 'T0STANDIN';
+const teamDomain = 'stand-in';
+const botUserId = 'U0REVIEWBOT';
+const botId = 'B0REVIEWBOT';
+const appId = 'A0REVIEWAPP';
+
 export async function startSlackStandIn(options: SlackStandInOptions = {}): Promise<SlackStandIn> {
-  const botToken = options.botToken ?? 'xoxb-test';
-  const appToken = options.appToken ?? 'xapp-test';
-  const signingSecret = options.signingSecret ?? 'test-signing-secret';
-  const teamId = options.teamId ?? 'T0STANDIN';
-  const teamDomain = options.teamDomain ?? 'stand-in';
-  const botUserId = options.botUserId ?? 'U0REVIEWBOT';
-  const botId = options.botId ?? 'B0REVIEWBOT';
-  const appId = options.appId ?? 'A0REVIEWAPP';
   const now = options.now ?? (() => Date.now());
   const userName = (id: string) => options.users?.[id] ?? derivedName(id);
   const channelName = (id: string) => options.channels?.[id] ?? derivedName(id);
@@ -322,17 +307,8 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   function onViewResponse(viewId: string | undefined, response: Obj | undefined): void {
     const stored = viewId ? workspace.findView(viewId) : undefined;
     if (!stored) return;
-    const action = response?.response_action;
-    const view = response?.view as Obj | undefined;
-    if (action === 'errors') return;
-    if (action === 'clear') {
-      for (const v of workspace.views) if (v.root_view_id === stored.root_view_id) v.closed = true;
-    } else if ((action === 'update' || action === 'push') && checkModalView(view).length === 0) {
-      if (action === 'update') workspace.replaceView(stored, view as Obj);
-      else workspace.pushView(stored, view as Obj);
-    } else {
-      stored.closed = true;
-    }
+    // The bot answers errors (the modal stays open) or nothing (Slack closes it).
+    if (response?.response_action !== 'errors') stored.closed = true;
   }
 
   const drivers = createDrivers({ ctx, signingSecret, socket: sockets.socket, onViewResponse });
@@ -345,7 +321,6 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     ...drivers.http,
     url: loopback.url,
     apiUrl: `${loopback.url}/api/`,
-    server: loopback,
     requests: loopback.requests,
     botToken,
     appToken,
@@ -354,8 +329,6 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     botUserId,
     appId,
     fault: (rule) => loopback.fault(rule),
-    setLatency: (ms) => loopback.setLatency(ms),
-    hold: () => loopback.hold(),
     messages: (channel) =>
       workspace.messages
         .filter((m) => channel === undefined || m.channel === channel)
@@ -382,9 +355,6 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     closeView: (id) => {
       const view = workspace.findView(id);
       if (view) view.closed = true;
-    },
-    markChannelUnknown: (channel) => {
-      workspace.unknownChannels.add(channel);
     },
     setMember: (channel, member) => {
       if (member) workspace.joinedChannels.add(channel);

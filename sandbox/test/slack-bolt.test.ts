@@ -218,25 +218,4 @@ describe('Slack stand-in driving a real Bolt app over HTTP', () => {
     });
     expect(slack.views()[0]?.closed).toBe(true);
   });
-
-  it('delivers an Events API callback as signed JSON', async () => {
-    await using slack = await startSlackStandIn();
-    const mentioned = deferred<string>();
-    await using bolt = await startBolt(slack, (app) => {
-      app.event('app_mention', async ({ event }) => {
-        mentioned.resolve(event.text);
-      });
-    });
-
-    const result = await slack.sendEvent(bolt.url, {
-      type: 'app_mention',
-      user: 'U_ALICE',
-      text: '<@U0REVIEWBOT> help',
-      channel: 'C_REVIEWS',
-      ts: '1700000000.000100',
-    });
-
-    expect(result.status).toBe(200);
-    expect(await mentioned.promise).toBe('<@U0REVIEWBOT> help');
-  });
 });
