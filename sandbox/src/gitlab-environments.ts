@@ -1,4 +1,7 @@
+import { paginated } from './gitlab-pagination.js';
 import { readField } from './gitlab-query.js';
+import { listRequest, type Params, type Router } from './gitlab-router.js';
+import type { GitLabState } from './gitlab-state.js';
 import { type HttpReply, json, type RecordedRequest } from './http.js';
 
 /**
@@ -118,4 +121,24 @@ export class EnvironmentStore {
     }
     return environments;
   }
+}
+
+export function environmentRoutes(router: Router, state: GitLabState): void {
+  const { environments } = state;
+  const id = (params: Params) => Number(params.environment_id);
+  router.project('GET', '/projects/:id/environments', (record, _params, request) =>
+    paginated(environments.list(record.project.id, request.query), listRequest(state, request)),
+  );
+  router.project('POST', '/projects/:id/environments', (record, _params, request) =>
+    environments.create(record.project.id, request),
+  );
+  router.project('PUT', '/projects/:id/environments/:environment_id', (record, params, request) =>
+    environments.edit(record.project.id, id(params), request),
+  );
+  router.project('POST', '/projects/:id/environments/:environment_id/stop', (record, params) =>
+    environments.stop(record.project.id, id(params)),
+  );
+  router.project('DELETE', '/projects/:id/environments/:environment_id', (record, params) =>
+    environments.remove(record.project.id, id(params)),
+  );
 }
