@@ -57,19 +57,12 @@ export class Ec2Network {
 
   /** The XML body of DescribeSubnets for `SubnetId.N` (all subnets when none is given). */
   describeSubnets(ids: string[]): string {
-    for (const id of ids) {
-      if (!/^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id)) {
-        throw new AwsError('InvalidSubnetID.Malformed', `Invalid id: "${id}"`);
-      }
-    }
-    const missing = ids.find((id) => !this.subnets.has(id));
-    if (missing) {
-      throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${missing}' does not exist`);
-    }
-    const selected =
-      ids.length > 0
-        ? ids.map((id) => this.subnets.get(id) as Ec2Subnet)
-        : [...this.subnets.values()];
+    const selected = pick(this.subnets, ids, {
+      shape: /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/,
+      malformed: (id) => new AwsError('InvalidSubnetID.Malformed', `Invalid id: "${id}"`),
+      missing: (id) =>
+        new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`),
+    });
     const items = selected.map(
       (s) =>
         '<item>' +
@@ -89,19 +82,13 @@ export class Ec2Network {
 
   /** The XML body of DescribeSecurityGroups for `GroupId.N` (all groups when none is given). */
   describeSecurityGroups(ids: string[]): string {
-    for (const id of ids) {
-      if (!/^sg-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id)) {
-        throw new AwsError('InvalidGroupId.Malformed', `Invalid id: "${id}" (expecting "sg-...")`);
-      }
-    }
-    const missing = ids.find((id) => !this.groups.has(id));
-    if (missing) {
-      throw new AwsError('InvalidGroup.NotFound', `The security group '${missing}' does not exist`);
-    }
-    const selected =
-      ids.length > 0
-        ? ids.map((id) => this.groups.get(id) as Ec2SecurityGroup)
-        : [...this.groups.values()];
+    const selected = pick(this.groups, ids, {
+      shape: /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/,
+      malformed: (id) =>
+        new AwsError('InvalidGroupId.Malformed', `Invalid id: "${id}" (expecting "sg-...")`),
+      missing: (id) =>
+        new AwsError('InvalidGroup.NotFound', `The security group '${id}' does not exist`),
+    });
     const items = selected.map(
       (g) =>
         '<item>' +
@@ -115,4 +102,23 @@ export class Ec2Network {
     );
     return `<securityGroupInfo>${items.join('')}</securityGroupInfo>`;
   }
+}
+
+/**
+ * The items a Describe call asks for by id, or all of them when it names none.
+ * EC2 checks every id's shape before it looks any up.
+ */
+function pick<T>(
+  items: Map<string, T>,
+  ids: string[],
+  errors: { shape: RegExp; malformed(id: string): AwsError; missing(id: string): AwsError },
+): T[] {
+  const malformed = ids.find((id) => !errors.shape.test(id));
+  if (malformed !== undefined) throw errors.malformed(malformed);
+  if (ids.length === 0) return [...items.values()];
+  return ids.map((id) => {
+    const item = items.get(id);
+    if (item === undefined) throw errors.missing(id);
+    return item;
+  });
 }

@@ -24,6 +24,7 @@ import {
 import { DEMO_CLUSTER, DEMO_SECURITY_GROUP, DEMO_SUBNET } from './demo.js';
 import {
   type HttpReply,
+  json,
   type LoopbackServer,
   type RecordedRequest,
   startLoopbackServer,
@@ -186,7 +187,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
         (arn) => {
           const task = tasks.get(arn);
           if (!task) return undefined;
-          const shown = tasks.render(task, true) as StandInTask;
+          const shown = show(task);
           return {
             ...shown,
             ...(shown.startedAt !== undefined ? { startedAt: shown.startedAt * 1000 } : {}),
@@ -197,6 +198,9 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   /** Apps follow their tasks after every change: a request, or a stand-in method. */
   const syncApps = () => apps?.sync(tasks.all());
   const caller = `arn:aws:sts::${accountId}:assumed-role/review-app-bot/sandbox`;
+
+  /** A task as DescribeTasks shows it, tags included. */
+  const show = (task: TaskState) => tasks.render(task, true) as StandInTask;
 
   const taskOrThrow = (arn: string): TaskState => {
     const task = tasks.get(arn);
@@ -319,46 +323,25 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   });
 
   function handleAws(request: RecordedRequest): HttpReply {
-    {
-      tasks.expireLifetimes();
-      const { operation } = request;
-      if (ECS_OPERATIONS.has(operation)) {
-        const requestId = randomUUID();
-        try {
-          const handler = ecs[operation] as (input: JsonObject) => JsonObject;
-          return ecsReply(200, handler(parseJsonBody(request.body)), requestId);
-        } catch (error) {
-          if (!(error instanceof AwsError)) throw error;
-          return ecsReply(error.status, { __type: error.code, message: error.message }, requestId, {
-            'x-amzn-errortype': error.code,
-          });
-        }
-      }
-      if (LOGS_OPERATIONS.has(operation) || operation.startsWith('UNKNOWN LOGS ')) {
-        // CloudWatch Logs speaks JSON 1.1 too, with the same error shape as ECS.
-        try {
-          return ecsReply(200, logs.handle(operation, parseJsonBody(request.body)), randomUUID());
-        } catch (error) {
-          if (!(error instanceof AwsError)) throw error;
-          return ecsReply(
-            error.status,
-            { __type: error.code, message: error.message },
-            randomUUID(),
-            { 'x-amzn-errortype': error.code },
-          );
-        }
-      }
-      if (EC2_ACTIONS.has(operation) || operation.startsWith('UNKNOWN EC2 ')) {
-        return handleEc2(new URLSearchParams(request.body), { accountId, interfaces, network });
-      }
-      if (operation.startsWith('UNKNOWN ECS ')) {
-        const error = new AwsError('UnknownOperationException', `Unsupported: ${operation}`);
-        return ecsReply(400, { __type: error.code, message: error.message }, randomUUID(), {
-          'x-amzn-errortype': error.code,
-        });
-      }
-      return ec2Error(new AwsError('InvalidAction', `Not an AWS request: ${operation}`));
+    tasks.expireLifetimes();
+    const { operation } = request;
+    if (ECS_OPERATIONS.has(operation)) {
+      const handler = ecs[operation] as (input: JsonObject) => JsonObject;
+      return awsJson(() => handler(parseJsonBody(request.body)));
     }
+    if (LOGS_OPERATIONS.has(operation) || operation.startsWith('UNKNOWN LOGS ')) {
+      // CloudWatch Logs speaks JSON 1.1 too, with the same error shape as ECS.
+      return awsJson(() => logs.handle(operation, parseJsonBody(request.body)));
+    }
+    if (EC2_ACTIONS.has(operation) || operation.startsWith('UNKNOWN EC2 ')) {
+      return handleEc2(new URLSearchParams(request.body), { accountId, interfaces, network });
+    }
+    if (operation.startsWith('UNKNOWN ECS ')) {
+      return awsJson(() => {
+        throw new AwsError('UnknownOperationException', `Unsupported: ${operation}`);
+      });
+    }
+    return ec2Error(new AwsError('InvalidAction', `Not an AWS request: ${operation}`));
   }
 
   const close = async () => {
@@ -398,11 +381,11 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     tasks: () => {
       const all = tasks.all();
       apps?.sync(all);
-      return all.map((t) => tasks.render(t, true) as StandInTask);
+      return all.map(show);
     },
     task: (arn) => {
       const task = tasks.get(arn);
-      return task ? (tasks.render(task, true) as StandInTask) : undefined;
+      return task ? show(task) : undefined;
     },
     networkInterface: (arn) => {
       const network = tasks.get(arn)?.network;
@@ -455,19 +438,24 @@ function isForm(contentType: string | undefined): boolean {
   return (contentType ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
-function ecsReply(
-  status: number,
-  body: unknown,
-  requestId: string,
-  headers: Record<string, string> = {},
-): HttpReply {
-  return {
-    status,
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amzn-requestid': requestId,
-      ...headers,
-    },
-    body: JSON.stringify(body),
+/**
+ * A JSON 1.1 answer (ECS, CloudWatch Logs) of what `answer` returns, or the
+ * error it throws as these services write one: `__type` and `message`, the
+ * code also in `x-amzn-errortype`.
+ */
+function awsJson(answer: () => JsonObject): HttpReply {
+  const headers = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-requestid': randomUUID(),
   };
+  try {
+    return json(200, answer(), headers);
+  } catch (error) {
+    if (!(error instanceof AwsError)) throw error;
+    return json(
+      error.status,
+      { __type: error.code, message: error.message },
+      { ...headers, 'x-amzn-errortype': error.code },
+    );
+  }
 }

@@ -127,13 +127,7 @@ export class World {
         });
         return;
       case 'crash':
-        // What an out-of-memory kill looks like on Fargate (see FACTS.md).
-        aws.exitContainer(
-          change.arn,
-          APP_CONTAINER,
-          137,
-          'OutOfMemoryError: Container killed due to memory usage',
-        );
+        aws.runOutOfMemory(change.arn, APP_CONTAINER);
         return;
       case 'pull-fail':
         aws.setLaunchBehaviour({

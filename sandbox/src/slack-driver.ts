@@ -137,34 +137,29 @@ export function createDrivers(deps: {
   const interaction = (botUrl: string, payload: Obj) =>
     signed(botUrl, new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
   const viewId = (payload: Obj) => asObj(payload.view)?.id as string | undefined;
+  /** What the tests read of every payload sent: its trigger_id and response_url. */
+  const sent = (payload: Obj) => ({
+    payload,
+    triggerId: payload.trigger_id as string,
+    responseUrl: payload.response_url as string | undefined,
+  });
 
   const http: HttpDriver = {
     async sendSlashCommand(botUrl, o) {
       const payload = slashCommandPayload(ctx, o);
       const result = await signed(botUrl, new URLSearchParams(payload).toString());
-      return {
-        ...result,
-        payload,
-        responseUrl: payload.response_url as string,
-        triggerId: payload.trigger_id as string,
-      };
+      return { ...result, ...sent(payload), responseUrl: payload.response_url as string };
     },
     async sendBlockAction(botUrl, o) {
       const payload = blockActionsPayload(ctx, o);
-      const result = await interaction(botUrl, payload);
-      return {
-        ...result,
-        payload,
-        triggerId: payload.trigger_id as string,
-        responseUrl: payload.response_url as string | undefined,
-      };
+      return { ...(await interaction(botUrl, payload)), ...sent(payload) };
     },
     async sendViewSubmission(botUrl, o) {
       const payload = viewSubmissionPayload(ctx, o);
       const result = await interaction(botUrl, payload);
       const response = asObj(result.json);
       if (result.status === 200) deps.onViewResponse(viewId(payload), response);
-      return { ...result, payload, triggerId: payload.trigger_id as string, response };
+      return { ...result, ...sent(payload), response };
     },
     async sendOptionsRequest(botUrl, o) {
       const payload = blockSuggestionPayload(ctx, o);
@@ -180,24 +175,14 @@ export function createDrivers(deps: {
       const result = await socket.sendEnvelope('slash_commands', payload, {
         accepts_response_payload: true,
       });
-      return {
-        ...result,
-        payload,
-        responseUrl: payload.response_url as string,
-        triggerId: payload.trigger_id as string,
-      };
+      return { ...result, ...sent(payload), responseUrl: payload.response_url as string };
     },
     async sendBlockAction(o) {
       const payload = blockActionsPayload(ctx, o);
       const result = await socket.sendEnvelope('interactive', payload, {
         accepts_response_payload: false,
       });
-      return {
-        ...result,
-        payload,
-        triggerId: payload.trigger_id as string,
-        responseUrl: payload.response_url as string | undefined,
-      };
+      return { ...result, ...sent(payload) };
     },
     async sendViewSubmission(o) {
       const payload = viewSubmissionPayload(ctx, o);
@@ -206,7 +191,7 @@ export function createDrivers(deps: {
       });
       const response = ackPayload(result);
       deps.onViewResponse(viewId(payload), response);
-      return { ...result, payload, triggerId: payload.trigger_id as string, response };
+      return { ...result, ...sent(payload), response };
     },
     async sendOptionsRequest(o) {
       const payload = blockSuggestionPayload(ctx, o);

@@ -312,6 +312,9 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   }
 
   const drivers = createDrivers({ ctx, signingSecret, socket: sockets.socket, onViewResponse });
+  /** Copies, so that a test holds what it saw, not the stand-in's live state. */
+  const messagesWhere = (keep: (m: StoredMessage) => boolean) =>
+    workspace.messages.filter(keep).map((m) => ({ ...m }));
   const close = async () => {
     await sockets.close();
     await loopback.close();
@@ -329,14 +332,9 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     botUserId,
     appId,
     fault: (rule) => loopback.fault(rule),
-    messages: (channel) =>
-      workspace.messages
-        .filter((m) => channel === undefined || m.channel === channel)
-        .map((m) => ({ ...m })),
+    messages: (channel) => messagesWhere((m) => channel === undefined || m.channel === channel),
     thread: (channel, ts) =>
-      workspace.messages
-        .filter((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts)
-        .map((m) => ({ ...m })),
+      messagesWhere((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts),
     ephemerals: (who) =>
       workspace.ephemerals
         .filter((e) => who === undefined || e.user === who || e.channel === who)
@@ -360,10 +358,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       if (member) workspace.joinedChannels.add(channel);
       else workspace.joinedChannels.delete(channel);
     },
-    directMessages: (user) =>
-      workspace.messages
-        .filter((m) => m.channel === directMessageChannel(user))
-        .map((m) => ({ ...m })),
+    directMessages: (user) => messagesWhere((m) => m.channel === directMessageChannel(user)),
     issueTriggerId: (user = DEFAULT_USER) => workspace.issueTrigger(user),
     rateLimit: (method, retryAfterSeconds, times = 1) =>
       loopback.fault({
