@@ -113,10 +113,10 @@ async function handle(message) {
       return { rounds: loopRounds };
     }
     case 'memory': {
-      const { rss } = process.memoryUsage();
+      const { rss, heapTotal, external } = process.memoryUsage();
       globalThis.gc?.();
       const { heapUsed } = process.memoryUsage();
-      return { rss, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 };
+      return { rss, heapTotal, external, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 };
     }
     case 'exit':
       setImmediate(() => process.exit(0));

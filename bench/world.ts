@@ -156,12 +156,14 @@ export async function startChild(
   kind: 'bot' | 'bare',
   env: Record<string, string>,
 ): Promise<Child> {
+  // BENCH_NODE_FLAGS (e.g. --trace-gc) for looking into a figure; its output is shown.
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const started = performance.now();
   const child: ChildProcess = fork(new URL('./child.mjs', import.meta.url), [kind], {
     env: { ...process.env, ...env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', flags.length > 0 ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     // Heap in use is read after a full collection: garbage not yet collected is not held.
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...flags],
   });
   const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
   let next = 0;
