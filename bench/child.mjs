@@ -48,17 +48,16 @@ async function plainRound(includeStopped) {
   });
   const cluster = env.ECS_CLUSTER;
   const arns = new Set();
-  for (const desiredStatus of includeStopped ? ['RUNNING', 'STOPPED'] : ['RUNNING']) {
+  // ECS takes startedBy only alone (running tasks); stopped ones are listed by family.
+  const filters = [{ startedBy: 'review-app-bot' }];
+  if (includeStopped) {
+    filters.push({ family: `${env.ECS_TASK_DEFINITION}-review-app`, desiredStatus: 'STOPPED' });
+  }
+  for (const filter of filters) {
     let nextToken;
     do {
       const page = await ecs.send(
-        new ListTasksCommand({
-          cluster,
-          startedBy: 'review-app-bot',
-          desiredStatus,
-          maxResults: 100,
-          nextToken,
-        }),
+        new ListTasksCommand({ cluster, ...filter, maxResults: 100, nextToken }),
       );
       for (const arn of page.taskArns ?? []) arns.add(arn);
       nextToken = page.nextToken;
@@ -113,10 +112,10 @@ async function handle(message) {
       return { rounds: loopRounds };
     }
     case 'memory': {
-      const { rss } = process.memoryUsage();
+      const { rss, heapTotal, external } = process.memoryUsage();
       globalThis.gc?.();
       const { heapUsed } = process.memoryUsage();
-      return { rss, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 };
+      return { rss, heapTotal, external, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 };
     }
     case 'exit':
       setImmediate(() => process.exit(0));

@@ -162,8 +162,13 @@ async function ackWithSlowGitLab(): Promise<void> {
   const acks = { bot: [] as number[], bare: [] as number[] };
   for (let batch = 0; batch < 3; batch++) {
     const texts = Array.from({ length: 50 }, (_, i) => String(batch * 50 + i + 1));
-    acks.bare.push(...(await commands(world, bare, texts)));
-    acks.bot.push(...(await commands(world, bot, texts)));
+    const bareAcks = await commands(world, bare, texts);
+    const botAcks = await commands(world, bot, texts);
+    log(
+      `ack batch ${batch + 1}: max ${Math.round(Math.max(...botAcks))} vs ${Math.round(Math.max(...bareAcks))} ms`,
+    );
+    acks.bare.push(...bareAcks);
+    acks.bot.push(...botAcks);
     // The launches go on after the acknowledgement: let them finish before the next pair.
     await quiet(world, 500, 20_000);
   }

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
 import {
   type AwsStandIn,
@@ -141,6 +142,12 @@ export async function startBenchWorld(options: { startupMs?: number } = {}): Pro
   };
 }
 
+/** `ENV NODE_OPTIONS="..."` of the Dockerfile, read from it so that the two never differ. */
+function imageNodeOptions(): string {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
+}
+
 /** A process under measurement (bench/child.mjs) and the requests it answers. */
 export interface Child {
   kind: 'bot' | 'bare';
@@ -156,12 +163,16 @@ export async function startChild(
   kind: 'bot' | 'bare',
   env: Record<string, string>,
 ): Promise<Child> {
+  // BENCH_NODE_FLAGS (e.g. --trace-gc) for looking into a figure; its output is shown.
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  // The bot runs with the Node options its image sets; the bare app as anyone runs Bolt.
+  const nodeOptions = kind === 'bot' ? { NODE_OPTIONS: imageNodeOptions() } : {};
   const started = performance.now();
   const child: ChildProcess = fork(new URL('./child.mjs', import.meta.url), [kind], {
-    env: { ...process.env, ...env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, ...env, ...nodeOptions, NODE_ENV: 'production' },
+    stdio: ['ignore', flags.length > 0 ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     // Heap in use is read after a full collection: garbage not yet collected is not held.
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...flags],
   });
   const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
   let next = 0;

@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
+import { AcknowledgedFirst } from '../acknowledged-first.js';
 import { COMMAND } from '../ids.js';
 import type { SlackServices } from '../services.js';
 import { handleReviewAppCommand } from './review-app.js';
 
 export function registerCommands(app: App, services: SlackServices): void {
-  app.command(COMMAND, (args) => handleReviewAppCommand(services, args));
+  const acknowledged = new AcknowledgedFirst();
+  app.command(COMMAND, (args) => handleReviewAppCommand(services, args, acknowledged));
 }

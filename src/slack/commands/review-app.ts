@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { isReviewAppError } from '../../core/errors.js';
 import { isAllowed } from '../access.js';
+import type { AcknowledgedFirst } from '../acknowledged-first.js';
 import { launchInSlack } from '../launch-flow.js';
 import { errorMessage, errorText, refusedMessage } from '../messages/notices.js';
 import { privateAnswer } from '../private-answer.js';
@@ -11,7 +12,11 @@ import { findVerb, usageMessage } from './verbs.js';
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** `/review-app [42 | !42 | URL | <verb> ...]`: acknowledged at once, worked on after. */
-export async function handleReviewAppCommand(services: SlackServices, args: Args): Promise<void> {
+export async function handleReviewAppCommand(
+  services: SlackServices,
+  args: Args,
+  acknowledged?: AcknowledgedFirst,
+): Promise<void> {
   const { command, ack, respond, client, logger } = args;
   const text = command.text.trim();
   const user = command.user_id;
@@ -42,6 +47,8 @@ export async function handleReviewAppCommand(services: SlackServices, args: Args
     return;
   }
 
+  // A burst of commands is acknowledged before their work (GitLab, ECS) begins.
+  await acknowledged?.settled();
   try {
     if (verb) return await verb.run({ services, client, user, channel, answer }, rest);
     if (rest.length > 0)
