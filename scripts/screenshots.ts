@@ -61,7 +61,10 @@ try {
   await crash.waitFor();
   while (!(await crash.isEnabled())) await page.waitForTimeout(100);
   await crash.click();
-  await channel.getByText(/ran out of memory/).first().waitFor();
+  await channel
+    .getByText(/ran out of memory/)
+    .first()
+    .waitFor();
   await shoot(page, 'crash-notice');
 
   await page.getByRole('combobox', { name: 'You are' }).selectOption('U_EVE');

@@ -30,3 +30,23 @@ export function demoTaskDefinition() {
     tags: [{ key: 'team', value: 'shop' }],
   };
 }
+
+/** The demo definition logging to CloudWatch through the awslogs driver, as the ECS console sets it up. */
+export function demoLoggingTaskDefinition(family = 'shop-web-logged') {
+  const base = demoTaskDefinition();
+  return {
+    ...base,
+    family,
+    containerDefinitions: base.containerDefinitions.map((c) => ({
+      ...c,
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: {
+          'awslogs-group': '/ecs/shop-web',
+          'awslogs-region': 'us-east-1',
+          'awslogs-stream-prefix': 'ecs',
+        },
+      },
+    })),
+  };
+}

@@ -5,35 +5,15 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { demoTaskDefinition } from '../src/demo.js';
+import { demoLoggingTaskDefinition } from '../src/demo.js';
 import { clientConfig, manualClock, rejection, runInput, seededAws } from './aws-fixtures.js';
-
-/** The demo definition, logging to CloudWatch as the ECS console sets it up. */
-function loggingDefinition() {
-  const base = demoTaskDefinition();
-  return {
-    ...base,
-    family: 'shop-web-logged',
-    containerDefinitions: base.containerDefinitions.map((c) => ({
-      ...c,
-      logConfiguration: {
-        logDriver: 'awslogs',
-        options: {
-          'awslogs-group': '/ecs/shop-web',
-          'awslogs-region': 'us-east-1',
-          'awslogs-stream-prefix': 'ecs',
-        },
-      },
-    })),
-  };
-}
 
 describe('CloudWatch Logs stand-in with @aws-sdk/client-cloudwatch-logs', () => {
   it('keeps what a container printed in <prefix>/<container>/<task id>, newest last', async () => {
     const clock = manualClock();
     const { aws, ecs } = await seededAws(clock.now);
     await using _aws = aws;
-    aws.addTaskDefinition(loggingDefinition());
+    aws.addTaskDefinition(demoLoggingTaskDefinition());
     const run = await ecs.send(new RunTaskCommand(runInput({ taskDefinition: 'shop-web-logged' })));
     const arn = run.tasks?.[0]?.taskArn as string;
     const id = arn.split('/').at(-1);

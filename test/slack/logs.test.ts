@@ -1,4 +1,4 @@
-import { demoTaskDefinition } from '@review-app-bot/sandbox';
+import { demoLoggingTaskDefinition } from '@review-app-bot/sandbox';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import { ACTIONS, buttonValue } from '../../src/slack/ids.js';
@@ -17,22 +17,7 @@ import {
 /** The demo app, logging to CloudWatch through the awslogs driver as the ECS console sets it up. */
 async function loggingWorld(options: { autoAdvance?: boolean } = {}): Promise<BotWorld> {
   const w = await startBotWorld({ ...options, env: { ECS_TASK_DEFINITION: 'shop-web-logged' } });
-  const base = demoTaskDefinition();
-  w.aws.addTaskDefinition({
-    ...base,
-    family: 'shop-web-logged',
-    containerDefinitions: base.containerDefinitions.map((c) => ({
-      ...c,
-      logConfiguration: {
-        logDriver: 'awslogs',
-        options: {
-          'awslogs-group': '/ecs/shop-web',
-          'awslogs-region': 'us-east-1',
-          'awslogs-stream-prefix': 'ecs',
-        },
-      },
-    })),
-  });
+  w.aws.addTaskDefinition(demoLoggingTaskDefinition());
   return w;
 }
 

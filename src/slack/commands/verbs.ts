@@ -51,10 +51,8 @@ export const VERBS: readonly Verb[] = [
     summary: 'stop the review app of !42',
     restricted: true,
     async run({ services, client, user, answer }, args) {
-      const [reference] = args;
-      if (reference === undefined || args.length !== 1)
-        return answer(usageMessage('Say which review app to stop, e.g. `/review-app stop 42`.'));
-      const mr = await services.engine.parseReference(reference);
+      const mr = await mrArgument(services, args, answer, 'Say which review app to stop', 'stop');
+      if (mr === undefined) return;
       const outcome = await stopInSlack(services, client, mr, user);
       if ('refused' in outcome) return answer(outcome.refused);
       if ('confirm' in outcome) return answer(outcome.confirm);
@@ -67,12 +65,14 @@ export const VERBS: readonly Verb[] = [
     summary: 'give the review app of !42 more time',
     restricted: true,
     async run({ services, client, user, answer }, args) {
-      const [reference] = args;
-      if (reference === undefined || args.length !== 1)
-        return answer(
-          usageMessage('Say which review app to extend, e.g. `/review-app extend 42`.'),
-        );
-      const mr = await services.engine.parseReference(reference);
+      const mr = await mrArgument(
+        services,
+        args,
+        answer,
+        'Say which review app to extend',
+        'extend',
+      );
+      if (mr === undefined) return;
       const outcome = await extendInSlack(services, client, mr, user);
       if ('refused' in outcome) return answer(outcome.refused);
       const until = slackTime(outcome.extended.meta.softDeadline);
@@ -89,10 +89,8 @@ export const VERBS: readonly Verb[] = [
     // Logs can say more than an app's URL: the access lists apply.
     restricted: true,
     async run({ services, answer }, args) {
-      const [reference] = args;
-      if (reference === undefined || args.length !== 1)
-        return answer(usageMessage('Say whose logs to show, e.g. `/review-app logs 42`.'));
-      await answer(await logsInSlack(services, await services.engine.parseReference(reference)));
+      const mr = await mrArgument(services, args, answer, 'Say whose logs to show', 'logs');
+      if (mr !== undefined) await answer(await logsInSlack(services, mr));
     },
   },
   {
@@ -105,6 +103,22 @@ export const VERBS: readonly Verb[] = [
     },
   },
 ];
+
+/** The one merge request a verb acts on, or undefined once the asker was told what to type. */
+async function mrArgument(
+  services: SlackServices,
+  args: string[],
+  answer: VerbContext['answer'],
+  problem: string,
+  verb: string,
+): Promise<number | undefined> {
+  const [reference] = args;
+  if (reference === undefined || args.length !== 1) {
+    await answer(usageMessage(`${problem}, e.g. \`/review-app ${verb} 42\`.`));
+    return undefined;
+  }
+  return services.engine.parseReference(reference);
+}
 
 export function findVerb(word: string): Verb | undefined {
   return VERBS.find((verb) => verb.name === word.toLowerCase());
