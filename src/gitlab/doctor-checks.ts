@@ -6,8 +6,10 @@ import { projectSchema, tokenSelfSchema } from './schemas.js';
 import type { GitLabSettings } from './settings.js';
 import type { GitLabSource } from './source.js';
 
-/** Scopes the bot's token needs; `api` includes `read_api`. */
-const NEEDED_SCOPES = [['read_api', 'api'], ['read_registry']] as const;
+/** Scopes the bot's token needs; `api` includes `read_api`, and GitLab environments write. */
+function neededScopes(settings: GitLabSettings): (readonly string[])[] {
+  return [['read_api', 'api'], ['read_registry'], ...(settings.environments ? [['api']] : [])];
+}
 
 /**
  * What `review-app doctor` asks GitLab, read-only: the token (and its scopes),
@@ -35,15 +37,15 @@ async function tokenCheck(api: InstanceType<typeof Gitlab>, settings: GitLabSett
   const name = 'GitLab token';
   try {
     const self = tokenSelfSchema.parse(await api.PersonalAccessTokens.show());
-    const missing = NEEDED_SCOPES.filter((any) => !any.some((s) => self.scopes.includes(s))).map(
-      (any) => any[0],
-    );
+    const missing = neededScopes(settings)
+      .filter((any) => !any.some((s) => self.scopes.includes(s)))
+      .map((any) => any[0]);
     if (self.active === false)
       return failed(name, 'GITLAB_TOKEN is revoked or expired: create a new one.');
     if (missing.length > 0) {
       return failed(
         name,
-        `GITLAB_TOKEN lacks the scope${missing.length === 1 ? '' : 's'} ${missing.join(' and ')} (it has ${self.scopes.join(', ') || 'none'}): create a token with read_api and read_registry.`,
+        `GITLAB_TOKEN lacks the scope${missing.length === 1 ? '' : 's'} ${missing.join(' and ')} (it has ${self.scopes.join(', ') || 'none'}): create a token with ${settings.environments ? 'api (GITLAB_ENVIRONMENTS is on)' : 'read_api'} and read_registry.`,
       );
     }
     const expires = self.expires_at ? `, expires ${self.expires_at}` : '';

@@ -95,6 +95,18 @@ describe('review-app doctor', () => {
     ]);
   });
 
+  it('with GITLAB_ENVIRONMENTS on, a read-only token is named as lacking the api scope', async () => {
+    await using world = await startWorld();
+    world.gitlab.setTokenScopes(['read_api', 'read_registry']);
+    const result = await doctor(world, { GITLAB_ENVIRONMENTS: 'true' });
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      expect.stringMatching(
+        /^✗ GitLab token: GITLAB_TOKEN lacks the scope api .*create a token with api \(GITLAB_ENVIRONMENTS is on\)/,
+      ),
+    ]);
+  });
+
   it('a missing project', async () => {
     await using world = await startWorld();
     const result = await doctor(world, { GITLAB_PROJECT: 'acme/nothing' });
