@@ -524,7 +524,10 @@ export class ReviewAppEngine {
       const found = await this.findRunning(mr);
       if (!found) throw new ReviewAppError('NOT_RUNNING', `!${mr} has no review app running.`);
       const app = options.announced ? await this.updateMeta(found, { announced: true }) : found;
-      return this.stopApp(app, stopReasonFor('stopped', by));
+      const stopped = await this.stopApp(app, stopReasonFor('stopped', by));
+      // The MR runs no other app now: its environment ends here, also where no watcher runs (the CLI).
+      await this.environmentsEnded([mr]);
+      return stopped;
     });
   }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, buttonValue } from '../../src/slack/ids.js';
 import { ALICE, CHANNEL, eventually, launchedFromSlack, startBotWorld } from '../support/bot.js';
-import { PROJECT_ID } from '../support/world.js';
+import { cli } from '../support/cli.js';
+import { PROJECT_ID, startWorld } from '../support/world.js';
 
 const MINUTE = 60_000;
 
@@ -37,6 +38,20 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
     expect(w.gitlab.environments(PROJECT_ID)[0]?.external_url).toBe(
       `http://${w.aws.networkInterface(newest)?.publicIp}:3000`,
     );
+  });
+
+  it('a CLI launch and stop with no bot running leave the environment stopped', async () => {
+    await using world = await startWorld();
+    world.addMergeRequest(42);
+    const env = { GITLAB_ENVIRONMENTS: 'true' };
+    expect((await cli(world, ['launch', '42', '--wait'], env)).code).toBe(0);
+    expect(world.gitlab.environments(PROJECT_ID)).toMatchObject([
+      { name: 'review/mr-42', state: 'available' },
+    ]);
+    expect((await cli(world, ['stop', '42'], env)).code).toBe(0);
+    expect(world.gitlab.environments(PROJECT_ID)).toMatchObject([
+      { name: 'review/mr-42', state: 'stopped' },
+    ]);
   });
 
   it('leaves GitLab environments alone by default', async () => {
