@@ -109,7 +109,54 @@ function describeNetworkInterfaces(
         read(eni).some((actual) => actual !== undefined && values.some((v) => glob(v, actual))),
       ),
   );
-  return `<networkInterfaceSet>${selected.map((eni) => item(eni, context.accountId)).join('')}</networkInterfaceSet>`;
+  const page = paginate(params, ids.length > 0, selected);
+  return (
+    `<networkInterfaceSet>${page.items.map((eni) => item(eni, context.accountId)).join('')}</networkInterfaceSet>` +
+    (page.nextToken ? `<nextToken>${page.nextToken}</nextToken>` : '')
+  );
+}
+
+/**
+ * EC2's paging: `MaxResults` (5 to 1000 for DescribeNetworkInterfaces) and the
+ * `NextToken` of the previous page. "If you call a describe API action with
+ * both a list of IDs and MaxResults, the request fails with the error
+ * InvalidParameterCombination" (EC2 API reference, Query requests: pagination,
+ * as quoted in cilium/cilium#39120; the SDK reference of MaxResults: "You cannot
+ * specify this parameter and the network interface IDs parameter in the same
+ * request"). Without MaxResults, everything matching comes in one answer.
+ */
+function paginate<T>(
+  params: URLSearchParams,
+  byIds: boolean,
+  all: T[],
+): { items: T[]; nextToken?: string } {
+  const max = params.get('MaxResults');
+  const token = params.get('NextToken');
+  if (max === null) {
+    if (token !== null) throw new AwsError('InvalidParameterValue', 'NextToken without MaxResults');
+    return { items: all };
+  }
+  if (byIds) {
+    throw new AwsError(
+      'InvalidParameterCombination',
+      'The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults',
+    );
+  }
+  const size = Number(max);
+  if (!Number.isInteger(size) || size < 5 || size > 1000) {
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value ( ${max} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`,
+    );
+  }
+  const start = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString());
+  if (!Number.isInteger(start) || start < 0 || start > all.length) {
+    throw new AwsError('InvalidNextToken', 'The token is not valid.');
+  }
+  const end = start + size;
+  return end < all.length
+    ? { items: all.slice(start, end), nextToken: Buffer.from(String(end)).toString('base64url') }
+    : { items: all.slice(start) };
 }
 
 /** `Prefix.1`, `Prefix.2`, ... in order. */
@@ -136,6 +183,8 @@ function filtersOf(params: URLSearchParams) {
 
 /** EC2 filter values allow `*` and `?` wildcards. */
 function glob(pattern: string, value: string): boolean {
+  // Most values are plain ids: no pattern to build for them (a filter may list hundreds).
+  if (!/[*?]/.test(pattern)) return pattern === value;
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')

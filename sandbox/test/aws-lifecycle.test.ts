@@ -124,6 +124,41 @@ describe('AWS stand-in: task lifecycle', () => {
     expect(missing.name).toBe('InvalidNetworkInterfaceID.NotFound');
   });
 
+  it('pages DescribeNetworkInterfaces by filter, and refuses MaxResults beside ids as EC2 does', async () => {
+    const { aws, ecs, ec2 } = await seededAws();
+    await using _ = aws;
+    const arns: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const arn = (await ecs.send(new RunTaskCommand(runInput()))).tasks?.[0]?.taskArn ?? '';
+      aws.runTaskNow(arn);
+      arns.push(arn);
+    }
+    const enis = arns.map((arn) => aws.networkInterface(arn)?.networkInterfaceId ?? '');
+    const filter = {
+      Name: 'network-interface-id',
+      // An ENI that is gone is left out, where the ids list would refuse the whole call.
+      Values: [...enis, 'eni-0000000000000000f'],
+    };
+    const seen: string[] = [];
+    let NextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await ec2.send(
+        new DescribeNetworkInterfacesCommand({ Filters: [filter], MaxResults: 5, NextToken }),
+      );
+      for (const eni of page.NetworkInterfaces ?? []) seen.push(eni.NetworkInterfaceId ?? '');
+      NextToken = page.NextToken;
+      pages += 1;
+    } while (NextToken);
+    expect(pages).toBe(2);
+    expect(seen.sort()).toEqual([...enis].sort());
+
+    const combined = await rejection(
+      ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: enis, MaxResults: 5 })),
+    );
+    expect(combined.name).toBe('InvalidParameterCombination');
+  });
+
   it('stops a task on StopTask: UserInitiated, SIGTERM exit codes, still describable', async () => {
     const { aws, ecs, ec2 } = await seededAws();
     await using _ = aws;
