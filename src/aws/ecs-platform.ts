@@ -18,6 +18,7 @@ import type {
   LaunchSpec,
   PreparedTaskDefinition,
   StopContextOfApp,
+  TaskAddress,
   TaskPlatform,
 } from '../core/ports.js';
 import type { TaskInfo } from '../core/types.js';
@@ -33,6 +34,12 @@ export const STARTED_BY = 'review-app-bot';
 const REUSE_WINDOW = 20;
 /** Deregistering is limited to 1/s per account: clean up a few at a time. */
 const CLEANUP_BATCH = 5;
+/**
+ * ENIs looked up in one DescribeNetworkInterfaces. EC2 states no cap on a filter's
+ * values, but refuses long lists in practice (apache/druid#1954 met a limit of 200);
+ * 100 keeps clear of it, and MaxResults (at most 1000) holds every match in one page.
+ */
+const ENIS_PER_LOOKUP = 100;
 
 /** The engine's view of ECS and EC2: one method per SDK command, answers in domain types. */
 export class EcsPlatform implements TaskPlatform {
@@ -276,6 +283,50 @@ export class EcsPlatform implements TaskPlatform {
     );
     const publicIp = answer.NetworkInterfaces?.[0]?.Association?.PublicIp;
     return { ...privateIp, ...(publicIp ? { publicIp } : {}) };
+  }
+
+  async addresses(tasks: TaskInfo[]): Promise<Map<string, TaskAddress>> {
+    const found = new Map<string, TaskAddress>();
+    const eniOwners = new Map<string, string>();
+    for (const task of tasks) {
+      found.set(task.arn, task.privateIp ? { privateIp: task.privateIp } : {});
+      if (this.ecs.assignPublicIp && task.networkInterfaceId) {
+        eniOwners.set(task.networkInterfaceId, task.arn);
+      }
+    }
+    if (eniOwners.size === 0) return found;
+    const { client, sdk } = await this.clients.ec2();
+    const enis = [...eniOwners.keys()];
+    for (let start = 0; start < enis.length; start += ENIS_PER_LOOKUP) {
+      // A filter, not the ids list: an ENI deleted since (its task stopped) is left out
+      // instead of failing the lookup of all the others (InvalidNetworkInterfaceID.NotFound),
+      // and only a filter may be paged ("you cannot specify MaxResults and the network
+      // interface IDs parameter in the same request", EC2 API reference).
+      const filter = {
+        Name: 'network-interface-id',
+        Values: enis.slice(start, start + ENIS_PER_LOOKUP),
+      };
+      let nextToken: string | undefined;
+      do {
+        const token = nextToken;
+        const answer = await callAws('ec2:DescribeNetworkInterfaces', () =>
+          client.send(
+            new sdk.DescribeNetworkInterfacesCommand({
+              Filters: [filter],
+              MaxResults: 1000,
+              ...(token ? { NextToken: token } : {}),
+            }),
+          ),
+        );
+        for (const eni of answer.NetworkInterfaces ?? []) {
+          const arn = eniOwners.get(eni.NetworkInterfaceId ?? '');
+          const publicIp = eni.Association?.PublicIp;
+          if (arn && publicIp) found.set(arn, { ...found.get(arn), publicIp });
+        }
+        nextToken = answer.NextToken;
+      } while (nextToken);
+    }
+    return found;
   }
 
   explainStop(task: TaskInfo, app?: StopContextOfApp): StopExplanation {

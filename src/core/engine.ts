@@ -10,7 +10,13 @@ import { LaunchLimits } from './launch-limits.js';
 import { type Logger, silentLogger } from './logger.js';
 import { MetaCache, yieldToEventLoop } from './meta-cache.js';
 import { parseMergeRequestReference } from './mr-reference.js';
-import type { EnvironmentTracker, LogSource, MergeRequestSource, TaskPlatform } from './ports.js';
+import type {
+  EnvironmentTracker,
+  LogSource,
+  MergeRequestSource,
+  TaskAddress,
+  TaskPlatform,
+} from './ports.js';
 import { scrubLine } from './scrub.js';
 import type { EngineSettings } from './settings.js';
 import { tagKey as metaToTagKey, metaToTags } from './tags.js';
@@ -369,10 +375,13 @@ export class ReviewAppEngine {
     return this.starting.has(arn);
   }
 
-  /** Work out a running app's URL and remember it in the task's tags. */
-  async withAddress(app: ReviewApp): Promise<ReviewApp> {
+  /**
+   * Work out a running app's URL and remember it in the task's tags; `known`:
+   * its addresses when already read (by `addressesOf`, for many apps at once).
+   */
+  async withAddress(app: ReviewApp, known?: TaskAddress): Promise<ReviewApp> {
     const { task, meta } = app;
-    const { privateIp, publicIp } = await this.address(task);
+    const { privateIp, publicIp } = known ?? (await this.address(task));
     const ip = publicIp ?? privateIp ?? '';
     const port = this.config.port ?? meta.port ?? 80;
     const url = fillTemplate(this.config.urlTemplate, {
@@ -405,8 +414,27 @@ export class ReviewAppEngine {
     };
   }
 
+  /**
+   * The addresses of many running apps' tasks, read together (one EC2 call per
+   * hundred rather than one each); private ones serve if the public ones cannot be read.
+   */
+  async addressesOf(tasks: TaskInfo[]): Promise<Map<string, TaskAddress>> {
+    if (tasks.length === 0) return new Map();
+    try {
+      return await this.platform.addresses(tasks);
+    } catch (error) {
+      this.logger.warn('could not read the public IPs; showing the private ones', {
+        tasks: tasks.length,
+        error,
+      });
+      return new Map(
+        tasks.map((task) => [task.arn, task.privateIp ? { privateIp: task.privateIp } : {}]),
+      );
+    }
+  }
+
   /** The task's addresses; the private one serves if the public one cannot be read. */
-  private async address(task: TaskInfo): Promise<{ privateIp?: string; publicIp?: string }> {
+  private async address(task: TaskInfo): Promise<TaskAddress> {
     try {
       return await this.platform.address(task);
     } catch (error) {

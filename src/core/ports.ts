@@ -44,6 +44,12 @@ export interface PreparedTaskDefinition {
   reused: boolean;
 }
 
+/** Where a running task can be reached. */
+export interface TaskAddress {
+  privateIp?: string;
+  publicIp?: string;
+}
+
 /** What the engine knows of an app that helps explain its end. */
 export interface StopContextOfApp {
   hardDeadline?: number;
@@ -64,7 +70,12 @@ export interface TaskPlatform {
    * one when the platform gives it one. May throw when the public address
    * cannot be read; the private one then serves.
    */
-  address(task: TaskInfo): Promise<{ privateIp?: string; publicIp?: string }>;
+  address(task: TaskInfo): Promise<TaskAddress>;
+  /**
+   * The addresses of many running tasks by ARN, with as few calls as the platform
+   * allows (adopting hundreds of apps after a restart). Throws as `address` does.
+   */
+  addresses(tasks: TaskInfo[]): Promise<Map<string, TaskAddress>>;
   /** Why a stopped task stopped, in words a reviewer understands; `app` tells what the tags know. */
   explainStop(task: TaskInfo, app?: StopContextOfApp): StopExplanation;
   /** What the task has cost so far (`since`: when it was launched, should the platform not say). */

@@ -3,6 +3,7 @@ import { LOST_EXPLANATION, type StopExplanation, stopReasonFor } from '../core/d
 import type { ReviewAppEngine } from '../core/engine.js';
 import type { Logger } from '../core/logger.js';
 import { yieldToEventLoop } from '../core/meta-cache.js';
+import type { TaskAddress } from '../core/ports.js';
 import { isEnded, type ReviewApp } from '../core/types.js';
 import {
   type CommitNews,
@@ -135,13 +136,14 @@ export class Watcher {
     this.lastFailure = undefined;
     const { apps, missing } = survey;
     await this.markLost(missing);
+    const addresses = await engine.addressesOf(this.toAdopt(apps).map((app) => app.task));
     const due: ReviewApp[] = [];
     for (const [index, app] of apps.entries()) {
       // A thousand apps are a long stretch of work: let Slack requests in between.
       if (index > 0 && index % 100 === 0) await yieldToEventLoop();
       // One app's failure (AWS or Slack refusing) must not hold up the others.
       try {
-        const current = await this.look(app);
+        const current = await this.look(app, addresses);
         if (current) due.push(current);
       } catch (error) {
         this.options.logger.error('could not watch a review app', { mr: app.meta.mr, error });
@@ -196,8 +198,28 @@ export class Watcher {
     }
   }
 
+  /**
+   * Running apps launched before a restart and never reported, that `handleDeadlines`
+   * adopts this round: their addresses are read together, not one EC2 call each.
+   */
+  private toAdopt(apps: ReviewApp[]): ReviewApp[] {
+    const { engine, clock } = this.options;
+    const now = clock.now();
+    return apps.filter(
+      ({ task, meta }) =>
+        !isEnded(task) &&
+        task.lastStatus === 'RUNNING' &&
+        !meta.url &&
+        now < meta.softDeadline &&
+        !engine.isStarting(task.arn),
+    );
+  }
+
   /** Everything one app needs this round; the app when its countdown may be refreshed. */
-  private async look(app: ReviewApp): Promise<ReviewApp | undefined> {
+  private async look(
+    app: ReviewApp,
+    addresses: Map<string, TaskAddress>,
+  ): Promise<ReviewApp | undefined> {
     const { engine } = this.options;
     const arn = app.task.arn;
     if (isEnded(app.task)) {
@@ -210,7 +232,7 @@ export class Watcher {
     this.known.add(arn);
     this.lastSeen.set(arn, app);
     if (engine.isStarting(arn)) return undefined;
-    const current = await this.handleDeadlines(app);
+    const current = await this.handleDeadlines(app, addresses);
     return current &&
       current.task.lastStatus === 'RUNNING' &&
       current.meta.channel &&
@@ -223,7 +245,10 @@ export class Watcher {
    * Expire, warn, adopt or give up on one live app; the app as it stands
    * afterwards, or undefined when it needs nothing more this round.
    */
-  private async handleDeadlines(app: ReviewApp): Promise<ReviewApp | undefined> {
+  private async handleDeadlines(
+    app: ReviewApp,
+    addresses: Map<string, TaskAddress>,
+  ): Promise<ReviewApp | undefined> {
     const { engine, clock, notifier, logger } = this.options;
     const now = clock.now();
     const { meta, task } = app;
@@ -243,7 +268,7 @@ export class Watcher {
       // countdown (with the URL) waits its turn in the update budget like any other,
       // first in line since it was never refreshed here.
       try {
-        const adopted = await engine.withAddress(app);
+        const adopted = await engine.withAddress(app, addresses.get(task.arn));
         this.updatedAt.delete(task.arn);
         return adopted;
       } catch (error) {

@@ -123,6 +123,33 @@ describe('watching many apps', () => {
     expect(world.aws.callsTo('TagResource').length).toBeGreaterThanOrEqual(100);
   });
 
+  it('adopts 250 running apps after a restart with 3 EC2 lookups, each app shown at its public IP', async () => {
+    await using world = await startWorld({ autoAdvance: false });
+    const engine = await seedRunningApps(world, 250, { url: false });
+    const notifier = new RecordingNotifier(world.clock.now);
+    const watcher = watcherOver(world, engine, notifier);
+
+    await watcher.recover();
+
+    // One DescribeNetworkInterfaces per 100 ENIs, not one per app.
+    expect(world.aws.callsTo('DescribeNetworkInterfaces')).toHaveLength(3);
+    const urls = new Map<string, string>();
+    for (const call of world.aws.callsTo('TagResource')) {
+      const { resourceArn, tags } = call as {
+        resourceArn: string;
+        tags: { key: string; value: string }[];
+      };
+      const url = tags.find((tag) => tag.key === 'review-app:url')?.value;
+      if (url) urls.set(resourceArn, url);
+    }
+    expect(urls.size).toBe(250);
+    for (const [arn, url] of urls) {
+      expect(url).toBe(`http://${world.aws.networkInterface(arn)?.publicIp}:80`);
+    }
+    // The countdowns that show those URLs still wait their turn in the budget.
+    expect(notifier.busiestMinute()).toBeLessThanOrEqual(30);
+  });
+
   it('backs off every countdown for a while when Slack rate-limits', async () => {
     await using world = await startWorld({ autoAdvance: false });
     const engine = await seedRunningApps(world, 5);
