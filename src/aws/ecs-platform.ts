@@ -272,19 +272,6 @@ export class EcsPlatform implements TaskPlatform {
     );
   }
 
-  async address(task: TaskInfo): Promise<{ privateIp?: string; publicIp?: string }> {
-    const privateIp = task.privateIp ? { privateIp: task.privateIp } : {};
-    // The public IP is EC2's to tell (the task only knows its ENI), and only when one was assigned.
-    if (!this.ecs.assignPublicIp || !task.networkInterfaceId) return privateIp;
-    const eni = task.networkInterfaceId;
-    const { client, sdk } = await this.clients.ec2();
-    const answer = await callAws('ec2:DescribeNetworkInterfaces', () =>
-      client.send(new sdk.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] })),
-    );
-    const publicIp = answer.NetworkInterfaces?.[0]?.Association?.PublicIp;
-    return { ...privateIp, ...(publicIp ? { publicIp } : {}) };
-  }
-
   async addresses(tasks: TaskInfo[]): Promise<Map<string, TaskAddress>> {
     const found = new Map<string, TaskAddress>();
     const eniOwners = new Map<string, string>();

@@ -381,7 +381,7 @@ export class ReviewAppEngine {
    */
   async withAddress(app: ReviewApp, known?: TaskAddress): Promise<ReviewApp> {
     const { task, meta } = app;
-    const { privateIp, publicIp } = known ?? (await this.address(task));
+    const { privateIp, publicIp } = known ?? (await this.addressesOf([task])).get(task.arn) ?? {};
     const ip = publicIp ?? privateIp ?? '';
     const port = this.config.port ?? meta.port ?? 80;
     const url = fillTemplate(this.config.urlTemplate, {
@@ -415,7 +415,7 @@ export class ReviewAppEngine {
   }
 
   /**
-   * The addresses of many running apps' tasks, read together (one EC2 call per
+   * The addresses of running apps' tasks, read together (one EC2 call per
    * hundred rather than one each); private ones serve if the public ones cannot be read.
    */
   async addressesOf(tasks: TaskInfo[]): Promise<Map<string, TaskAddress>> {
@@ -430,19 +430,6 @@ export class ReviewAppEngine {
       return new Map(
         tasks.map((task) => [task.arn, task.privateIp ? { privateIp: task.privateIp } : {}]),
       );
-    }
-  }
-
-  /** The task's addresses; the private one serves if the public one cannot be read. */
-  private async address(task: TaskInfo): Promise<TaskAddress> {
-    try {
-      return await this.platform.address(task);
-    } catch (error) {
-      this.logger.warn('could not read the public IP; showing the private one', {
-        task: task.arn,
-        error,
-      });
-      return task.privateIp ? { privateIp: task.privateIp } : {};
     }
   }
 

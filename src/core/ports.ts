@@ -66,14 +66,11 @@ export interface TaskPlatform {
   stopTask(arn: string, reason: string): Promise<TaskInfo>;
   tagTask(arn: string, tags: { key: string; value: string }[]): Promise<void>;
   /**
-   * Where a running task can be reached: its private address, and its public
-   * one when the platform gives it one. May throw when the public address
-   * cannot be read; the private one then serves.
-   */
-  address(task: TaskInfo): Promise<TaskAddress>;
-  /**
-   * The addresses of many running tasks by ARN, with as few calls as the platform
-   * allows (adopting hundreds of apps after a restart). Throws as `address` does.
+   * Where running tasks can be reached, by ARN: each one's private address, and
+   * its public one when the platform gives it one, with as few calls as the
+   * platform allows (one task at launch, hundreds when adopting after a
+   * restart). May throw when the public addresses cannot be read; the private
+   * ones then serve.
    */
   addresses(tasks: TaskInfo[]): Promise<Map<string, TaskAddress>>;
   /** Why a stopped task stopped, in words a reviewer understands; `app` tells what the tags know. */

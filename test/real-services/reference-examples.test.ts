@@ -62,16 +62,19 @@ describe('the ECS and EC2 adapters on the references’ examples', () => {
         body: example('aws/ec2-describe-network-interfaces.xml'),
       },
     });
-    const address = await platformFor(world).address({
-      arn: 'arn:aws:ecs:us-east-1:123456789012:task/review-apps/1234567890123456789',
-      lastStatus: 'RUNNING',
-      desiredStatus: 'RUNNING',
-      containers: [],
-      tags: {},
-      networkInterfaceId: 'eni-12344321',
-      privateIp: '10.0.0.4',
-    });
-    expect(address).toEqual({ privateIp: '10.0.0.4', publicIp: '203.0.113.12' });
+    const arn = 'arn:aws:ecs:us-east-1:123456789012:task/review-apps/1234567890123456789';
+    const addresses = await platformFor(world).addresses([
+      {
+        arn,
+        lastStatus: 'RUNNING',
+        desiredStatus: 'RUNNING',
+        containers: [],
+        tags: {},
+        networkInterfaceId: 'eni-12344321',
+        privateIp: '10.0.0.4',
+      },
+    ]);
+    expect(addresses.get(arn)).toEqual({ privateIp: '10.0.0.4', publicIp: '203.0.113.12' });
   });
 
   it('explains an out-of-memory stop by the app container and its limit', async () => {
