@@ -1,7 +1,8 @@
-import { GitbeakerRequestError, GitbeakerTimeoutError, Gitlab } from '@gitbeaker/rest';
+import { GitbeakerRequestError, GitbeakerTimeoutError, type Gitlab } from '@gitbeaker/rest';
 import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
 import { resolveImage } from '../core/image.js';
 import type { ImageSettings } from '../core/settings.js';
+import { createGitLabClient } from './requester.js';
 import { projectSchema, tokenSelfSchema } from './schemas.js';
 import type { GitLabSettings } from './settings.js';
 import type { GitLabSource } from './source.js';
@@ -20,11 +21,7 @@ export async function gitlabChecks(
   source: GitLabSource,
   image: ImageSettings,
 ): Promise<CheckResult[]> {
-  const api = new Gitlab({
-    host: settings.url,
-    token: settings.token,
-    queryTimeout: settings.timeoutMs,
-  });
+  const api = createGitLabClient(settings);
   const token = await tokenCheck(api, settings);
   // Without a working token nothing else can be looked at: say so once.
   if (!token.ok) return [token];

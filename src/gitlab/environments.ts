@@ -1,6 +1,7 @@
-import { Gitlab } from '@gitbeaker/rest';
+import type { Gitlab } from '@gitbeaker/rest';
 import { z } from 'zod';
 import type { EnvironmentTracker } from '../core/ports.js';
+import { createGitLabClient } from './requester.js';
 import type { GitLabSettings } from './settings.js';
 
 const environmentSchema = z.object({
@@ -23,11 +24,8 @@ export class GitLabEnvironments implements EnvironmentTracker {
   private readonly api: InstanceType<typeof Gitlab>;
 
   constructor(private readonly config: GitLabSettings) {
-    this.api = new Gitlab({
-      host: config.url,
-      token: config.token,
-      queryTimeout: config.timeoutMs,
-    });
+    // Our own requester: gitbeaker's retries 429 in milliseconds, ignoring Retry-After.
+    this.api = createGitLabClient(config);
   }
 
   async show(mr: number, url: string): Promise<void> {

@@ -4,6 +4,8 @@ import {
   GitbeakerTimeoutError,
   getMatchingRateLimiter,
 } from '@gitbeaker/requester-utils';
+import { Gitlab } from '@gitbeaker/rest';
+import type { GitLabSettings } from './settings.js';
 
 /**
  * gitbeaker's requester with its retry taken out. gitbeaker 43 retries 429 and 502 ten times
@@ -78,3 +80,13 @@ export const requesterWithoutRetry = createRequesterFn(
   (_, options) => Promise.resolve(options),
   handle as never,
 );
+
+/** The one way to make a gitbeaker client here: every GitLab call goes through the requester above. */
+export function createGitLabClient(settings: GitLabSettings): InstanceType<typeof Gitlab> {
+  return new Gitlab({
+    host: settings.url,
+    token: settings.token,
+    queryTimeout: settings.timeoutMs,
+    requesterFn: requesterWithoutRetry,
+  });
+}

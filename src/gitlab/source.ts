@@ -1,4 +1,4 @@
-import { GitbeakerRequestError, GitbeakerTimeoutError, Gitlab } from '@gitbeaker/rest';
+import { GitbeakerRequestError, GitbeakerTimeoutError, type Gitlab } from '@gitbeaker/rest';
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import { ReviewAppError } from '../core/errors.js';
@@ -7,7 +7,7 @@ import { silentLogger } from '../core/logger.js';
 import type { MergeRequestSource } from '../core/ports.js';
 import type { MergeRequest, MergeRequestStatus, MergeRequestSummary } from '../core/types.js';
 import { OpenMergeRequestList } from './open-mr-list.js';
-import { requesterWithoutRetry } from './requester.js';
+import { createGitLabClient } from './requester.js';
 import { retryAfterMs } from './retry-after.js';
 import {
   mergeRequestListSchema,
@@ -39,13 +39,8 @@ export class GitLabSource implements MergeRequestSource {
     private readonly logger: Logger = silentLogger,
     private readonly clock: Clock = systemClock,
   ) {
-    this.api = new Gitlab({
-      host: config.url,
-      token: config.token,
-      queryTimeout: config.timeoutMs,
-      // Our own requester: gitbeaker's retries 429 in milliseconds, ignoring Retry-After.
-      requesterFn: requesterWithoutRetry,
-    });
+    // Our own requester: gitbeaker's retries 429 in milliseconds, ignoring Retry-After.
+    this.api = createGitLabClient(config);
     this.openMergeRequests = new OpenMergeRequestList(clock, () => this.listOpenMergeRequests());
   }
 
