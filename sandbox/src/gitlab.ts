@@ -112,6 +112,16 @@ export async function startGitLabStandIn(
       const found = router.match(request.method, request.path);
       if (!found) return json(404, { error: '404 Not Found' });
       if (!authorised(request, token)) return json(401, { message: '401 Unauthorized' });
+      // Writes need the api scope; GitLab refuses them for read_api tokens with this 403
+      // (gitlab-org/gitlab#520392, gitlab-foss#33022).
+      if (request.method !== 'GET' && !state.tokenScopes.includes('api')) {
+        return json(403, {
+          error: 'insufficient_scope',
+          error_description:
+            'The request requires higher privileges than provided by the access token.',
+          scope: 'api',
+        });
+      }
       return found.route.handler(found.params, request);
     },
   });

@@ -231,8 +231,16 @@ describe('GitLab stand-in with @gitbeaker/rest', () => {
     });
   });
 
+  it('refuses writes to a token without the api scope, as GitLab does', async () => {
+    await using gitlab = await seeded();
+    const api = client(gitlab);
+    expect(await statusOf(api.Environments.create(7, 'review/mr-5'))).toBe(403);
+    expect(gitlab.environments(7)).toEqual([]);
+  });
+
   it('keeps environments as GitLab does: valid unique names, stop, delete only when stopped', async () => {
     await using gitlab = await seeded();
+    gitlab.setTokenScopes(['api']);
     const api = client(gitlab);
     const created = await api.Environments.create(7, 'review/mr-5', { externalUrl: 'http://a' });
     expect(created).toMatchObject({

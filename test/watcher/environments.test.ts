@@ -9,6 +9,7 @@ const MINUTE = 60_000;
 describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
   it('shows the app as review/mr-42 with its URL, stops it when the app ends, and brings it back on relaunch', async () => {
     await using w = await startBotWorld({ env: { GITLAB_ENVIRONMENTS: 'true' } });
+    w.gitlab.setTokenScopes(['api', 'read_registry']);
     w.addMergeRequest(42);
     const app = await launchedFromSlack(w, 42);
     const url = `http://${w.aws.networkInterface(app.arn)?.publicIp}:3000`;
@@ -42,6 +43,7 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
 
   it('a CLI launch and stop with no bot running leave the environment stopped', async () => {
     await using world = await startWorld();
+    world.gitlab.setTokenScopes(['api', 'read_registry']);
     world.addMergeRequest(42);
     const env = { GITLAB_ENVIRONMENTS: 'true' };
     expect((await cli(world, ['launch', '42', '--wait'], env)).code).toBe(0);
