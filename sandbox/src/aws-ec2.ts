@@ -178,12 +178,22 @@ function filtersOf(params: URLSearchParams) {
     if (!read) throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`);
     filters.push({ read, values: numbered(params, `Filter.${i}.Value`) });
   }
+  // EC2 refuses more than 200 filter values in one call (apache/druid#1954, gjbae1212/gossm#47).
+  const count = filters.reduce((sum, f) => sum + f.values.length, 0);
+  if (count > MAX_FILTER_VALUES) {
+    throw new AwsError(
+      'FilterLimitExceeded',
+      `The maximum number of filter values specified on a single call is ${MAX_FILTER_VALUES}`,
+    );
+  }
   return filters;
 }
 
+const MAX_FILTER_VALUES = 200;
+
 /** EC2 filter values allow `*` and `?` wildcards. */
 function glob(pattern: string, value: string): boolean {
-  // Most values are plain ids: no pattern to build for them (a filter may list hundreds).
+  // Most values are plain ids: no pattern to build for them (a filter may list up to 200).
   if (!/[*?]/.test(pattern)) return pattern === value;
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')

@@ -157,6 +157,16 @@ describe('AWS stand-in: task lifecycle', () => {
       ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: enis, MaxResults: 5 })),
     );
     expect(combined.name).toBe('InvalidParameterCombination');
+
+    const tooMany = Array.from({ length: 201 }, (_, i) => `eni-${String(i).padStart(17, '0')}`);
+    const limited = await rejection(
+      ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [{ Name: 'network-interface-id', Values: tooMany }],
+        }),
+      ),
+    );
+    expect(limited.name).toBe('FilterLimitExceeded');
   });
 
   it('stops a task on StopTask: UserInitiated, SIGTERM exit codes, still describable', async () => {
