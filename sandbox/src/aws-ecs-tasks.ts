@@ -100,6 +100,12 @@ export class TaskStore extends TaskLifecycle {
     return this.byArn.get(arn);
   }
 
+  /** The task as the API sees it: undefined once ECS has forgotten it. */
+  visible(arn: string): TaskState | undefined {
+    const task = this.get(arn);
+    return task && !this.forgotten(task) ? task : undefined;
+  }
+
   /** What the stand-in should know about an image (all tags of a repository, or one reference). */
   describeImage(reference: string, facts: ImageFacts): void {
     this.images.unshift({ reference, facts });

@@ -226,7 +226,9 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   /** Tags live on tasks, task definitions and clusters. */
   const taggable = (arn: string | undefined) => {
     if (!arn) throw invalidParameter('resourceArn must be specified.');
-    const task = tasks.get(arn);
+    // A task ECS has forgotten (stopped over an hour ago) is not there to tag either: its
+    // behaviour is undocumented, so the stand-in refuses it, as DescribeTasks answers MISSING.
+    const task = tasks.visible(arn);
     if (task) return task;
     const definition = definitions.byArn(arn);
     if (definition) return definition;

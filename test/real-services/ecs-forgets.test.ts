@@ -1,4 +1,9 @@
-import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { type BotWorld, CHANNEL, launchedMr, shown, startBotWorld } from '../support/bot.js';
 
@@ -29,6 +34,10 @@ describe('ECS forgets stopped tasks after about an hour', () => {
     );
     expect(described.tasks).toEqual([]);
     expect(described.failures).toEqual([{ arn: app.arn, reason: 'MISSING' }]);
+    const tagging = ecs.send(
+      new TagResourceCommand({ resourceArn: app.arn, tags: [{ key: 'k', value: 'v' }] }),
+    );
+    await expect(tagging).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('says in the thread that it lost sight of an app ECS no longer knows', async () => {
