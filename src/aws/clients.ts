@@ -1,5 +1,5 @@
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import type { EC2Client } from './sdk/ec2.js';
+import { ECSClient } from './sdk/ecs.js';
 
 export interface AwsClientOptions {
   /** For tests and the sandbox; otherwise the SDK reads AWS_ENDPOINT_URL and AWS_REGION itself. */
@@ -14,7 +14,7 @@ export interface AwsClients {
    * EC2 is used for one call (a task's public IP) and its SDK package costs
    * hundreds of milliseconds and tens of MiB to load: it is loaded on first use.
    */
-  ec2(): Promise<{ client: EC2Client; sdk: typeof import('@aws-sdk/client-ec2') }>;
+  ec2(): Promise<{ client: EC2Client; sdk: typeof import('./sdk/ec2.js') }>;
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
@@ -29,7 +29,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   return {
     ecs: new ECSClient({ ...common, ...(ecs ? { endpoint: ecs } : {}) }),
     ec2() {
-      loaded ??= import('@aws-sdk/client-ec2').then((sdk) => ({
+      loaded ??= import('./sdk/ec2.js').then((sdk) => ({
         sdk,
         client: new sdk.EC2Client({ ...common, ...(ec2 ? { endpoint: ec2 } : {}) }),
       }));

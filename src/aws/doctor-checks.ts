@@ -1,16 +1,16 @@
+import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
+import type { AwsClients } from './clients.js';
+import { callAws } from './errors.js';
 import type {
   DescribeSecurityGroupsCommandOutput,
   DescribeSubnetsCommandOutput,
-} from '@aws-sdk/client-ec2';
+} from './sdk/ec2.js';
 import {
   DescribeClustersCommand,
   type DescribeClustersCommandOutput,
   DescribeTaskDefinitionCommand,
   type DescribeTaskDefinitionCommandOutput,
-} from '@aws-sdk/client-ecs';
-import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
-import type { AwsClients } from './clients.js';
-import { callAws } from './errors.js';
+} from './sdk/ecs.js';
 import type { EcsSettings } from './settings.js';
 import { containerPort, pickAppContainer } from './task-definition.js';
 

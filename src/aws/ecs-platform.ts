@@ -1,16 +1,3 @@
-import {
-  DeregisterTaskDefinitionCommand,
-  DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
-  ListTaskDefinitionsCommand,
-  ListTasksCommand,
-  type ListTasksCommandInput,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-  StopTaskCommand,
-  TagResourceCommand,
-  type Task,
-} from '@aws-sdk/client-ecs';
 import type { CostEstimate } from '../core/cost.js';
 import type { StopExplanation } from '../core/diagnosis.js';
 import { ReviewAppError } from '../core/errors.js';
@@ -25,6 +12,19 @@ import type { TaskInfo } from '../core/types.js';
 import type { AwsClients } from './clients.js';
 import { estimateFargateCost } from './cost.js';
 import { callAws } from './errors.js';
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  type ListTasksCommandInput,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  TagResourceCommand,
+  type Task,
+} from './sdk/ecs.js';
 import type { EcsSettings } from './settings.js';
 import { explainStop } from './stop-explanation.js';
 import { buildReviewDefinition, containerPort, FINGERPRINT_TAG } from './task-definition.js';

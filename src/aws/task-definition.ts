@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
+import { ReviewAppError } from '../core/errors.js';
+import { encodeTagValue, TAG_PREFIX } from '../core/tags.js';
 import type {
   ContainerDefinition,
   RegisterTaskDefinitionCommandInput,
   Tag,
   TaskDefinition,
-} from '@aws-sdk/client-ecs';
-import { ReviewAppError } from '../core/errors.js';
-import { encodeTagValue, TAG_PREFIX } from '../core/tags.js';
+} from './sdk/ecs.js';
 import type { GuardSettings } from './settings.js';
 import { GUARD_CONTAINER } from './stop-explanation.js';
 

@@ -1,9 +1,9 @@
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { LogSource } from '../core/ports.js';
 import type { TaskInfo } from '../core/types.js';
 import type { AwsClientOptions } from './clients.js';
 import { callAws } from './errors.js';
+import { DescribeTaskDefinitionCommand, type ECSClient } from './sdk/ecs.js';
+import type { CloudWatchLogsClient } from './sdk/logs.js';
 import type { EcsSettings } from './settings.js';
 import { GUARD_CONTAINER } from './stop-explanation.js';
 import { pickAppContainer } from './task-definition.js';
@@ -40,7 +40,7 @@ export class CloudWatchTaskLogs implements LogSource {
     // The awslogs driver's stream for a Fargate task: <prefix>/<container>/<task id>.
     const stream = `${target.streamPrefix}/${target.container}/${taskId}`;
     const client = await this.client(target.region);
-    const { GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { GetLogEventsCommand } = await import('./sdk/logs.js');
     try {
       const answer = await callAws('logs:GetLogEvents', () =>
         client.send(
@@ -96,7 +96,7 @@ export class CloudWatchTaskLogs implements LogSource {
   private client(region = this.options.region ?? ''): Promise<CloudWatchLogsClient> {
     let client = this.clients.get(region);
     if (!client) {
-      client = import('@aws-sdk/client-cloudwatch-logs').then(
+      client = import('./sdk/logs.js').then(
         ({ CloudWatchLogsClient }) =>
           new CloudWatchLogsClient({
             maxAttempts: 3,
