@@ -48,7 +48,7 @@ function watcherOver(world: World, engine: ReviewAppEngine, notifier: Notifier):
 }
 
 describe('watching many apps', () => {
-  it('reads 250 apps with 3 DescribeTasks calls a round, and their MRs in 3 GitLab requests a minute', async () => {
+  it('reads 250 apps with 5 DescribeTasks calls a round, and their MRs in 3 GitLab requests a minute', async () => {
     await using world = await startWorld({ autoAdvance: false });
     const engine = await seedRunningApps(world, 250);
     for (let mr = 1; mr <= 250; mr++) {
@@ -68,7 +68,7 @@ describe('watching many apps', () => {
     const awsBefore = world.aws.operations().length;
     await watcher.round();
     const calls = world.aws.operations().slice(awsBefore);
-    expect(calls.filter((op) => op === 'DescribeTasks')).toHaveLength(3);
+    expect(calls.filter((op) => op === 'DescribeTasks')).toHaveLength(5);
     expect(calls.filter((op) => op === 'ListTasks')).toHaveLength(3);
     const listed = world.gitlab.requests.slice(before);
     expect(listed.map((r) => r.operation)).toEqual(
