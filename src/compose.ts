@@ -1,5 +1,4 @@
 import { type AwsClientOptions, createAwsClients } from './aws/clients.js';
-import { awsChecks } from './aws/doctor-checks.js';
 import { EcsPlatform } from './aws/ecs-platform.js';
 import { CloudWatchTaskLogs } from './aws/task-logs.js';
 import type { Config, Env } from './config/config.js';
@@ -7,10 +6,8 @@ import type { CheckResult } from './core/check.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { ReviewAppEngine } from './core/engine.js';
 import type { Logger } from './core/logger.js';
-import { gitlabChecks } from './gitlab/doctor-checks.js';
 import { GitLabEnvironments } from './gitlab/environments.js';
 import { GitLabSource } from './gitlab/source.js';
-import { slackChecks } from './slack/doctor-checks.js';
 
 /** AWS client options from an env object, read the way the SDK reads its own variables. */
 export function awsOptionsFromEnv(env: Env): AwsClientOptions {
@@ -61,6 +58,12 @@ export async function doctorChecks(options: {
   logger: Logger;
 }): Promise<CheckResult[]> {
   const { config, env, logger } = options;
+  // Loaded here, not with the engine: the bot never runs them.
+  const [{ awsChecks }, { gitlabChecks }, { slackChecks }] = await Promise.all([
+    import('./aws/doctor-checks.js'),
+    import('./gitlab/doctor-checks.js'),
+    import('./slack/doctor-checks.js'),
+  ]);
   const aws = awsOptionsFromEnv(env);
   const source = new GitLabSource(config.gitlab, logger);
   const [gitlab, ecs, slack] = await Promise.all([

@@ -1,7 +1,6 @@
-import type { Gitlab } from '@gitbeaker/rest';
 import { z } from 'zod';
 import type { EnvironmentTracker } from '../core/ports.js';
-import { createGitLabClient } from './requester.js';
+import { type GitLabApi, lazyGitLabClient } from './client.js';
 import type { GitLabSettings } from './settings.js';
 
 const environmentSchema = z.object({
@@ -21,34 +20,35 @@ export function environmentName(mr: number): string {
 }
 
 export class GitLabEnvironments implements EnvironmentTracker {
-  private readonly api: InstanceType<typeof Gitlab>;
+  private readonly api: () => Promise<GitLabApi>;
 
   constructor(private readonly config: GitLabSettings) {
-    // Our own requester: gitbeaker's retries 429 in milliseconds, ignoring Retry-After.
-    this.api = createGitLabClient(config);
+    this.api = lazyGitLabClient(config);
   }
 
   async show(mr: number, url: string): Promise<void> {
     const name = environmentName(mr);
     const found = await this.find(name);
+    const { Environments } = await this.api();
     if (found?.state === 'available') {
       if (found.external_url !== url)
-        await this.api.Environments.edit(this.config.project, found.id, { externalUrl: url });
+        await Environments.edit(this.config.project, found.id, { externalUrl: url });
       return;
     }
     // A stopped environment does not come back through the API: make it anew.
-    if (found) await this.api.Environments.remove(this.config.project, found.id);
-    await this.api.Environments.create(this.config.project, name, { externalUrl: url });
+    if (found) await Environments.remove(this.config.project, found.id);
+    await Environments.create(this.config.project, name, { externalUrl: url });
   }
 
   async stop(mr: number): Promise<void> {
     const found = await this.find(environmentName(mr));
-    if (found?.state === 'available')
-      await this.api.Environments.stop(this.config.project, found.id);
+    const { Environments } = await this.api();
+    if (found?.state === 'available') await Environments.stop(this.config.project, found.id);
   }
 
   private async find(name: string) {
-    const raw = await this.api.Environments.all(this.config.project, { name, maxPages: 1 });
+    const { Environments } = await this.api();
+    const raw = await Environments.all(this.config.project, { name, maxPages: 1 });
     return z.array(environmentSchema).parse(raw)[0];
   }
 }

@@ -1,4 +1,3 @@
-import { GitbeakerRequestError, GitbeakerTimeoutError, type Gitlab } from '@gitbeaker/rest';
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import { ReviewAppError } from '../core/errors.js';
@@ -6,8 +5,13 @@ import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { MergeRequestSource } from '../core/ports.js';
 import type { MergeRequest, MergeRequestStatus, MergeRequestSummary } from '../core/types.js';
+import {
+  type GitLabApi,
+  isGitbeakerRequestError,
+  isGitbeakerTimeoutError,
+  lazyGitLabClient,
+} from './client.js';
 import { OpenMergeRequestList } from './open-mr-list.js';
-import { createGitLabClient } from './requester.js';
 import { retryAfterMs } from './retry-after.js';
 import {
   mergeRequestListSchema,
@@ -28,7 +32,7 @@ const OPEN_MR_PAGE = 100;
 
 /** GitLab as the engine needs it, through gitbeaker; answers parsed with zod. */
 export class GitLabSource implements MergeRequestSource {
-  private readonly api: InstanceType<typeof Gitlab>;
+  private readonly api: () => Promise<GitLabApi>;
   private readonly repositoryIds = new Map<string, Promise<number | undefined>>();
   private path: Promise<string> | undefined;
 
@@ -39,14 +43,13 @@ export class GitLabSource implements MergeRequestSource {
     private readonly logger: Logger = silentLogger,
     private readonly clock: Clock = systemClock,
   ) {
-    // Our own requester: gitbeaker's retries 429 in milliseconds, ignoring Retry-After.
-    this.api = createGitLabClient(config);
+    this.api = lazyGitLabClient(config);
     this.openMergeRequests = new OpenMergeRequestList(clock, () => this.listOpenMergeRequests());
   }
 
   async getMergeRequest(iid: number): Promise<MergeRequest> {
-    const raw = await this.call(`merge request !${iid}`, () =>
-      this.api.MergeRequests.show(this.config.project, iid),
+    const raw = await this.call(`merge request !${iid}`, async () =>
+      (await this.api()).MergeRequests.show(this.config.project, iid),
     );
     const mr = parse(mergeRequestSchema, raw, 'merge request');
     return {
@@ -78,8 +81,8 @@ export class GitLabSource implements MergeRequestSource {
     // GitLab pages at 100 at most: one request per 100 MRs (gitbeaker sends `iids[]=1&iids[]=2`).
     for (let start = 0; start < iids.length; start += 100) {
       const batch = iids.slice(start, start + 100);
-      const raw = await this.call('merge requests', () =>
-        this.api.MergeRequests.all({
+      const raw = await this.call('merge requests', async () =>
+        (await this.api()).MergeRequests.all({
           projectId: this.config.project,
           // No `state`: GitLab then answers every state, merged and closed included.
           iids: batch,
@@ -111,8 +114,8 @@ export class GitLabSource implements MergeRequestSource {
     // Someone waits for the picker: Slack wants its options within three seconds.
     const raw = await this.call(
       'open merge requests',
-      () =>
-        this.api.MergeRequests.all({
+      async () =>
+        (await this.api()).MergeRequests.all({
           projectId: this.config.project,
           state: 'opened',
           orderBy: 'updated_at',
@@ -139,8 +142,8 @@ export class GitLabSource implements MergeRequestSource {
     if (repositoryId === undefined) return undefined;
     for (const tag of tags) {
       try {
-        const raw = await this.call(`image tag ${tag}`, () =>
-          this.api.ContainerRegistry.showTag(project, repositoryId, tag),
+        const raw = await this.call(`image tag ${tag}`, async () =>
+          (await this.api()).ContainerRegistry.showTag(project, repositoryId, tag),
         );
         return { tag, location: parse(registryTagSchema, raw, 'registry tag').location };
       } catch (error) {
@@ -200,8 +203,8 @@ export class GitLabSource implements MergeRequestSource {
 
   private async listRepositories(project: string | number, fork: number | undefined) {
     try {
-      return await this.call('container registry', () =>
-        this.api.ContainerRegistry.allRepositories({ projectId: project, perPage: 100 }),
+      return await this.call('container registry', async () =>
+        (await this.api()).ContainerRegistry.allRepositories({ projectId: project, perPage: 100 }),
       );
     } catch (error) {
       const status = error instanceof ReviewAppError ? error.details.status : undefined;
@@ -233,7 +236,9 @@ export class GitLabSource implements MergeRequestSource {
 
   projectPath(): Promise<string> {
     if (!/^[0-9]+$/.test(this.config.project)) return Promise.resolve(this.config.project);
-    this.path ??= this.call('project', () => this.api.Projects.show(this.config.project))
+    this.path ??= this.call('project', async () =>
+      (await this.api()).Projects.show(this.config.project),
+    )
       .then((raw) => parse(projectSchema, raw, 'project').path_with_namespace)
       .catch((error) => {
         this.path = undefined;
@@ -271,14 +276,14 @@ export class GitLabSource implements MergeRequestSource {
 
   /** How long a 429 asks to wait (one second when it does not say), or undefined for other errors. */
   private rateLimitWait(error: unknown): number | undefined {
-    if (!(error instanceof GitbeakerRequestError)) return undefined;
+    if (!isGitbeakerRequestError(error)) return undefined;
     const response = (error.cause as { response?: { status?: number } } | undefined)?.response;
     if (response?.status !== 429) return undefined;
     return retryAfterMs(response, this.clock.now()) ?? 1_000;
   }
 
   private translate(error: unknown, what: string): ReviewAppError {
-    if (error instanceof GitbeakerRequestError) {
+    if (isGitbeakerRequestError(error)) {
       const status = (error.cause as { response?: { status?: number } } | undefined)?.response
         ?.status;
       if (status === 429) {
@@ -332,7 +337,7 @@ export class GitLabSource implements MergeRequestSource {
         { status },
       );
     }
-    if (error instanceof GitbeakerTimeoutError) {
+    if (isGitbeakerTimeoutError(error)) {
       return new ReviewAppError(
         'GITLAB_UNAVAILABLE',
         `GitLab did not answer in time for ${what}. Try again in a minute.`,
