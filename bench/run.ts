@@ -226,12 +226,15 @@ async function watching(): Promise<void> {
         note: `calls: ${describeCalls(countBy(calls.bot))} (loop: ${describeCalls(countBy(calls.plain))})`,
       },
       {
-        figure: `Longest synchronous stretch, ${size} apps (max of 5 rounds)`,
-        bot: Math.max(...stretch.bot),
-        baseline: Math.max(...stretch.plain),
+        // Each round's longest stretch, the median of 5: a single round's maximum also
+        // catches the machine descheduling the process, which no code of ours causes.
+        figure: `Longest synchronous stretch, ${size} apps (median of 5 rounds' longest)`,
+        bot: median(stretch.bot),
+        baseline: median(stretch.plain),
         baselineName: 'ListTasks + DescribeTasks loop',
         unit: 'ms',
         target: '≤ 20 ms',
+        note: `longest of all 5 rounds: ${Math.round(Math.max(...stretch.bot))} ms (loop: ${Math.round(Math.max(...stretch.plain))} ms)`,
       },
     );
     log(`round ${size}: ${times.bot.map(Math.round)} vs ${times.plain.map(Math.round)}`);
@@ -305,8 +308,11 @@ async function watching(): Promise<void> {
 }
 
 // --- command → URL -------------------------------------------------------------------
-/** The baseline: RunTask, the SDK's own waiter, and the public IP, nothing else. */
-async function sdkLaunch(world: BenchWorld): Promise<number> {
+/**
+ * The baseline: RunTask, the SDK's own waiter, and the public IP, nothing else.
+ * `waitMs` is the part spent in the waiter (the task starting, and the poll that sees it).
+ */
+async function sdkLaunch(world: BenchWorld): Promise<{ ms: number; waitMs: number }> {
   const config = {
     endpoint: world.aws.url,
     region: 'us-east-1',
@@ -326,11 +332,13 @@ async function sdkLaunch(world: BenchWorld): Promise<number> {
     }),
   );
   const arn = run.tasks?.[0]?.taskArn as string;
+  const waitStarted = performance.now();
   // The bot polls from 1 s, growing to 5 s: the same bounds for the SDK's waiter.
   await waitUntilTasksRunning(
     { client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 5 },
     { cluster: DEMO_CLUSTER, tasks: [arn] },
   );
+  const waitMs = performance.now() - waitStarted;
   const described = await ecs.send(
     new DescribeTasksCommand({ cluster: DEMO_CLUSTER, tasks: [arn] }),
   );
@@ -341,7 +349,40 @@ async function sdkLaunch(world: BenchWorld): Promise<number> {
   const ms = performance.now() - started;
   ecs.destroy();
   ec2.destroy();
-  return ms;
+  return { ms, waitMs };
+}
+
+/**
+ * One `/review-app <mr>` from the command to the status message showing the URL,
+ * split by the stand-ins' request log: the bot's own work (command → RunTask, and
+ * the poll that saw RUNNING → URL shown) and the wait for the task between them.
+ */
+async function botLaunch(world: BenchWorld, bot: Child, mr: number) {
+  const slackBefore = world.slack.requests.length;
+  const awsBefore = world.aws.requests.length;
+  const gitlabBefore = world.gitlab.requests.length;
+  const sent = Date.now();
+  await world.slack.sendSlashCommand(bot.url, { text: String(mr), user_id: 'U_ALICE' });
+  let shownAt: number | undefined;
+  while (shownAt === undefined) {
+    shownAt = world.slack.requests
+      .slice(slackBefore)
+      .find((r) => r.operation === 'chat.update' && r.body.includes('3000'))?.at;
+    if (Date.now() - sent > 60_000) throw new Error(`no URL for !${mr}`);
+    if (shownAt === undefined) await sleep(2);
+  }
+  const aws = world.aws.requests.slice(awsBefore);
+  const runTask = aws.find((r) => r.operation === 'RunTask')?.at ?? sent;
+  // The stand-in's task runs TASK_STARTUP_MS after RunTask: the first poll after that sees it.
+  const seen =
+    aws.find((r) => r.operation === 'DescribeTasks' && r.at >= runTask + TASK_STARTUP_MS)?.at ??
+    shownAt;
+  return {
+    ms: shownAt - sent,
+    ownMs: runTask - sent + (shownAt - seen),
+    waitMs: seen - runTask,
+    gitlabRequests: world.gitlab.requests.length - gitlabBefore,
+  };
 }
 
 async function commandToUrl(): Promise<void> {
@@ -351,39 +392,46 @@ async function commandToUrl(): Promise<void> {
   let mr = 0;
   for (const latency of [0, GITLAB_SLOW_MS]) {
     world.gitlab.setLatency(latency);
-    const times = { bot: [] as number[], sdk: [] as number[] };
-    const gitlabReads: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      times.sdk.push(await sdkLaunch(world));
+    const sdk: { ms: number; waitMs: number }[] = [];
+    const launches: Awaited<ReturnType<typeof botLaunch>>[] = [];
+    for (let i = 0; i < 5; i++) {
+      sdk.push(await sdkLaunch(world));
       mr += 1;
-      const slackBefore = world.slack.requests.length;
-      const gitlabBefore = world.gitlab.requests.length;
-      const started = performance.now();
-      await world.slack.sendSlashCommand(bot.url, { text: String(mr), user_id: 'U_ALICE' });
-      for (;;) {
-        const shown = world.slack.requests
-          .slice(slackBefore)
-          .some((r) => r.operation === 'chat.update' && r.body.includes('3000'));
-        if (shown) break;
-        if (performance.now() - started > 60_000) throw new Error(`no URL for !${mr}`);
-        await sleep(2);
-      }
-      times.bot.push(performance.now() - started);
-      gitlabReads.push(world.gitlab.requests.length - gitlabBefore);
+      launches.push(await botLaunch(world, bot, mr));
       await quiet(world, 300, 5_000);
     }
     const needed = latency * 2;
+    const reads = launches.map((l) => l.gitlabRequests).join(', ');
     rows.push({
-      figure: `Command → URL, GitLab at ${latency / 1000} s (median of 3; GitLab requests per launch: ${gitlabReads.join(', ')})`,
-      bot: median(times.bot),
-      baseline: median(times.sdk) + needed,
+      figure: `Command → URL, GitLab at ${latency / 1000} s (median of 5; GitLab requests per launch: ${reads})`,
+      bot: median(launches.map((l) => l.ms)),
+      baseline: median(sdk.map((l) => l.ms)) + needed,
       baselineName:
         latency === 0
           ? 'SDK waiter script'
           : `SDK waiter script + 2 sequential GitLab reads (${needed / 1000} s)`,
       unit: 'ms',
-      target: latency === 0 ? 'overhead < 200 ms' : 'no more sequential reads than needed',
+      ...(latency === 0 ? {} : { target: 'no more sequential reads than needed' }),
     });
+    if (latency === 0) {
+      rows.push(
+        {
+          figure: '… the bot’s own work: command → RunTask, RUNNING seen → URL shown (median of 5)',
+          bot: median(launches.map((l) => l.ownMs)),
+          baseline: median(sdk.map((l) => l.ms - l.waitMs)),
+          baselineName: 'the script’s RunTask, DescribeTasks and EC2 calls',
+          unit: 'ms',
+          target: '< 200 ms',
+        },
+        {
+          figure: `… waiting for the task: RunTask → the poll that sees it RUNNING (median of 5)`,
+          bot: median(launches.map((l) => l.waitMs)),
+          baseline: median(sdk.map((l) => l.waitMs)),
+          baselineName: 'the SDK’s waiter (1 s, then 1–2 s with jitter)',
+          unit: 'ms',
+        },
+      );
+    }
   }
   rows.push({
     figure: "Stand-in's intrinsic task start (RunTask → RUNNING)",
