@@ -222,7 +222,8 @@ async function watching(): Promise<void> {
         baseline: median(times.plain),
         baselineName: 'ListTasks + DescribeTasks loop',
         unit: 'ms',
-        target: '≤ 1.3×',
+        // The target is set for 1,000 apps; smaller rounds are shown for the trend.
+        ...(size === 1000 ? { target: '≤ 1.3×' } : {}),
         note: `calls: ${describeCalls(countBy(calls.bot))} (loop: ${describeCalls(countBy(calls.plain))})`,
       },
       {
