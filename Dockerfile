@@ -5,6 +5,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/slim-aws-sdk.ts ./scripts/slim-aws-sdk.ts
 RUN npm run build && npm prune --omit=dev
 
 # Run: only the manifest, production dependencies and the compiled code.
