@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import { actorName } from '../core/diagnosis.js';
 import { formatDuration } from '../core/duration.js';
 import type { LaunchRequest, ReviewAppEngine } from '../core/engine.js';
-import { type ErrorCode, isReviewAppError } from '../core/errors.js';
+import { isReviewAppError, operatorText } from '../core/errors.js';
 import { createLogger, redact } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
 import type { CliNoticeSettings } from '../slack/settings.js';
@@ -35,12 +35,6 @@ export interface CliIo {
 }
 
 class UsageError extends Error {}
-
-/** The CLI's reader runs the bot: setup faults come with what to fix (Slack users get a shorter story). */
-const OPERATOR_HINTS: Partial<Record<ErrorCode, string>> = {
-  GITLAB_UNAUTHORIZED:
-    'Check GITLAB_TOKEN: it must be a valid token with the read_api and read_registry scopes.',
-};
 
 /** The CLI, callable in-process: returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -142,8 +136,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
   } catch (error) {
     if (isReviewAppError(error)) {
-      const hint = OPERATOR_HINTS[error.code];
-      err(`Error: ${error.message}${hint ? ` ${hint}` : ''}`);
+      // The CLI's reader runs the bot, or reads a CI log for whoever does: the fix is theirs.
+      err(`Error: ${operatorText(error)}`);
       return error.code === 'BAD_MR_REFERENCE' ? 2 : 1;
     }
     err(`Error: ${error instanceof Error ? error.message : String(error)}`);

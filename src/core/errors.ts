@@ -4,8 +4,9 @@ import type { MergeRequest, Pipeline, ReviewApp, TaskInfo } from './types.js';
 /**
  * Every error the program raises on purpose carries a stable `code`; callers
  * switch on the code, never on the message. The message is written for the
- * person who will read it (a Slack user or a CI log) and says what to do next.
- * What else a caller may need is in `details`, typed per code.
+ * person who will read it (a Slack user or a CI log) and says what to do next;
+ * advice that fits only one reader (the asker or the operator) is in `hint`. What
+ * else a caller may need is in `details`, typed per code.
  */
 export interface ErrorDetails {
   BAD_MR_REFERENCE: Record<string, never>;
@@ -57,22 +58,52 @@ interface AwsDetails {
   awsError?: string;
 }
 
+/**
+ * Advice written where the error is raised, because only there is the cause known: one
+ * code may be raised for causes with different fixes (GITLAB_UNAUTHORIZED: a refused token,
+ * or a fork's registry the token may not read). Each surface shows what fits its reader.
+ */
+export interface ErrorHint {
+  /** For whoever asked (a Slack user, the CLI's reader): what they can do themselves. */
+  person?: string;
+  /**
+   * What the team running the bot must fix. The raise site logs it; Slack users hear that
+   * the operator was told; the CLI, whose reader runs the bot, prints it.
+   */
+  operator?: string;
+}
+
+export interface ReviewAppErrorOptions extends ErrorOptions {
+  hint?: ErrorHint;
+}
+
 /** Codes whose details are all optional may leave them out. */
 type DetailsArgs<C extends ErrorCode> =
   Record<string, never> extends ErrorDetails[C]
-    ? [details?: ErrorDetails[C], options?: ErrorOptions]
-    : [details: ErrorDetails[C], options?: ErrorOptions];
+    ? [details?: ErrorDetails[C], options?: ReviewAppErrorOptions]
+    : [details: ErrorDetails[C], options?: ReviewAppErrorOptions];
 
 export class ReviewAppError<C extends ErrorCode = ErrorCode> extends Error {
   readonly code: C;
   readonly details: ErrorDetails[C];
+  readonly hint: ErrorHint;
 
   constructor(code: C, message: string, ...[details, options]: DetailsArgs<C>) {
-    super(message, options);
+    const { hint, ...errorOptions } = options ?? {};
+    super(message, errorOptions);
     this.name = 'ReviewAppError';
     this.code = code;
     this.details = (details ?? {}) as ErrorDetails[C];
+    this.hint = hint ?? {};
   }
+}
+
+/**
+ * The error as the operator reads it (the CLI, doctor): the message, then the advice
+ * for whoever asked and the operator's fix, as the raise site wrote them.
+ */
+export function operatorText(error: ReviewAppError): string {
+  return [error.message, error.hint.person, error.hint.operator].filter(Boolean).join(' ');
 }
 
 export function isReviewAppError<C extends ErrorCode = ErrorCode>(

@@ -321,14 +321,14 @@ export class GitLabSource implements MergeRequestSource {
         );
       }
       if (status === 401 || status === 403) {
-        this.logger.error('GitLab refused the token', {
-          status,
-          hint: 'GITLAB_TOKEN must be valid and have the read_api and read_registry scopes',
-        });
+        const operator =
+          'Check GITLAB_TOKEN: it must be a valid token with the read_api and read_registry scopes.';
+        this.logger.error('GitLab refused the token', { status, hint: operator });
         return new ReviewAppError(
           'GITLAB_UNAUTHORIZED',
           'GitLab refused the bot’s access token, so nothing can be looked up right now.',
           { status },
+          { hint: { operator } },
         );
       }
       return new ReviewAppError(

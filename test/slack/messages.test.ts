@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ReviewAppError } from '../../src/core/errors.js';
 import type { ReviewApp } from '../../src/core/types.js';
 import { escapeMrkdwn, plain, truncate } from '../../src/slack/messages/format.js';
 import {
   alreadyRunningMessage,
   endedNotice,
+  errorText,
   extendedMessage,
   listMessage,
   warningMessage,
@@ -170,5 +172,26 @@ describe('message builders', () => {
       expect(JSON.stringify(message)).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
     }
     expect(extended.text).toContain('<!date^');
+  });
+});
+
+describe('errorText: an error as a Slack user reads it', () => {
+  const error = (hint?: { person?: string; operator?: string }) =>
+    new ReviewAppError('GITLAB_UNAVAILABLE', 'GitLab could not answer.', {}, hint ? { hint } : {});
+
+  it('the message alone when the raise site gave no advice, whatever the code', () => {
+    expect(errorText(error())).toBe('GitLab could not answer.');
+  });
+
+  it("adds the asker's advice as written where the error was raised", () => {
+    expect(errorText(error({ person: 'Try again in a minute.' }))).toBe(
+      'GitLab could not answer. Try again in a minute.',
+    );
+  });
+
+  it("says the operator was told instead of showing the operator's fix", () => {
+    const text = errorText(error({ person: 'Ask a maintainer.', operator: 'Set GITLAB_URL.' }));
+    expect(text).toBe('GitLab could not answer. Ask a maintainer. The operator has been told.');
+    expect(text).not.toContain('GITLAB_URL');
   });
 });

@@ -20,14 +20,15 @@ const MAX_LISTED = 20;
 const SECTION_BUDGET = 2800;
 
 /**
- * An error as a Slack user reads it. Setup faults were logged with what to fix
- * for the operator, which the user is told; the CLI's reader is the operator
- * and gets the fix instead.
+ * An error as a Slack user reads it: the message, the advice for them, and, when
+ * the fix is the operator's, that the operator was told (the raise site logged the
+ * fix); the CLI's reader is the operator and gets the fix itself.
  */
 export function errorText(error: ReviewAppError): string {
-  return error.code === 'GITLAB_UNAUTHORIZED'
-    ? `${error.message} The operator has been told.`
-    : error.message;
+  const { person, operator } = error.hint;
+  return [error.message, person, operator ? 'The operator has been told.' : undefined]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export function errorMessage(message: string): SlackMessage {
