@@ -44,7 +44,7 @@ export async function resolveImage(
 
 function noImage(mr: MergeRequest, candidates?: string[]): ReviewAppError {
   const pipeline = mr.headPipeline;
-  const where = mr.forkProjectId !== undefined ? ` in the fork's registry` : '';
+  const where = mr.forkProjectId !== undefined ? ` in the fork's registry and the project's` : '';
   const looked = candidates
     ? ` (looked for ${candidates.length === 1 ? 'tag' : 'tags'} ${candidates.map((c) => `"${c}"`).join(', ')}${where})`
     : '';

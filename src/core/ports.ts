@@ -20,7 +20,9 @@ export interface MergeRequestSource {
   projectPath(): Promise<string>;
   /**
    * The first of `tags` found in the project's registry repository, with its image reference;
-   * in the fork's registry for an MR from a fork (GITLAB_UNAUTHORIZED when it cannot be read).
+   * for an MR from a fork, in the fork's registry, then the project's (a pipeline run in the
+   * project for the fork's MR pushes there); GITLAB_UNAUTHORIZED when the fork's cannot be
+   * read and the project's has none.
    */
   findImageTag(
     tags: string[],

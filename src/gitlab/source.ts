@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
-import { ReviewAppError } from '../core/errors.js';
+import { isReviewAppError, ReviewAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { MergeRequestSource } from '../core/ports.js';
@@ -123,7 +123,7 @@ export class GitLabSource implements MergeRequestSource {
           perPage: OPEN_MR_PAGE,
           maxPages: 1,
         }),
-      PICKER_WAIT_MS,
+      { maxWaitMs: PICKER_WAIT_MS },
     );
     return parse(mergeRequestListSchema, raw, 'merge requests').map((mr) => ({
       iid: mr.iid,
@@ -137,8 +137,37 @@ export class GitLabSource implements MergeRequestSource {
     tags: string[],
     options: { forkProjectId?: number } = {},
   ): Promise<{ tag: string; location: string } | undefined> {
-    const project = options.forkProjectId ?? this.config.project;
-    const repositoryId = await this.registryRepositoryId(project, options.forkProjectId);
+    const fork = options.forkProjectId;
+    if (fork === undefined) return this.findTagIn(this.config.project, undefined, tags);
+    let refused: ReviewAppError<'GITLAB_UNAUTHORIZED'> | undefined;
+    try {
+      const inFork = await this.findTagIn(fork, fork, tags);
+      if (inFork) return inFork;
+    } catch (error) {
+      if (!isReviewAppError(error, 'GITLAB_UNAUTHORIZED')) throw error;
+      refused = error;
+    }
+    // A pipeline a member runs in the parent project for a fork's MR pushes to the
+    // parent's registry: "Run pipelines in the parent project",
+    // https://docs.gitlab.com/ci/pipelines/merge_request_pipelines/#run-pipelines-in-the-parent-project
+    const inProject = await this.findTagIn(this.config.project, undefined, tags);
+    if (inProject || !refused) return inProject;
+    const error = forkUnreadable(fork, refused, await this.projectPath());
+    // The operator hears the fork's own fix, not the token's nor GITLAB_PROJECT's.
+    this.logger.error("GitLab token cannot read a fork's container registry", {
+      fork,
+      status: refused.details.status,
+      hint: error.hint.operator,
+    });
+    throw error;
+  }
+
+  private async findTagIn(
+    project: string | number,
+    fork: number | undefined,
+    tags: string[],
+  ): Promise<{ tag: string; location: string } | undefined> {
+    const repositoryId = await this.registryRepositoryId(project, fork);
     if (repositoryId === undefined) return undefined;
     for (const tag of tags) {
       try {
@@ -201,21 +230,24 @@ export class GitLabSource implements MergeRequestSource {
     return lookup;
   }
 
-  private async listRepositories(project: string | number, fork: number | undefined) {
-    try {
-      return await this.call('container registry', async () =>
+  private listRepositories(project: string | number, fork: number | undefined) {
+    return this.call(
+      'container registry',
+      async () =>
         (await this.api()).ContainerRegistry.allRepositories({ projectId: project, perPage: 100 }),
-      );
-    } catch (error) {
-      const status = error instanceof ReviewAppError ? error.details.status : undefined;
-      if (fork === undefined || (status !== 401 && status !== 403 && status !== 404)) throw error;
-      // GitLab answers 404 for a private project the token's user cannot see.
-      throw new ReviewAppError(
-        'GITLAB_UNAUTHORIZED',
-        `This merge request comes from a fork (project ${fork}), whose CI pushes its image to the fork's container registry, and the bot's GitLab token cannot read that registry (HTTP ${status}). Give the token's user at least Reporter access to the fork, or push the fork's image to a registry the bot can read.`,
-        ...(status !== undefined ? [{ status }] : []),
-      );
-    }
+      // GitLab answers 404 for a private project the token's user cannot see: for a fork,
+      // that is the fork's registry out of reach, not a wrong GITLAB_PROJECT or token.
+      fork === undefined
+        ? {}
+        : {
+            refused: (status) =>
+              new ReviewAppError(
+                'GITLAB_UNAUTHORIZED',
+                `The bot's GitLab token cannot read the container registry of the fork (project ${fork}).`,
+                { status },
+              ),
+          },
+    );
   }
 
   /** GitLab keeps registry paths lower case: project Acme/Shop pushes to acme/shop. */
@@ -247,15 +279,18 @@ export class GitLabSource implements MergeRequestSource {
     return this.path;
   }
 
-  /** Run one GitLab call; its failures become errors users and operators can act on. */
   /**
    * Run one GitLab call; its failures become errors users and operators can act on. A 429
    * is tried again after GitLab's Retry-After when that fits in `maxWaitMs` altogether.
+   * `refused` words a 401, 403 or 404 where the caller knows its cause better.
    */
   private async call<T>(
     what: string,
     request: () => Promise<T>,
-    maxWaitMs = RATE_LIMIT_WAIT_MS,
+    {
+      maxWaitMs = RATE_LIMIT_WAIT_MS,
+      refused,
+    }: { maxWaitMs?: number; refused?: (status: number) => ReviewAppError } = {},
   ): Promise<T> {
     let waited = 0;
     for (;;) {
@@ -269,6 +304,8 @@ export class GitLabSource implements MergeRequestSource {
           await this.clock.sleep(wait);
           continue;
         }
+        const status = requestStatus(error);
+        if (refused && (status === 401 || status === 403 || status === 404)) throw refused(status);
         throw this.translate(error, what);
       }
     }
@@ -284,8 +321,7 @@ export class GitLabSource implements MergeRequestSource {
 
   private translate(error: unknown, what: string): ReviewAppError {
     if (isGitbeakerRequestError(error)) {
-      const status = (error.cause as { response?: { status?: number } } | undefined)?.response
-        ?.status;
+      const status = requestStatus(error);
       if (status === 429) {
         const asked = retryAfterMs(
           (error.cause as { response?: unknown }).response,
@@ -350,6 +386,32 @@ export class GitLabSource implements MergeRequestSource {
       `GitLab could not be reached for ${what}. Try again in a minute.`,
     );
   }
+}
+
+function requestStatus(error: unknown): number | undefined {
+  if (!isGitbeakerRequestError(error)) return undefined;
+  return (error.cause as { response?: { status?: number } } | undefined)?.response?.status;
+}
+
+/** Said once the project's own registry had no image for the fork's MR either. */
+function forkUnreadable(
+  fork: number,
+  refused: ReviewAppError<'GITLAB_UNAUTHORIZED'>,
+  project: string,
+): ReviewAppError<'GITLAB_UNAUTHORIZED'> {
+  const { status } = refused.details;
+  return new ReviewAppError(
+    'GITLAB_UNAUTHORIZED',
+    `This merge request comes from a fork (project ${fork}), whose CI pushes its image to the fork's container registry, and the bot's GitLab token cannot read that registry (HTTP ${status ?? '?'}); ${project}'s own registry has no image for it either.`,
+    refused.details,
+    {
+      cause: refused,
+      hint: {
+        person: `Someone with the Developer role in ${project} can run the merge request's pipeline in ${project} (Run pipeline, on its Pipelines tab), which pushes the image to ${project}'s registry; then launch again.`,
+        operator: `Give the bot's GitLab user (the owner of GITLAB_TOKEN) at least the Reporter role in the fork (project ${fork}), or have merge requests from forks build their image in ${project}, whose registry the bot also reads.`,
+      },
+    },
+  );
 }
 
 function registryNotFound(

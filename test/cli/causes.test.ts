@@ -39,6 +39,27 @@ describe('errors that name the real cause', () => {
     expect(result.stderr).toContain('read_api and read_registry');
   });
 
+  it("a fork's registry out of reach: the CLI prints the asker's advice and the operator's fix, not the token's", async () => {
+    await using world = await startWorld();
+    world.gitlab.addProject({ id: 98, path: 'mallory/shop', hidden: true });
+    world.gitlab.addMergeRequest(PROJECT_ID, {
+      iid: 5,
+      title: 'From a fork',
+      source_branch: 'feature/5',
+      sha: 'e'.repeat(40),
+      head_pipeline: { id: 505, status: 'success' },
+      source_project_id: 98,
+    });
+    const result = await cli(world, ['launch', '5']);
+    expect(result.code).toBe(1);
+    const said = result.stderr.split('\n').find((line) => line.startsWith('Error: '));
+    expect(said).toBe(
+      "Error: This merge request comes from a fork (project 98), whose CI pushes its image to the fork's container registry, and the bot's GitLab token cannot read that registry (HTTP 404); acme/shop's own registry has no image for it either. " +
+        "Someone with the Developer role in acme/shop can run the merge request's pipeline in acme/shop (Run pipeline, on its Pipelines tab), which pushes the image to acme/shop's registry; then launch again. " +
+        "Give the bot's GitLab user (the owner of GITLAB_TOKEN) at least the Reporter role in the fork (project 98), or have merge requests from forks build their image in acme/shop, whose registry the bot also reads.",
+    );
+  });
+
   it('no AWS credentials at all is said so, not "AWS refused"', async () => {
     await using world = await startWorld();
     const home = await mkdtemp(join(tmpdir(), 'review-app-no-aws-'));

@@ -2,7 +2,7 @@ import { startSlackStandIn } from '@review-app-bot/sandbox';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/config/config.js';
 import { cli } from '../support/cli.js';
-import { startWorld, type World } from '../support/world.js';
+import { PROJECT_ID, startWorld, type World } from '../support/world.js';
 
 async function doctor(world: World, env: Env = {}, json = false) {
   const result = await cli(world, ['doctor', ...(json ? ['--json'] : [])], env);
@@ -190,5 +190,29 @@ describe('review-app doctor', () => {
         /^✗ Image of an open MR: No image was found for !7 \(looked for tag "review-7"\)/,
       ),
     ]);
+  });
+
+  it("an open MR from a fork the token cannot read: the fork's fix, not the token's", async () => {
+    await using world = await startWorld();
+    world.gitlab.addProject({ id: 98, path: 'mallory/shop', hidden: true });
+    world.gitlab.addMergeRequest(PROJECT_ID, {
+      iid: 9,
+      title: 'From a fork',
+      source_branch: 'feature/9',
+      sha: 'd'.repeat(40),
+      head_pipeline: { id: 509, status: 'success' },
+      source_project_id: 98,
+    });
+    const result = await doctor(world);
+    expect(result.code).toBe(1);
+    expect(result.failed).toEqual([
+      expect.stringMatching(
+        /^✗ Image of an open MR: This merge request comes from a fork \(project 98\)/,
+      ),
+    ]);
+    expect(result.failed[0]).toContain(
+      "Give the bot's GitLab user (the owner of GITLAB_TOKEN) at least the Reporter role in the fork (project 98), or have merge requests from forks build their image in acme/shop, whose registry the bot also reads.",
+    );
+    expect(result.failed[0]).not.toContain('read_api');
   });
 });

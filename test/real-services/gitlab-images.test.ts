@@ -91,14 +91,71 @@ describe('merge requests from forks', () => {
     expect(JSON.stringify(image(world))).toContain(`registry.example.test/alice/shop:${HEAD}`);
   });
 
-  it("says exactly that the token cannot read the fork's registry", async () => {
+  it("says exactly that the token cannot read the fork's registry, and gives the fork's fix", async () => {
     await using world = await startWorld();
     world.gitlab.addProject({ id: 98, path: 'mallory/shop', hidden: true });
     openMr(world, PROJECT_ID, 9, { forkProjectId: 98 });
     const result = await cli(world, ['launch', '9']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
+    const said = errorLine(result.stderr);
+    expect(said).toContain(
       "comes from a fork (project 98), whose CI pushes its image to the fork's container registry, and the bot's GitLab token cannot read that registry",
+    );
+    // The fork's fix, not the one for a refused token.
+    expect(said).toContain(
+      "Give the bot's GitLab user (the owner of GITLAB_TOKEN) at least the Reporter role in the fork (project 98), or have merge requests from forks build their image in acme/shop",
+    );
+    expect(said).not.toContain('read_api and read_registry');
+    expect(world.aws.callsTo('RunTask')).toHaveLength(0);
+  });
+
+  it('logs the hidden fork as a fork out of reach, not as a wrong GITLAB_PROJECT', async () => {
+    await using world = await startWorld();
+    world.gitlab.addProject({ id: 98, path: 'mallory/shop', hidden: true });
+    openMr(world, PROJECT_ID, 10, { forkProjectId: 98 });
+    const logs = logLines((await cli(world, ['launch', '10'])).stderr).filter(
+      (l) => l.level !== 'info',
+    );
+    expect(logs.map((l) => l.message)).toEqual([
+      "GitLab token cannot read a fork's container registry",
+    ]);
+    expect(logs[0]).toMatchObject({ level: 'error', fork: 98, status: 404 });
+    expect(logs[0]?.hint).toContain('at least the Reporter role in the fork (project 98)');
+  });
+
+  it("launches the image a pipeline run in the project built for a fork's MR", async () => {
+    await using world = await startWorld();
+    world.gitlab.addProject({ id: 98, path: 'mallory/shop', hidden: true });
+    // A member ran the MR's pipeline in acme/shop: it pushed to acme/shop's registry.
+    world.gitlab.addRegistryTag(PROJECT_ID, REGISTRY_ID, HEAD);
+    openMr(world, PROJECT_ID, 11, { forkProjectId: 98 });
+    const result = await cli(world, ['launch', '11']);
+    expect(result.code).toBe(0);
+    expect(JSON.stringify(image(world))).toContain(`registry.example.test/acme/shop:${HEAD}`);
+    expect(logLines(result.stderr).filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('names both registries when neither has the image', async () => {
+    await using world = await startWorld();
+    world.gitlab.addProject({ id: 97, path: 'bob/shop' });
+    world.gitlab.addRegistryRepository(97, { id: 7 });
+    openMr(world, PROJECT_ID, 12, { forkProjectId: 97 });
+    const result = await cli(world, ['launch', '12']);
+    expect(result.code).toBe(1);
+    expect(errorLine(result.stderr)).toContain(
+      `looked for tag "${HEAD}" in the fork's registry and the project's`,
     );
   });
 });
+
+/** The line the CLI printed for its reader (the rest of stderr is the JSON log). */
+function errorLine(stderr: string): string {
+  return stderr.split('\n').find((line) => line.startsWith('Error: ')) ?? '';
+}
+
+function logLines(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
