@@ -5,10 +5,9 @@ import type { Logger } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
 import type { CommitNews } from '../watcher/follow.js';
 import type { CountdownResult, Notifier } from '../watcher/watcher.js';
-import { type SlackMessage, section } from './messages/blocks.js';
+import type { SlackMessage } from './messages/blocks.js';
 import { newCommitMessage } from './messages/follow.js';
-import { mentionUsers, plain } from './messages/format.js';
-import { endedNotice, warningMessage } from './messages/notices.js';
+import { endedNotice, endedReply, warningMessage } from './messages/notices.js';
 import { type Stage, statusMessage } from './messages/status.js';
 
 /**
@@ -47,7 +46,7 @@ export class SlackNotifier implements Notifier {
     await this.postInThread(app, warningMessage(app, this.deps.clock.now()));
   }
 
-  /** The final status, a reply saying why, and a channel notice when nobody asked for the stop. */
+  /** The final status saying why, then a reply, told to the channel when nobody asked for the stop. */
   async ended(app: ReviewApp, explanation: StopExplanation): Promise<void> {
     const cost = this.deps.costOf(app);
     await this.showStatus(app, { kind: 'ended', explanation, ...(cost ? { cost } : {}) });
@@ -56,13 +55,11 @@ export class SlackNotifier implements Notifier {
         app,
         endedNotice(app, explanation, await this.logsAfter(app, explanation)),
       );
-    } else {
-      await this.postInThread(app, {
-        text: plain(explanation.summary, 500),
-        blocks: [
-          section(`:black_square_for_stop: ${mentionUsers(plain(explanation.summary, 2900))}`),
-        ],
-      });
+    } else if (explanation.kind !== 'relaunched') {
+      // An edit notifies nobody, so the thread's followers hear of the end in a
+      // reply; who stopped it and why is said once, in the status above. A
+      // relaunch needs no reply: the new app's status follows in the thread.
+      await this.postInThread(app, endedReply(app));
     }
   }
 

@@ -48,16 +48,18 @@ describe('ECS forgets stopped tasks after about an hour', () => {
     w.aws.exitContainer(app.arn, 'web', 1, 'crashed');
     w.clock.advance(61 * MINUTE);
     await w.bot.watcher.round();
-    const lostNotes = () =>
-      app.replies().filter((m) => m.ts !== app.status.ts && shown(m).includes('lost sight'));
-    const notes = lostNotes();
-    expect(notes).toHaveLength(1);
-    expect(shown(notes[0] as never)).toContain('ECS no longer knows its task');
+    // The status says why, once; a quiet reply tells the thread's followers it has ended.
     const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
     expect(shown(status as never)).not.toContain('Running');
     expect(shown(status as never)).toContain('lost sight');
+    expect(shown(status as never)).toContain('ECS no longer knows its task');
+    const others = () => app.replies().filter((m) => m.ts !== app.status.ts);
+    expect(others().filter((m) => shown(m).includes('lost sight'))).toHaveLength(0);
+    const endNotes = () => others().filter((m) => shown(m).includes('has ended'));
+    expect(endNotes()).toHaveLength(1);
+    expect(endNotes()[0]?.reply_broadcast).toBe(false);
     await w.bot.watcher.round();
-    expect(lostNotes()).toHaveLength(1);
+    expect(endNotes()).toHaveLength(1);
   });
 
   it('dates every running status, so a countdown nobody refreshes is seen to be old', async () => {

@@ -38,12 +38,17 @@ describe('status buttons', () => {
     const answer = await click(w, status, ACTIONS.stop, 42);
     expect(answer.status).toBe(200);
     await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
+    // The status message and one reply, which notifies the thread's followers.
     const replies = await eventually(() => {
       const thread = w.slack.thread(CHANNEL, parent.ts);
-      expect(thread.some((m) => shown(m).includes(`stopped by <@${ALICE}>`))).toBe(true);
+      expect(thread).toHaveLength(2);
       return thread;
     });
+    // Who stopped it is read once, in the status message, which keeps the Relaunch button.
+    const saying = replies.filter((m) => shown(m).includes(`stopped by <@${ALICE}>`));
+    expect(saying.map((m) => m.ts)).toEqual([status.ts]);
     expect(buttons(replies[0] as never).map((b) => b.text)).toEqual(['Relaunch']);
+    expect(shown(replies[1] as never)).toContain('The review app for !42 has ended.');
   });
 
   it('Stop on someone else’s app asks privately first, and "Stop anyway" stops it', async () => {
@@ -111,6 +116,11 @@ describe('status buttons', () => {
     expect(shown(w.slack.messages(CHANNEL).find((m) => m.ts === status.ts) as never)).toContain(
       `relaunched by <@${ALICE}>`,
     );
+    // Said once, in the old status: the new app's status reply is the thread's news.
+    const saying = w.slack
+      .thread(CHANNEL, parent.ts)
+      .filter((m) => shown(m).includes(`relaunched by <@${ALICE}>`));
+    expect(saying.map((m) => m.ts)).toEqual([status.ts]);
     expect(w.slack.messages(CHANNEL).filter((m) => m.reply_broadcast)).toHaveLength(0);
   });
 

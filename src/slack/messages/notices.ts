@@ -161,6 +161,12 @@ export function endedNotice(
   };
 }
 
+/** In the thread when an app ends as someone asked; its status message says who and why. */
+export function endedReply(app: ReviewApp): SlackMessage {
+  const text = `The review app for !${app.meta.mr} has ended.`;
+  return { text, blocks: [section(`:black_square_for_stop: ${text}`)] };
+}
+
 function logBlocks(logs: string[] | undefined) {
   const block = logs ? logBlock(logs) : undefined;
   return block ? [context('The last lines it logged:'), block] : [];
