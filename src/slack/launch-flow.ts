@@ -24,7 +24,14 @@ export interface LaunchInSlack {
   thread?: string;
   /** A private answer to the person who asked. */
   answer: PrivateAnswer;
+  /**
+   * A precheck already under way for this launch (a modal's submission makes
+   * one to answer within Slack's 3 seconds): awaited, not made again.
+   */
+  checked?: Promise<LaunchPrecheck>;
 }
+
+export type LaunchPrecheck = Awaited<ReturnType<ReviewAppEngine['precheck']>>;
 
 /**
  * A launch as Slack users see it: a parent message in the channel, a status
@@ -38,9 +45,10 @@ export async function launchInSlack(
   const { engine, clock, logger } = services;
   const { client, channel, user } = request;
 
-  let checked: Awaited<ReturnType<ReviewAppEngine['precheck']>>;
+  let checked: LaunchPrecheck;
   try {
-    checked = await engine.precheck({ mr: request.mr, requester: user, replace: request.replace });
+    checked = await (request.checked ??
+      engine.precheck({ mr: request.mr, requester: user, replace: request.replace }));
   } catch (error) {
     await request.answer(await refusal(services, client, error, user));
     return undefined;

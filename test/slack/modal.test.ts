@@ -23,6 +23,26 @@ async function pickerOptions(w: BotWorld, viewId: string, value: string): Promis
 
 type Options = { options: { text: { text: string }; value: string }[] };
 
+/** Submit the modal with `mr` picked. */
+function submitPick(w: BotWorld, viewId: string, mr: number) {
+  return w.slack.sendViewSubmission(w.eventsUrl, {
+    user_id: ALICE,
+    view_id: viewId,
+    view: {
+      state: {
+        values: {
+          [BLOCKS.pickMr]: {
+            [ACTIONS.pickMr]: {
+              type: 'external_select',
+              selected_option: { text: { type: 'plain_text', text: `!${mr}` }, value: String(mr) },
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
 describe('/review-app without arguments', () => {
   it('opens a modal whose picker searches open MRs by number or title, and submitting launches in the channel', async () => {
     await using w = await startBotWorld();
@@ -49,28 +69,38 @@ describe('/review-app without arguments', () => {
     const all = await pickerOptions(w, view.id, '');
     expect(all.options.map((o) => o.value).sort()).toEqual(['12', '21']);
 
-    const submitted = await w.slack.sendViewSubmission(w.eventsUrl, {
-      user_id: ALICE,
-      view_id: view.id,
-      view: {
-        state: {
-          values: {
-            [BLOCKS.pickMr]: {
-              [ACTIONS.pickMr]: {
-                type: 'external_select',
-                selected_option: { text: { type: 'plain_text', text: '!21' }, value: '21' },
-              },
-            },
-          },
-        },
-      },
-    });
+    const submitted = await submitPick(w, view.id, 21);
     expect(submitted.status).toBe(200);
     await eventually(() => {
       const parent = w.slack.messages(CHANNEL).find((m) => !m.thread_ts);
       expect(shown(parent as never)).toContain('!21 Login with SSO');
       expect(shown(w.slack.thread(CHANNEL, parent?.ts as string)[0] as never)).toContain('Running');
     });
+  });
+
+  it('reads the MR from GitLab and the running apps from ECS once for a launch from the modal', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(21, { title: 'Login with SSO' });
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '', user_id: ALICE, channel_id: CHANNEL });
+    const view = await openedView(w);
+    const before = { gitlab: w.gitlab.requests.length, ecs: w.aws.operations().length };
+
+    const submitted = await submitPick(w, view.id, 21);
+    expect(submitted.response).toBeUndefined();
+    await eventually(() => {
+      const parent = w.slack.messages(CHANNEL).find((m) => !m.thread_ts);
+      expect(shown(w.slack.thread(CHANNEL, parent?.ts as string)[0] as never)).toContain('Running');
+    });
+    const mrReads = w.gitlab.requests
+      .slice(before.gitlab)
+      .filter((r) => r.method === 'GET' && r.path.endsWith('/merge_requests/21'));
+    expect(mrReads).toHaveLength(1);
+    expect(
+      w.aws
+        .operations()
+        .slice(before.ecs)
+        .filter((op) => op === 'ListTasks'),
+    ).toHaveLength(1);
   });
 
   it('cuts long titles to the 75 characters an option may show', async () => {

@@ -118,10 +118,9 @@ export async function handleLaunchSubmission(
     return;
   }
   // A refusal known within Slack's 3 seconds is shown in the modal, which stays open.
-  const refusal = await withinDeadline(
-    services.engine.precheck({ mr, requester: user, replace: false }),
-    SUBMIT_DEADLINE_MS,
-  ).then(
+  // The launch then goes on from this same precheck, even one still running.
+  const checked = services.engine.precheck({ mr, requester: user, replace: false });
+  const refusal = await withinDeadline(checked, SUBMIT_DEADLINE_MS).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -136,5 +135,5 @@ export async function handleLaunchSubmission(
   // A modal has no response_url, and an ephemeral needs the bot in the channel:
   // anything said later goes to the person as a direct message from the app.
   const answer = privateAnswer({ client, user, logger: services.logger });
-  await launchInSlack(services, { client, channel, user, mr, replace: false, answer });
+  await launchInSlack(services, { client, channel, user, mr, replace: false, answer, checked });
 }
