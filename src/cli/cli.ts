@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { createEngine } from '../compose.js';
 import { ConfigError, type Env, loadConfig, secretsOf } from '../config/config.js';
-import type { Clock } from '../core/clock.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import { actorName } from '../core/diagnosis.js';
 import { formatDuration } from '../core/duration.js';
 import type { LaunchRequest, ReviewAppEngine } from '../core/engine.js';
 import { isReviewAppError, operatorText } from '../core/errors.js';
-import { createLogger, redact } from '../core/logger.js';
+import { createLogger, type Logger, redact } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
 import type { CliNoticeSettings } from '../slack/settings.js';
 import { runDoctor } from './doctor.js';
@@ -52,14 +52,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     out(USAGE);
     return 0;
   }
+  const logger = createLogger({ secrets, write: (line) => io.stderr(`${line}\n`) });
   if (args.command === 'doctor') {
-    return runDoctor({
-      env: io.env,
-      json: args.json,
-      logger: createLogger({ secrets, write: (line) => io.stderr(`${line}\n`) }),
-      out,
-      err,
-    });
+    return runDoctor({ env: io.env, json: args.json, logger, out, err });
   }
 
   let engine: ReviewAppEngine;
@@ -71,10 +66,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       engine = createEngine({
         config,
         env: io.env,
-        logger: createLogger({ secrets, write: (line) => io.stderr(`${line}\n`) }),
+        logger,
         ...(io.clock ? { clock: io.clock } : {}),
       });
-      if (config.cliNotice) notice = { settings: config.cliNotice, gitlabUrl: config.gitlab.url };
+      if (config.cliNotice)
+        notice = { settings: config.cliNotice, gitlabUrl: config.gitlab.url, logger };
     }
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -155,6 +151,8 @@ function ownPipeline(env: Env): { ownPipelineId?: number } {
 interface NoticeTarget {
   settings: CliNoticeSettings;
   gitlabUrl: string;
+  /** Where Slack's refusals of later updates are logged. */
+  logger: Logger;
 }
 
 interface LaunchOutput {
@@ -175,9 +173,7 @@ async function launch(
   let slack: Awaited<ReturnType<typeof tellSlack>>;
   try {
     app = await startLaunch(engine, { mr, replace: args.replace, ...caller }, err);
-    slack = notice
-      ? await tellSlack(engine, app, notice, clock?.now() ?? Date.now(), err)
-      : undefined;
+    slack = notice ? await tellSlack(engine, app, notice, clock ?? systemClock, err) : undefined;
     if (slack) app = slack.app;
   } catch (error) {
     // A CI job run twice reports the app that runs (waiting for it with --wait), instead of failing.
@@ -195,9 +191,8 @@ async function launch(
     err(
       `Running until ${readableTime(app.meta.softDeadline, now)} (at most until ${readableTime(app.meta.hardDeadline, now)}).`,
     );
-    await slack?.notice
-      .running(app, now)
-      .catch((error: unknown) => err(`Slack notice not updated: ${slackError(error)}`));
+    // The notifier logged why; the bot's countdown may still bring it up to date.
+    if (slack && !(await slack.notice.running(app))) err('Slack notice not updated.');
   }
   if (args.json) out(JSON.stringify(appJson(app), null, 2));
   else if (app.meta.url) out(app.meta.url);
@@ -218,14 +213,14 @@ async function tellSlack(
   engine: ReviewAppEngine,
   app: ReviewApp,
   target: NoticeTarget,
-  now: number,
+  clock: Clock,
   err: (text: string) => void,
 ) {
   try {
     const { CliNotice } = await import('../slack/cli-notice.js');
-    const notice = new CliNotice(target.settings);
+    const notice = new CliNotice(target.settings, { engine, clock, logger: target.logger });
     const webUrl = `${target.gitlabUrl}/${app.meta.project}/-/merge_requests/${app.meta.mr}`;
-    const where = await notice.launched(app, webUrl, now);
+    const where = await notice.launched(app, webUrl);
     err(`Told Slack channel ${target.settings.channel}.`);
     return { notice, app: await engine.updateMeta(app, where) };
   } catch (error) {

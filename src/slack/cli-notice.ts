@@ -3,6 +3,8 @@ import type { ReviewApp, ReviewAppMeta } from '../core/types.js';
 import { section } from './messages/blocks.js';
 import { code, escapeMrkdwn, link } from './messages/format.js';
 import { mrLabel, statusMessage } from './messages/status.js';
+import type { SlackNotifier } from './notifier.js';
+import { notifierFor, type SlackServices } from './services.js';
 import type { CliNoticeSettings } from './settings.js';
 
 /**
@@ -13,20 +15,27 @@ import type { CliNoticeSettings } from './settings.js';
  */
 export class CliNotice {
   private readonly client: webApi.WebClient;
+  private readonly notifier: SlackNotifier;
 
-  constructor(private readonly settings: CliNoticeSettings) {
+  constructor(
+    private readonly settings: CliNoticeSettings,
+    private readonly services: Omit<SlackServices, 'access'>,
+  ) {
     this.client = new webApi.WebClient(settings.botToken, {
       ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
       // A CI job must not hang on Slack: a lost notice is better than a late launch.
       retryConfig: { retries: 1 },
     });
+    this.notifier = notifierFor(services, this.client);
   }
 
   /** Post the parent message and the status reply; what the app's tags should remember. */
-  async launched(app: ReviewApp, webUrl: string, now: number): Promise<Partial<ReviewAppMeta>> {
+  async launched(app: ReviewApp, webUrl: string): Promise<Partial<ReviewAppMeta>> {
     const { channel } = this.settings;
     const { meta } = app;
     const who = escapeMrkdwn(meta.requester);
+    // Not through the notifier, which logs failures: the CI job's log must say
+    // in one line why Slack refused (not_in_channel...), and the thread needs its ts.
     const parent = await this.client.chat.postMessage({
       channel,
       text: `${meta.requester} (CI) launched a review app for !${meta.mr}`,
@@ -37,27 +46,23 @@ export class CliNotice {
       ],
       unfurl_links: false,
     });
-    const thread = parent.ts as string;
-    const status = await this.client.chat.postMessage({
-      channel,
-      thread_ts: thread,
-      ...statusMessage(
+    const where = { channel, thread: parent.ts as string };
+    const statusTs = await this.notifier.postInThread(
+      { ...app, meta: { ...meta, ...where } },
+      statusMessage(
         { iid: meta.mr },
         { kind: 'starting', status: app.task.lastStatus, image: meta.image },
-        now,
+        this.services.clock.now(),
       ),
-    });
-    return { channel, thread, statusTs: status.ts as string };
+    );
+    return statusTs ? { ...where, statusTs } : where;
   }
 
-  /** Show the app running in its status reply (the bot's watcher keeps it up to date after). */
-  async running(app: ReviewApp, now: number): Promise<void> {
-    const { channel, statusTs } = app.meta;
-    if (!channel || !statusTs) return;
-    await this.client.chat.update({
-      channel,
-      ts: statusTs,
-      ...statusMessage({ iid: app.meta.mr }, { kind: 'running', app }, now),
-    });
+  /**
+   * Show the app running in its status reply, cost included, as the bot's
+   * countdown does (and keeps doing after). False when Slack did not take it.
+   */
+  async running(app: ReviewApp): Promise<boolean> {
+    return (await this.notifier.countdown(app)) === 'updated';
   }
 }

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ReviewApp } from '../core/types.js';
 import { launchInSlack } from './launch-flow.js';
-import type { SlackServices } from './services.js';
+import { notifierFor, type SlackServices } from './services.js';
 
 /**
  * The automatic relaunch with a new commit (REVIEW_APP_FOLLOW=auto): a
@@ -12,6 +12,7 @@ export function relaunchInThread(
   services: SlackServices,
   client: webApi.WebClient,
 ): (app: ReviewApp) => Promise<void> {
+  const notifier = notifierFor(services, client);
   return async (app) => {
     const { channel, thread } = app.meta;
     if (!channel || !thread) return;
@@ -23,7 +24,7 @@ export function relaunchInThread(
       mr: app.meta.mr,
       replace: true,
       answer: async (message) => {
-        await client.chat.postMessage({ channel, thread_ts: thread, ...message });
+        await notifier.postInThread(app, message);
       },
     });
   };

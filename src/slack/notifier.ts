@@ -85,27 +85,33 @@ export class SlackNotifier implements Notifier {
     }
   }
 
-  /** A reply in the app's thread. */
-  postInThread(app: ReviewApp, message: SlackMessage): Promise<void> {
+  /** A reply in the app's thread; its ts, undefined when it could not be posted. */
+  postInThread(app: ReviewApp, message: SlackMessage): Promise<string | undefined> {
     return this.post(app, message, false);
   }
 
   /** A reply in the app's thread that the whole channel sees too (ends nobody asked for). */
-  announce(app: ReviewApp, message: SlackMessage): Promise<void> {
+  announce(app: ReviewApp, message: SlackMessage): Promise<string | undefined> {
     return this.post(app, message, true);
   }
 
-  private async post(app: ReviewApp, message: SlackMessage, broadcast: boolean): Promise<void> {
+  private async post(
+    app: ReviewApp,
+    message: SlackMessage,
+    broadcast: boolean,
+  ): Promise<string | undefined> {
     const { channel, thread } = app.meta;
-    if (!channel) return;
+    if (!channel) return undefined;
     try {
-      await this.client.chat.postMessage(
+      const posted = await this.client.chat.postMessage(
         thread
           ? { channel, thread_ts: thread, reply_broadcast: broadcast, ...message }
           : { channel, ...message },
       );
+      return posted.ts;
     } catch (error) {
       this.deps.logger.warn('could not post to Slack', { channel, mr: app.meta.mr, error });
+      return undefined;
     }
   }
 
