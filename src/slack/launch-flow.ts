@@ -12,7 +12,7 @@ import {
 } from './messages/notices.js';
 import { parentMessage, type Stage, statusMessage } from './messages/status.js';
 import type { PrivateAnswer } from './private-answer.js';
-import type { SlackServices } from './services.js';
+import { notifierFor, type SlackServices } from './services.js';
 
 export interface LaunchInSlack {
   client: webApi.WebClient;
@@ -102,6 +102,7 @@ export async function launchInSlack(
     return updates;
   };
 
+  let launched: ReviewApp | undefined;
   try {
     let app = await engine.launch({
       mr: mr.iid,
@@ -116,6 +117,7 @@ export async function launchInSlack(
           void show({ kind: 'starting', status: 'REGISTERING', image: progress.image });
       },
     });
+    launched = app;
     let lastShown = '';
     app = await engine.waitUntilRunning(app, {
       onStatus: (status) => {
@@ -144,36 +146,15 @@ export async function launchInSlack(
       : 'Something went wrong on our side; the error was logged.';
     if (!isReviewAppError(error)) logger.error('launch failed', { mr: mr.iid, error });
     await show({ kind: 'failed', message });
-    if (explanation?.kind === 'crashed' || explanation?.kind === 'failed-to-start') {
-      await postCrashLogs(services, client, { channel, thread, mr: mr.iid }, error);
+    if (launched && isReviewAppError(error, 'TASK_STOPPED')) {
+      // What a crashed start printed last, under its status, as the watcher shows it for a crash.
+      const { task, explanation: why } = error.details;
+      const ended = { ...launched, task };
+      const notifier = notifierFor(services, client);
+      const logs = crashLogsMessage(mr.iid, await notifier.logsAfter(ended, why));
+      if (logs) await notifier.postInThread(ended, logs);
     }
     return undefined;
-  }
-}
-
-/** What a crashed start printed last, under its status, when it can be read. */
-async function postCrashLogs(
-  services: SlackServices,
-  client: webApi.WebClient,
-  where: { channel: string; thread: string; mr: number },
-  error: unknown,
-): Promise<void> {
-  if (!isReviewAppError(error, 'TASK_STOPPED')) return;
-  try {
-    const lines = await services.engine.recentLogs({ task: error.details.task });
-    const message = lines ? crashLogsMessage(where.mr, lines) : undefined;
-    if (message) {
-      await client.chat.postMessage({
-        channel: where.channel,
-        thread_ts: where.thread,
-        ...message,
-      });
-    }
-  } catch (logError) {
-    services.logger.warn('could not show the crashed app’s logs', {
-      mr: where.mr,
-      error: logError,
-    });
   }
 }
 

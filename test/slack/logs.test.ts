@@ -71,6 +71,21 @@ describe('logs of a review app', () => {
     expect(shown(privately)).toContain('at Server.listen');
   });
 
+  it('offers no Logs button under a crash when the app logged nothing', async () => {
+    await using w = await loggingWorld();
+    w.addMergeRequest(42);
+    const app = await launchedFromSlack(w, 42);
+    w.aws.exitContainer(app.arn, 'web', 1, 'Essential container exited');
+    w.clock.advance(60_000);
+    await w.bot.watcher.round();
+
+    const [notice, ...more] = app.replies().filter((m) => m.reply_broadcast);
+    expect(more).toHaveLength(0);
+    expect(shown(notice as never)).toContain('has stopped');
+    expect(shown(notice as never)).not.toContain('The last lines it logged');
+    expect(buttons(notice as never).map((b) => b.text)).toEqual(['Relaunch']);
+  });
+
   it('shows them on demand with /review-app logs 42', async () => {
     await using w = await loggingWorld();
     w.addMergeRequest(42);

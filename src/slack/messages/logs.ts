@@ -1,6 +1,14 @@
 import type { ReviewApp } from '../../core/types.js';
 import { ACTIONS } from '../ids.js';
-import { actions, type Block, button, context, type SlackMessage, section } from './blocks.js';
+import {
+  actions,
+  type Block,
+  type Button,
+  button,
+  context,
+  type SlackMessage,
+  section,
+} from './blocks.js';
 import { escapeMrkdwn, truncate } from './format.js';
 
 /** A section holds 3000 characters; the fence and a margin take the rest. */
@@ -26,7 +34,7 @@ export function logBlock(lines: string[]): Block | undefined {
 }
 
 /** The Logs button under an app's end. */
-export function logsButton(mr: number) {
+function logsButton(mr: number) {
   return button('Logs', ACTIONS.logs, mr);
 }
 
@@ -63,12 +71,20 @@ export function logsMessage(app: ReviewApp, lines: string[] | undefined): SlackM
   };
 }
 
-/** Posted under a launch that failed because the app crashed or could not start. */
-export function crashLogsMessage(mr: number, lines: string[]): SlackMessage | undefined {
-  const block = logBlock(lines);
+/**
+ * What a crashed app printed last, as every end shows it: the newest lines
+ * and a Logs button after `buttons`. Undefined when it printed nothing, so
+ * that no Logs button leads to an empty answer.
+ */
+export function crashLogsMessage(
+  mr: number,
+  lines: string[] | undefined,
+  buttons: Button[] = [],
+): SlackMessage | undefined {
+  const block = lines ? logBlock(lines) : undefined;
   if (!block) return undefined;
   return {
     text: `The last lines the review app for !${mr} logged.`,
-    blocks: [context('The last lines it logged:'), block, actions([logsButton(mr)])],
+    blocks: [context('The last lines it logged:'), block, actions([...buttons, logsButton(mr)])],
   };
 }

@@ -13,7 +13,7 @@ import {
   requesterOf,
   slackTime,
 } from './format.js';
-import { logBlock, logsButton } from './logs.js';
+import { crashLogsMessage } from './logs.js';
 import { mrLabel } from './status.js';
 
 const MAX_LISTED = 20;
@@ -140,6 +140,8 @@ export function endedNotice(
       : `The review app for ${mrLabel(app.meta)} has stopped: ${plain(explanation.summary, 1000)}`;
   // A merged or closed merge request cannot be launched again: no Relaunch to offer.
   const ofClosedMr = explanation.kind === 'mr-merged' || explanation.kind === 'mr-closed';
+  const relaunch = ofClosedMr ? [] : [button('Relaunch', ACTIONS.retry, app.meta.mr, 'primary')];
+  const logged = crashLogsMessage(app.meta.mr, logs, relaunch);
   return {
     text:
       explanation.kind === 'expired'
@@ -148,15 +150,7 @@ export function endedNotice(
     blocks: [
       section(lead),
       ...(explanation.hint ? [context(plain(explanation.hint, 1000))] : []),
-      ...logBlocks(logs),
-      ...(ofClosedMr
-        ? []
-        : [
-            actions([
-              button('Relaunch', ACTIONS.retry, app.meta.mr, 'primary'),
-              ...(logs ? [logsButton(app.meta.mr)] : []),
-            ]),
-          ]),
+      ...(logged?.blocks ?? (relaunch.length > 0 ? [actions(relaunch)] : [])),
     ],
   };
 }
@@ -165,11 +159,6 @@ export function endedNotice(
 export function endedReply(app: ReviewApp): SlackMessage {
   const text = `The review app for !${app.meta.mr} has ended.`;
   return { text, blocks: [section(`:black_square_for_stop: ${text}`)] };
-}
-
-function logBlocks(logs: string[] | undefined) {
-  const block = logs ? logBlock(logs) : undefined;
-  return block ? [context('The last lines it logged:'), block] : [];
 }
 
 export function extendedMessage(
