@@ -7,7 +7,7 @@ import { nodeSupportNotice } from './node-support.js';
 import { createSlackApp } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import { relaunchInThread } from './slack/follow-flow.js';
-import { notifierFor } from './slack/services.js';
+import { notifierFor, type SlackServices } from './slack/services.js';
 import { verifyBotToken } from './slack/startup.js';
 import { Watcher } from './watcher/watcher.js';
 
@@ -40,12 +40,11 @@ export async function startBot(options: {
   if (notice) logger.info(notice);
   const identity = await verifyBotToken(slack, logger);
   const engine = createEngine({ config, env: options.env, logger, clock });
+  const services: SlackServices = { engine, clock, logger, access: slack.access };
   let watcher: Watcher | undefined;
   const bot = createSlackApp({
     config: slack,
-    engine,
-    clock,
-    logger,
+    services,
     identity,
     watchHealth: () => watcher?.health(),
   });
@@ -57,7 +56,6 @@ export async function startBot(options: {
     await bot.stop().catch(() => {});
     throw error;
   }
-  const services = { engine, clock, logger, access: slack.access };
   watcher = new Watcher({
     engine,
     notifier: notifierFor(

@@ -1,9 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
-import type { Clock } from '../core/clock.js';
-import type { ReviewAppEngine } from '../core/engine.js';
-import type { Logger } from '../core/logger.js';
 import { healthReport } from '../health.js';
 import { registerActions } from './actions/register.js';
 import { boltLogger } from './bolt-logger.js';
@@ -29,21 +26,15 @@ const HEALTH_PATH = '/healthz';
  */
 export function createSlackApp(options: {
   config: SlackSettings;
-  engine: ReviewAppEngine;
-  clock: Clock;
-  logger: Logger;
+  /** What every listener gets, built once by the composition root (the watcher uses it too). */
+  services: SlackServices;
   /** How the watcher's rounds went, for /healthz (the watcher starts after the app). */
   watchHealth?: () => { failedRounds: number; lastFailure?: string } | undefined;
   /** From our own auth.test at start; Bolt then makes no call of its own. */
   identity?: BotIdentity;
 }): Bot {
-  const { config, logger } = options;
-  const services: SlackServices = {
-    engine: options.engine,
-    clock: options.clock,
-    logger,
-    access: config.access,
-  };
+  const { config, services } = options;
+  const { logger } = services;
   const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
   const health = (_req: unknown, res: ServerResponse) => {
     const report = healthReport({ slackConnected, watch: options.watchHealth?.() });
