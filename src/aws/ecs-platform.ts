@@ -214,17 +214,13 @@ export class EcsPlatform implements TaskPlatform {
     }
   }
 
-  async describeTasks(arns: string[], options: { tags?: boolean } = {}): Promise<TaskInfo[]> {
+  async describeTasks(arns: string[]): Promise<TaskInfo[]> {
     const tasks: TaskInfo[] = [];
     for (let i = 0; i < arns.length; i += TASKS_PER_DESCRIBE) {
       const batch = arns.slice(i, i + TASKS_PER_DESCRIBE);
       const answer = await callAws('ecs:DescribeTasks', () =>
         this.clients.ecs.send(
-          new DescribeTasksCommand({
-            cluster: this.ecs.cluster,
-            tasks: batch,
-            ...(options.tags === false ? {} : { include: ['TAGS' as const] }),
-          }),
+          new DescribeTasksCommand({ cluster: this.ecs.cluster, tasks: batch, include: ['TAGS'] }),
         ),
       );
       tasks.push(...(answer.tasks ?? []).map(toTaskInfo));
@@ -232,23 +228,24 @@ export class EcsPlatform implements TaskPlatform {
     return tasks;
   }
 
-  async listTaskArns(options: { includeStopped?: boolean } = {}): Promise<string[]> {
+  async listTasks(
+    options: { known?: string[]; includeStopped?: boolean } = {},
+  ): Promise<TaskInfo[]> {
     // ECS refuses startedBy beside any other filter ("cannot specify startedBy with other
     // arguments"); alone it lists running tasks, RUNNING being the default desiredStatus.
     const running = await this.listPages({ cluster: this.ecs.cluster, startedBy: STARTED_BY });
-    if (!options.includeStopped) return running;
-    // Stopped ones are listed by the review family instead, and startedBy is checked here.
-    const family = await this.knownReviewFamily();
-    const stopped = await this.listPages({
-      cluster: this.ecs.cluster,
-      family,
-      desiredStatus: 'STOPPED',
-    });
-    const ours: string[] = [];
-    for (const task of await this.describeTasks(stopped, { tags: false })) {
-      if (task.startedBy === STARTED_BY) ours.push(task.arn);
-    }
-    return [...new Set([...running, ...ours])];
+    const ours = new Set([...running, ...(options.known ?? [])]);
+    // Stopped ones are listed by the review family instead, which anyone may run a task of:
+    // they are described with the others, and only those the bot started are kept.
+    const stopped = options.includeStopped
+      ? await this.listPages({
+          cluster: this.ecs.cluster,
+          family: await this.knownReviewFamily(),
+          desiredStatus: 'STOPPED',
+        })
+      : [];
+    const tasks = await this.describeTasks([...new Set([...ours, ...stopped])]);
+    return tasks.filter((task) => ours.has(task.arn) || task.startedBy === STARTED_BY);
   }
 
   private async listPages(filter: ListTasksCommandInput): Promise<string[]> {

@@ -487,12 +487,11 @@ export class ReviewAppEngine {
   async survey(
     options: { known?: string[]; includeStopped?: boolean; complete?: boolean } = {},
   ): Promise<{ apps: ReviewApp[]; missing: string[] }> {
-    const listed = await this.platform.listTaskArns({
+    const tasks = await this.platform.listTasks({
+      known: options.known ?? [],
       includeStopped: options.includeStopped ?? false,
     });
-    const arns = [...new Set([...listed, ...(options.known ?? [])])];
-    if (arns.length === 0) return { apps: [], missing: [] };
-    const tasks = await this.platform.describeTasks(arns);
+    if (tasks.length === 0) return { apps: [], missing: options.known ?? [] };
     const described = new Set(tasks.map((t) => t.arn));
     const missing = (options.known ?? []).filter((arn) => !described.has(arn));
     const project = await this.projectPath();
@@ -594,8 +593,7 @@ export class ReviewAppEngine {
 
   /** Deregister review revisions that no running app uses. */
   async cleanUp(): Promise<number> {
-    const arns = await this.platform.listTaskArns();
-    const tasks = arns.length > 0 ? await this.platform.describeTasks(arns) : [];
+    const tasks = await this.platform.listTasks();
     const inUse = new Set(tasks.map((t) => t.taskDefinitionArn).filter((a): a is string => !!a));
     return this.platform.cleanUpTaskDefinitions(inUse);
   }

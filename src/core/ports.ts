@@ -62,9 +62,13 @@ export interface TaskPlatform {
   /** A task definition revision that runs `image` with the lifetime guard, registered or reused. */
   prepareTaskDefinition(image: string): Promise<PreparedTaskDefinition>;
   runTask(taskDefinitionArn: string, spec: LaunchSpec): Promise<TaskInfo>;
+  /** These tasks with their tags, as many to a call as the platform allows. */
   describeTasks(arns: string[]): Promise<TaskInfo[]>;
-  /** ARNs of every task the bot started: running ones and (when asked) recently stopped ones. */
-  listTaskArns(options?: { includeStopped?: boolean }): Promise<string[]>;
+  /**
+   * The bot's tasks with their tags, each described once: every running one, the `known`
+   * ones whatever their state, and (with `includeStopped`) recently stopped ones.
+   */
+  listTasks(options?: { known?: string[]; includeStopped?: boolean }): Promise<TaskInfo[]>;
   stopTask(arn: string, reason: string): Promise<TaskInfo>;
   tagTask(arn: string, tags: { key: string; value: string }[]): Promise<void>;
   /**

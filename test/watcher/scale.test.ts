@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../src/aws/clients.js';
+import { RunTaskCommand, StopTaskCommand } from '../../src/aws/sdk/ecs.js';
+import { awsOptionsFromEnv } from '../../src/compose.js';
 import type { ReviewAppEngine } from '../../src/core/engine.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { ReviewApp } from '../../src/core/types.js';
 import { type CountdownResult, type Notifier, Watcher } from '../../src/watcher/watcher.js';
 import { seedRunningApps } from '../support/seed.js';
-import { PROJECT_ID, startWorld, type World } from '../support/world.js';
+import { PROJECT_ID, SUBNET, startWorld, taskTags, type World } from '../support/world.js';
 
 const MINUTE = 60_000;
 
@@ -148,6 +151,52 @@ describe('watching many apps', () => {
     }
     // The countdowns that show those URLs still wait their turn in the budget.
     expect(notifier.busiestMinute()).toBeLessThanOrEqual(30);
+  });
+
+  it('recovers 100 running and 50 stopped apps with one DescribeTasks per 50 tasks, and announces only the bot’s own ends', async () => {
+    await using world = await startWorld({ autoAdvance: false });
+    const engine = await seedRunningApps(world, 150);
+    const { ecs } = createAwsClients(awsOptionsFromEnv(world.env));
+    const arns = world.aws.tasks().map((task) => task.taskArn);
+    for (const arn of arns.slice(100)) {
+      await ecs.send(new StopTaskCommand({ cluster: 'review-apps', task: arn, reason: 'by hand' }));
+    }
+    // Someone runs the review revision by hand, with an app's tags: not the bot's task.
+    const copied = world.aws.tasks()[0];
+    const foreign = await ecs.send(
+      new RunTaskCommand({
+        cluster: 'review-apps',
+        taskDefinition: copied?.taskDefinitionArn,
+        launchType: 'FARGATE',
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: [SUBNET], assignPublicIp: 'DISABLED' },
+        },
+        startedBy: 'someone-else',
+        tags: Object.entries({ ...taskTags(world.aws, copied?.taskArn), 'review-app:mr': '999' })
+          .filter(([key]) => key.startsWith('review-app:'))
+          .map(([key, value]) => ({ key, value })),
+      }),
+    );
+    await ecs.send(
+      new StopTaskCommand({
+        cluster: 'review-apps',
+        task: foreign.tasks?.[0]?.taskArn,
+        reason: 'done',
+      }),
+    );
+    const notifier = new RecordingNotifier(world.clock.now);
+    const watcher = watcherOver(world, engine, notifier);
+
+    const before = world.aws.operations().length;
+    await watcher.recover();
+
+    const calls = world.aws.operations().slice(before);
+    // 151 tasks (the foreign one is listed with the stopped ones): 4 calls of 50, each task once.
+    expect(calls.filter((op) => op === 'DescribeTasks')).toHaveLength(4);
+    expect(new Set(notifier.endings)).toEqual(
+      new Set(Array.from({ length: 50 }, (_, i) => 101 + i)),
+    );
+    expect(notifier.endings).toHaveLength(50);
   });
 
   it('backs off every countdown for a while when Slack rate-limits', async () => {
