@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { type CostEstimate, formatCost, totalCost } from './cost.js';
-import { actorName, type StopExplanation, stopReasonFor } from './diagnosis.js';
+import { actorName, explainOwnStop, type StopExplanation, stopReasonFor } from './diagnosis.js';
 import { isReviewAppError, ReviewAppError } from './errors.js';
 import { type HeadCommitImage, headCommitImage } from './head-commit.js';
 import { resolveImage } from './image.js';
@@ -580,6 +580,14 @@ export class ReviewAppEngine {
     }
     if (tags.length > 0) await this.platform.tagTask(app.task.arn, tags);
     return { ...app, meta: { ...app.meta, ...patch } };
+  }
+
+  /**
+   * Whether the app's end has ended its MR's environment already: a person's stop does
+   * (`stop`, whichever process made it), so the watcher need not ask GitLab again.
+   */
+  endedItsEnvironment(app: ReviewApp): boolean {
+    return explainOwnStop(app.task.stoppedReason)?.kind === 'stopped-by-user';
   }
 
   /** The MRs' apps have ended: their GitLab environments are stopped (when turned on). */

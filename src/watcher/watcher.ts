@@ -160,12 +160,20 @@ export class Watcher {
     }
   }
 
-  /** MRs whose app ended this round, and that run no other app, end their GitLab environment. */
+  /**
+   * MRs whose app ended this round, and that run no other app, end their GitLab environment,
+   * unless the stop that ended the app ended it already.
+   */
   private async endEnvironments(apps: ReviewApp[]): Promise<void> {
+    const { engine } = this.options;
     const ended = (app: ReviewApp) => isEnded(app.task) || this.announcedHere.has(app.task.arn);
     const live = new Set(apps.filter((app) => !ended(app)).map((app) => app.meta.mr));
-    const mrs = new Set(apps.filter(ended).map((app) => app.meta.mr));
-    await this.options.engine.environmentsEnded([...mrs].filter((mr) => !live.has(mr)));
+    const mrs = new Set(
+      apps
+        .filter((app) => ended(app) && !engine.endedItsEnvironment(app))
+        .map((app) => app.meta.mr),
+    );
+    await engine.environmentsEnded([...mrs].filter((mr) => !live.has(mr)));
   }
 
   /** Ask GitLab about the live apps' merge requests, on its own slower cadence. */

@@ -41,6 +41,43 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
     );
   });
 
+  it('a Stop in Slack or from the CLI stops the environment once: the watcher asks GitLab nothing more', async () => {
+    await using w = await startBotWorld({ env: { GITLAB_ENVIRONMENTS: 'true' } });
+    w.gitlab.setTokenScopes(['api', 'read_registry']);
+    const environmentCalls = () =>
+      w.gitlab.requests.filter((r) => r.path.includes('/environments')).length;
+    w.addMergeRequest(42);
+    w.addMergeRequest(43);
+    const fromSlack = await launchedFromSlack(w, 42);
+    await launchedFromSlack(w, 43);
+
+    let before = environmentCalls();
+    await w.slack.sendBlockAction(w.eventsUrl, {
+      user_id: ALICE,
+      channel_id: CHANNEL,
+      message_ts: fromSlack.status.ts,
+      thread_ts: fromSlack.parent.ts,
+      actions: [{ action_id: ACTIONS.stop, value: buttonValue(42) }],
+    });
+    await eventually(() =>
+      expect(w.gitlab.environments(PROJECT_ID)).toContainEqual(
+        expect.objectContaining({ name: 'review/mr-42', state: 'stopped' }),
+      ),
+    );
+    await w.bot.watcher.round();
+    // One look for the environment and one stop, made by the Stop itself.
+    expect(environmentCalls() - before).toBe(2);
+
+    before = environmentCalls();
+    expect((await cli(w, ['stop', '43'], { GITLAB_ENVIRONMENTS: 'true' })).code).toBe(0);
+    await w.bot.watcher.round();
+    expect(environmentCalls() - before).toBe(2);
+    expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
+      { name: 'review/mr-42', state: 'stopped' },
+      { name: 'review/mr-43', state: 'stopped' },
+    ]);
+  });
+
   it('a CLI launch and stop with no bot running leave the environment stopped', async () => {
     await using world = await startWorld();
     world.gitlab.setTokenScopes(['api', 'read_registry']);
