@@ -3,7 +3,7 @@ import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
 import { resolveImage } from '../core/image.js';
 import type { ImageSettings } from '../core/settings.js';
 import { createGitLabClient } from './requester.js';
-import { projectSchema, tokenSelfSchema } from './schemas.js';
+import { tokenSelfSchema } from './schemas.js';
 import type { GitLabSettings } from './settings.js';
 import type { GitLabSource } from './source.js';
 
@@ -25,7 +25,7 @@ export async function gitlabChecks(
   const token = await tokenCheck(api, settings);
   // Without a working token nothing else can be looked at: say so once.
   if (!token.ok) return [token];
-  const project = await projectCheck(api, settings);
+  const project = await projectCheck(source);
   if (!project.ok) return [token, project];
   return [token, project, ...(await imageChecks(source, image))];
 }
@@ -81,18 +81,13 @@ async function tokenCheck(api: InstanceType<typeof Gitlab>, settings: GitLabSett
   }
 }
 
-async function projectCheck(api: InstanceType<typeof Gitlab>, settings: GitLabSettings) {
+/** Read through the source, which keeps what it read: the image checks need the project's path. */
+async function projectCheck(source: GitLabSource) {
   const name = 'GitLab project';
   try {
-    const project = projectSchema.parse(await api.Projects.show(settings.project));
-    return passed(name, `${project.path_with_namespace} (id ${project.id}) found.`);
+    const project = await source.readProject();
+    return passed(name, `${project.path} (id ${project.id}) found.`);
   } catch (error) {
-    if (statusOf(error) === 404) {
-      return failed(
-        name,
-        `GitLab has no project ${settings.project} that the token can see: GITLAB_PROJECT must be its id or path (such as acme/shop), and the token's user a member of it.`,
-      );
-    }
     return failedWith(name, error);
   }
 }

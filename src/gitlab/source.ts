@@ -34,7 +34,7 @@ const OPEN_MR_PAGE = 100;
 export class GitLabSource implements MergeRequestSource {
   private readonly api: () => Promise<GitLabApi>;
   private readonly repositoryIds = new Map<string, Promise<number | undefined>>();
-  private path: Promise<string> | undefined;
+  private project: Promise<{ id: number; path: string }> | undefined;
 
   private readonly openMergeRequests: OpenMergeRequestList;
 
@@ -268,15 +268,23 @@ export class GitLabSource implements MergeRequestSource {
 
   projectPath(): Promise<string> {
     if (!/^[0-9]+$/.test(this.config.project)) return Promise.resolve(this.config.project);
-    this.path ??= this.call('project', async () =>
+    return this.readProject().then((project) => project.path);
+  }
+
+  /** The project as GitLab knows it, read once (`review-app doctor` checks it is there). */
+  readProject(): Promise<{ id: number; path: string }> {
+    this.project ??= this.call('project', async () =>
       (await this.api()).Projects.show(this.config.project),
     )
-      .then((raw) => parse(projectSchema, raw, 'project').path_with_namespace)
+      .then((raw) => {
+        const project = parse(projectSchema, raw, 'project');
+        return { id: project.id, path: project.path_with_namespace };
+      })
       .catch((error) => {
-        this.path = undefined;
+        this.project = undefined;
         throw error;
       });
-    return this.path;
+    return this.project;
   }
 
   /**

@@ -63,6 +63,17 @@ describe('review-app doctor', () => {
     expectNothingChanged(world);
   });
 
+  it('reads the project once, also when GITLAB_PROJECT is its numeric id', async () => {
+    await using world = await startWorld();
+    world.addMergeRequest(42);
+    const result = await doctor(world, { GITLAB_PROJECT: String(PROJECT_ID) });
+    expect(result.failed).toEqual([]);
+    expect(result.stdout).toContain(`✓ GitLab project: acme/shop (id ${PROJECT_ID}) found.`);
+    expect(result.stdout).toContain('✓ Registry repository: acme/shop found.');
+    const projectReads = world.gitlab.requests.filter((r) => r.operation === 'GET /projects/:id');
+    expect(projectReads).toHaveLength(1);
+  });
+
   it('answers in JSON with --json', async () => {
     await using world = await startWorld();
     const result = await doctor(world, {}, true);
