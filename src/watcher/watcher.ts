@@ -211,15 +211,21 @@ export class Watcher {
    * adopts this round: their addresses are read together, not one EC2 call each.
    */
   private toAdopt(apps: ReviewApp[]): ReviewApp[] {
-    const { engine, clock } = this.options;
-    const now = clock.now();
-    return apps.filter(
-      ({ task, meta }) =>
-        !isEnded(task) &&
-        task.lastStatus === 'RUNNING' &&
-        !meta.url &&
-        now < meta.softDeadline &&
-        !engine.isStarting(task.arn),
+    const now = this.options.clock.now();
+    return apps.filter((app) => this.adoptable(app, now));
+  }
+
+  /**
+   * Launched before a restart and never reported (no URL in its tags), running, before its
+   * deadline, and nobody in this process starting it: its address is worked out now.
+   */
+  private adoptable({ task, meta }: ReviewApp, now: number): boolean {
+    return (
+      !isEnded(task) &&
+      task.lastStatus === 'RUNNING' &&
+      !meta.url &&
+      now < meta.softDeadline &&
+      !this.options.engine.isStarting(task.arn)
     );
   }
 
@@ -271,9 +277,8 @@ export class Watcher {
       }
       return undefined;
     }
-    if (!meta.url) {
-      // Launched before a restart and never reported: work out its address now. Its
-      // countdown (with the URL) waits its turn in the update budget like any other,
+    if (this.adoptable(app, now)) {
+      // Its countdown (with the URL) waits its turn in the update budget like any other,
       // first in line since it was never refreshed here.
       try {
         const adopted = await engine.withAddress(app, addresses.get(task.arn));
