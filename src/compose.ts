@@ -44,7 +44,7 @@ export function createEngine(options: {
     settings: config.engine,
     gitlab: new GitLabSource(config.gitlab, logger, clock),
     platform: new EcsPlatform(clients, config.ecs),
-    logs: new CloudWatchTaskLogs(clients.ecs, config.ecs, awsOptions),
+    logs: new CloudWatchTaskLogs(clients, config.ecs),
     ...(config.gitlab.environments ? { environments: new GitLabEnvironments(config.gitlab) } : {}),
     clock,
     logger,

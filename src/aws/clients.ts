@@ -1,5 +1,6 @@
 import type { EC2Client } from './sdk/ec2.js';
 import { ECSClient } from './sdk/ecs.js';
+import type { CloudWatchLogsClient } from './sdk/logs.js';
 
 export interface AwsClientOptions {
   /** For tests and the sandbox; otherwise the SDK reads AWS_ENDPOINT_URL and AWS_REGION itself. */
@@ -15,6 +16,14 @@ export interface AwsClients {
    * hundreds of milliseconds and tens of MiB to load: it is loaded on first use.
    */
   ec2(): Promise<{ client: EC2Client; sdk: typeof import('./sdk/ec2.js') }>;
+  /**
+   * CloudWatch Logs, read only when someone asks for an app's output: loaded on first
+   * use too. One client per region: a log group may live in another region than the
+   * cluster (`awslogs-region`); without one, the configured region.
+   */
+  logs(
+    region?: string,
+  ): Promise<{ client: CloudWatchLogsClient; sdk: typeof import('./sdk/logs.js') }>;
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
@@ -24,8 +33,9 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
-  const { ecs, ec2 } = options.endpoints ?? {};
+  const { ecs, ec2, logs } = options.endpoints ?? {};
   let loaded: ReturnType<AwsClients['ec2']> | undefined;
+  const logsClients = new Map<string, ReturnType<AwsClients['logs']>>();
   return {
     ecs: new ECSClient({ ...common, ...(ecs ? { endpoint: ecs } : {}) }),
     ec2() {
@@ -38,6 +48,24 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
         loaded = undefined;
       });
       return loaded;
+    },
+    logs(region = options.region ?? '') {
+      let client = logsClients.get(region);
+      if (!client) {
+        client = import('./sdk/logs.js').then((sdk) => ({
+          sdk,
+          client: new sdk.CloudWatchLogsClient({
+            ...common,
+            // Someone waits for these lines: a few attempts, not the watcher's patience.
+            maxAttempts: 3,
+            ...(region ? { region } : {}),
+            ...(logs ? { endpoint: logs } : {}),
+          }),
+        }));
+        logsClients.set(region, client);
+        client.catch(() => logsClients.delete(region));
+      }
+      return client;
     },
   };
 }

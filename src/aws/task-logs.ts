@@ -1,9 +1,8 @@
 import type { LogSource } from '../core/ports.js';
 import type { TaskInfo } from '../core/types.js';
-import type { AwsClientOptions } from './clients.js';
+import type { AwsClients } from './clients.js';
 import { callAws } from './errors.js';
-import { DescribeTaskDefinitionCommand, type ECSClient } from './sdk/ecs.js';
-import type { CloudWatchLogsClient } from './sdk/logs.js';
+import { DescribeTaskDefinitionCommand } from './sdk/ecs.js';
 import type { EcsSettings } from './settings.js';
 import { GUARD_CONTAINER } from './stop-explanation.js';
 import { pickAppContainer } from './task-definition.js';
@@ -17,18 +16,15 @@ interface AwslogsTarget {
 
 /**
  * The app container's recent output, read from CloudWatch Logs when the task
- * definition logs there (the awslogs driver). The Logs client is imported on
- * first use: most rounds never need it, and start-up stays light.
+ * definition logs there (the awslogs driver).
  */
 export class CloudWatchTaskLogs implements LogSource {
   /** Per task definition ARN: revisions never change, so each is read once. */
   private readonly targets = new Map<string, Promise<AwslogsTarget | undefined>>();
-  private readonly clients = new Map<string, Promise<CloudWatchLogsClient>>();
 
   constructor(
-    private readonly ecs: ECSClient,
+    private readonly clients: Pick<AwsClients, 'ecs' | 'logs'>,
     private readonly settings: Pick<EcsSettings, 'container'>,
-    private readonly options: AwsClientOptions = {},
   ) {}
 
   async recentLines(task: TaskInfo, limit: number): Promise<string[] | undefined> {
@@ -39,12 +35,11 @@ export class CloudWatchTaskLogs implements LogSource {
     const taskId = task.arn.split('/').at(-1) ?? '';
     // The awslogs driver's stream for a Fargate task: <prefix>/<container>/<task id>.
     const stream = `${target.streamPrefix}/${target.container}/${taskId}`;
-    const client = await this.client(target.region);
-    const { GetLogEventsCommand } = await import('./sdk/logs.js');
+    const { client, sdk } = await this.clients.logs(target.region);
     try {
       const answer = await callAws('logs:GetLogEvents', () =>
         client.send(
-          new GetLogEventsCommand({ logGroupName: target.group, logStreamName: stream, limit }),
+          new sdk.GetLogEventsCommand({ logGroupName: target.group, logStreamName: stream, limit }),
         ),
       );
       return (answer.events ?? []).map((event) => (event.message ?? '').replace(/\s+$/, ''));
@@ -73,7 +68,7 @@ export class CloudWatchTaskLogs implements LogSource {
 
   private async readTarget(arn: string): Promise<AwslogsTarget | undefined> {
     const answer = await callAws('ecs:DescribeTaskDefinition', () =>
-      this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
+      this.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
     );
     const definition = answer.taskDefinition;
     if (!definition) return undefined;
@@ -90,23 +85,5 @@ export class CloudWatchTaskLogs implements LogSource {
     if (config?.logDriver !== 'awslogs' || !group || !streamPrefix || !app.name) return undefined;
     const region = config.options?.['awslogs-region'];
     return { group, streamPrefix, container: app.name, ...(region ? { region } : {}) };
-  }
-
-  /** One client per region: the log group may live in another region than the cluster. */
-  private client(region = this.options.region ?? ''): Promise<CloudWatchLogsClient> {
-    let client = this.clients.get(region);
-    if (!client) {
-      client = import('./sdk/logs.js').then(
-        ({ CloudWatchLogsClient }) =>
-          new CloudWatchLogsClient({
-            maxAttempts: 3,
-            ...(region ? { region } : {}),
-            ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
-            ...(this.options.endpoints?.logs ? { endpoint: this.options.endpoints.logs } : {}),
-          }),
-      );
-      this.clients.set(region, client);
-    }
-    return client;
   }
 }
