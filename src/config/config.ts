@@ -201,9 +201,6 @@ const engineSchema = z
         .regex(/^[CG][A-Z0-9_]+$/, 'must be a channel id such as C0123456789')
         .optional(),
     ),
-    // Read here too: the CLI posts its notices with the bot's token.
-    SLACK_BOT_TOKEN: optionalText,
-    SLACK_API_URL: optionalText,
     MAX_RUNNING_APPS: count(10),
     MAX_APPS_PER_USER: count(3),
     FARGATE_VCPU_HOUR_PRICE: price(0.04048),
@@ -211,13 +208,6 @@ const engineSchema = z
     FARGATE_SPOT_DISCOUNT: fraction(0.7),
   })
   .superRefine((env, ctx) => {
-    if (env.SLACK_CLI_CHANNEL && !env.SLACK_BOT_TOKEN?.startsWith('xoxb-')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_BOT_TOKEN'],
-        message: 'is required when SLACK_CLI_CHANNEL is set: the bot token (xoxb-...)',
-      });
-    }
     if (env.REVIEW_APP_TTL > env.REVIEW_APP_MAX_LIFETIME) {
       ctx.addIssue({
         code: 'custom',
@@ -253,19 +243,29 @@ function wrongBotToken(token: string): string {
   return 'must be the Bot User OAuth Token, starting with xoxb-, from OAuth & Permissions';
 }
 
+const BOT_TOKEN = 'the Bot User OAuth Token (xoxb-...) from OAuth & Permissions';
+
+/**
+ * Slack's Web API: the bot's token and the API's address, declared once. The bot cannot
+ * go without the token; the CLI needs it only to post its notices (SLACK_CLI_CHANNEL) and
+ * reads neither otherwise, since a CI job may carry another tool's SLACK_BOT_TOKEN.
+ */
+const slackWebApi = (required: string) => ({
+  SLACK_BOT_TOKEN: z.preprocess(
+    empty,
+    z.string({ error: `is required${required}: ${BOT_TOKEN}` }).superRefine((token, ctx) => {
+      if (token.startsWith('xoxb-')) return;
+      ctx.addIssue({ code: 'custom', message: wrongBotToken(token) });
+    }),
+  ),
+  SLACK_API_URL: z.preprocess(empty, z.string().url('must be a URL').optional()),
+});
+
+const cliNoticeSchema = z.object(slackWebApi(' when SLACK_CLI_CHANNEL is set'));
+
 const slackSchema = z
   .object({
-    SLACK_BOT_TOKEN: z.preprocess(
-      empty,
-      z
-        .string({
-          error: 'is required: the Bot User OAuth Token (xoxb-...) from OAuth & Permissions',
-        })
-        .superRefine((token, ctx) => {
-          if (token.startsWith('xoxb-')) return;
-          ctx.addIssue({ code: 'custom', message: wrongBotToken(token) });
-        }),
-    ),
+    ...slackWebApi(''),
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_APP_TOKEN: z.preprocess(
       empty,
@@ -282,7 +282,6 @@ const slackSchema = z
         })
         .optional(),
     ),
-    SLACK_API_URL: z.preprocess(empty, z.string().url('must be a URL').optional()),
     // 0 lets the system choose a free port (tests, the sandbox).
     PORT: count(3000, 'a port number from 0 to 65535', 0, 65535),
     SLACK_UPDATES_PER_MINUTE: count(30),
@@ -311,7 +310,10 @@ export interface Config {
   cliNotice?: CliNoticeSettings | undefined;
 }
 
-function toConfig(e: z.output<typeof engineSchema>): Config {
+function toConfig(
+  e: z.output<typeof engineSchema>,
+  slack: z.output<typeof cliNoticeSchema> | undefined,
+): Config {
   const registryRepository = e.REGISTRY_REPOSITORY;
   return {
     engine: {
@@ -364,8 +366,12 @@ function toConfig(e: z.output<typeof engineSchema>): Config {
       commits: e.REVIEW_APP_FOLLOW,
     },
     cliNotice:
-      e.SLACK_CLI_CHANNEL && e.SLACK_BOT_TOKEN
-        ? { channel: e.SLACK_CLI_CHANNEL, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL }
+      e.SLACK_CLI_CHANNEL && slack
+        ? {
+            channel: e.SLACK_CLI_CHANNEL,
+            botToken: slack.SLACK_BOT_TOKEN,
+            apiUrl: slack.SLACK_API_URL,
+          }
         : undefined,
   };
 }
@@ -395,9 +401,16 @@ function problemsOf(error: z.ZodError): string[] {
 
 /** The engine's and its adapters' settings (what the CLI needs). Throws ConfigError listing every problem. */
 export function loadConfig(env: Env): Config {
-  const parsed = engineSchema.safeParse(withRegion(env));
-  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
-  return toConfig(parsed.data);
+  const engine = engineSchema.safeParse(withRegion(env));
+  const slack =
+    empty(env.SLACK_CLI_CHANNEL) === undefined ? undefined : cliNoticeSchema.safeParse(env);
+  if (!engine.success || slack?.success === false) {
+    throw new ConfigError([
+      ...(engine.success ? [] : problemsOf(engine.error)),
+      ...(slack?.error ? problemsOf(slack.error) : []),
+    ]);
+  }
+  return toConfig(engine.data, slack?.data);
 }
 
 /** Engine and Slack configuration together (what the bot needs), every problem at once. */
@@ -409,7 +422,7 @@ export function loadBotConfig(env: Env): Config & { slack: SlackSettings } {
     ...(engine.success ? [] : problemsOf(engine.error)),
   ];
   if (!engine.success || !slack.success) throw new ConfigError(problems);
-  return { ...toConfig(engine.data), slack: toSlackSettings(slack.data) };
+  return { ...toConfig(engine.data, slack.data), slack: toSlackSettings(slack.data) };
 }
 
 /** Every secret value in an env, so that output can be scrubbed of them. */

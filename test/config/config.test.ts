@@ -153,6 +153,22 @@ describe('configuration', () => {
     expect(error).not.toContain('glpat');
   });
 
+  it('checks the bot token and API URL the same way for the CLI’s notices as for the bot, and only when the CLI posts', () => {
+    const slack = { SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_API_URL: 'slack.example' };
+    expect(problems(() => loadConfig({ ...minimal, ...slack, SLACK_CLI_CHANNEL: 'C1' }))).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN is a user token \(xoxp-\.\.\.\)/),
+      'SLACK_API_URL must be a URL',
+    ]);
+    expect(
+      problems(() => loadBotConfig({ ...minimal, ...slack, SLACK_APP_TOKEN: 'xapp-1' })),
+    ).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN is a user token \(xoxp-\.\.\.\)/),
+      'SLACK_API_URL must be a URL',
+    ]);
+    // Without SLACK_CLI_CHANNEL the CLI posts nothing: a CI job's token for another tool is no concern.
+    expect(loadConfig({ ...minimal, ...slack }).cliNotice).toBeUndefined();
+  });
+
   it('chooses Socket Mode without a signing secret when an app token is set', () => {
     const { slack } = loadBotConfig({
       ...minimal,
