@@ -10,7 +10,7 @@ export interface HealthReport {
 }
 
 /** Rounds in a row that must fail before the bot calls itself unhealthy: one blip is not an outage. */
-export const FAILED_ROUNDS_LIMIT = 3;
+const FAILED_ROUNDS_LIMIT = 3;
 
 export function healthReport(input: {
   /** Socket Mode only: whether the WebSocket to Slack is open. */

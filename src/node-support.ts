@@ -5,7 +5,7 @@
  * its nine-line NodeVersionSupportWarning on every run: the entry point prints
  * one line of its own instead (`nodeSupportNotice`).
  */
-export const SUPPORTED_NODE_MAJOR = 22;
+const SUPPORTED_NODE_MAJOR = 22;
 
 // The SDK reads this when a client is built; an operator's own setting wins.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -19,26 +19,26 @@ import { containerPort, pickAppContainer } from './task-definition.js';
  * command, then checks made from their answers. Nothing is changed.
  */
 
-export function describeCluster(clients: AwsClients, cluster: string) {
+function describeCluster(clients: AwsClients, cluster: string) {
   return callAws('ecs:DescribeClusters', () =>
     clients.ecs.send(new DescribeClustersCommand({ clusters: [cluster] })),
   );
 }
 
-export function describeBaseTaskDefinition(clients: AwsClients, taskDefinition: string) {
+function describeBaseTaskDefinition(clients: AwsClients, taskDefinition: string) {
   return callAws('ecs:DescribeTaskDefinition', () =>
     clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition })),
   );
 }
 
-export function describeSubnets(clients: AwsClients, subnetIds: string[]) {
+function describeSubnets(clients: AwsClients, subnetIds: string[]) {
   return callAws('ec2:DescribeSubnets', async () => {
     const { client, sdk } = await clients.ec2();
     return client.send(new sdk.DescribeSubnetsCommand({ SubnetIds: subnetIds }));
   });
 }
 
-export function describeSecurityGroups(clients: AwsClients, groupIds: string[]) {
+function describeSecurityGroups(clients: AwsClients, groupIds: string[]) {
   return callAws('ec2:DescribeSecurityGroups', async () => {
     const { client, sdk } = await clients.ec2();
     return client.send(new sdk.DescribeSecurityGroupsCommand({ GroupIds: groupIds }));

@@ -29,7 +29,7 @@ import type { EcsSettings } from './settings.js';
 import { explainStop } from './stop-explanation.js';
 import { buildReviewDefinition, containerPort, FINGERPRINT_TAG } from './task-definition.js';
 
-export const STARTED_BY = 'review-app-bot';
+const STARTED_BY = 'review-app-bot';
 /** How many of the newest review revisions are searched for one to reuse, and kept by clean-up. */
 const REUSE_WINDOW = 20;
 /** Deregistering is limited to 1/s per account: clean up a few at a time. */
@@ -365,7 +365,7 @@ export class EcsPlatform implements TaskPlatform {
 
 const millis = (date: Date | undefined) => (date ? date.getTime() : undefined);
 
-export function toTaskInfo(task: Task): TaskInfo {
+function toTaskInfo(task: Task): TaskInfo {
   const eni = task.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
   const detail = (name: string) => eni?.details?.find((d) => d.name === name)?.value;
   const info: TaskInfo = {

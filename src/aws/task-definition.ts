@@ -31,7 +31,7 @@ export interface ReviewDefinition {
 }
 
 export const FINGERPRINT_TAG = `${TAG_PREFIX}fingerprint`;
-export const BASE_TAG = `${TAG_PREFIX}base`;
+const BASE_TAG = `${TAG_PREFIX}base`;
 
 /** The container that runs the app: the named one, or the first essential one. */
 export function pickAppContainer(base: TaskDefinition, name?: string): ContainerDefinition {

@@ -119,7 +119,7 @@ const url = (fallback?: string) =>
       .transform((u) => u.replace(/\/+$/, '')),
   );
 
-export const URL_PLACEHOLDERS = ['ip', 'public_ip', 'private_ip', 'port', ...TEMPLATE_PLACEHOLDERS];
+const URL_PLACEHOLDERS = ['ip', 'public_ip', 'private_ip', 'port', ...TEMPLATE_PLACEHOLDERS];
 
 const placeholders = (known: string[]) =>
   z.string().superRefine((text, ctx) => {
@@ -226,7 +226,7 @@ const engineSchema = z
   });
 
 /** The family of `family`, `family:revision` or a task definition ARN. */
-export function familyOf(taskDefinition: string | undefined): string | undefined {
+function familyOf(taskDefinition: string | undefined): string | undefined {
   if (!taskDefinition) return undefined;
   const name = taskDefinition.startsWith('arn:')
     ? taskDefinition.slice(taskDefinition.indexOf('task-definition/') + 'task-definition/'.length)

@@ -1,5 +1,5 @@
 /** Every StopTask the bot makes starts its reason with this, so stops can be told apart. */
-export const STOP_REASON_PREFIX = 'review-app-bot: ';
+const STOP_REASON_PREFIX = 'review-app-bot: ';
 
 export type StopKind =
   | 'expired'

@@ -10,8 +10,8 @@ export interface MergeRequestSource {
   /** Throws ReviewAppError MR_NOT_FOUND, GITLAB_UNAUTHORIZED or GITLAB_UNAVAILABLE. */
   getMergeRequest(iid: number): Promise<MergeRequest>;
   /**
-   * The state, head commit and draft flag of these merge requests, whatever
-   * their state, one request per 100; MRs GitLab does not know are left out.
+   * The state and head commit of these merge requests, whatever their state,
+   * one request per 100; MRs GitLab does not know are left out.
    */
   mergeRequestStatuses(iids: number[]): Promise<MergeRequestStatus[]>;
   /** Open merge requests whose number or title matches `query` (all open ones when empty). */

@@ -9,7 +9,7 @@ import type { LaunchSource, ReviewAppMeta } from './types.js';
  * trailing `=.`, so a reader knows it was shortened.
  */
 export const TAG_PREFIX = 'review-app:';
-export const MAX_TAG_VALUE = 256;
+const MAX_TAG_VALUE = 256;
 const TRUNCATED_MARK = '=.';
 
 const ALLOWED = /^[A-Za-z0-9 _.:/+\-@]$/;

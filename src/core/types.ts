@@ -28,7 +28,6 @@ export interface MergeRequestStatus {
   iid: number;
   state: MergeRequestState | string;
   sha: string;
-  draft: boolean;
   /** The name of who merged or closed it, when GitLab says. */
   mergedBy?: string;
   closedBy?: string;
@@ -120,7 +119,7 @@ export interface ReviewApp {
   address?: { privateIp?: string; publicIp?: string; url: string };
 }
 
-export const ACTIVE_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING']);
+const ACTIVE_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING']);
 
 export function isEnded(task: TaskInfo): boolean {
   return task.desiredStatus === 'STOPPED' || !ACTIVE_STATUSES.has(task.lastStatus);

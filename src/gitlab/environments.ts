@@ -15,7 +15,7 @@ const environmentSchema = z.object({
  * with a token that has the `api` scope). GitLab allows only letters, digits,
  * '-', '_', '/', '$', '{', '}', '.' and spaces in names, so `!42` becomes `mr-42`.
  */
-export function environmentName(mr: number): string {
+function environmentName(mr: number): string {
   return `review/mr-${mr}`;
 }
 

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { MergeRequestSummary } from '../core/types.js';
 
 /** How long one listing of open MRs answers the picker's keystrokes. */
-export const OPEN_MR_LIST_TTL_MS = 15_000;
+const OPEN_MR_LIST_TTL_MS = 15_000;
 
 /**
  * The open MRs, listed once and filtered locally for the next several seconds, so that
@@ -37,10 +37,7 @@ export class OpenMergeRequestList {
 }
 
 /** By number (`42`, `!42`, or its first digits) or by words of the title or branch, in any order. */
-export function filterMergeRequests(
-  list: MergeRequestSummary[],
-  query: string,
-): MergeRequestSummary[] {
+function filterMergeRequests(list: MergeRequestSummary[], query: string): MergeRequestSummary[] {
   const text = query.trim().replace(/^!/, '').toLowerCase();
   if (!text) return list;
   const words = text.split(/\s+/);

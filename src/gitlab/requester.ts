@@ -76,7 +76,7 @@ async function read(response: Response): Promise<unknown> {
   return response.blob();
 }
 
-export const requesterWithoutRetry = createRequesterFn(
+const requesterWithoutRetry = createRequesterFn(
   (_, options) => Promise.resolve(options),
   handle as never,
 );

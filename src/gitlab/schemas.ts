@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Only the fields of GitLab's answers that the bot uses, checked at the edge. */
-export const pipelineSchema = z.object({
+const pipelineSchema = z.object({
   id: z.number(),
   status: z.string(),
   /** With merged-results pipelines and merge trains, the merge commit built (CI_COMMIT_SHA). */
@@ -61,8 +61,6 @@ export const mergeRequestStatusListSchema = z.array(
       .string()
       .nullish()
       .transform((v) => v ?? ''),
-    draft: z.boolean().nullish(),
-    work_in_progress: z.boolean().nullish(),
     merge_user: userSchema.nullish(),
     merged_by: userSchema.nullish(),
     closed_by: userSchema.nullish(),

@@ -96,7 +96,6 @@ export class GitLabSource implements MergeRequestSource {
           iid: mr.iid,
           state: mr.state,
           sha: mr.sha,
-          draft: Boolean(mr.draft ?? mr.work_in_progress),
           ...(mergedBy ? { mergedBy: mergedBy.name } : {}),
           ...(mr.closed_by ? { closedBy: mr.closed_by.name } : {}),
         });
