@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { AppAddresses } from './app-address.js';
 import type { Clock } from './clock.js';
 import { type CostEstimate, formatCost, totalCost } from './cost.js';
 import { actorName, explainOwnStop, type StopExplanation, stopReasonFor } from './diagnosis.js';
 import { isReviewAppError, ReviewAppError } from './errors.js';
 import { type HeadCommitImage, headCommitImage } from './head-commit.js';
 import { resolveImage } from './image.js';
-import { fillTemplate, templateValues } from './image-template.js';
-import { LaunchLimits } from './launch-limits.js';
+import { LaunchAdmission, type Prechecked } from './launch-admission.js';
 import { type Logger, silentLogger } from './logger.js';
-import { MetaCache, yieldToEventLoop } from './meta-cache.js';
 import { parseMergeRequestReference } from './mr-reference.js';
 import type {
   EnvironmentTracker,
@@ -19,6 +18,7 @@ import type {
 } from './ports.js';
 import { scrubLine } from './scrub.js';
 import type { EngineSettings } from './settings.js';
+import { AppSurvey, type SurveyOptions } from './survey.js';
 import { tagKey as metaToTagKey, metaToTags } from './tags.js';
 import { waitForRunningTask } from './task-startup.js';
 import {
@@ -32,9 +32,6 @@ import {
   type TaskInfo,
 } from './types.js';
 
-/** Apps handled between two yields to the event loop, so that Slack is never kept waiting long. */
-const BATCH = 100;
-
 export interface EngineDeps {
   settings: EngineSettings;
   gitlab: MergeRequestSource;
@@ -45,15 +42,6 @@ export interface EngineDeps {
   environments?: EnvironmentTracker;
   clock: Clock;
   logger?: Logger;
-}
-
-/** One reading of the MR and of ECS, shared by a launch's precheck and its locked check. */
-export interface Prechecked {
-  mr: MergeRequest;
-  /** This project's apps as ECS showed them (ended ones included). */
-  apps: ReviewApp[];
-  /** How many tasks this engine had started when ECS was read. */
-  started: number;
 }
 
 export type LaunchProgress =
@@ -91,12 +79,9 @@ export class ReviewAppEngine {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
-  private readonly limits: LaunchLimits;
-  private readonly metas = new MetaCache();
-  private sharedReading: { key: string; started: number; apps: Promise<ReviewApp[]> } | undefined;
-  /** Tasks started by this engine so far, and the count when each MR's latest one started. */
-  private started = 0;
-  private readonly lastStart = new Map<number, number>();
+  private readonly admission: LaunchAdmission;
+  private readonly apps: AppSurvey;
+  private readonly addresses: AppAddresses;
   /** Tasks started since the watcher last looked, so that it sees them even if they stop at once. */
   private launched: string[] = [];
   /** Tasks someone in this process is waiting on (launch flows); the watcher leaves them alone. */
@@ -110,7 +95,22 @@ export class ReviewAppEngine {
     this.environments = deps.environments;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
-    this.limits = new LaunchLimits(deps.settings.limits, () => deps.clock.now());
+    this.admission = new LaunchAdmission({
+      limits: deps.settings.limits,
+      clock: deps.clock,
+      openMergeRequest: (iid) => this.openMergeRequest(iid),
+      apps: (known) => this.snapshot({ known }),
+      warmUp: () => {
+        if (!this.config.image.imageTemplate) this.gitlab.prepareImageLookup?.().catch(() => {});
+      },
+    });
+    this.apps = new AppSurvey(deps.platform, () => this.projectPath());
+    this.addresses = new AppAddresses({
+      platform: deps.platform,
+      environments: deps.environments,
+      settings: deps.settings,
+      logger: this.logger,
+    });
   }
 
   /** The project's path (acme/shop): what review apps are tagged and found by. */
@@ -187,77 +187,13 @@ export class ReviewAppEngine {
   async precheck(
     request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace'>,
   ): Promise<{ mr: MergeRequest; existing?: ReviewApp; prechecked: Prechecked }> {
-    const { release, ...result } = await this.checkAndReserve(request, { shared: true });
+    const { release, ...result } = await this.admission.checkAndReserve(request, { shared: true });
     release();
     return result;
   }
 
-  /**
-   * The precheck, holding a place within the limits until `release`: launches
-   * of different MRs run side by side, and each must count the others. The MR
-   * and ECS are read side by side; the registry lookup is warmed meanwhile.
-   * `shared`: prechecks made at the same moment share one reading of ECS.
-   */
-  private async checkAndReserve(
-    request: Pick<LaunchRequest, 'mr' | 'requester' | 'replace' | 'prechecked'>,
-    options: { shared?: boolean } = {},
-  ): Promise<{
-    mr: MergeRequest;
-    existing?: ReviewApp;
-    prechecked: Prechecked;
-    release: (arn?: string) => void;
-  }> {
-    // A precheck's reading holds unless a launch of this MR started after it was made.
-    const usable =
-      request.prechecked?.mr.iid === request.mr &&
-      (this.lastStart.get(request.mr) ?? 0) <= request.prechecked.started
-        ? request.prechecked
-        : undefined;
-    const prechecked = usable ?? (await this.read(request.mr, options.shared ?? false));
-    const { mr, apps } = prechecked;
-    const existing = apps.find((app) => app.meta.mr === mr.iid && !isEnded(app.task));
-    if (existing && !request.replace) {
-      throw new ReviewAppError('ALREADY_RUNNING', `!${mr.iid} already has a review app running.`, {
-        app: existing,
-      });
-    }
-    const release = this.limits.reserve(apps, mr.iid, request.requester, existing);
-    return existing ? { mr, existing, prechecked, release } : { mr, prechecked, release };
-  }
-
-  /** The open MR and this project's apps (with launches still settling), read in parallel. */
-  private async read(iid: number, shared: boolean): Promise<Prechecked> {
-    // Needed next by the image lookup, and independent of the MR: start it now.
-    if (!this.config.image.imageTemplate) this.gitlab.prepareImageLookup?.().catch(() => {});
-    const reading = this.appsNow(shared);
-    const [mr, apps] = await Promise.all([this.openMergeRequest(iid), reading.apps]);
-    return { mr, apps, started: reading.started };
-  }
-
-  /**
-   * This project's apps, launches still settling included. Fifty commands at
-   * once need not describe every running app fifty times: with `shared`, a
-   * reading under way serves them all (reservations count the launches
-   * themselves, and a launch's locked check never relies on a shared reading
-   * when another launch of its MR came in between).
-   */
-  private appsNow(shared: boolean): { apps: Promise<ReviewApp[]>; started: number } {
-    const known = this.limits.pendingArns();
-    const key = known.join(' ');
-    if (shared && this.sharedReading?.key === key) return this.sharedReading;
-    const reading = { key, started: this.started, apps: this.snapshot({ known }) };
-    if (shared) {
-      this.sharedReading = reading;
-      const clear = () => {
-        if (this.sharedReading === reading) this.sharedReading = undefined;
-      };
-      reading.apps.then(clear, clear);
-    }
-    return reading;
-  }
-
   private async launchNow(request: LaunchRequest): Promise<ReviewApp> {
-    const { mr, existing, release } = await this.checkAndReserve(request);
+    const { mr, existing, release } = await this.admission.checkAndReserve(request);
     try {
       const app = await this.startTask(request, mr, existing);
       release(app.task.arn);
@@ -315,8 +251,7 @@ export class ReviewAppEngine {
       clientToken: randomUUID(),
     });
     const app: ReviewApp = { task, meta };
-    this.started += 1;
-    this.lastStart.set(mr.iid, this.started);
+    this.admission.started(mr.iid);
     this.launched.push(task.arn);
     this.logger.info('review app started', {
       mr: mr.iid,
@@ -346,7 +281,7 @@ export class ReviewAppEngine {
       );
       return await this.withAddress({ ...app, task });
     } catch (error) {
-      this.limits.settle(app.task.arn);
+      this.admission.settle(app.task.arn);
       // The caller reports this end itself: the watcher must not announce it again.
       await this.updateMeta(app, { announced: true }).catch(() => {});
       if (!isReviewAppError(error, 'TASK_STOPPED') && !isReviewAppError(error, 'LAUNCH_TIMEOUT')) {
@@ -375,62 +310,14 @@ export class ReviewAppEngine {
     return this.starting.has(arn);
   }
 
-  /**
-   * Work out a running app's URL and remember it in the task's tags; `known`:
-   * its addresses when already read (by `addressesOf`, for many apps at once).
-   */
-  async withAddress(app: ReviewApp, known?: TaskAddress): Promise<ReviewApp> {
-    const { task, meta } = app;
-    const { privateIp, publicIp } = known ?? (await this.addressesOf([task])).get(task.arn) ?? {};
-    const ip = publicIp ?? privateIp ?? '';
-    const port = this.config.port ?? meta.port ?? 80;
-    const url = fillTemplate(this.config.urlTemplate, {
-      ...templateValues({ sha: meta.sha, sourceBranch: meta.branch, iid: meta.mr } as MergeRequest),
-      ip,
-      public_ip: publicIp ?? '',
-      private_ip: privateIp ?? '',
-      port: String(port),
-    });
-    // The URL in the tags is a convenience for later readers; a launch does not fail over it.
-    await this.platform
-      .tagTask(task.arn, metaToTags({ url }))
-      .catch((error) =>
-        this.logger.warn('could not remember the URL in the tags', { task: task.arn, error }),
-      );
-    // Nor over the environment in GitLab: the app works without it.
-    await this.environments
-      ?.show(meta.mr, url)
-      .catch((error) =>
-        this.logger.warn('could not show the app as a GitLab environment', { mr: meta.mr, error }),
-      );
-    return {
-      task,
-      meta: { ...meta, url },
-      address: {
-        url,
-        ...(privateIp ? { privateIp } : {}),
-        ...(publicIp ? { publicIp } : {}),
-      },
-    };
+  /** Work out a running app's URL and remember it (see app-address.ts); `known`: its addresses. */
+  withAddress(app: ReviewApp, known?: TaskAddress): Promise<ReviewApp> {
+    return this.addresses.withAddress(app, known);
   }
 
-  /**
-   * The addresses of running apps' tasks, read together (one EC2 call per
-   * hundred rather than one each); private ones serve if the public ones cannot be read.
-   */
-  async addressesOf(tasks: TaskInfo[]): Promise<Map<string, TaskAddress>> {
-    if (tasks.length === 0) return new Map();
-    try {
-      return await this.platform.addresses(tasks);
-    } catch (error) {
-      this.logger.warn('could not read the public IPs; showing the private ones', {
-        tasks: tasks.length,
-        error,
-      });
-      return new Map(
-        tasks.map((task) => [task.arn, task.privateIp ? { privateIp: task.privateIp } : {}]),
-      );
-    }
+  /** The addresses of running apps' tasks, read together; private ones when public ones fail. */
+  addressesOf(tasks: TaskInfo[]): Promise<Map<string, TaskAddress>> {
+    return this.addresses.addressesOf(tasks);
   }
 
   /** Why an app's task stopped, in words a reviewer understands. */
@@ -471,41 +358,14 @@ export class ReviewAppEngine {
   /**
    * This project's review apps as ECS sees them now: the running ones, the
    * `known` ones whatever their state, and (when asked) recently stopped ones.
-   * DescribeTasks is called once per 100 tasks. `complete`: `known` holds every
-   * task the caller follows (the watcher), so other tasks' decoded tags may go.
    */
-  async snapshot(
-    options: { known?: string[]; includeStopped?: boolean; complete?: boolean } = {},
-  ): Promise<ReviewApp[]> {
+  async snapshot(options: SurveyOptions = {}): Promise<ReviewApp[]> {
     return (await this.survey(options)).apps;
   }
 
-  /**
-   * A snapshot that also names the `known` tasks ECS no longer has: it forgets stopped tasks
-   * after about an hour, so an app that ended while nobody watched can only be missed.
-   */
-  async survey(
-    options: { known?: string[]; includeStopped?: boolean; complete?: boolean } = {},
-  ): Promise<{ apps: ReviewApp[]; missing: string[] }> {
-    const tasks = await this.platform.listTasks({
-      known: options.known ?? [],
-      includeStopped: options.includeStopped ?? false,
-    });
-    if (tasks.length === 0) return { apps: [], missing: options.known ?? [] };
-    const described = new Set(tasks.map((t) => t.arn));
-    const missing = (options.known ?? []).filter((arn) => !described.has(arn));
-    const project = await this.projectPath();
-    // Review apps of this project only: one cluster may serve several bots.
-    const apps: ReviewApp[] = [];
-    for (const [index, task] of tasks.entries()) {
-      if (index > 0 && index % BATCH === 0) await yieldToEventLoop();
-      const meta = this.metas.read(task.arn, task.tags);
-      if (!meta || meta.project !== project) continue;
-      apps.push({ task, meta, ...(meta.url ? { address: { url: meta.url } } : {}) });
-    }
-    // Only a look at every task the watcher follows may tell which ones are gone.
-    if (options.complete) this.metas.retain(tasks.map((task) => task.arn));
-    return { apps, missing };
+  /** A snapshot that also names the `known` tasks ECS no longer has (see survey.ts). */
+  survey(options: SurveyOptions = {}): Promise<{ apps: ReviewApp[]; missing: string[] }> {
+    return this.apps.survey(options);
   }
 
   /**
@@ -547,7 +407,7 @@ export class ReviewAppEngine {
 
   async stopApp(app: ReviewApp, reason: string): Promise<ReviewApp> {
     const task = await this.platform.stopTask(app.task.arn, reason);
-    this.limits.settle(app.task.arn);
+    this.admission.settle(app.task.arn);
     this.logger.info('review app stopped', { mr: app.meta.mr, task: app.task.arn, reason });
     return { ...app, task };
   }

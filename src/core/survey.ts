@@ -1,0 +1,56 @@
+import { MetaCache, yieldToEventLoop } from './meta-cache.js';
+import type { TaskPlatform } from './ports.js';
+import type { ReviewApp } from './types.js';
+
+/** Apps handled between two yields to the event loop, so that Slack is never kept waiting long. */
+const BATCH = 100;
+
+export interface SurveyOptions {
+  /** Tasks to describe whatever their state (the watcher's, launches still settling). */
+  known?: string[];
+  /** Recently stopped tasks too: apps that ended while the bot was away (recovery). */
+  includeStopped?: boolean;
+  /** `known` holds every task the caller follows (the watcher), so other tasks' decoded tags may go. */
+  complete?: boolean;
+}
+
+/**
+ * This project's review apps as the platform shows them now, read from the
+ * tasks' tags: the bot keeps no other record, so every listing, every limit
+ * check and every watch round (after a restart too) starts here.
+ */
+export class AppSurvey {
+  private readonly metas = new MetaCache();
+
+  constructor(
+    private readonly platform: TaskPlatform,
+    private readonly projectPath: () => Promise<string>,
+  ) {}
+
+  /**
+   * The running apps, the `known` ones whatever their state, and (when asked) recently
+   * stopped ones; with the `known` tasks the platform no longer has. ECS forgets stopped
+   * tasks after about an hour, so an app that ended while nobody watched can only be missed.
+   */
+  async survey(options: SurveyOptions = {}): Promise<{ apps: ReviewApp[]; missing: string[] }> {
+    const tasks = await this.platform.listTasks({
+      known: options.known ?? [],
+      includeStopped: options.includeStopped ?? false,
+    });
+    if (tasks.length === 0) return { apps: [], missing: options.known ?? [] };
+    const described = new Set(tasks.map((t) => t.arn));
+    const missing = (options.known ?? []).filter((arn) => !described.has(arn));
+    const project = await this.projectPath();
+    // Review apps of this project only: one cluster may serve several bots.
+    const apps: ReviewApp[] = [];
+    for (const [index, task] of tasks.entries()) {
+      if (index > 0 && index % BATCH === 0) await yieldToEventLoop();
+      const meta = this.metas.read(task.arn, task.tags);
+      if (!meta || meta.project !== project) continue;
+      apps.push({ task, meta, ...(meta.url ? { address: { url: meta.url } } : {}) });
+    }
+    // Only a look at every task the watcher follows may tell which ones are gone.
+    if (options.complete) this.metas.retain(tasks.map((task) => task.arn));
+    return { apps, missing };
+  }
+}
