@@ -78,6 +78,17 @@ export interface GitLabStandIn extends LoopbackServer {
   }): void;
   /** The project's environments, as GitLab lists them. */
   environments(projectId: number | string): GitLabEnvironment[];
+  /**
+   * A CI job deployed to the environment `name` with `environment:on_stop` (made if
+   * missing, `available` again if stopped): stopping it now waits in `stopping` for that job.
+   */
+  deployWithStopAction(projectId: number | string, name: string, url?: string): GitLabEnvironment;
+  /** The on_stop job ends: the environment is `stopped`, or `available` again if the job failed. */
+  finishStopJob(
+    projectId: number | string,
+    name: string,
+    outcome?: 'success' | 'failed',
+  ): GitLabEnvironment;
 }
 
 export async function startGitLabStandIn(
@@ -158,5 +169,9 @@ export async function startGitLabStandIn(
         }),
       }),
     environments: (projectId) => state.environments.all(mustProject(state, projectId).project.id),
+    deployWithStopAction: (projectId, name, url) =>
+      state.environments.deployWithStopAction(mustProject(state, projectId).project.id, name, url),
+    finishStopJob: (projectId, name, outcome = 'success') =>
+      state.environments.finishStopJob(mustProject(state, projectId).project.id, name, outcome),
   };
 }
