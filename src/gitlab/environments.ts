@@ -35,11 +35,16 @@ export class GitLabEnvironments implements EnvironmentTracker {
         await Environments.edit(this.config.project, found.id, { externalUrl: url });
       return;
     }
-    // A stopped environment does not come back through the API: make it anew.
+    // A stopped environment does not come back through the API: make it anew. One still
+    // `stopping` (an on_stop job of the team's CI runs) cannot be deleted until stopped:
+    // force it there, since the app it stood for is gone and the new one is live.
+    if (found?.state === 'stopping')
+      await Environments.stop(this.config.project, found.id, { force: 'true' });
     if (found) await Environments.remove(this.config.project, found.id);
     await Environments.create(this.config.project, name, { externalUrl: url });
   }
 
+  /** A plain stop, so that on_stop jobs of the team's CI run (the environment waits in `stopping`). */
   async stop(mr: number): Promise<void> {
     const found = await this.find(environmentName(mr));
     const { Environments } = await this.api();

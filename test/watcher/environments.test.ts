@@ -78,6 +78,39 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
     ]);
   });
 
+  it('brings back an environment still stopping (its on_stop job runs) when the app is relaunched', async () => {
+    await using w = await startBotWorld({ env: { GITLAB_ENVIRONMENTS: 'true' } });
+    w.gitlab.setTokenScopes(['api', 'read_registry']);
+    w.addMergeRequest(42);
+    const app = await launchedFromSlack(w, 42);
+    // The team's CI deploys to the same environment with an on_stop job (review-app launch in a job).
+    w.gitlab.deployWithStopAction(PROJECT_ID, 'review/mr-42');
+    w.clock.advance(30 * MINUTE);
+    await w.bot.watcher.round();
+    expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
+      { name: 'review/mr-42', state: 'stopping' },
+    ]);
+
+    await w.slack.sendBlockAction(w.eventsUrl, {
+      user_id: ALICE,
+      channel_id: CHANNEL,
+      message_ts: app.status.ts,
+      thread_ts: app.parent.ts,
+      actions: [{ action_id: ACTIONS.retry, value: buttonValue(42) }],
+    });
+    await eventually(() => expect(w.aws.tasks()).toHaveLength(2));
+    const newest = w.aws.tasks().at(-1)?.taskArn as string;
+    await eventually(() =>
+      expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
+        {
+          name: 'review/mr-42',
+          state: 'available',
+          external_url: `http://${w.aws.networkInterface(newest)?.publicIp}:3000`,
+        },
+      ]),
+    );
+  });
+
   it('a CLI launch and stop with no bot running leave the environment stopped', async () => {
     await using world = await startWorld();
     world.gitlab.setTokenScopes(['api', 'read_registry']);
