@@ -83,6 +83,13 @@ export class TaskStore extends TaskLifecycle {
     return cluster;
   }
 
+  /** The ARN ECS names a cluster by, also one that does not exist (DescribeClusters failures). */
+  clusterArn(reference: string): string {
+    return reference.startsWith('arn:')
+      ? reference
+      : `arn:aws:ecs:${this.region}:${this.accountId}:cluster/${reference}`;
+  }
+
   cluster(reference: string | undefined): Cluster {
     const name = (reference ?? 'default').replace(/^arn:aws[\w-]*:ecs:[^:]+:\d+:cluster\//, '');
     const found = this.clusters.get(name);

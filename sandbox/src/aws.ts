@@ -291,7 +291,11 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
             defaultCapacityProviderStrategy: [],
           });
         } catch {
-          failures.push({ arn: name, reason: 'MISSING' });
+          // Failure.arn is "the ARN of the failed resource" (API reference, Failure), so ECS
+          // names the missing cluster by its ARN, not as asked: `aws ecs describe-clusters
+          // --clusters foobar` answers {"arn": "arn:aws:ecs:us-east-1:123456:cluster/foobar",
+          // "reason": "MISSING"} (quoted in getmoto/moto pull request 2078).
+          failures.push({ arn: tasks.clusterArn(name), reason: 'MISSING' });
         }
       }
       return { clusters, failures };

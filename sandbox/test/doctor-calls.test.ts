@@ -45,7 +45,7 @@ describe('stand-ins answer what review-app doctor asks', () => {
   it('ECS describes a cluster with its capacity providers, and a missing one in failures', async () => {
     const { aws, ecs } = await seededAws();
     await using _aws = aws;
-    aws.addCluster('no-spot', { capacityProviders: ['FARGATE'] });
+    const noSpot = aws.addCluster('no-spot', { capacityProviders: ['FARGATE'] });
     const answer = await ecs.send(
       new DescribeClustersCommand({ clusters: ['review-apps', 'no-spot', 'gone'] }),
     );
@@ -53,7 +53,15 @@ describe('stand-ins answer what review-app doctor asks', () => {
       ['review-apps', 'ACTIVE', ['FARGATE', 'FARGATE_SPOT']],
       ['no-spot', 'ACTIVE', ['FARGATE']],
     ]);
-    expect(answer.failures).toEqual([{ arn: 'gone', reason: 'MISSING' }]);
+    expect(answer.failures).toEqual([
+      { arn: noSpot.replace(/no-spot$/, 'gone'), reason: 'MISSING' },
+    ]);
+    const byArn = await ecs.send(
+      new DescribeClustersCommand({ clusters: ['arn:aws:ecs:eu-west-1:111122223333:cluster/x'] }),
+    );
+    expect(byArn.failures).toEqual([
+      { arn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/x', reason: 'MISSING' },
+    ]);
   });
 
   it('GitLab describes the token itself: its scopes', async () => {
