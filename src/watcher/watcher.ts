@@ -151,7 +151,8 @@ export class Watcher {
     }
     await this.follow(apps);
     await this.endEnvironments(apps);
-    await this.refreshCountdowns(due);
+    // Following may have stopped some (a merged MR): a countdown now would cover their end.
+    await this.refreshCountdowns(due.filter((app) => !this.announcedHere.has(app.task.arn)));
     this.rounds += 1;
     if (this.rounds % 40 === 0) {
       await engine
