@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { TaskState } from './aws-ecs-task-types.js';
 
+/** How long ECS waits after SIGTERM before it kills a stopping task's containers. */
+const STOP_TIMEOUT_MS = 30_000;
+
 /**
  * How an ECS task moves along, deterministically: each DescribeTasks that
- * includes it advances it one step, and stopping (by StopTask, by ECS, or by
- * an essential container exiting) ends it the way Fargate reports it.
+ * includes it advances it one step, a stopping task ends within the stop
+ * timeout at the latest, and stopping (by StopTask, by ECS, or by an
+ * essential container exiting) ends it the way Fargate reports it.
  * Time comes only from `now()`.
  */
 export class TaskLifecycle {
@@ -91,6 +95,19 @@ export class TaskLifecycle {
     }
     if (task.network) task.network.status = 'DELETED';
     task.version += 1;
+  }
+
+  /**
+   * A stopping task ends by itself, described or not: StopTask sends SIGTERM and, "after a
+   * default 30-second timeout", SIGKILL (StopTask, API reference). Without this a task the
+   * bot stopped and stopped describing would stay RUNNING in the stand-in for ever. The
+   * containers are taken to have ended on SIGTERM (143), as a described stopping task does.
+   */
+  settleStop(task: TaskState): void {
+    const since = task.at.stoppingAt;
+    if (task.lastStatus === 'STOPPED' || task.desiredStatus !== 'STOPPED') return;
+    if (since === undefined || this.now() - since < STOP_TIMEOUT_MS) return;
+    this.finishStop(task, 143, since + STOP_TIMEOUT_MS);
   }
 
   stop(task: TaskState, stopCode: string, stoppedReason: string): void {

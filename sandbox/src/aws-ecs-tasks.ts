@@ -303,10 +303,14 @@ export class TaskStore extends TaskLifecycle {
     };
   }
 
-  /** Containers that end by themselves (`sleep N`, `timeout N ...`) exit once `now()` has passed. */
+  /**
+   * Containers that end by themselves (`sleep N`, `timeout N ...`) exit once `now()` has passed,
+   * and stopping tasks end by the stop timeout.
+   */
   expireLifetimes(): void {
     const now = this.now();
     for (const task of this.list) {
+      this.settleStop(task);
       if (task.lastStatus !== 'RUNNING' || task.at.startedAt === undefined) continue;
       const startedAt = task.at.startedAt;
       const due = task.containers

@@ -208,6 +208,24 @@ describe('AWS stand-in: task lifecycle', () => {
     expect(unknown.name).toBe('InvalidParameterException');
   });
 
+  it('ends a stopping task by the stop timeout even if nobody describes it', async () => {
+    const clock = manualClock();
+    const { aws, ecs } = await seededAws(clock.now);
+    await using _ = aws;
+    const arn = (await ecs.send(new RunTaskCommand(runInput()))).tasks?.[0]?.taskArn ?? '';
+    aws.runTaskNow(arn);
+    await ecs.send(new StopTaskCommand({ cluster: 'review-apps', task: arn }));
+    const stoppingAt = clock.now();
+
+    clock.advance(29_000);
+    expect(aws.task(arn)).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'STOPPED' });
+    clock.advance(1_000);
+    expect(aws.task(arn)?.lastStatus).toBe('STOPPED');
+    const stopped = await describeOne(ecs, arn);
+    expect(stopped.stoppedAt).toEqual(new Date(stoppingAt + 30_000));
+    expect(stopped.containers?.[0]).toMatchObject({ lastStatus: 'STOPPED', exitCode: 143 });
+  });
+
   it('fails to start with the configured reason, or stays pending', async () => {
     const { aws, ecs } = await seededAws();
     await using _ = aws;
