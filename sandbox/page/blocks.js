@@ -1,14 +1,18 @@
 // Block Kit and mrkdwn as Slack draws them, for what the bot really posted.
 // Plain DOM: every piece of text goes in through textContent, never as HTML.
 
+// Every shortcode the bot posts (src/slack/messages); one missing shows as `:name:` on the page.
 const EMOJI = {
   alarm_clock: '⏰',
+  arrows_counterclockwise: '🔄',
   black_square_for_stop: '⏹️',
+  construction: '🚧',
   hourglass: '⌛',
   hourglass_flowing_sand: '⏳',
   large_green_circle: '🟢',
   mag: '🔍',
   no_entry: '⛔',
+  package: '📦',
   warning: '⚠️',
   x: '❌',
   white_check_mark: '✅',
