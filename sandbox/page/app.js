@@ -431,8 +431,12 @@ $('composer').addEventListener('submit', (event) => {
   );
 });
 for (const button of document.querySelectorAll('[data-world]')) {
+  // Trouble takes effect on the bot's next move: say that it took.
   button.addEventListener('click', () =>
-    post('/api/world', { action: button.dataset.world }).catch(() => {}),
+    post('/api/world', { action: button.dataset.world }).then(
+      (answer) => answer.notice && toast(answer.notice),
+      () => {},
+    ),
   );
 }
 

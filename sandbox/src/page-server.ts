@@ -120,8 +120,8 @@ export async function startPageServer(
 
   async function api(path: string, body: Record<string, unknown>): Promise<unknown> {
     if (path === '/api/world') {
-      world.apply(body as unknown as WorldAction);
-      return {};
+      const notice = world.apply(body as unknown as WorldAction);
+      return notice ? { notice } : {};
     }
     if (path === '/api/close-view') {
       slack.closeView(text(body.viewId) ?? '');

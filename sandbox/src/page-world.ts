@@ -91,7 +91,11 @@ export class World {
     return task ? this.sandbox.aws.appUrl(task.arn) : undefined;
   }
 
-  apply(change: WorldAction): void {
+  /**
+   * Makes the change; for those with nothing to see until the bot next acts, a sentence
+   * for the page to show, so that whoever clicked knows it took.
+   */
+  apply(change: WorldAction): string | undefined {
     const { gitlab, aws, slack } = this.sandbox;
     const project = SANDBOX_PROJECT.id;
     switch (change.action) {
@@ -136,12 +140,13 @@ export class World {
               'CannotPullContainerError: pull image manifest has been retried 5 time(s): manifest unknown',
           },
         });
-        return;
+        return 'The next task ECS starts will fail to pull its image.';
       case 'throttle-slack':
-        // A burst of 429s with Retry-After, as Slack answers a chatty app.
-        slack.rateLimit('chat.update', 3, 3);
-        slack.rateLimit('chat.postMessage', 3, 2);
-        return;
+        // A burst of 429s with Retry-After, as Slack answers a chatty app. The bot waits
+        // Retry-After in real seconds, which SANDBOX_SPEED does not shorten: keep them short.
+        slack.rateLimit('chat.update', 1, 3);
+        slack.rateLimit('chat.postMessage', 1, 2);
+        return 'Slack will answer the next 2 chat.postMessage and 3 chat.update calls with 429 (Retry-After: 1).';
     }
   }
 
