@@ -63,4 +63,38 @@ describe('the sandbox page: launching from the composer', () => {
       .waitFor();
     await notice.getByRole('button', { name: 'Relaunch' }).waitFor();
   });
+
+  it('lets an app launched at SANDBOX_SPEED=600 expire on the sandbox clock, with its notice and Relaunch', async () => {
+    // The 30-minute lifetime passes on the sandbox's own clock (600× real time): nothing here sleeps.
+    await using sandbox = await openSandboxPage(browser, { speed: 600 });
+    const { page } = sandbox;
+    await page.getByText('(600× speed)').waitFor();
+
+    await sandbox.type('/review-app 1');
+    const channel = page.getByRole('region', { name: 'Channel messages' });
+    const notice = channel.locator('article', { hasText: 'replied to a thread' });
+    await notice.getByText('The review app for !1 Checkout page has expired.').waitFor();
+    await notice.getByRole('button', { name: 'Relaunch' }).waitFor();
+    // Posted half an hour after the launch, as the page's times (on the sandbox clock) show.
+    const launchedAt = await channel.locator('article .when').first().textContent();
+    const expiredAt = await notice.locator('.when').textContent();
+    expect(minutesBetween(launchedAt ?? '', expiredAt ?? '')).toBeGreaterThanOrEqual(30);
+
+    await channel.getByRole('button', { name: /repl/ }).click();
+    const thread = page.getByRole('region', { name: 'Thread' });
+    await thread
+      .getByText(/^⏰ @alice the review app for !1 expires at .* \(5 minutes left\)/)
+      .waitFor();
+    await thread.getByText('⏹️ The review app expired and was stopped.').waitFor();
+  });
 });
+
+/** Minutes from one `h:mm AM` time on the page to a later one (across midnight too). */
+function minutesBetween(from: string, to: string): number {
+  const minutes = (time: string) => {
+    const [, h, m, half] = /(\d+):(\d\d)\s*([AP]M)?/i.exec(time) ?? [];
+    const hour = (Number(h) % 12) + (half?.toUpperCase() === 'PM' ? 12 : 0);
+    return half ? hour * 60 + Number(m) : Number(h) * 60 + Number(m);
+  };
+  return (minutes(to) - minutes(from) + 24 * 60) % (24 * 60);
+}

@@ -27,6 +27,8 @@ export async function launchBrowser(): Promise<Browser> {
 export interface SandboxPage extends AsyncDisposable {
   sandbox: RunningSandbox;
   page: Page;
+  /** What the bot logged, one JSON line each (to read when a test fails). */
+  log: string[];
   /** The text box at the bottom of the channel. */
   type(command: string): Promise<void>;
 }
@@ -54,6 +56,7 @@ export async function openSandboxPage(
   return {
     sandbox,
     page,
+    log,
     async type(command) {
       const box = page.getByRole('textbox', { name: 'Message' });
       await box.fill(command);
