@@ -67,6 +67,7 @@ describe('the sandbox page: the world panel', { timeout: 40_000 }, () => {
     await thread.getByText(/^⏹️ The merge request was merged by Dev Eloper/).waitFor();
     expect(await thread.getByText('Running at').count()).toBe(0);
     expect(await thread.getByRole('button', { name: 'Extend' }).count()).toBe(0);
+    expect(await thread.getByRole('button', { name: 'Relaunch' }).count()).toBe(0);
 
     const tasks = page.getByRole('complementary', { name: 'The world' }).locator('#tasks');
     await tasks.locator('.card', { hasText: '!1 ·' }).getByText('STOPPED').waitFor();

@@ -49,9 +49,10 @@ describe('a merged or closed merge request', () => {
     // A merged MR cannot be launched again: nothing to click.
     expect(buttons(notices[0] as never)).toEqual([]);
     // The status reply says it ended, not a countdown refreshed in the same round.
-    const status = shown(w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts) as never);
-    expect(status).toContain('The merge request was merged by Max Merger');
-    expect(status).not.toContain('Running');
+    const reply = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
+    expect(shown(reply as never)).toContain('The merge request was merged by Max Merger');
+    expect(shown(reply as never)).not.toContain('Running');
+    expect(buttons(reply as never)).toEqual([]);
 
     await watchAfter(w, MINUTE);
     await w.restart();

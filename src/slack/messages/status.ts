@@ -104,7 +104,10 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
           ),
           ...(stage.explanation.hint ? [context(plain(stage.explanation.hint, 1000))] : []),
           ...(stage.cost ? [context(`Cost ${stage.cost}`)] : []),
-          actions([button('Relaunch', ACTIONS.retry, mr.iid, 'primary')]),
+          // As under the channel notice: a merged or closed MR cannot be launched again.
+          ...(['mr-merged', 'mr-closed'].includes(stage.explanation.kind)
+            ? []
+            : [actions([button('Relaunch', ACTIONS.retry, mr.iid, 'primary')])]),
         ],
       };
   }
