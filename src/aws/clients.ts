@@ -1,5 +1,5 @@
 import type { EC2Client } from './sdk/ec2.js';
-import { ECSClient } from './sdk/ecs.js';
+import type { ECSClient, EcsOperations } from './sdk/ecs.js';
 import type { CloudWatchLogsClient } from './sdk/logs.js';
 
 export interface AwsClientOptions {
@@ -9,8 +9,21 @@ export interface AwsClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
+/** ECS by operation name, so that its SDK is loaded by the first call, not by start-up. */
+export interface EcsApi {
+  send<K extends keyof EcsOperations>(
+    operation: K,
+    input: EcsOperations[K][0],
+  ): Promise<EcsOperations[K][1]>;
+}
+
 export interface AwsClients {
-  ecs: ECSClient;
+  /**
+   * The ECS client is made on the first call: the bot answers Slack (and
+   * `/healthz`) without waiting for the SDK to load, and the first watch round,
+   * right after start-up, loads it.
+   */
+  ecs: EcsApi;
   /**
    * EC2 is used for one call (a task's public IP) and its SDK package costs
    * hundreds of milliseconds and tens of MiB to load: it is loaded on first use.
@@ -34,38 +47,62 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const { ecs, ec2, logs } = options.endpoints ?? {};
-  let loaded: ReturnType<AwsClients['ec2']> | undefined;
-  const logsClients = new Map<string, ReturnType<AwsClients['logs']>>();
+  const ecsClient = loadOnce(() =>
+    import('./sdk/ecs.js').then((sdk) => ({
+      sdk,
+      client: new sdk.ECSClient({ ...common, ...(ecs ? { endpoint: ecs } : {}) }),
+    })),
+  );
+  const ec2Client = loadOnce(() =>
+    import('./sdk/ec2.js').then((sdk) => ({
+      sdk,
+      client: new sdk.EC2Client({ ...common, ...(ec2 ? { endpoint: ec2 } : {}) }),
+    })),
+  );
+  const logsClients = new Map<string, () => ReturnType<AwsClients['logs']>>();
   return {
-    ecs: new ECSClient({ ...common, ...(ecs ? { endpoint: ecs } : {}) }),
-    ec2() {
-      loaded ??= import('./sdk/ec2.js').then((sdk) => ({
-        sdk,
-        client: new sdk.EC2Client({ ...common, ...(ec2 ? { endpoint: ec2 } : {}) }),
-      }));
-      // A failed load (a broken install) is tried again next time rather than remembered.
-      loaded.catch(() => {
-        loaded = undefined;
-      });
-      return loaded;
+    ecs: {
+      async send(operation, input) {
+        const { sdk, client } = await ecsClient();
+        const Command = sdk[`${operation}Command`] as unknown as new (
+          input: unknown,
+        ) => Parameters<ECSClient['send']>[0];
+        return client.send(new Command(input)) as never;
+      },
     },
+    ec2: ec2Client,
     logs(region = options.region ?? '') {
       let client = logsClients.get(region);
       if (!client) {
-        client = import('./sdk/logs.js').then((sdk) => ({
-          sdk,
-          client: new sdk.CloudWatchLogsClient({
-            ...common,
-            // Someone waits for these lines: a few attempts, not the watcher's patience.
-            maxAttempts: 3,
-            ...(region ? { region } : {}),
-            ...(logs ? { endpoint: logs } : {}),
-          }),
-        }));
+        client = loadOnce(() =>
+          import('./sdk/logs.js').then((sdk) => ({
+            sdk,
+            client: new sdk.CloudWatchLogsClient({
+              ...common,
+              // Someone waits for these lines: a few attempts, not the watcher's patience.
+              maxAttempts: 3,
+              ...(region ? { region } : {}),
+              ...(logs ? { endpoint: logs } : {}),
+            }),
+          })),
+        );
         logsClients.set(region, client);
-        client.catch(() => logsClients.delete(region));
       }
-      return client;
+      return client();
     },
+  };
+}
+
+/** What `load` gives, loaded on the first call and kept; a failed load (a broken install) is tried again next time. */
+function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    if (!loaded) {
+      loaded = load();
+      loaded.catch(() => {
+        loaded = undefined;
+      });
+    }
+    return loaded;
   };
 }

@@ -5,11 +5,9 @@ import type {
   DescribeSecurityGroupsCommandOutput,
   DescribeSubnetsCommandOutput,
 } from './sdk/ec2.js';
-import {
-  DescribeClustersCommand,
-  type DescribeClustersCommandOutput,
-  DescribeTaskDefinitionCommand,
-  type DescribeTaskDefinitionCommandOutput,
+import type {
+  DescribeClustersCommandOutput,
+  DescribeTaskDefinitionCommandOutput,
 } from './sdk/ecs.js';
 import type { EcsSettings } from './settings.js';
 import { containerPort, pickAppContainer } from './task-definition.js';
@@ -21,13 +19,13 @@ import { containerPort, pickAppContainer } from './task-definition.js';
 
 function describeCluster(clients: AwsClients, cluster: string) {
   return callAws('ecs:DescribeClusters', () =>
-    clients.ecs.send(new DescribeClustersCommand({ clusters: [cluster] })),
+    clients.ecs.send('DescribeClusters', { clusters: [cluster] }),
   );
 }
 
 function describeBaseTaskDefinition(clients: AwsClients, taskDefinition: string) {
   return callAws('ecs:DescribeTaskDefinition', () =>
-    clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition })),
+    clients.ecs.send('DescribeTaskDefinition', { taskDefinition }),
   );
 }
 

@@ -12,19 +12,7 @@ import type { TaskInfo } from '../core/types.js';
 import type { AwsClients } from './clients.js';
 import { estimateFargateCost } from './cost.js';
 import { callAws } from './errors.js';
-import {
-  DeregisterTaskDefinitionCommand,
-  DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
-  ListTaskDefinitionsCommand,
-  ListTasksCommand,
-  type ListTasksCommandInput,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-  StopTaskCommand,
-  TagResourceCommand,
-  type Task,
-} from './sdk/ecs.js';
+import type { ListTasksCommandInput, Task } from './sdk/ecs.js';
 import type { EcsSettings } from './settings.js';
 import { explainStop } from './stop-explanation.js';
 import { buildReviewDefinition, containerPort, FINGERPRINT_TAG } from './task-definition.js';
@@ -63,12 +51,10 @@ export class EcsPlatform implements TaskPlatform {
   async prepareTaskDefinition(image: string): Promise<PreparedTaskDefinition> {
     const { ecs } = this;
     const base = await callAws('ecs:DescribeTaskDefinition', () =>
-      this.clients.ecs.send(
-        new DescribeTaskDefinitionCommand({
-          taskDefinition: ecs.taskDefinition,
-          include: ['TAGS'],
-        }),
-      ),
+      this.clients.ecs.send('DescribeTaskDefinition', {
+        taskDefinition: ecs.taskDefinition,
+        include: ['TAGS'],
+      }),
     );
     if (!base.taskDefinition?.family) {
       throw new ReviewAppError(
@@ -94,7 +80,7 @@ export class EcsPlatform implements TaskPlatform {
     const known = await this.findRevision(family, review.fingerprint, port);
     if (known) return known;
     const registered = await callAws('ecs:RegisterTaskDefinition', () =>
-      this.clients.ecs.send(new RegisterTaskDefinitionCommand(review.input)),
+      this.clients.ecs.send('RegisterTaskDefinition', review.input),
     );
     const arn = registered.taskDefinition?.taskDefinitionArn;
     if (!arn)
@@ -120,9 +106,10 @@ export class EcsPlatform implements TaskPlatform {
     for (const arn of (await this.activeRevisions(family)).slice(0, REUSE_WINDOW)) {
       if (!this.fingerprints.has(arn)) {
         const described = await callAws('ecs:DescribeTaskDefinition', () =>
-          this.clients.ecs.send(
-            new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }),
-          ),
+          this.clients.ecs.send('DescribeTaskDefinition', {
+            taskDefinition: arn,
+            include: ['TAGS'],
+          }),
         );
         this.fingerprints.set(
           arn,
@@ -139,14 +126,12 @@ export class EcsPlatform implements TaskPlatform {
   /** The newest ACTIVE revisions of exactly this family, newest first. */
   private async activeRevisions(family: string): Promise<string[]> {
     const listed = await callAws('ecs:ListTaskDefinitions', () =>
-      this.clients.ecs.send(
-        new ListTaskDefinitionsCommand({
-          familyPrefix: family,
-          status: 'ACTIVE',
-          sort: 'DESC',
-          maxResults: 100,
-        }),
-      ),
+      this.clients.ecs.send('ListTaskDefinitions', {
+        familyPrefix: family,
+        status: 'ACTIVE',
+        sort: 'DESC',
+        maxResults: 100,
+      }),
     );
     return (listed.taskDefinitionArns ?? []).filter(
       (arn) => arn.split('/').pop()?.replace(/:\d+$/, '') === family,
@@ -158,27 +143,25 @@ export class EcsPlatform implements TaskPlatform {
     // The public IP is read once the task runs: load EC2's SDK while it starts, not after.
     if (ecs.assignPublicIp) this.clients.ec2().catch(() => {});
     const answer = await this.callRunTask(() =>
-      this.clients.ecs.send(
-        new RunTaskCommand({
-          cluster: ecs.cluster,
-          taskDefinition: taskDefinitionArn,
-          count: 1,
-          ...(ecs.capacityProvider === 'FARGATE_SPOT'
-            ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }
-            : { launchType: 'FARGATE' as const }),
-          networkConfiguration: {
-            awsvpcConfiguration: {
-              subnets: ecs.subnets,
-              ...(ecs.securityGroups.length > 0 ? { securityGroups: ecs.securityGroups } : {}),
-              assignPublicIp: ecs.assignPublicIp ? 'ENABLED' : 'DISABLED',
-            },
+      this.clients.ecs.send('RunTask', {
+        cluster: ecs.cluster,
+        taskDefinition: taskDefinitionArn,
+        count: 1,
+        ...(ecs.capacityProvider === 'FARGATE_SPOT'
+          ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }
+          : { launchType: 'FARGATE' as const }),
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: ecs.subnets,
+            ...(ecs.securityGroups.length > 0 ? { securityGroups: ecs.securityGroups } : {}),
+            assignPublicIp: ecs.assignPublicIp ? 'ENABLED' : 'DISABLED',
           },
-          startedBy: STARTED_BY,
-          tags: spec.tags,
-          enableECSManagedTags: true,
-          clientToken: spec.clientToken,
-        }),
-      ),
+        },
+        startedBy: STARTED_BY,
+        tags: spec.tags,
+        enableECSManagedTags: true,
+        clientToken: spec.clientToken,
+      }),
     );
     const task = answer.tasks?.[0];
     if (!task) {
@@ -219,9 +202,11 @@ export class EcsPlatform implements TaskPlatform {
     for (let i = 0; i < arns.length; i += TASKS_PER_DESCRIBE) {
       const batch = arns.slice(i, i + TASKS_PER_DESCRIBE);
       const answer = await callAws('ecs:DescribeTasks', () =>
-        this.clients.ecs.send(
-          new DescribeTasksCommand({ cluster: this.ecs.cluster, tasks: batch, include: ['TAGS'] }),
-        ),
+        this.clients.ecs.send('DescribeTasks', {
+          cluster: this.ecs.cluster,
+          tasks: batch,
+          include: ['TAGS'],
+        }),
       );
       tasks.push(...(answer.tasks ?? []).map(toTaskInfo));
     }
@@ -253,9 +238,11 @@ export class EcsPlatform implements TaskPlatform {
     let nextToken: string | undefined;
     do {
       const page = await callAws('ecs:ListTasks', () =>
-        this.clients.ecs.send(
-          new ListTasksCommand({ ...filter, maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
-        ),
+        this.clients.ecs.send('ListTasks', {
+          ...filter,
+          maxResults: 100,
+          ...(nextToken ? { nextToken } : {}),
+        }),
       );
       arns.push(...(page.taskArns ?? []));
       nextToken = page.nextToken;
@@ -265,7 +252,7 @@ export class EcsPlatform implements TaskPlatform {
 
   async stopTask(arn: string, reason: string): Promise<TaskInfo> {
     const answer = await callAws('ecs:StopTask', () =>
-      this.clients.ecs.send(new StopTaskCommand({ cluster: this.ecs.cluster, task: arn, reason })),
+      this.clients.ecs.send('StopTask', { cluster: this.ecs.cluster, task: arn, reason }),
     );
     if (!answer.task) throw new ReviewAppError('AWS_ERROR', `ECS did not confirm stopping ${arn}.`);
     return toTaskInfo(answer.task);
@@ -273,7 +260,7 @@ export class EcsPlatform implements TaskPlatform {
 
   async tagTask(arn: string, tags: { key: string; value: string }[]): Promise<void> {
     await callAws('ecs:TagResource', () =>
-      this.clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags })),
+      this.clients.ecs.send('TagResource', { resourceArn: arn, tags }),
     );
   }
 
@@ -341,7 +328,7 @@ export class EcsPlatform implements TaskPlatform {
       .filter((arn) => !inUse.has(arn));
     for (const arn of stale.slice(0, CLEANUP_BATCH)) {
       await callAws('ecs:DeregisterTaskDefinition', () =>
-        this.clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })),
+        this.clients.ecs.send('DeregisterTaskDefinition', { taskDefinition: arn }),
       );
       this.fingerprints.delete(arn);
     }
@@ -353,9 +340,9 @@ export class EcsPlatform implements TaskPlatform {
     if (this.ecs.family) return this.ecs.family;
     if (this.baseFamily === undefined) {
       const answer = await callAws('ecs:DescribeTaskDefinition', () =>
-        this.clients.ecs.send(
-          new DescribeTaskDefinitionCommand({ taskDefinition: this.ecs.taskDefinition }),
-        ),
+        this.clients.ecs.send('DescribeTaskDefinition', {
+          taskDefinition: this.ecs.taskDefinition,
+        }),
       );
       this.baseFamily = answer.taskDefinition?.family ?? '';
     }

@@ -2,7 +2,6 @@ import type { LogSource } from '../core/ports.js';
 import type { TaskInfo } from '../core/types.js';
 import type { AwsClients } from './clients.js';
 import { callAws } from './errors.js';
-import { DescribeTaskDefinitionCommand } from './sdk/ecs.js';
 import type { EcsSettings } from './settings.js';
 import { GUARD_CONTAINER } from './stop-explanation.js';
 import { pickAppContainer } from './task-definition.js';
@@ -68,7 +67,7 @@ export class CloudWatchTaskLogs implements LogSource {
 
   private async readTarget(arn: string): Promise<AwslogsTarget | undefined> {
     const answer = await callAws('ecs:DescribeTaskDefinition', () =>
-      this.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
+      this.clients.ecs.send('DescribeTaskDefinition', { taskDefinition: arn }),
     );
     const definition = answer.taskDefinition;
     if (!definition) return undefined;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../src/aws/clients.js';
-import { RunTaskCommand, StopTaskCommand } from '../../src/aws/sdk/ecs.js';
 import { awsOptionsFromEnv } from '../../src/compose.js';
 import type { ReviewAppEngine } from '../../src/core/engine.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -159,31 +158,27 @@ describe('watching many apps', () => {
     const { ecs } = createAwsClients(awsOptionsFromEnv(world.env));
     const arns = world.aws.tasks().map((task) => task.taskArn);
     for (const arn of arns.slice(100)) {
-      await ecs.send(new StopTaskCommand({ cluster: 'review-apps', task: arn, reason: 'by hand' }));
+      await ecs.send('StopTask', { cluster: 'review-apps', task: arn, reason: 'by hand' });
     }
     // Someone runs the review revision by hand, with an app's tags: not the bot's task.
     const copied = world.aws.tasks()[0];
-    const foreign = await ecs.send(
-      new RunTaskCommand({
-        cluster: 'review-apps',
-        taskDefinition: copied?.taskDefinitionArn,
-        launchType: 'FARGATE',
-        networkConfiguration: {
-          awsvpcConfiguration: { subnets: [SUBNET], assignPublicIp: 'DISABLED' },
-        },
-        startedBy: 'someone-else',
-        tags: Object.entries({ ...taskTags(world.aws, copied?.taskArn), 'review-app:mr': '999' })
-          .filter(([key]) => key.startsWith('review-app:'))
-          .map(([key, value]) => ({ key, value })),
-      }),
-    );
-    await ecs.send(
-      new StopTaskCommand({
-        cluster: 'review-apps',
-        task: foreign.tasks?.[0]?.taskArn,
-        reason: 'done',
-      }),
-    );
+    const foreign = await ecs.send('RunTask', {
+      cluster: 'review-apps',
+      taskDefinition: copied?.taskDefinitionArn,
+      launchType: 'FARGATE',
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: [SUBNET], assignPublicIp: 'DISABLED' },
+      },
+      startedBy: 'someone-else',
+      tags: Object.entries({ ...taskTags(world.aws, copied?.taskArn), 'review-app:mr': '999' })
+        .filter(([key]) => key.startsWith('review-app:'))
+        .map(([key, value]) => ({ key, value })),
+    });
+    await ecs.send('StopTask', {
+      cluster: 'review-apps',
+      task: foreign.tasks?.[0]?.taskArn,
+      reason: 'done',
+    });
     const notifier = new RecordingNotifier(world.clock.now);
     const watcher = watcherOver(world, engine, notifier);
 
