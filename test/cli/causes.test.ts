@@ -41,15 +41,7 @@ describe('errors that name the real cause', () => {
 
   it("a fork's registry out of reach: the CLI prints the asker's advice and the operator's fix, not the token's", async () => {
     await using world = await startWorld();
-    world.gitlab.addProject({ id: 98, path: 'mallory/shop', hidden: true });
-    world.gitlab.addMergeRequest(PROJECT_ID, {
-      iid: 5,
-      title: 'From a fork',
-      source_branch: 'feature/5',
-      sha: 'e'.repeat(40),
-      head_pipeline: { id: 505, status: 'success' },
-      source_project_id: 98,
-    });
+    world.addHiddenForkMergeRequest(5, 'e'.repeat(40));
     const result = await cli(world, ['launch', '5']);
     expect(result.code).toBe(1);
     const said = result.stderr.split('\n').find((line) => line.startsWith('Error: '));

@@ -205,15 +205,7 @@ describe('review-app doctor', () => {
 
   it("an open MR from a fork the token cannot read: the fork's fix, not the token's", async () => {
     await using world = await startWorld();
-    world.gitlab.addProject({ id: 98, path: 'mallory/shop', hidden: true });
-    world.gitlab.addMergeRequest(PROJECT_ID, {
-      iid: 9,
-      title: 'From a fork',
-      source_branch: 'feature/9',
-      sha: 'd'.repeat(40),
-      head_pipeline: { id: 509, status: 'success' },
-      source_project_id: 98,
-    });
+    world.addHiddenForkMergeRequest(9, 'd'.repeat(40));
     const result = await doctor(world);
     expect(result.code).toBe(1);
     expect(result.failed).toEqual([

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ALICE, CHANNEL, eventually, lastAnswer, shown, startBotWorld } from '../support/bot.js';
-import { PROJECT_ID } from '../support/world.js';
 
 const HEAD = 'c'.repeat(40);
 
@@ -8,15 +7,7 @@ const HEAD = 'c'.repeat(40);
 describe('the advice a Slack user gets for an error', () => {
   it("a fork's registry out of reach: what a project developer can do, and that the operator knows", async () => {
     await using w = await startBotWorld();
-    w.gitlab.addProject({ id: 98, path: 'mallory/shop', hidden: true });
-    w.gitlab.addMergeRequest(PROJECT_ID, {
-      iid: 9,
-      title: 'From a fork',
-      source_branch: 'feature/9',
-      sha: HEAD,
-      head_pipeline: { id: 509, status: 'success' },
-      source_project_id: 98,
-    });
+    w.addHiddenForkMergeRequest(9, HEAD);
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '9', user_id: ALICE });
     const said = await eventually(() => {
       const status = w.slack.messages(CHANNEL).find((m) => shown(m).includes('comes from a fork'));

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, BLOCKS, VIEWS } from '../../src/slack/ids.js';
-import { ALICE, type BotWorld, CHANNEL, eventually, shown, startBotWorld } from '../support/bot.js';
+import {
+  ALICE,
+  type BotWorld,
+  CHANNEL,
+  eventually,
+  shown,
+  startBotWorld,
+  submitModal,
+} from '../support/bot.js';
 
 function openedView(w: BotWorld) {
   return eventually(() => {
@@ -22,26 +30,6 @@ async function pickerOptions(w: BotWorld, viewId: string, value: string): Promis
 }
 
 type Options = { options: { text: { text: string }; value: string }[] };
-
-/** Submit the modal with `mr` picked. */
-function submitPick(w: BotWorld, viewId: string, mr: number) {
-  return w.slack.sendViewSubmission(w.eventsUrl, {
-    user_id: ALICE,
-    view_id: viewId,
-    view: {
-      state: {
-        values: {
-          [BLOCKS.pickMr]: {
-            [ACTIONS.pickMr]: {
-              type: 'external_select',
-              selected_option: { text: { type: 'plain_text', text: `!${mr}` }, value: String(mr) },
-            },
-          },
-        },
-      },
-    },
-  });
-}
 
 describe('/review-app without arguments', () => {
   it('opens a modal whose picker searches open MRs by number or title, and submitting launches in the channel', async () => {
@@ -69,7 +57,7 @@ describe('/review-app without arguments', () => {
     const all = await pickerOptions(w, view.id, '');
     expect(all.options.map((o) => o.value).sort()).toEqual(['12', '21']);
 
-    const submitted = await submitPick(w, view.id, 21);
+    const submitted = await submitModal(w, view.id, 21);
     expect(submitted.status).toBe(200);
     await eventually(() => {
       const parent = w.slack.messages(CHANNEL).find((m) => !m.thread_ts);
@@ -85,7 +73,7 @@ describe('/review-app without arguments', () => {
     const view = await openedView(w);
     const before = { gitlab: w.gitlab.requests.length, ecs: w.aws.operations().length };
 
-    const submitted = await submitPick(w, view.id, 21);
+    const submitted = await submitModal(w, view.id, 21);
     expect(submitted.response).toBeUndefined();
     await eventually(() => {
       const parent = w.slack.messages(CHANNEL).find((m) => !m.thread_ts);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, BLOCKS, buttonValue } from '../../src/slack/ids.js';
-import { ALICE, type BotWorld, eventually, shown, startBotWorld } from '../support/bot.js';
+import {
+  ALICE,
+  type BotWorld,
+  eventually,
+  shown,
+  startBotWorld,
+  submitModal,
+} from '../support/bot.js';
 
 /** A public channel the bot was never invited to: chat:write.public lets it post there. */
 const ELSEWHERE = 'C_ELSEWHERE';
@@ -11,25 +18,6 @@ function clickStop(w: BotWorld, value: string, channel = ELSEWHERE) {
     channel_id: channel,
     message_ts: '1700000000.000100',
     actions: [{ action_id: ACTIONS.stop, value }],
-  });
-}
-
-function submitModal(w: BotWorld, viewId: string, mr: number) {
-  return w.slack.sendViewSubmission(w.eventsUrl, {
-    user_id: ALICE,
-    view_id: viewId,
-    view: {
-      state: {
-        values: {
-          [BLOCKS.pickMr]: {
-            [ACTIONS.pickMr]: {
-              type: 'external_select',
-              selected_option: { text: { type: 'plain_text', text: `!${mr}` }, value: String(mr) },
-            },
-          },
-        },
-      },
-    },
   });
 }
 

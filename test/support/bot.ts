@@ -2,6 +2,7 @@ import { type SlackStandIn, startSlackStandIn } from '@review-app-bot/sandbox';
 import { expect, vi } from 'vitest';
 import { type RunningBot, startBot } from '../../src/bot.js';
 import type { Env } from '../../src/config/config.js';
+import { ACTIONS, BLOCKS } from '../../src/slack/ids.js';
 import { startWorld, taskTags, type World } from './world.js';
 
 export const CHANNEL = 'C_REVIEWS';
@@ -149,5 +150,25 @@ export async function launchedFromSlack(w: BotWorld, mr: number, user = ALICE) {
       arn: task?.taskArn as string,
       replies: () => w.slack.thread(CHANNEL, found.ts),
     };
+  });
+}
+
+/** Alice submits the launch modal `viewId` with `mr` picked. */
+export function submitModal(w: BotWorld, viewId: string, mr: number) {
+  return w.slack.sendViewSubmission(w.eventsUrl, {
+    user_id: ALICE,
+    view_id: viewId,
+    view: {
+      state: {
+        values: {
+          [BLOCKS.pickMr]: {
+            [ACTIONS.pickMr]: {
+              type: 'external_select',
+              selected_option: { text: { type: 'plain_text', text: `!${mr}` }, value: String(mr) },
+            },
+          },
+        },
+      },
+    },
   });
 }

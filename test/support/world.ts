@@ -40,7 +40,15 @@ export interface World extends AsyncDisposable {
       state?: 'opened' | 'merged' | 'closed';
     },
   ): { sha: string; image: string };
+  /**
+   * An open MR from a fork (mallory/shop, project 98) the bot's token cannot see, its
+   * pipeline passed there: its image is in a registry the bot cannot read.
+   */
+  addHiddenForkMergeRequest(iid: number, sha: string): void;
 }
+
+/** The fork of `addHiddenForkMergeRequest`. */
+export const HIDDEN_FORK = { id: 98, path: 'mallory/shop' };
 
 let shaCounter = 0;
 
@@ -92,6 +100,17 @@ export async function startWorld(
       });
       if (mr.image !== false) gitlab.addRegistryTag(PROJECT_ID, REGISTRY_ID, sha);
       return { sha, image: `${repository.location}:${sha}` };
+    },
+    addHiddenForkMergeRequest(iid, sha) {
+      gitlab.addProject({ ...HIDDEN_FORK, hidden: true });
+      gitlab.addMergeRequest(PROJECT_ID, {
+        iid,
+        title: 'From a fork',
+        source_branch: `feature/${iid}`,
+        sha,
+        head_pipeline: { id: 500 + iid, status: 'success' },
+        source_project_id: HIDDEN_FORK.id,
+      });
     },
     async [Symbol.asyncDispose]() {
       await Promise.all([gitlab.close(), aws.close()]);

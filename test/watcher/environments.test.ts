@@ -1,10 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, buttonValue } from '../../src/slack/ids.js';
-import { ALICE, CHANNEL, eventually, launchedFromSlack, startBotWorld } from '../support/bot.js';
+import {
+  ALICE,
+  type BotWorld,
+  CHANNEL,
+  eventually,
+  launchedFromSlack,
+  startBotWorld,
+} from '../support/bot.js';
 import { cli } from '../support/cli.js';
 import { PROJECT_ID, startWorld } from '../support/world.js';
 
 const MINUTE = 60_000;
+
+/** Alice clicks Relaunch on the ended app's status message. */
+function relaunch(w: BotWorld, app: Awaited<ReturnType<typeof launchedFromSlack>>) {
+  return w.slack.sendBlockAction(w.eventsUrl, {
+    user_id: ALICE,
+    channel_id: CHANNEL,
+    message_ts: app.status.ts,
+    thread_ts: app.parent.ts,
+    actions: [{ action_id: ACTIONS.retry, value: buttonValue(42) }],
+  });
+}
 
 describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
   it('shows the app as review/mr-42 with its URL, stops it when the app ends, and brings it back on relaunch', async () => {
@@ -23,13 +41,7 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
       { name: 'review/mr-42', state: 'stopped' },
     ]);
 
-    await w.slack.sendBlockAction(w.eventsUrl, {
-      user_id: ALICE,
-      channel_id: CHANNEL,
-      message_ts: app.status.ts,
-      thread_ts: app.parent.ts,
-      actions: [{ action_id: ACTIONS.retry, value: buttonValue(42) }],
-    });
+    await relaunch(w, app);
     await eventually(() =>
       expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
         { name: 'review/mr-42', state: 'available' },
@@ -91,13 +103,7 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
       { name: 'review/mr-42', state: 'stopping' },
     ]);
 
-    await w.slack.sendBlockAction(w.eventsUrl, {
-      user_id: ALICE,
-      channel_id: CHANNEL,
-      message_ts: app.status.ts,
-      thread_ts: app.parent.ts,
-      actions: [{ action_id: ACTIONS.retry, value: buttonValue(42) }],
-    });
+    await relaunch(w, app);
     await eventually(() => expect(w.aws.tasks()).toHaveLength(2));
     const newest = w.aws.tasks().at(-1)?.taskArn as string;
     await eventually(() =>
