@@ -13,14 +13,18 @@ import { PROJECT_ID, startWorld } from '../support/world.js';
 
 const MINUTE = 60_000;
 
-/** Alice clicks Relaunch on the ended app's status message. */
-function relaunch(w: BotWorld, app: Awaited<ReturnType<typeof launchedFromSlack>>) {
+/** Alice clicks a button of !42's status message (Stop, Relaunch). */
+function click(
+  w: BotWorld,
+  app: Awaited<ReturnType<typeof launchedFromSlack>>,
+  action: (typeof ACTIONS)['stop' | 'retry'],
+) {
   return w.slack.sendBlockAction(w.eventsUrl, {
     user_id: ALICE,
     channel_id: CHANNEL,
     message_ts: app.status.ts,
     thread_ts: app.parent.ts,
-    actions: [{ action_id: ACTIONS.retry, value: buttonValue(42) }],
+    actions: [{ action_id: action, value: buttonValue(42) }],
   });
 }
 
@@ -41,7 +45,7 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
       { name: 'review/mr-42', state: 'stopped' },
     ]);
 
-    await relaunch(w, app);
+    await click(w, app, ACTIONS.retry);
     await eventually(() =>
       expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
         { name: 'review/mr-42', state: 'available' },
@@ -64,13 +68,7 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
     await launchedFromSlack(w, 43);
 
     let before = environmentCalls();
-    await w.slack.sendBlockAction(w.eventsUrl, {
-      user_id: ALICE,
-      channel_id: CHANNEL,
-      message_ts: fromSlack.status.ts,
-      thread_ts: fromSlack.parent.ts,
-      actions: [{ action_id: ACTIONS.stop, value: buttonValue(42) }],
-    });
+    await click(w, fromSlack, ACTIONS.stop);
     await eventually(() =>
       expect(w.gitlab.environments(PROJECT_ID)).toContainEqual(
         expect.objectContaining({ name: 'review/mr-42', state: 'stopped' }),
@@ -103,7 +101,7 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
       { name: 'review/mr-42', state: 'stopping' },
     ]);
 
-    await relaunch(w, app);
+    await click(w, app, ACTIONS.retry);
     await eventually(() => expect(w.aws.tasks()).toHaveLength(2));
     const newest = w.aws.tasks().at(-1)?.taskArn as string;
     await eventually(() =>
