@@ -76,6 +76,8 @@ export class ReviewAppEngine {
   private readonly platform: TaskPlatform;
   private readonly logs: LogSource | undefined;
   private readonly environments: EnvironmentTracker | undefined;
+  /** MRs whose environment GitLab would not stop when their app was stopped. */
+  private readonly environmentsLeft = new Set<number>();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
@@ -447,15 +449,26 @@ export class ReviewAppEngine {
    * (`stop`, whichever process made it), so the watcher need not ask GitLab again.
    */
   endedItsEnvironment(app: ReviewApp): boolean {
-    return explainOwnStop(app.task.stoppedReason)?.kind === 'stopped-by-user';
+    return (
+      explainOwnStop(app.task.stoppedReason)?.kind === 'stopped-by-user' &&
+      !this.environmentsLeft.has(app.meta.mr)
+    );
   }
 
-  /** The MRs' apps have ended: their GitLab environments are stopped (when turned on). */
+  /**
+   * The MRs' apps have ended: their GitLab environments are stopped (when turned on).
+   * One GitLab would not stop is remembered, so that the watcher tries it again.
+   */
   async environmentsEnded(mrs: number[]): Promise<void> {
+    if (!this.environments) return;
     for (const mr of mrs) {
-      await this.environments
-        ?.stop(mr)
-        .catch((error) => this.logger.warn('could not stop the GitLab environment', { mr, error }));
+      try {
+        await this.environments.stop(mr);
+        this.environmentsLeft.delete(mr);
+      } catch (error) {
+        this.environmentsLeft.add(mr);
+        this.logger.warn('could not stop the GitLab environment', { mr, error });
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import {
   CHANNEL,
   eventually,
   launchedFromSlack,
+  shown,
   startBotWorld,
 } from '../support/bot.js';
 import { cli } from '../support/cli.js';
@@ -85,6 +86,30 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
     expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
       { name: 'review/mr-42', state: 'stopped' },
       { name: 'review/mr-43', state: 'stopped' },
+    ]);
+  });
+
+  it('a Stop while GitLab fails leaves the environment to the next watch round, which stops it', async () => {
+    await using w = await startBotWorld({ env: { GITLAB_ENVIRONMENTS: 'true' } });
+    w.gitlab.setTokenScopes(['api', 'read_registry']);
+    w.addMergeRequest(42);
+    const app = await launchedFromSlack(w, 42);
+    w.gitlab.fault({
+      match: (r) => r.path.includes('/environments'),
+      reply: { status: 502, body: '{"message":"502 Bad Gateway"}' },
+      times: 1,
+    });
+    await click(w, app, ACTIONS.stop);
+    // The Stop is told in the thread once it is done, the environment's failure included.
+    await eventually(() =>
+      expect(app.replies().some((m) => shown(m).includes(`stopped by <@${ALICE}>`))).toBe(true),
+    );
+    expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
+      { name: 'review/mr-42', state: 'available' },
+    ]);
+    await w.bot.watcher.round();
+    expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
+      { name: 'review/mr-42', state: 'stopped' },
     ]);
   });
 
