@@ -92,6 +92,8 @@ export interface SlackStandIn extends HttpDriver, AsyncDisposable {
   readonly botUserId: string;
   readonly appId: string;
   fault: LoopbackServer['fault'];
+  /** Holds every Web API request, unanswered, until the returned function is called. */
+  hold: LoopbackServer['hold'];
   /** Messages posted (threads included), in order, with their current state. */
   messages(channel?: string): StoredMessage[];
   /** Replies in the thread of `ts`. */
@@ -332,6 +334,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     botUserId,
     appId,
     fault: (rule) => loopback.fault(rule),
+    hold: () => loopback.hold(),
     messages: (channel) => messagesWhere((m) => channel === undefined || m.channel === channel),
     thread: (channel, ts) =>
       messagesWhere((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts),

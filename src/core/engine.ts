@@ -50,12 +50,22 @@ export type LaunchProgress =
   | { stage: 'task-definition'; arn: string; reused: boolean }
   | { stage: 'started'; app: ReviewApp };
 
+export interface SlackPlace {
+  channel: string;
+  thread?: string;
+  statusTs?: string;
+}
+
 export interface LaunchRequest {
   mr: number;
   /** Who asked: a Slack user id or a CI/terminal user name. */
   requester: string;
   source: LaunchSource;
-  slack?: { channel: string; thread?: string; statusTs?: string };
+  /**
+   * Where the app is told in Slack. A promise when its messages are still being posted:
+   * awaited just before RunTask, so a failure there starts nothing.
+   */
+  slack?: SlackPlace | Promise<SlackPlace>;
   /** Stop the MR's running app first (relaunch). */
   replace?: boolean;
   /** The CI pipeline this launch runs in (CI_PIPELINE_ID), if any. */
@@ -222,6 +232,7 @@ export class ReviewAppEngine {
       reused: definition.reused,
     });
 
+    const slack = await request.slack;
     if (existing)
       await this.stopApp(
         existing,
@@ -242,9 +253,9 @@ export class ReviewAppEngine {
       launchedAt: now,
       softDeadline: now + ttlMs,
       hardDeadline: now + maxLifetimeMs,
-      ...(request.slack?.channel ? { channel: request.slack.channel } : {}),
-      ...(request.slack?.thread ? { thread: request.slack.thread } : {}),
-      ...(request.slack?.statusTs ? { statusTs: request.slack.statusTs } : {}),
+      ...(slack?.channel ? { channel: slack.channel } : {}),
+      ...(slack?.thread ? { thread: slack.thread } : {}),
+      ...(slack?.statusTs ? { statusTs: slack.statusTs } : {}),
       ...(definition.port ? { port: definition.port } : {}),
     };
     const task = await this.platform.runTask(definition.arn, {

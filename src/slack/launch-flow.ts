@@ -55,48 +55,26 @@ export async function launchInSlack(
   }
   const { mr, prechecked } = checked;
 
-  let thread = request.thread;
-  let statusTs: string;
-  try {
-    if (!thread) {
-      const parent = await client.chat.postMessage({
-        channel,
-        ...parentMessage(mr, user),
-        unfurl_links: false,
-      });
-      thread = parent.ts as string;
-    }
-    const status = await client.chat.postMessage({
-      channel,
-      thread_ts: thread,
-      ...statusMessage(mr, { kind: 'looking-up' }, clock.now()),
-    });
-    statusTs = status.ts as string;
-  } catch (error) {
-    logger.warn('could not post in the channel', { channel, error });
-    const code = (error as { data?: { error?: string } }).data?.error;
-    await request.answer(
-      errorMessage(
-        code === 'not_in_channel' || code === 'channel_not_found'
-          ? 'I cannot post in this channel. Invite me to it (/invite @review-app-bot), then try again.'
-          : 'Slack did not take my message just now, so nothing was launched. Try again in a minute.',
-      ),
-    );
-    return undefined;
-  }
+  // The thread and its status are posted while the image and the task definition are
+  // looked up: the task is tagged with them, so the launch waits for them only at RunTask.
+  const placing = placeInChannel(client, request, mr, clock.now());
+  // A failure is answered once, below; the launch stops at RunTask without starting anything.
+  placing.catch(() => {});
 
   // Updates go out one after another, so a slow one never overwrites a later state.
   let updates = Promise.resolve();
   const show = (stage: Stage): Promise<void> => {
     updates = updates.then(async () => {
+      const place = await placing.catch(() => undefined);
+      if (!place) return;
       try {
         await client.chat.update({
           channel,
-          ts: statusTs,
+          ts: place.statusTs,
           ...statusMessage(mr, stage, clock.now()),
         });
       } catch (error) {
-        logger.warn('could not update the status message', { channel, ts: statusTs, error });
+        logger.warn('could not update the status message', { channel, ts: place.statusTs, error });
       }
     });
     return updates;
@@ -109,7 +87,7 @@ export async function launchInSlack(
       requester: user,
       source: 'slack',
       replace: request.replace,
-      slack: { channel, thread, statusTs },
+      slack: placing,
       // The launch re-checks under its lock, from what the precheck just read.
       prechecked,
       onProgress: (progress) => {
@@ -130,6 +108,12 @@ export async function launchInSlack(
     await show({ kind: 'running', app, cost: engine.costOf(app) });
     return app;
   } catch (error) {
+    const place = await placing.catch(async (postError) => {
+      await request.answer(cannotPost(logger, channel, postError));
+      return undefined;
+    });
+    // The launch's messages could not be posted: nothing started, and that was answered.
+    if (!place) return undefined;
     // Stopped or relaunched by someone while starting: that is an end, not a failure.
     const explanation = isReviewAppError(error, 'TASK_STOPPED')
       ? error.details.explanation
@@ -156,6 +140,42 @@ export async function launchInSlack(
     }
     return undefined;
   }
+}
+
+/** The launch's parent message (unless it relaunches in a thread) and its status reply. */
+async function placeInChannel(
+  client: webApi.WebClient,
+  request: LaunchInSlack,
+  mr: LaunchPrecheck['mr'],
+  now: number,
+): Promise<{ channel: string; thread: string; statusTs: string }> {
+  const { channel, user } = request;
+  let thread = request.thread;
+  if (!thread) {
+    const parent = await client.chat.postMessage({
+      channel,
+      ...parentMessage(mr, user),
+      unfurl_links: false,
+    });
+    thread = parent.ts as string;
+  }
+  const status = await client.chat.postMessage({
+    channel,
+    thread_ts: thread,
+    ...statusMessage(mr, { kind: 'looking-up' }, now),
+  });
+  return { channel, thread, statusTs: status.ts as string };
+}
+
+/** The private answer when the launch's messages could not be posted, so nothing started. */
+function cannotPost(logger: SlackServices['logger'], channel: string, error: unknown) {
+  logger.warn('could not post in the channel', { channel, error });
+  const code = (error as { data?: { error?: string } }).data?.error;
+  return errorMessage(
+    code === 'not_in_channel' || code === 'channel_not_found'
+      ? 'I cannot post in this channel. Invite me to it (/invite @review-app-bot), then try again.'
+      : 'Slack did not take my message just now, so nothing was launched. Try again in a minute.',
+  );
 }
 
 /** The private answer when a launch is refused before anything started. */

@@ -12,6 +12,33 @@ import {
 import { taskTags } from '../support/world.js';
 
 describe('/review-app 42', () => {
+  it('looks up the image and registers the revision while Slack takes its messages, and starts the task in their thread', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(42);
+    const release = w.slack.hold();
+    await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', user_id: ALICE });
+    // Slack has answered none of the posts yet: the launch goes on up to RunTask.
+    await eventually(() => expect(w.aws.callsTo('RegisterTaskDefinition')).toHaveLength(1));
+    expect(w.slack.messages(CHANNEL)).toEqual([]);
+    expect(w.aws.callsTo('RunTask')).toHaveLength(0);
+
+    release();
+    const task = await eventually(() => {
+      const [started] = w.aws.tasks();
+      expect(started).toBeDefined();
+      return started as NonNullable<typeof started>;
+    });
+    const [parent] = w.slack.messages(CHANNEL).filter((m) => !m.thread_ts);
+    const [status] = w.slack.thread(CHANNEL, parent?.ts ?? '');
+    expect(taskTags(w.aws, task.taskArn)).toMatchObject({
+      'review-app:slack-thread': parent?.ts,
+      'review-app:slack-status': status?.ts,
+    });
+    await eventually(() =>
+      expect(shown(w.slack.thread(CHANNEL, parent?.ts ?? '')[0] as never)).toContain('Running'),
+    );
+  });
+
   it('acknowledges, posts a parent message, and keeps a status reply in its thread up to running', async () => {
     await using w = await startBotWorld();
     w.addMergeRequest(42, { title: 'Checkout page', branch: 'feature/checkout' });
