@@ -353,6 +353,10 @@ async function sdkLaunch(world: BenchWorld): Promise<{ ms: number; waitMs: numbe
   return { ms, waitMs };
 }
 
+/** A status update whose text gives the app's address (not a message ts that happens to hold "3000"). */
+const showsUrl = (body: string) =>
+  /running at http:\/\/[^ ]+:3000/.test(new URLSearchParams(body).get('text') ?? '');
+
 /**
  * One `/review-app <mr>` from the command to the status message showing the URL,
  * split by the stand-ins' request log: the bot's own work (command → RunTask, and
@@ -368,7 +372,7 @@ async function botLaunch(world: BenchWorld, bot: Child, mr: number) {
   while (shownAt === undefined) {
     shownAt = world.slack.requests
       .slice(slackBefore)
-      .find((r) => r.operation === 'chat.update' && r.body.includes('3000'))?.at;
+      .find((r) => r.operation === 'chat.update' && showsUrl(r.body))?.at;
     if (Date.now() - sent > 60_000) throw new Error(`no URL for !${mr}`);
     if (shownAt === undefined) await sleep(2);
   }
