@@ -14,7 +14,7 @@ import {
   slackTime,
 } from './format.js';
 import { crashLogsMessage } from './logs.js';
-import { mrLabel } from './status.js';
+import { mrLabel, relaunchButtons } from './status.js';
 
 const MAX_LISTED = 20;
 const SECTION_BUDGET = 2800;
@@ -138,9 +138,7 @@ export function endedNotice(
     explanation.kind === 'expired'
       ? `The review app for ${mrLabel(app.meta)} has expired.`
       : `The review app for ${mrLabel(app.meta)} has stopped: ${plain(explanation.summary, 1000)}`;
-  // A merged or closed merge request cannot be launched again: no Relaunch to offer.
-  const ofClosedMr = explanation.kind === 'mr-merged' || explanation.kind === 'mr-closed';
-  const relaunch = ofClosedMr ? [] : [button('Relaunch', ACTIONS.retry, app.meta.mr, 'primary')];
+  const relaunch = relaunchButtons(app.meta.mr, explanation);
   const logged = crashLogsMessage(app.meta.mr, logs, relaunch);
   return {
     text:

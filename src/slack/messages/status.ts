@@ -104,11 +104,15 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
           ),
           ...(stage.explanation.hint ? [context(plain(stage.explanation.hint, 1000))] : []),
           ...(stage.cost ? [context(`Cost ${stage.cost}`)] : []),
-          // As under the channel notice: a merged or closed MR cannot be launched again.
-          ...(['mr-merged', 'mr-closed'].includes(stage.explanation.kind)
-            ? []
-            : [actions([button('Relaunch', ACTIONS.retry, mr.iid, 'primary')])]),
+          ...relaunchButtons(mr.iid, stage.explanation).map((b) => actions([b])),
         ],
       };
   }
+}
+
+/** The Relaunch button of an ended app, unless its MR was merged or closed: it cannot be launched again. */
+export function relaunchButtons(mr: number, explanation: StopExplanation) {
+  return explanation.kind === 'mr-merged' || explanation.kind === 'mr-closed'
+    ? []
+    : [button('Relaunch', ACTIONS.retry, mr, 'primary')];
 }
