@@ -25,8 +25,8 @@ export interface AwsClients {
    */
   ecs: EcsApi;
   /**
-   * EC2 is used for one call (a task's public IP) and its SDK package costs
-   * hundreds of milliseconds and tens of MiB to load: it is loaded on first use.
+   * EC2 is used for one call (a task's public IP): loaded on first use, so a bot
+   * without public IPs never loads it.
    */
   ec2(): Promise<{ client: EC2Client; sdk: typeof import('./sdk/ec2.js') }>;
   /**

@@ -1,8 +1,8 @@
 /**
  * Log lines of an app are shown in Slack, where more people read them than
  * the app's own logs: anything that looks like a credential is hidden first.
- * The patterns cover what apps commonly print by mistake; `known` adds exact
- * values (the bot's own secrets).
+ * The patterns cover what apps commonly print by mistake, Slack and GitLab
+ * tokens included. (The bot's own secrets are not in the app's environment.)
  */
 const PATTERNS: [RegExp, string][] = [
   // Credentials in URLs: postgres://user:password@host.
