@@ -1,8 +1,6 @@
-import { webApi } from '@slack/bolt';
 import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
 import type { Logger } from '../core/logger.js';
-import { boltLogger } from './bolt-logger.js';
-import { slackStartupError, verifyBotToken } from './startup.js';
+import { slackStartupError, startupClient, verifyBotToken } from './startup.js';
 
 /**
  * What `review-app doctor` asks Slack, when Slack variables are set: the bot
@@ -50,11 +48,7 @@ export async function slackChecks(
       );
     } else {
       try {
-        const client = new webApi.WebClient(env.appToken, {
-          ...(env.apiUrl ? { slackApiUrl: env.apiUrl } : {}),
-          retryConfig: { retries: 0 },
-          logger: boltLogger(logger),
-        });
+        const client = startupClient(env.appToken, env.apiUrl, logger);
         await client.apps.connections.open();
         results.push(passed(name, 'Valid for Socket Mode.'));
       } catch (error) {

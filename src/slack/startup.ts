@@ -32,12 +32,7 @@ export async function verifyBotToken(
   settings: Pick<SlackSettings, 'botToken' | 'apiUrl'>,
   logger: Logger,
 ): Promise<BotIdentity> {
-  const client = new webApi.WebClient(settings.botToken, {
-    ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
-    retryConfig: { retries: 0 },
-    timeout: SLACK_TIMEOUT_MS,
-    logger: boltLogger(logger),
-  });
+  const client = startupClient(settings.botToken, settings.apiUrl, logger);
   let answer: webApi.AuthTestResponse;
   try {
     answer = await client.auth.test();
@@ -52,6 +47,16 @@ export async function verifyBotToken(
     );
   }
   return { botUserId: answer.user_id, botId: answer.bot_id };
+}
+
+/** A Web API client for checking a token: one try, and a bound on how long Slack may take. */
+export function startupClient(token: string, apiUrl: string | undefined, logger: Logger) {
+  return new webApi.WebClient(token, {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    timeout: SLACK_TIMEOUT_MS,
+    logger: boltLogger(logger),
+  });
 }
 
 /** One line naming what to fix, from a Web API error met while starting. */
