@@ -51,8 +51,14 @@ export class LogStore {
     if (operation !== 'GetLogEvents') {
       throw new AwsError('UnknownOperationException', `Unsupported: ${operation}`);
     }
-    const group =
-      optionalString(input, 'logGroupName') ?? optionalString(input, 'logGroupIdentifier');
+    const byName = optionalString(input, 'logGroupName');
+    const byIdentifier = optionalString(input, 'logGroupIdentifier');
+    // "You must include one of these two parameters, but you can't include both."
+    // (GetLogEvents, CloudWatch Logs API reference)
+    if (byName && byIdentifier) {
+      throw invalidParameter('Specify either logGroupName or logGroupIdentifier, not both.');
+    }
+    const group = byName ?? byIdentifier;
     const stream = optionalString(input, 'logStreamName');
     if (!group || !stream) {
       throw invalidParameter('logGroupName and logStreamName are required.');

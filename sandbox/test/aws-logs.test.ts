@@ -43,6 +43,17 @@ describe('CloudWatch Logs stand-in with @aws-sdk/client-cloudwatch-logs', () => 
     );
     expect(missing).toBeInstanceOf(ResourceNotFoundException);
     expect(missing.message).toBe('The specified log stream does not exist.');
+
+    const both = await rejection(
+      logs.send(
+        new GetLogEventsCommand({
+          logGroupName: '/ecs/shop-web',
+          logGroupIdentifier: '/ecs/shop-web',
+          logStreamName: `ecs/web/${id}`,
+        }),
+      ),
+    );
+    expect(both.name).toBe('InvalidParameterException');
   });
 
   it('refuses to log for a container without the awslogs driver', async () => {
