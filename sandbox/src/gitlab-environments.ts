@@ -232,7 +232,11 @@ export function environmentRoutes(router: Router, state: GitLabState): void {
   const { environments } = state;
   const id = (params: Params) => Number(params.environment_id);
   router.project('GET', '/projects/:id/environments', (record, _params, request) =>
-    paginated(environments.list(record.project.id, request.query), listRequest(state, request)),
+    // "name: Mutually exclusive with search" (Environments API, List environments);
+    // Grape answers such a pair with 400 "<a>, <b> are mutually exclusive".
+    request.query.has('name') && request.query.has('search')
+      ? json(400, { error: 'name, search are mutually exclusive' })
+      : paginated(environments.list(record.project.id, request.query), listRequest(state, request)),
   );
   router.project('POST', '/projects/:id/environments', (record, _params, request) =>
     environments.create(record.project.id, request),

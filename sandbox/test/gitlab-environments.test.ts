@@ -82,6 +82,19 @@ describe('GitLab stand-in: environments stop as GitLab stops them', () => {
 });
 
 describe('GitLab stand-in: environment URLs are checked as GitLab checks them', () => {
+  it('refuses name and search together, as GitLab does', async () => {
+    await using gitlab = await seeded();
+    const api = client(gitlab);
+    await api.Environments.create(7, 'review/mr-1');
+    // gitbeaker's types forbid the pair already; sent anyway, as a hand-made request would.
+    const both = { name: 'review/mr-1', search: 'review' } as unknown as { name: string };
+    expect(await refusal(api.Environments.all(7, both))).toEqual({
+      status: 400,
+      message: 'name, search are mutually exclusive',
+    });
+    expect(await api.Environments.all(7, { name: 'review/mr-1' })).toHaveLength(1);
+  });
+
   it('keeps any http(s) URL, and stores a blank one as none', async () => {
     await using gitlab = await seeded();
     const api = client(gitlab);
