@@ -12,6 +12,7 @@ import {
   shown,
   startBotWorld,
 } from '../support/bot.js';
+import { ecsErrorReply } from '../support/world.js';
 
 /** The status reply of the only launch, once it says `text`. */
 function statusSays(w: BotWorld, text: string) {
@@ -27,12 +28,6 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
 });
-const ecsError = (type: string, message: string) => ({
-  status: 400,
-  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type },
-  body: JSON.stringify({ __type: type, message }),
-});
-
 describe('GitLab faults', () => {
   it('GitLab down: a short message, nothing launched', async () => {
     await using w = await startBotWorld();
@@ -102,7 +97,7 @@ describe('AWS faults', () => {
     w.addMergeRequest(42);
     w.aws.fault({
       match: 'RunTask',
-      reply: ecsError('ThrottlingException', 'Rate exceeded'),
+      reply: ecsErrorReply('ThrottlingException', 'Rate exceeded'),
       times: 2,
     });
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
@@ -128,7 +123,7 @@ describe('AWS faults', () => {
     w.addMergeRequest(42);
     w.aws.fault({
       match: 'RunTask',
-      reply: ecsError(
+      reply: ecsErrorReply(
         'AccessDeniedException',
         'User: arn:aws:sts::123456789012:assumed-role/bot/x is not authorized to perform: ecs:RunTask',
       ),

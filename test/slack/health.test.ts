@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, startBotWorld } from '../support/bot.js';
+import { ecsErrorReply } from '../support/world.js';
 
 async function health(port: number) {
   const answer = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -9,19 +10,13 @@ async function health(port: number) {
   };
 }
 
-const ecsError = (type: string, message: string) => ({
-  status: 400,
-  headers: { 'content-type': 'application/x-amz-json-1.1' },
-  body: JSON.stringify({ __type: type, message }),
-});
-
 /** /healthz tells the truth, so that a container health check replaces a bot that cannot work. */
 describe('/healthz', () => {
   it('says 503 with the reason after several watch rounds in a row fail, and 200 once one succeeds', async () => {
     await using w = await startBotWorld();
     w.aws.fault({
       match: 'ListTasks',
-      reply: ecsError('AccessDeniedException', 'not authorized to perform: ecs:ListTasks'),
+      reply: ecsErrorReply('AccessDeniedException', 'not authorized to perform: ecs:ListTasks'),
       times: 3,
     });
     await expect(w.bot.watcher.round()).rejects.toThrow();

@@ -118,6 +118,13 @@ export async function startWorld(
   };
 }
 
+/** An ECS error answer as ECS gives it (JSON 1.1, its type in the body and in a header). */
+export const ecsErrorReply = (type: string, message: string, status = 400) => ({
+  status,
+  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type },
+  body: JSON.stringify({ __type: type, message }),
+});
+
 /** A stand-in task's tags as a record (empty when the task is unknown). */
 export function taskTags(aws: AwsStandIn, arn: string | undefined): Record<string, string> {
   const tags = (arn ? (aws.task(arn)?.tags ?? []) : []) as { key: string; value: string }[];

@@ -11,7 +11,7 @@ import {
   startBotWorld,
   watchAfter,
 } from '../support/bot.js';
-import { taskTags } from '../support/world.js';
+import { ecsErrorReply, taskTags } from '../support/world.js';
 
 const MINUTE = 60_000;
 
@@ -155,11 +155,7 @@ describe('the watcher under faults', () => {
     const refuseFirst = () =>
       w.aws.fault({
         match: (r) => r.operation === 'TagResource' && r.body.includes(first.arn),
-        reply: {
-          status: 400,
-          headers: { 'content-type': 'application/x-amz-json-1.1' },
-          body: JSON.stringify({ __type: 'ServerException', message: 'Internal error' }),
-        },
+        reply: ecsErrorReply('ServerException', 'Internal error'),
         times: 1,
       });
     const warned = (app: typeof first) =>
