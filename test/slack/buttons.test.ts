@@ -3,9 +3,9 @@ import { ACTIONS, buttonValue } from '../../src/slack/ids.js';
 import {
   ALICE,
   BOB,
-  type BotWorld,
   buttons,
   CHANNEL,
+  clickButton,
   eventually,
   launchedFromSlack,
   shown,
@@ -13,29 +13,13 @@ import {
 } from '../support/bot.js';
 import { taskTags } from '../support/world.js';
 
-function click(
-  w: BotWorld,
-  message: { ts: string; thread_ts?: string },
-  actionId: string,
-  mr: number,
-  user = ALICE,
-) {
-  return w.slack.sendBlockAction(w.eventsUrl, {
-    user_id: user,
-    channel_id: CHANNEL,
-    message_ts: message.ts,
-    ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
-    actions: [{ action_id: actionId, value: buttonValue(mr) }],
-  });
-}
-
 describe('status buttons', () => {
   it('Stop stops the app now and the thread says who stopped it', async () => {
     await using w = await startBotWorld();
     w.addMergeRequest(42);
     const { parent, status } = await launchedFromSlack(w, 42);
 
-    const answer = await click(w, status, ACTIONS.stop, 42);
+    const answer = await clickButton(w, status, ACTIONS.stop, 42);
     expect(answer.status).toBe(200);
     await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
     // The status message and one reply, which notifies the thread's followers.
@@ -56,7 +40,7 @@ describe('status buttons', () => {
     w.addMergeRequest(42);
     const { parent, status } = await launchedFromSlack(w, 42);
 
-    await click(w, status, ACTIONS.stop, 42, BOB);
+    await clickButton(w, status, ACTIONS.stop, 42, BOB);
     const question = await eventually(() => {
       const found = w.slack.ephemerals().find((e) => shown(e).includes('Stop it anyway?'));
       expect(found).toBeDefined();
@@ -69,7 +53,7 @@ describe('status buttons', () => {
 
     const [anyway] = buttons(question);
     expect(anyway?.text).toBe('Stop anyway');
-    await click(w, status, anyway?.action_id as string, 42, BOB);
+    await clickButton(w, status, anyway?.action_id as string, 42, BOB);
     await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
     const replies = await eventually(() => {
       const thread = w.slack.thread(CHANNEL, parent.ts);
@@ -90,7 +74,7 @@ describe('status buttons', () => {
     w.gitlab.updateMergeRequest(7, 42, { sha: newSha });
     w.gitlab.addRegistryTag(7, 1, newSha);
 
-    await click(w, status, ACTIONS.relaunch, 42);
+    await clickButton(w, status, ACTIONS.relaunch, 42);
     await eventually(() => expect(w.aws.callsTo('RunTask')).toHaveLength(2));
     expect(w.aws.callsTo('StopTask')[0]?.reason).toBe(
       `review-app-bot: relaunched by ${ALICE} via Slack`,
@@ -129,8 +113,8 @@ describe('status buttons', () => {
     w.addMergeRequest(42);
     const { status } = await launchedFromSlack(w, 42);
     await Promise.all([
-      click(w, status, ACTIONS.relaunch, 42),
-      click(w, status, ACTIONS.relaunch, 42, BOB),
+      clickButton(w, status, ACTIONS.relaunch, 42),
+      clickButton(w, status, ACTIONS.relaunch, 42, BOB),
     ]);
     await eventually(() => expect(w.aws.callsTo('RunTask')).toHaveLength(2));
     // The click that lost the race says so in its status reply.
@@ -156,7 +140,7 @@ describe('status buttons', () => {
       thread_ts: string;
     };
 
-    await click(w, status, ACTIONS.stop, 42);
+    await clickButton(w, status, ACTIONS.stop, 42);
     await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
     w.clock.advance(1_000);
     await eventually(() => {
@@ -181,7 +165,7 @@ describe('status buttons', () => {
       expect(w.aws.tasks().filter((t) => t.desiredStatus === 'RUNNING')).toHaveLength(1),
     );
 
-    await click(w, notice, buttons(notice)[0]?.action_id as string, 42);
+    await clickButton(w, notice, buttons(notice)[0]?.action_id as string, 42);
     await eventually(() =>
       expect(
         w.slack.ephemerals().some((e) => shown(e).includes('already has a review app running')),
@@ -216,7 +200,7 @@ describe('status buttons', () => {
     await using w = await startBotWorld();
     w.addMergeRequest(42);
     const { status } = await launchedFromSlack(w, 42);
-    await click(w, status, ACTIONS.retry, 42, BOB);
+    await clickButton(w, status, ACTIONS.retry, 42, BOB);
     await eventually(() =>
       expect(
         w.slack
@@ -236,7 +220,7 @@ describe('status buttons', () => {
     const deadline = () => taskTags(w.aws, arn)['review-app:soft-deadline'];
     expect(deadline()).toBe('2026-11-27T12:30:00.000Z');
 
-    await click(w, status, ACTIONS.extend, 42);
+    await clickButton(w, status, ACTIONS.extend, 42);
     await eventually(() => expect(deadline()).toBe('2026-11-27T13:00:00.000Z'));
     await eventually(() =>
       expect(
@@ -247,7 +231,7 @@ describe('status buttons', () => {
     );
 
     for (const expected of ['2026-11-27T13:30:00.000Z', '2026-11-27T14:00:00.000Z']) {
-      await click(w, status, ACTIONS.extend, 42);
+      await clickButton(w, status, ACTIONS.extend, 42);
       await eventually(() => expect(deadline()).toBe(expected));
     }
     await eventually(() =>
@@ -256,7 +240,7 @@ describe('status buttons', () => {
       ).toBe(true),
     );
 
-    await click(w, status, ACTIONS.extend, 42);
+    await clickButton(w, status, ACTIONS.extend, 42);
     await eventually(() =>
       expect(
         w.slack.ephemerals().some((e) => shown(e).includes('cannot be extended further')),

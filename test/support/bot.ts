@@ -2,7 +2,7 @@ import { type SlackStandIn, startSlackStandIn } from '@review-app-bot/sandbox';
 import { expect, vi } from 'vitest';
 import { type RunningBot, startBot } from '../../src/bot.js';
 import type { Env } from '../../src/config/config.js';
-import { ACTIONS, BLOCKS } from '../../src/slack/ids.js';
+import { ACTIONS, BLOCKS, buttonValue } from '../../src/slack/ids.js';
 import { startWorld, taskTags, type World } from './world.js';
 
 export const CHANNEL = 'C_REVIEWS';
@@ -170,5 +170,22 @@ export function submitModal(w: BotWorld, viewId: string, mr: number) {
         },
       },
     },
+  });
+}
+
+/** `user` clicks a button of a bot message in the channel, for !`mr`. */
+export function clickButton(
+  w: BotWorld,
+  message: { ts: string; thread_ts?: string | undefined },
+  actionId: string,
+  mr: number,
+  user = ALICE,
+) {
+  return w.slack.sendBlockAction(w.eventsUrl, {
+    user_id: user,
+    channel_id: CHANNEL,
+    message_ts: message.ts,
+    ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+    actions: [{ action_id: actionId, value: buttonValue(mr) }],
   });
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIONS, buttonValue } from '../../src/slack/ids.js';
+import { ACTIONS } from '../../src/slack/ids.js';
 import {
   ALICE,
-  type BotWorld,
-  CHANNEL,
+  clickButton,
   eventually,
   launchedFromSlack,
   shown,
@@ -13,21 +12,6 @@ import { cli } from '../support/cli.js';
 import { PROJECT_ID, startWorld } from '../support/world.js';
 
 const MINUTE = 60_000;
-
-/** Alice clicks a button of !42's status message (Stop, Relaunch). */
-function click(
-  w: BotWorld,
-  app: Awaited<ReturnType<typeof launchedFromSlack>>,
-  action: (typeof ACTIONS)['stop' | 'retry'],
-) {
-  return w.slack.sendBlockAction(w.eventsUrl, {
-    user_id: ALICE,
-    channel_id: CHANNEL,
-    message_ts: app.status.ts,
-    thread_ts: app.parent.ts,
-    actions: [{ action_id: action, value: buttonValue(42) }],
-  });
-}
 
 describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
   it('shows the app as review/mr-42 with its URL, stops it when the app ends, and brings it back on relaunch', async () => {
@@ -46,7 +30,7 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
       { name: 'review/mr-42', state: 'stopped' },
     ]);
 
-    await click(w, app, ACTIONS.retry);
+    await clickButton(w, app.status, ACTIONS.retry, 42);
     await eventually(() =>
       expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
         { name: 'review/mr-42', state: 'available' },
@@ -69,7 +53,7 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
     await launchedFromSlack(w, 43);
 
     let before = environmentCalls();
-    await click(w, fromSlack, ACTIONS.stop);
+    await clickButton(w, fromSlack.status, ACTIONS.stop, 42);
     await eventually(() =>
       expect(w.gitlab.environments(PROJECT_ID)).toContainEqual(
         expect.objectContaining({ name: 'review/mr-42', state: 'stopped' }),
@@ -99,7 +83,7 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
       reply: { status: 502, body: '{"message":"502 Bad Gateway"}' },
       times: 1,
     });
-    await click(w, app, ACTIONS.stop);
+    await clickButton(w, app.status, ACTIONS.stop, 42);
     // The Stop is told in the thread once it is done, the environment's failure included.
     await eventually(() =>
       expect(app.replies().some((m) => shown(m).includes(`stopped by <@${ALICE}>`))).toBe(true),
@@ -126,7 +110,7 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
       { name: 'review/mr-42', state: 'stopping' },
     ]);
 
-    await click(w, app, ACTIONS.retry);
+    await clickButton(w, app.status, ACTIONS.retry, 42);
     await eventually(() => expect(w.aws.tasks()).toHaveLength(2));
     const newest = w.aws.tasks().at(-1)?.taskArn as string;
     await eventually(() =>
