@@ -34,3 +34,8 @@ export const isGitbeakerRequestError = (
 
 export const isGitbeakerTimeoutError = (error: unknown): error is Error =>
   error instanceof Error && error.name === 'GitbeakerTimeoutError';
+
+/** The HTTP status GitLab refused a request with, when it answered at all. */
+export function requestStatus(error: unknown): number | undefined {
+  return isGitbeakerRequestError(error) ? error.cause?.response?.status : undefined;
+}

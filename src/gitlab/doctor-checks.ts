@@ -1,7 +1,8 @@
-import { GitbeakerRequestError, GitbeakerTimeoutError, type Gitlab } from '@gitbeaker/rest';
+import type { Gitlab } from '@gitbeaker/rest';
 import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
 import { resolveImage } from '../core/image.js';
 import type { ImageSettings } from '../core/settings.js';
+import { isGitbeakerRequestError, isGitbeakerTimeoutError, requestStatus } from './client.js';
 import { createGitLabClient } from './requester.js';
 import { tokenSelfSchema } from './schemas.js';
 import type { GitLabSettings } from './settings.js';
@@ -51,7 +52,7 @@ async function tokenCheck(api: InstanceType<typeof Gitlab>, settings: GitLabSett
       `${settings.url} answers; the token has ${self.scopes.join(', ')}${expires}.`,
     );
   } catch (error) {
-    const status = statusOf(error);
+    const status = requestStatus(error);
     if (status === 401) {
       return failed(
         name,
@@ -63,15 +64,15 @@ async function tokenCheck(api: InstanceType<typeof Gitlab>, settings: GitLabSett
       return passed(name, `${settings.url} answers (this GitLab cannot list a token's scopes).`);
     if (
       status === undefined &&
-      !(error instanceof GitbeakerTimeoutError) &&
-      !(error instanceof GitbeakerRequestError)
+      !isGitbeakerTimeoutError(error) &&
+      !isGitbeakerRequestError(error)
     ) {
       return failed(
         name,
         `GitLab could not be reached at ${settings.url}: check GITLAB_URL and the network.`,
       );
     }
-    if (error instanceof GitbeakerTimeoutError) {
+    if (isGitbeakerTimeoutError(error)) {
       return failed(
         name,
         `GitLab at ${settings.url} did not answer in time: check GITLAB_URL and the network.`,
@@ -128,10 +129,4 @@ async function imageChecks(source: GitLabSource, image: ImageSettings): Promise<
   } catch (error) {
     return [...results, failedWith(name, error)];
   }
-}
-
-function statusOf(error: unknown): number | undefined {
-  return error instanceof GitbeakerRequestError
-    ? (error.cause as { response?: { status?: number } } | undefined)?.response?.status
-    : undefined;
 }

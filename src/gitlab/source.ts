@@ -10,6 +10,7 @@ import {
   isGitbeakerRequestError,
   isGitbeakerTimeoutError,
   lazyGitLabClient,
+  requestStatus,
 } from './client.js';
 import { OpenMergeRequestList } from './open-mr-list.js';
 import { retryAfterMs } from './retry-after.js';
@@ -393,11 +394,6 @@ export class GitLabSource implements MergeRequestSource {
       `GitLab could not be reached for ${what}. Try again in a minute.`,
     );
   }
-}
-
-function requestStatus(error: unknown): number | undefined {
-  if (!isGitbeakerRequestError(error)) return undefined;
-  return (error.cause as { response?: { status?: number } } | undefined)?.response?.status;
 }
 
 /** Said once the project's own registry had no image for the fork's MR either. */
