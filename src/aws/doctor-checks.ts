@@ -10,7 +10,7 @@ import type {
   DescribeTaskDefinitionCommandOutput,
 } from './sdk/ecs.js';
 import type { EcsSettings } from './settings.js';
-import { containerPort, pickAppContainer } from './task-definition.js';
+import { containerPort, pickAppContainer, reviewFamilyOf } from './task-definition.js';
 
 /**
  * What `review-app doctor` asks AWS: read-only calls, one function per SDK
@@ -169,17 +169,13 @@ function definitionChecks(
   } catch (error) {
     results.push(failedWith('App container', error));
   }
-  const review = ecs.family ?? `${definition.family}-review-app`;
+  // Configuration refuses a review family equal to the base one before doctor runs.
+  const review = reviewFamilyOf(definition.family, ecs.family);
   results.push(
-    review === definition.family
-      ? failed(
-          'Review family',
-          `ECS_TASK_FAMILY is the base family ${review}: review images would become its latest revision. Choose another name, or leave it unset.`,
-        )
-      : passed(
-          'Review family',
-          `Review apps are registered as ${review}, apart from ${definition.family}.`,
-        ),
+    passed(
+      'Review family',
+      `Review apps are registered as ${review}, apart from ${definition.family}.`,
+    ),
   );
   return results;
 }

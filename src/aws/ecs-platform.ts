@@ -15,7 +15,12 @@ import { callAws } from './errors.js';
 import type { ListTasksCommandInput, Task } from './sdk/ecs.js';
 import type { EcsSettings } from './settings.js';
 import { explainStop } from './stop-explanation.js';
-import { buildReviewDefinition, containerPort, FINGERPRINT_TAG } from './task-definition.js';
+import {
+  buildReviewDefinition,
+  containerPort,
+  FINGERPRINT_TAG,
+  reviewFamilyOf,
+} from './task-definition.js';
 
 const STARTED_BY = 'review-app-bot';
 /** How many of the newest review revisions are searched for one to reuse, and kept by clean-up. */
@@ -63,7 +68,7 @@ export class EcsPlatform implements TaskPlatform {
       );
     }
     this.baseFamily = base.taskDefinition.family;
-    const family = this.reviewFamily(base.taskDefinition.family);
+    const family = reviewFamilyOf(base.taskDefinition.family, this.ecs.family);
     if (family === base.taskDefinition.family) {
       throw new ReviewAppError(
         'TASK_DEFINITION_INVALID',
@@ -90,10 +95,6 @@ export class EcsPlatform implements TaskPlatform {
       );
     this.fingerprints.set(arn, review.fingerprint);
     return { arn, reused: false, ...(port ? { port } : {}) };
-  }
-
-  reviewFamily(baseFamily: string): string {
-    return this.ecs.family ?? `${baseFamily}-review-app`;
   }
 
   /** A revision registered earlier for the same base revision, image and guard. */
@@ -346,7 +347,7 @@ export class EcsPlatform implements TaskPlatform {
       );
       this.baseFamily = answer.taskDefinition?.family ?? '';
     }
-    return this.reviewFamily(this.baseFamily);
+    return reviewFamilyOf(this.baseFamily, this.ecs.family);
   }
 }
 

@@ -30,6 +30,11 @@ export interface ReviewDefinition {
   fingerprint: string;
 }
 
+/** The family review revisions are registered in: ECS_TASK_FAMILY, or `<base family>-review-app`. */
+export function reviewFamilyOf(baseFamily: string, configured: string | undefined): string {
+  return configured ?? `${baseFamily}-review-app`;
+}
+
 export const FINGERPRINT_TAG = `${TAG_PREFIX}fingerprint`;
 const BASE_TAG = `${TAG_PREFIX}base`;
 
