@@ -9,6 +9,7 @@ import { isReviewAppError, operatorText } from '../core/errors.js';
 import { createLogger, type Logger, redact } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
 import type { CliNoticeSettings } from '../slack/settings.js';
+import { isNotInChannel, slackErrorCode } from '../slack/web-api-error.js';
 import { runDoctor } from './doctor.js';
 import { readableTime } from './readable-time.js';
 
@@ -231,9 +232,8 @@ async function tellSlack(
 
 /** Slack's error code (not_in_channel, invalid_auth...) names what to fix; nothing else is shown. */
 function slackError(error: unknown): string {
-  const code = (error as { data?: { error?: string } }).data?.error;
-  if (code === 'not_in_channel' || code === 'channel_not_found')
-    return `${code}: invite the bot to SLACK_CLI_CHANNEL`;
+  const code = slackErrorCode(error);
+  if (isNotInChannel(code)) return `${code}: invite the bot to SLACK_CLI_CHANNEL`;
   return code ?? (error instanceof Error ? error.message : String(error));
 }
 

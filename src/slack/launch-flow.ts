@@ -13,6 +13,7 @@ import {
 import { parentMessage, type Stage, statusMessage } from './messages/status.js';
 import type { PrivateAnswer } from './private-answer.js';
 import { notifierFor, type SlackServices } from './services.js';
+import { isNotInChannel, slackErrorCode } from './web-api-error.js';
 
 export interface LaunchInSlack {
   client: webApi.WebClient;
@@ -170,9 +171,8 @@ async function placeInChannel(
 /** The private answer when the launch's messages could not be posted, so nothing started. */
 function cannotPost(logger: SlackServices['logger'], channel: string, error: unknown) {
   logger.warn('could not post in the channel', { channel, error });
-  const code = (error as { data?: { error?: string } }).data?.error;
   return errorMessage(
-    code === 'not_in_channel' || code === 'channel_not_found'
+    isNotInChannel(slackErrorCode(error))
       ? 'I cannot post in this channel. Invite me to it (/invite @review-app-bot), then try again.'
       : 'Slack did not take my message just now, so nothing was launched. Try again in a minute.',
   );

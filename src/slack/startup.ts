@@ -3,6 +3,7 @@ import { ReviewAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { boltLogger } from './bolt-logger.js';
 import type { SlackSettings } from './settings.js';
+import { slackErrorCode } from './web-api-error.js';
 
 /** Who the bot is in the workspace; Bolt needs it to ignore its own events. */
 export interface BotIdentity {
@@ -66,7 +67,7 @@ export function slackStartupError(
   apiUrl: string | undefined,
 ): ReviewAppError {
   const code = (error as { code?: string }).code;
-  const slackError = (error as { data?: { error?: string } }).data?.error;
+  const slackError = slackErrorCode(error);
   if (code === webApi.ErrorCode.PlatformError && slackError && REFUSED_TOKEN.has(slackError)) {
     const where =
       variable === 'SLACK_BOT_TOKEN'
