@@ -83,7 +83,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   // Who is asking, for tags and stop reasons: the CI job's user, else the terminal's.
   const who = io.env.GITLAB_USER_LOGIN ?? io.env.USER ?? 'cli';
-  const now = io.clock?.now() ?? Date.now();
+  const clock = io.clock ?? systemClock;
+  const now = clock.now();
   try {
     switch (args.command) {
       case 'launch':
@@ -91,7 +92,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           engine,
           args,
           { requester: who, ...ownPipeline(io.env) },
-          { out, err, clock: io.clock, notice },
+          { out, err, clock, notice },
         );
       case 'stop': {
         const mr = await engine.parseReference(args.mr);
@@ -159,7 +160,7 @@ interface NoticeTarget {
 interface LaunchOutput {
   out: (text: string) => void;
   err: (text: string) => void;
-  clock: Clock | undefined;
+  clock: Clock;
   notice: NoticeTarget | undefined;
 }
 
@@ -174,7 +175,7 @@ async function launch(
   let slack: Awaited<ReturnType<typeof tellSlack>>;
   try {
     app = await startLaunch(engine, { mr, replace: args.replace, ...caller }, err);
-    slack = notice ? await tellSlack(engine, app, notice, clock ?? systemClock, err) : undefined;
+    slack = notice ? await tellSlack(engine, app, notice, clock, err) : undefined;
     if (slack) app = slack.app;
   } catch (error) {
     // A CI job run twice reports the app that runs (waiting for it with --wait), instead of failing.
@@ -188,7 +189,7 @@ async function launch(
     app = await engine.waitUntilRunning(app, {
       onStatus: (status) => err(`Task status: ${status}`),
     });
-    const now = clock?.now() ?? Date.now();
+    const now = clock.now();
     err(
       `Running until ${readableTime(app.meta.softDeadline, now)} (at most until ${readableTime(app.meta.hardDeadline, now)}).`,
     );
