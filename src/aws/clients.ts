@@ -1,3 +1,4 @@
+import { loadOnce } from '../core/load-once.js';
 import type { EC2Client } from './sdk/ec2.js';
 import type { ECSClient, EcsOperations } from './sdk/ecs.js';
 import type { CloudWatchLogsClient } from './sdk/logs.js';
@@ -90,19 +91,5 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
       }
       return client();
     },
-  };
-}
-
-/** What `load` gives, loaded on the first call and kept; a failed load (a broken install) is tried again next time. */
-function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => {
-    if (!loaded) {
-      loaded = load();
-      loaded.catch(() => {
-        loaded = undefined;
-      });
-    }
-    return loaded;
   };
 }

@@ -1,4 +1,5 @@
 import type { Gitlab } from '@gitbeaker/rest';
+import { loadOnce } from '../core/load-once.js';
 import type { GitLabSettings } from './settings.js';
 
 export type GitLabApi = InstanceType<typeof Gitlab>;
@@ -10,17 +11,9 @@ export type GitLabApi = InstanceType<typeof Gitlab>;
  * (requester.ts): gitbeaker's own retries 429 in milliseconds, ignoring Retry-After.
  */
 export function lazyGitLabClient(settings: GitLabSettings): () => Promise<GitLabApi> {
-  let client: Promise<GitLabApi> | undefined;
-  return () => {
-    client ??= import('./requester.js').then(({ createGitLabClient }) =>
-      createGitLabClient(settings),
-    );
-    // A failed load (a broken install) is tried again next time rather than remembered.
-    client.catch(() => {
-      client = undefined;
-    });
-    return client;
-  };
+  return loadOnce(() =>
+    import('./requester.js').then(({ createGitLabClient }) => createGitLabClient(settings)),
+  );
 }
 
 /**
