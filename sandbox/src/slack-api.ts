@@ -272,6 +272,12 @@ export class SlackWorkspace {
     const channel = this.channel(p.channel);
     const user = str(p.user);
     if (!user) throw new SlackApiError('user_not_found');
+    // The bot's own DM with the user is one it is in; another DM (two other people's,
+    // where a slash command may come from) is a conversation it cannot see:
+    // channel_not_found (slackapi/python-slack-sdk issue 734).
+    if (channel.startsWith('D') && channel !== directMessageChannel(user)) {
+      throw new SlackApiError('channel_not_found');
+    }
     if (!channel.startsWith('D') && !this.joinedChannels.has(channel)) {
       throw new SlackApiError('not_in_channel');
     }

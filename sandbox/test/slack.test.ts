@@ -223,7 +223,17 @@ describe('Slack stand-in Web API with the real WebClient', () => {
     const direct = await client.chat.postMessage({ channel: 'U_BOB', text: 'just for you' });
     expect(direct.channel).toMatch(/^D/);
     expect(slack.directMessages('U_BOB')).toMatchObject([{ text: 'just for you' }]);
-    expect(slack.ephemerals('U_BOB').map((e) => e.text)).toEqual(['in here', 'invited']);
+    // In the bot's own DM with Bob, yes; in a DM between two other people, the bot sees nothing.
+    await client.chat.postEphemeral({
+      channel: direct.channel as string,
+      user: 'U_BOB',
+      text: 'dm',
+    });
+    const elsewhere = await platformError(
+      client.chat.postEphemeral({ channel: 'D_OTHERS', user: 'U_BOB', text: 'dm' }),
+    );
+    expect(elsewhere.error).toBe('channel_not_found');
+    expect(slack.ephemerals('U_BOB').map((e) => e.text)).toEqual(['in here', 'invited', 'dm']);
   });
 
   it('posts ephemerals and permalinks', async () => {
