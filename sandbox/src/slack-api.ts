@@ -32,7 +32,8 @@ export interface WorkspaceOptions {
   unknownChannels: string[];
   /** Channels the bot is a member of (invited, or joined itself). */
   joinedChannels: string[];
-  userName: (id: string) => string;
+  /** Users the workspace starts with (more are met as they act). */
+  knownUsers: string[];
   /** Socket Mode URL for apps.connections.open. */
   connectUrl: () => string;
 }
@@ -51,6 +52,8 @@ export class SlackWorkspace {
   readonly views: StoredView[] = [];
   readonly unknownChannels: Set<string>;
   readonly joinedChannels: Set<string>;
+  /** People the workspace has seen; the bot has a direct message conversation with each. */
+  private readonly knownUsers = new Set<string>();
   private readonly triggers = new Map<string, Trigger>();
   private lastMicros = 0;
   private viewCounter = 0;
@@ -59,6 +62,16 @@ export class SlackWorkspace {
   constructor(private readonly options: WorkspaceOptions) {
     this.unknownChannels = new Set(options.unknownChannels);
     this.joinedChannels = new Set(options.joinedChannels);
+    for (const user of options.knownUsers) this.meetUser(user);
+  }
+
+  /** Someone who typed a command, clicked, or was written to: their DM with the bot exists. */
+  meetUser(user: string): void {
+    this.knownUsers.add(user);
+  }
+
+  private isOwnDirectMessage(channel: string): boolean {
+    return [...this.knownUsers].some((user) => directMessageChannel(user) === channel);
   }
 
   /** Unique, increasing message timestamps derived from the clock ('1700000000.000100'). */
@@ -99,7 +112,7 @@ export class SlackWorkspace {
   }
 
   publicView(v: StoredView): Obj {
-    const { user: _user, trigger_id: _trigger, closed: _closed, ...rest } = v;
+    const { user: _user, trigger_id: _trigger, closed: _closed, errors: _errors, ...rest } = v;
     return {
       ...rest,
       team_id: this.options.teamId,
@@ -214,10 +227,18 @@ export class SlackWorkspace {
    * (its App Home Messages tab), answered with the DM's own id (`D...`), as
    * chat.postMessage's reference describes ("channel: ... IM channel"; passing
    * a user id opens the conversation, see docs.slack.dev/reference/methods/chat.postMessage).
+   * A DM between other people is one the bot cannot see, whatever its scopes:
+   * `channel_not_found` (slack-ruby/slack-ruby-client issue 227, a slash command
+   * typed in such a DM; slackapi/bolt-js issue 365: "Your bot user cannot jump
+   * into others' private conversations").
    */
   private postMessage(p: Obj): Obj {
     const target = this.channel(p.channel);
+    if (/^[UW]/.test(target)) this.meetUser(target);
     const channel = /^[UW]/.test(target) ? directMessageChannel(target) : target;
+    if (channel.startsWith('D') && !this.isOwnDirectMessage(channel)) {
+      throw new SlackApiError('channel_not_found');
+    }
     const m = this.addMessage(channel, p, 'api');
     return { channel: m.channel, ts: m.ts, message: this.publicMessage(m) };
   }
