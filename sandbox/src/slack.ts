@@ -35,6 +35,12 @@ import { createSocketModeServer, type SocketModeStandIn } from './slack-socket.j
  * HTTP, or envelopes over Socket Mode.
  */
 
+export {
+  checkMessageBlocks,
+  checkModalView,
+  checkViewErrors,
+  problemMessages,
+} from './slack-blocks.js';
 export type {
   DriverResponse,
   HttpDriver,
