@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, BLOCKS, buttonValue } from '../../src/slack/ids.js';
+import { launchModal } from '../../src/slack/views/launch-modal.js';
 import {
   ALICE,
   BOB,
@@ -55,6 +56,7 @@ describe('who may launch', () => {
       view: {
         callback_id: 'review_app_launch_modal',
         private_metadata: JSON.stringify({ channel: CHANNEL }),
+        blocks: launchModal(CHANNEL).blocks,
         state: {
           values: {
             [BLOCKS.pickMr]: {
@@ -68,6 +70,7 @@ describe('who may launch', () => {
       },
     });
     expect(JSON.stringify(submitted.response)).toContain('not allowed');
+    expect(submitted.refused).toBeUndefined();
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
     expect(w.gitlab.requests).toHaveLength(0);
   });

@@ -69,6 +69,7 @@ describe('private answers in a channel the bot was not invited to', () => {
       errors: { [BLOCKS.pickMr]: expect.stringContaining('!404') },
     });
     expect(w.slack.views()[0]?.closed).toBe(false);
+    expect(w.slack.views()[0]?.errors?.[BLOCKS.pickMr]).toContain('!404');
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
   });
 
