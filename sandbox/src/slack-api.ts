@@ -39,6 +39,7 @@ export interface WorkspaceOptions {
 }
 
 export const TRIGGER_LIFETIME_MS = 3000;
+const PUSH_LIMIT = 3;
 
 /** The id of the bot's direct message conversation with `user` (Slack's are `D` + letters). */
 export function directMessageChannel(user: string): string {
@@ -151,6 +152,10 @@ export class SlackWorkspace {
       }
       case 'views.open':
         return { view: this.publicView(this.openView(p)) };
+      case 'views.update':
+        return { view: this.publicView(this.updateView(p)) };
+      case 'views.push':
+        return { view: this.publicView(this.pushView(p)) };
       case 'apps.connections.open':
         return { url: this.options.connectUrl() };
       default:
@@ -328,17 +333,62 @@ export class SlackWorkspace {
 
   private openView(p: Obj): StoredView {
     const { trigger, id, view } = this.takeTrigger(p, () => this.modal(p));
+    return this.storeView(view, trigger.user, id, null);
+  }
+
+  /**
+   * views.update: by `view_id` or `external_id` (exactly one), refused with
+   * `not_found` for a view that is gone and `hash_conflict` for a stale hash
+   * (docs.slack.dev/reference/methods/views.update, its error table).
+   */
+  private updateView(p: Obj): StoredView {
+    const viewId = str(p.view_id);
+    const externalId = str(p.external_id);
+    if (!viewId === !externalId) {
+      throw new SlackApiError('invalid_arguments', [
+        '[ERROR] exactly one of view_id or external_id is required',
+      ]);
+    }
+    const stored = viewId
+      ? this.findView(viewId)
+      : this.views.find((v) => v.external_id === externalId);
+    if (!stored || stored.closed) throw new SlackApiError('not_found');
+    const hash = str(p.hash);
+    if (hash && hash !== stored.hash) throw new SlackApiError('hash_conflict');
+    const view = this.modal(p);
+    Object.assign(stored, this.viewContent(view, stored.external_id));
+    stored.hash = this.viewHash();
+    stored.errors = undefined;
+    return stored;
+  }
+
+  /**
+   * views.push: onto the modal the trigger's user has open, at most 3 views
+   * deep ("push_limit_reached ... Currently the limit is 3", views.push's error table).
+   */
+  private pushView(p: Obj): StoredView {
+    const { trigger, id, view } = this.takeTrigger(p, () => this.modal(p));
+    const top = this.views.findLast((v) => v.user === trigger.user && !v.closed);
+    if (!top) throw new SlackApiError('not_found');
+    const stack = this.views.filter((v) => v.root_view_id === top.root_view_id && !v.closed);
+    if (stack.length >= PUSH_LIMIT) throw new SlackApiError('push_limit_reached');
+    return this.storeView(view, trigger.user, id, top);
+  }
+
+  private viewHash(): string {
+    return `${Math.floor(this.options.now() / 1000)}.${randomHex(4)}`;
+  }
+
+  private viewContent(view: Obj, currentExternalId?: string) {
     const externalId = str(view.external_id) ?? '';
-    if (externalId && this.views.some((v) => v.external_id === externalId)) {
+    if (
+      externalId &&
+      externalId !== currentExternalId &&
+      this.views.some((v) => v.external_id === externalId)
+    ) {
       throw new SlackApiError('duplicate_external_id');
     }
-    this.viewCounter += 1;
-    const viewId = `V${String(this.viewCounter).padStart(10, '0')}`;
-    const stored: StoredView = {
-      id: viewId,
-      user: trigger.user,
-      trigger_id: id,
-      type: 'modal',
+    return {
       callback_id: str(view.callback_id) ?? '',
       private_metadata: str(view.private_metadata) ?? '',
       external_id: externalId,
@@ -346,10 +396,28 @@ export class SlackWorkspace {
       ...(view.submit !== undefined ? { submit: view.submit } : {}),
       ...(view.close !== undefined ? { close: view.close } : {}),
       blocks: (view.blocks as unknown[]) ?? [],
+    };
+  }
+
+  private storeView(
+    view: Obj,
+    user: string,
+    triggerId: string,
+    previous: StoredView | null,
+  ): StoredView {
+    const content = this.viewContent(view);
+    this.viewCounter += 1;
+    const viewId = `V${String(this.viewCounter).padStart(10, '0')}`;
+    const stored: StoredView = {
+      id: viewId,
+      user,
+      trigger_id: triggerId,
+      type: 'modal',
+      ...content,
       state: { values: {} },
-      hash: `${Math.floor(this.options.now() / 1000)}.${randomHex(4)}`,
-      root_view_id: viewId,
-      previous_view_id: null,
+      hash: this.viewHash(),
+      root_view_id: previous?.root_view_id ?? viewId,
+      previous_view_id: previous?.id ?? null,
       closed: false,
     };
     this.views.push(stored);

@@ -136,6 +136,8 @@ const METHODS = new Set([
   'chat.postEphemeral',
   'chat.getPermalink',
   'views.open',
+  'views.update',
+  'views.push',
   'apps.connections.open',
 ]);
 

@@ -107,6 +107,66 @@ describe('Block Kit limits on every message', () => {
   });
 });
 
+describe('views.update and views.push', () => {
+  const view = (blocks: unknown[]) => ({
+    type: 'modal' as const,
+    title: { type: 'plain_text' as const, text: 'Review app' },
+    blocks: blocks as { type: 'divider' }[],
+  });
+  const dividers = (n: number) => Array.from({ length: n }, () => ({ type: 'divider' }));
+
+  it('updates a view under the same limits, refusing a stale hash and a view that is gone', async () => {
+    await using slack = await startSlackStandIn();
+    const client = clientFor(slack);
+    const opened = await client.views.open({
+      trigger_id: slack.issueTriggerId(),
+      view: view([section('one')]),
+    });
+    const id = opened.view?.id as string;
+    const tooMany = await platformError(
+      client.views.update({ view_id: id, view: view(dividers(101)) }),
+    );
+    expect(tooMany.error).toBe('invalid_arguments');
+    const sameId = await platformError(
+      client.views.update({ view_id: id, view: view([section('a', 'x'), section('b', 'x')]) }),
+    );
+    expect(sameId.error).toBe('invalid_arguments');
+    const stale = await platformError(
+      client.views.update({ view_id: id, hash: 'stale', view: view([section('two')]) }),
+    );
+    expect(stale.error).toBe('hash_conflict');
+    expect(slack.views()[0]?.blocks).toEqual([section('one')]);
+
+    await client.views.update({
+      view_id: id,
+      hash: opened.view?.hash as string,
+      view: view([section('two')]),
+    });
+    expect(slack.views()[0]?.blocks).toEqual([section('two')]);
+    slack.closeView(id);
+    const gone = await platformError(client.views.update({ view_id: id, view: view([]) }));
+    expect(gone.error).toBe('not_found');
+  });
+
+  it('pushes checked views onto an open modal, three at most', async () => {
+    await using slack = await startSlackStandIn();
+    const client = clientFor(slack);
+    await client.views.open({ trigger_id: slack.issueTriggerId(), view: view([]) });
+    const refused = await platformError(
+      client.views.push({ trigger_id: slack.issueTriggerId(), view: view(dividers(101)) }),
+    );
+    expect(refused.error).toBe('invalid_arguments');
+    await client.views.push({ trigger_id: slack.issueTriggerId(), view: view([]) });
+    await client.views.push({ trigger_id: slack.issueTriggerId(), view: view([]) });
+    const fourth = await platformError(
+      client.views.push({ trigger_id: slack.issueTriggerId(), view: view([]) }),
+    );
+    expect(fourth.error).toBe('push_limit_reached');
+    const [root, second, third] = slack.views();
+    expect(third).toMatchObject({ root_view_id: root?.id, previous_view_id: second?.id });
+  });
+});
+
 describe('response_url answers', () => {
   it('refuses invalid blocks with HTTP 400, which respond() throws, and shows nothing', async () => {
     await using slack = await startSlackStandIn();
