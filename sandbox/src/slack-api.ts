@@ -32,12 +32,14 @@ export interface WorkspaceOptions {
   unknownChannels: string[];
   /** Channels the bot is a member of (invited, or joined itself). */
   joinedChannels: string[];
-  userName: (id: string) => string;
+  /** Users the workspace starts with (more are met as they act). */
+  knownUsers: string[];
   /** Socket Mode URL for apps.connections.open. */
   connectUrl: () => string;
 }
 
 export const TRIGGER_LIFETIME_MS = 3000;
+const PUSH_LIMIT = 3;
 
 /** The id of the bot's direct message conversation with `user` (Slack's are `D` + letters). */
 export function directMessageChannel(user: string): string {
@@ -51,6 +53,8 @@ export class SlackWorkspace {
   readonly views: StoredView[] = [];
   readonly unknownChannels: Set<string>;
   readonly joinedChannels: Set<string>;
+  /** People the workspace has seen; the bot has a direct message conversation with each. */
+  private readonly knownUsers = new Set<string>();
   private readonly triggers = new Map<string, Trigger>();
   private lastMicros = 0;
   private viewCounter = 0;
@@ -59,6 +63,16 @@ export class SlackWorkspace {
   constructor(private readonly options: WorkspaceOptions) {
     this.unknownChannels = new Set(options.unknownChannels);
     this.joinedChannels = new Set(options.joinedChannels);
+    for (const user of options.knownUsers) this.meetUser(user);
+  }
+
+  /** Someone who typed a command, clicked, or was written to: their DM with the bot exists. */
+  meetUser(user: string): void {
+    this.knownUsers.add(user);
+  }
+
+  private isOwnDirectMessage(channel: string): boolean {
+    return [...this.knownUsers].some((user) => directMessageChannel(user) === channel);
   }
 
   /** Unique, increasing message timestamps derived from the clock ('1700000000.000100'). */
@@ -99,7 +113,7 @@ export class SlackWorkspace {
   }
 
   publicView(v: StoredView): Obj {
-    const { user: _user, trigger_id: _trigger, closed: _closed, ...rest } = v;
+    const { user: _user, trigger_id: _trigger, closed: _closed, errors: _errors, ...rest } = v;
     return {
       ...rest,
       team_id: this.options.teamId,
@@ -138,6 +152,10 @@ export class SlackWorkspace {
       }
       case 'views.open':
         return { view: this.publicView(this.openView(p)) };
+      case 'views.update':
+        return { view: this.publicView(this.updateView(p)) };
+      case 'views.push':
+        return { view: this.publicView(this.pushView(p)) };
       case 'apps.connections.open':
         return { url: this.options.connectUrl() };
       default:
@@ -214,10 +232,18 @@ export class SlackWorkspace {
    * (its App Home Messages tab), answered with the DM's own id (`D...`), as
    * chat.postMessage's reference describes ("channel: ... IM channel"; passing
    * a user id opens the conversation, see docs.slack.dev/reference/methods/chat.postMessage).
+   * A DM between other people is one the bot cannot see, whatever its scopes:
+   * `channel_not_found` (slack-ruby/slack-ruby-client issue 227, a slash command
+   * typed in such a DM; slackapi/bolt-js issue 365: "Your bot user cannot jump
+   * into others' private conversations").
    */
   private postMessage(p: Obj): Obj {
     const target = this.channel(p.channel);
+    if (/^[UW]/.test(target)) this.meetUser(target);
     const channel = /^[UW]/.test(target) ? directMessageChannel(target) : target;
+    if (channel.startsWith('D') && !this.isOwnDirectMessage(channel)) {
+      throw new SlackApiError('channel_not_found');
+    }
     const m = this.addMessage(channel, p, 'api');
     return { channel: m.channel, ts: m.ts, message: this.publicMessage(m) };
   }
@@ -307,17 +333,62 @@ export class SlackWorkspace {
 
   private openView(p: Obj): StoredView {
     const { trigger, id, view } = this.takeTrigger(p, () => this.modal(p));
+    return this.storeView(view, trigger.user, id, null);
+  }
+
+  /**
+   * views.update: by `view_id` or `external_id` (exactly one), refused with
+   * `not_found` for a view that is gone and `hash_conflict` for a stale hash
+   * (docs.slack.dev/reference/methods/views.update, its error table).
+   */
+  private updateView(p: Obj): StoredView {
+    const viewId = str(p.view_id);
+    const externalId = str(p.external_id);
+    if (!viewId === !externalId) {
+      throw new SlackApiError('invalid_arguments', [
+        '[ERROR] exactly one of view_id or external_id is required',
+      ]);
+    }
+    const stored = viewId
+      ? this.findView(viewId)
+      : this.views.find((v) => v.external_id === externalId);
+    if (!stored || stored.closed) throw new SlackApiError('not_found');
+    const hash = str(p.hash);
+    if (hash && hash !== stored.hash) throw new SlackApiError('hash_conflict');
+    const view = this.modal(p);
+    Object.assign(stored, this.viewContent(view, stored.external_id));
+    stored.hash = this.viewHash();
+    stored.errors = undefined;
+    return stored;
+  }
+
+  /**
+   * views.push: onto the modal the trigger's user has open, at most 3 views
+   * deep ("push_limit_reached ... Currently the limit is 3", views.push's error table).
+   */
+  private pushView(p: Obj): StoredView {
+    const { trigger, id, view } = this.takeTrigger(p, () => this.modal(p));
+    const top = this.views.findLast((v) => v.user === trigger.user && !v.closed);
+    if (!top) throw new SlackApiError('not_found');
+    const stack = this.views.filter((v) => v.root_view_id === top.root_view_id && !v.closed);
+    if (stack.length >= PUSH_LIMIT) throw new SlackApiError('push_limit_reached');
+    return this.storeView(view, trigger.user, id, top);
+  }
+
+  private viewHash(): string {
+    return `${Math.floor(this.options.now() / 1000)}.${randomHex(4)}`;
+  }
+
+  private viewContent(view: Obj, currentExternalId?: string) {
     const externalId = str(view.external_id) ?? '';
-    if (externalId && this.views.some((v) => v.external_id === externalId)) {
+    if (
+      externalId &&
+      externalId !== currentExternalId &&
+      this.views.some((v) => v.external_id === externalId)
+    ) {
       throw new SlackApiError('duplicate_external_id');
     }
-    this.viewCounter += 1;
-    const viewId = `V${String(this.viewCounter).padStart(10, '0')}`;
-    const stored: StoredView = {
-      id: viewId,
-      user: trigger.user,
-      trigger_id: id,
-      type: 'modal',
+    return {
       callback_id: str(view.callback_id) ?? '',
       private_metadata: str(view.private_metadata) ?? '',
       external_id: externalId,
@@ -325,10 +396,28 @@ export class SlackWorkspace {
       ...(view.submit !== undefined ? { submit: view.submit } : {}),
       ...(view.close !== undefined ? { close: view.close } : {}),
       blocks: (view.blocks as unknown[]) ?? [],
+    };
+  }
+
+  private storeView(
+    view: Obj,
+    user: string,
+    triggerId: string,
+    previous: StoredView | null,
+  ): StoredView {
+    const content = this.viewContent(view);
+    this.viewCounter += 1;
+    const viewId = `V${String(this.viewCounter).padStart(10, '0')}`;
+    const stored: StoredView = {
+      id: viewId,
+      user,
+      trigger_id: triggerId,
+      type: 'modal',
+      ...content,
       state: { values: {} },
-      hash: `${Math.floor(this.options.now() / 1000)}.${randomHex(4)}`,
-      root_view_id: viewId,
-      previous_view_id: null,
+      hash: this.viewHash(),
+      root_view_id: previous?.root_view_id ?? viewId,
+      previous_view_id: previous?.id ?? null,
       closed: false,
     };
     this.views.push(stored);

@@ -4,6 +4,21 @@
  * `[ERROR] ... [json-pointer:/blocks/0/text/text]` messages in
  * `response_metadata.messages`. Not a full schema: limits and shapes that a
  * bot gets wrong in practice.
+ *
+ * The limits are Block Kit's reference (docs.slack.dev/reference/block-kit/):
+ * - blocks: "up to 50 blocks in each message, and 100 blocks in modals or Home
+ *   tabs" (api.slack.com/reference/block-kit/blocks);
+ * - section text 3000 characters, fields 10 of 2000 (blocks/section-block);
+ * - header text 150 (blocks/header-block);
+ * - actions: "a maximum of 25 elements in each action block" (blocks/actions-block);
+ * - context: "Maximum number of items is 10" (blocks/context-block);
+ * - button text 75, value 2000, url 3000; `action_id` "should be unique among
+ *   all other action_ids in the containing block", 255 characters
+ *   (block-elements/button-element);
+ * - `block_id` "should be unique for each message and each iteration of a
+ *   message", 255 characters (every block's reference).
+ * Slack refuses a duplicate id as it refuses an over-long text: `invalid_blocks`,
+ * and the message is not posted.
  */
 
 export interface BlockProblem {
@@ -32,6 +47,12 @@ const BLOCK_TYPES = new Set([
 
 export const MESSAGE_BLOCK_LIMIT = 50;
 export const MODAL_BLOCK_LIMIT = 100;
+const SECTION_TEXT_LIMIT = 3000;
+const HEADER_TEXT_LIMIT = 150;
+const BUTTON_TEXT_LIMIT = 75;
+const BUTTON_VALUE_LIMIT = 2000;
+const ACTIONS_ELEMENT_LIMIT = 25;
+const CONTEXT_ELEMENT_LIMIT = 10;
 
 function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -90,8 +111,8 @@ class Checker {
       this.text(value.placeholder, `${pointer}/placeholder`, 150, true);
     switch (value.type) {
       case 'button':
-        this.text(value.text, `${pointer}/text`, 75, true);
-        this.maxLength(value.value, `${pointer}/value`, 2000);
+        this.text(value.text, `${pointer}/text`, BUTTON_TEXT_LIMIT, true);
+        this.maxLength(value.value, `${pointer}/value`, BUTTON_VALUE_LIMIT);
         this.maxLength(value.url, `${pointer}/url`, 3000);
         if (value.style !== undefined && value.style !== 'primary' && value.style !== 'danger') {
           this.add(`${pointer}/style`, 'must be one of "primary", "danger"');
@@ -132,7 +153,7 @@ class Checker {
         if (value.text === undefined && value.fields === undefined) {
           this.add(pointer, 'must provide text or fields');
         }
-        if (value.text !== undefined) this.text(value.text, `${pointer}/text`, 3000);
+        if (value.text !== undefined) this.text(value.text, `${pointer}/text`, SECTION_TEXT_LIMIT);
         if (Array.isArray(value.fields)) {
           if (value.fields.length > 10)
             this.add(`${pointer}/fields`, 'no more than 10 items allowed');
@@ -143,12 +164,13 @@ class Checker {
         if (value.accessory !== undefined) this.element(value.accessory, `${pointer}/accessory`);
         break;
       case 'header':
-        this.text(value.text, `${pointer}/text`, 150, true);
+        this.text(value.text, `${pointer}/text`, HEADER_TEXT_LIMIT, true);
         break;
       case 'actions': {
         const elements = Array.isArray(value.elements) ? value.elements : [];
         if (elements.length === 0) this.add(`${pointer}/elements`, 'must provide at least 1 item');
-        if (elements.length > 25) this.add(`${pointer}/elements`, 'no more than 25 items allowed');
+        if (elements.length > ACTIONS_ELEMENT_LIMIT)
+          this.add(`${pointer}/elements`, `no more than ${ACTIONS_ELEMENT_LIMIT} items allowed`);
         const actionIds = new Set<string>();
         elements.forEach((element, i) => {
           this.element(element, `${pointer}/elements/${i}`);
@@ -164,7 +186,8 @@ class Checker {
       case 'context': {
         const elements = Array.isArray(value.elements) ? value.elements : [];
         if (elements.length === 0) this.add(`${pointer}/elements`, 'must provide at least 1 item');
-        if (elements.length > 10) this.add(`${pointer}/elements`, 'no more than 10 items allowed');
+        if (elements.length > CONTEXT_ELEMENT_LIMIT)
+          this.add(`${pointer}/elements`, `no more than ${CONTEXT_ELEMENT_LIMIT} items allowed`);
         break;
       }
       case 'input':
@@ -230,4 +253,33 @@ export function checkModalView(view: unknown): BlockProblem[] {
 /** Slack's `response_metadata.messages` lines for the problems. */
 export function problemMessages(problems: BlockProblem[]): string[] {
   return problems.map((p) => `[ERROR] ${p.message} [json-pointer:${p.pointer}]`);
+}
+
+/**
+ * Problems with a view_submission's `response_action: errors` answer. Its keys
+ * name the view's input blocks by `block_id` ("the key is the block_id of the
+ * erroneous input block", docs.slack.dev/surfaces/modals, Displaying errors);
+ * any other key and Slack shows none of the errors, only "We had some trouble
+ * connecting. Try again?" above the modal (slackapi/bolt-js issue 554,
+ * slack-go/slack issue 1013, slackapi/bolt-python issue 922).
+ */
+export function checkViewErrors(view: unknown, errors: unknown): BlockProblem[] {
+  const checker = new Checker();
+  if (!isObj(errors) || Object.keys(errors).length === 0) {
+    checker.add('/errors', 'must provide an object with at least one error');
+    return checker.problems;
+  }
+  const blocks = isObj(view) && Array.isArray(view.blocks) ? view.blocks : [];
+  const inputs = new Set(
+    blocks
+      .filter((b): b is Obj => isObj(b) && b.type === 'input' && typeof b.block_id === 'string')
+      .map((b) => b.block_id as string),
+  );
+  for (const [key, message] of Object.entries(errors)) {
+    if (!inputs.has(key)) checker.add(`/errors/${key}`, 'must name the block_id of an input block');
+    if (typeof message !== 'string' || message.length === 0) {
+      checker.add(`/errors/${key}`, 'must provide a string');
+    }
+  }
+  return checker.problems;
 }

@@ -42,8 +42,13 @@ export interface SentPayload {
 export type SlashCommandResult = SentPayload & { responseUrl: string };
 export type BlockActionResult = SentPayload & { responseUrl?: string };
 export type ViewSubmissionResult = SentPayload & {
-  /** The bot's answer (`response_action`, `errors`...) if any. */
+  /** The bot's answer (`response_action`, `errors`...) if any, as it was sent. */
   response: Obj | undefined;
+  /**
+   * Why Slack refused that answer, when it did: the modal then stays open and
+   * shows "We had some trouble connecting. Try again?", none of the errors.
+   */
+  refused: string[] | undefined;
 };
 
 export interface SignedPostOptions {
@@ -124,8 +129,8 @@ export function createDrivers(deps: {
   ctx: PayloadContext;
   signingSecret: string;
   socket: SocketModeStandIn;
-  /** Applies a view_submission answer to the stored views (close, update, push, clear). */
-  onViewResponse(viewId: string | undefined, response: Obj | undefined): void;
+  /** Applies a view_submission answer to the stored view; what Slack found wrong with it, if anything. */
+  onViewResponse(view: Obj, response: Obj | undefined): string[] | undefined;
 }): { http: HttpDriver; socket: SocketDriver } {
   const { ctx, socket } = deps;
 
@@ -136,7 +141,7 @@ export function createDrivers(deps: {
   };
   const interaction = (botUrl: string, payload: Obj) =>
     signed(botUrl, new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
-  const viewId = (payload: Obj) => asObj(payload.view)?.id as string | undefined;
+  const viewOf = (payload: Obj) => asObj(payload.view) ?? {};
   /** What the tests read of every payload sent: its trigger_id and response_url. */
   const sent = (payload: Obj) => ({
     payload,
@@ -158,8 +163,9 @@ export function createDrivers(deps: {
       const payload = viewSubmissionPayload(ctx, o);
       const result = await interaction(botUrl, payload);
       const response = asObj(result.json);
-      if (result.status === 200) deps.onViewResponse(viewId(payload), response);
-      return { ...result, ...sent(payload), response };
+      const refused =
+        result.status === 200 ? deps.onViewResponse(viewOf(payload), response) : undefined;
+      return { ...result, ...sent(payload), response, refused };
     },
     async sendOptionsRequest(botUrl, o) {
       const payload = blockSuggestionPayload(ctx, o);
@@ -190,8 +196,8 @@ export function createDrivers(deps: {
         accepts_response_payload: true,
       });
       const response = ackPayload(result);
-      deps.onViewResponse(viewId(payload), response);
-      return { ...result, ...sent(payload), response };
+      const refused = deps.onViewResponse(viewOf(payload), response);
+      return { ...result, ...sent(payload), response, refused };
     },
     async sendOptionsRequest(o) {
       const payload = blockSuggestionPayload(ctx, o);

@@ -63,6 +63,8 @@ export interface StoredView {
   root_view_id: string;
   previous_view_id: string | null;
   closed: boolean;
+  /** What the modal shows under its input blocks, from the last `response_action: errors` Slack accepted. */
+  errors?: Record<string, string>;
 }
 
 export function str(value: unknown): string | undefined {

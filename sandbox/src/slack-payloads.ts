@@ -64,7 +64,13 @@ export interface ViewSubmissionOptions {
   user_id?: string;
   /** A view opened through views.open: its id (its content comes from the store). */
   view_id?: string;
-  view?: { callback_id?: string; private_metadata?: string; state?: { values: Obj } };
+  view?: {
+    callback_id?: string;
+    private_metadata?: string;
+    /** For a view not opened through views.open: its blocks, which answered errors must name. */
+    blocks?: unknown[];
+    state?: { values: Obj };
+  };
 }
 
 export interface OptionsRequestOptions {
@@ -126,6 +132,7 @@ export function slashCommandPayload(
 ): Record<string, string> {
   const user = o.user_id ?? DEFAULT_USER;
   const channel = o.channel_id ?? DEFAULT_CHANNEL;
+  const userName = ctx.userName(user);
   return {
     token: ctx.verificationToken,
     team_id: o.team_id ?? ctx.teamId,
@@ -133,7 +140,7 @@ export function slashCommandPayload(
     channel_id: channel,
     channel_name: o.channel_name ?? ctx.channelName(channel),
     user_id: user,
-    user_name: o.user_name ?? ctx.userName(user),
+    user_name: o.user_name ?? userName,
     command: o.command ?? '/review-app',
     text: o.text,
     api_app_id: ctx.appId,

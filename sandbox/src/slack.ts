@@ -6,6 +6,7 @@ import {
   startLoopbackServer,
 } from './http.js';
 import { directMessageChannel, SlackWorkspace } from './slack-api.js';
+import { checkViewErrors, problemMessages } from './slack-blocks.js';
 import { createDrivers, type HttpDriver, type SocketDriver } from './slack-driver.js';
 import {
   bool,
@@ -34,6 +35,12 @@ import { createSocketModeServer, type SocketModeStandIn } from './slack-socket.j
  * HTTP, or envelopes over Socket Mode.
  */
 
+export {
+  checkMessageBlocks,
+  checkModalView,
+  checkViewErrors,
+  problemMessages,
+} from './slack-blocks.js';
 export type {
   DriverResponse,
   HttpDriver,
@@ -67,7 +74,7 @@ export interface SlackStandInOptions {
   channels?: Record<string, string>;
 }
 
-/** A post the bot made to a response_url. */
+/** A post the bot made to a response_url that Slack accepted (a refused one is answered 400 and shown nowhere). */
 export interface RecordedResponse {
   url: string;
   response_type?: string;
@@ -129,6 +136,8 @@ const METHODS = new Set([
   'chat.postEphemeral',
   'chat.getPermalink',
   'views.open',
+  'views.update',
+  'views.push',
   'apps.connections.open',
 ]);
 
@@ -176,7 +185,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     now,
     unknownChannels: options.unknownChannels ?? [],
     joinedChannels: options.joinedChannels ?? [DEFAULT_CHANNEL],
-    userName,
+    knownUsers: [DEFAULT_USER, ...Object.keys(options.users ?? {})],
     connectUrl: () => sockets.issueUrl(),
   });
 
@@ -226,20 +235,6 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     } catch {
       return json(400, { ok: false, error: 'invalid_payload' });
     }
-    responses.push({
-      url: `${baseUrl()}${request.path}`,
-      ...(body.response_type !== undefined ? { response_type: str(body.response_type) } : {}),
-      ...(body.text !== undefined ? { text: str(body.text) } : {}),
-      ...(body.blocks !== undefined ? { blocks: body.blocks } : {}),
-      ...(body.replace_original !== undefined
-        ? { replace_original: bool(body.replace_original) }
-        : {}),
-      ...(body.delete_original !== undefined
-        ? { delete_original: bool(body.delete_original) }
-        : {}),
-      ...(body.thread_ts !== undefined ? { thread_ts: str(body.thread_ts) } : {}),
-      body,
-    });
     const { target } = entry;
     const original = target.message_ts
       ? workspace.findMessage(target.channel, target.message_ts)
@@ -265,8 +260,27 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       }
     } catch (error) {
       if (!(error instanceof SlackApiError)) throw error;
+      // Refused before anything is shown, as Slack's hooks refuse a payload:
+      // HTTP 400 with the code (sourcegraph issue 49979 and java-slack-sdk issue 1017:
+      // "400 Bad Request" with "invalid_blocks"; getsentry/sentry pull 7955 reads a
+      // response_url's answer as JSON with `ok` and `error`). Nobody sees it, so it
+      // is not among responses().
       return json(400, { ok: false, error: error.code });
     }
+    responses.push({
+      url: `${baseUrl()}${request.path}`,
+      ...(body.response_type !== undefined ? { response_type: str(body.response_type) } : {}),
+      ...(body.text !== undefined ? { text: str(body.text) } : {}),
+      ...(body.blocks !== undefined ? { blocks: body.blocks } : {}),
+      ...(body.replace_original !== undefined
+        ? { replace_original: bool(body.replace_original) }
+        : {}),
+      ...(body.delete_original !== undefined
+        ? { delete_original: bool(body.delete_original) }
+        : {}),
+      ...(body.thread_ts !== undefined ? { thread_ts: str(body.thread_ts) } : {}),
+      body,
+    });
     return json(200, { ok: true });
   }
 
@@ -292,7 +306,10 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     botUserId,
     verificationToken: 'stand-in-verification-token',
     now,
-    userName,
+    userName: (id) => {
+      workspace.meetUser(id);
+      return userName(id);
+    },
     channelName,
     issueTrigger: (user) => workspace.issueTrigger(user),
     issueResponseUrl: (target) => {
@@ -306,11 +323,18 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     publicView: (v) => workspace.publicView(v),
   };
 
-  function onViewResponse(viewId: string | undefined, response: Obj | undefined): void {
-    const stored = viewId ? workspace.findView(viewId) : undefined;
-    if (!stored) return;
-    // The bot answers errors (the modal stays open) or nothing (Slack closes it).
-    if (response?.response_action !== 'errors') stored.closed = true;
+  function onViewResponse(view: Obj, response: Obj | undefined): string[] | undefined {
+    const stored = typeof view.id === 'string' ? workspace.findView(view.id) : undefined;
+    if (response?.response_action === 'errors') {
+      // A refused answer leaves the modal open with Slack's own complaint and none of the errors.
+      const problems = checkViewErrors(view, response.errors);
+      if (problems.length > 0) return problemMessages(problems);
+      if (stored) stored.errors = response.errors as Record<string, string>;
+      return undefined;
+    }
+    // Nothing (or anything else the stand-in does not play) and Slack closes the modal.
+    if (stored) stored.closed = true;
+    return undefined;
   }
 
   const drivers = createDrivers({ ctx, signingSecret, socket: sockets.socket, onViewResponse });

@@ -1,28 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
-import { type SlackStandIn, startSlackStandIn } from '../src/slack.js';
-import { deferred, quietLogger } from './slack-fixtures.js';
-
-/** A real Bolt app in HTTP mode on an ephemeral loopback port, stopped on dispose. */
-async function startBolt(slack: SlackStandIn, setup: (app: App) => void) {
-  const app = new App({
-    token: slack.botToken,
-    signingSecret: slack.signingSecret,
-    clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-    logger: quietLogger(),
-  });
-  setup(app);
-  const server = await app.start({ port: 0, host: '127.0.0.1' });
-  const { port } = server.address() as AddressInfo;
-  return {
-    app,
-    url: `http://127.0.0.1:${port}/slack/events`,
-    [Symbol.asyncDispose]: async () => {
-      await app.stop();
-    },
-  };
-}
+import { startSlackStandIn } from '../src/slack.js';
+import { deferred, startBolt } from './slack-fixtures.js';
 
 const actionsMessage = {
   channel: 'C_REVIEWS',

@@ -1,6 +1,11 @@
-import type { Logger } from '@slack/bolt';
+import type { AddressInfo } from 'node:net';
+import { App, type Logger, webApi } from '@slack/bolt';
+import { expect } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { boltLogger } from '../../src/slack/bolt-logger.js';
+import type { SlackStandIn } from '../src/slack.js';
+
+const { WebClient, ErrorCode } = webApi;
 
 /** Bolt and WebClient log `[ERROR]` lines for refused calls; tests that provoke them stay quiet. */
 export function quietLogger(): Logger {
@@ -16,4 +21,47 @@ export function deferred<T = void>() {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** The real WebClient pointed at the stand-in, without retries. */
+export function clientFor(
+  standIn: { apiUrl: string; botToken: string },
+  options: ConstructorParameters<typeof WebClient>[1] = {},
+) {
+  return new WebClient(standIn.botToken, {
+    slackApiUrl: standIn.apiUrl,
+    logger: quietLogger(),
+    retryConfig: { retries: 0 },
+    ...options,
+  });
+}
+
+/** The `data` of the platform error (`ok: false`) a call ends in. */
+export async function platformError(promise: Promise<unknown>): Promise<Record<string, unknown>> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e as { code?: string; data?: Record<string, unknown> },
+  );
+  expect(error?.code).toBe(ErrorCode.PlatformError);
+  return error?.data ?? {};
+}
+
+/** A real Bolt app in HTTP mode on an ephemeral loopback port, stopped on dispose. */
+export async function startBolt(slack: SlackStandIn, setup: (app: App) => void) {
+  const app = new App({
+    token: slack.botToken,
+    signingSecret: slack.signingSecret,
+    clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
+    logger: quietLogger(),
+  });
+  setup(app);
+  const server = await app.start({ port: 0, host: '127.0.0.1' });
+  const { port } = server.address() as AddressInfo;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}/slack/events`,
+    [Symbol.asyncDispose]: async () => {
+      await app.stop();
+    },
+  };
 }

@@ -89,7 +89,19 @@ describe('Slack stand-in as the Socket Mode end of a real Bolt app', () => {
       message_ts: posted.ts as string,
       actions: [{ action_id: 'stop', value: '42' }],
     });
-    const submit = await slack.socket.sendViewSubmission({ view: { callback_id: 'pick_mr' } });
+    const submit = await slack.socket.sendViewSubmission({
+      view: {
+        callback_id: 'pick_mr',
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'mr',
+            label: { type: 'plain_text', text: 'Merge request' },
+            element: { type: 'external_select', action_id: 'mr_select' },
+          },
+        ],
+      },
+    });
 
     expect(click.ack.envelope_id).toBe(click.envelope_id);
     expect(await clicked.promise).toBe('42');
@@ -97,6 +109,7 @@ describe('Slack stand-in as the Socket Mode end of a real Bolt app', () => {
       response_action: 'errors',
       errors: { mr: 'Pick an open MR' },
     });
+    expect(submit.refused).toBeUndefined();
   });
 
   it('answers the client pings, can ping it, and reconnects it after a disconnect message', async () => {

@@ -1,30 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { startSlackStandIn } from '../src/slack.js';
-import { quietLogger } from './slack-fixtures.js';
-
-const { WebClient, ErrorCode } = webApi;
-
-function clientFor(
-  standIn: { apiUrl: string; botToken: string },
-  options: ConstructorParameters<typeof WebClient>[1] = {},
-) {
-  return new WebClient(standIn.botToken, {
-    slackApiUrl: standIn.apiUrl,
-    logger: quietLogger(),
-    retryConfig: { retries: 0 },
-    ...options,
-  });
-}
-
-async function platformError(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e as { code?: string; data?: Record<string, unknown> },
-  );
-  expect(error?.code).toBe(ErrorCode.PlatformError);
-  return error?.data ?? {};
-}
+import { clientFor, platformError } from './slack-fixtures.js';
 
 describe('Slack stand-in Web API with the real WebClient', () => {
   it('posts messages and thread replies, form-encoded with a bearer token', async () => {
@@ -96,7 +73,7 @@ describe('Slack stand-in Web API with the real WebClient', () => {
 
     const error = await client.chat.postMessage({ channel: 'C1', text: 'x' }).catch((e) => e);
 
-    expect(error.code).toBe(ErrorCode.RateLimitedError);
+    expect(error.code).toBe(webApi.ErrorCode.RateLimitedError);
     expect(error.retryAfter).toBe(1);
     expect(slack.messages()).toHaveLength(0);
   });

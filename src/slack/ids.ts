@@ -14,6 +14,21 @@ export const ACTIONS = {
   pickMr: 'review_app_pick_mr',
 } as const;
 
+/**
+ * A button's action_id: its action and its MR (`review_app_stop:42`). Slack
+ * refuses a message whose block holds two elements with one action_id
+ * (`invalid_blocks`), and one block may hold the same action for several MRs
+ * (the Stop buttons of a limit refusal). Only the value is read back.
+ */
+export function buttonActionId(action: string, mr: number): string {
+  return `${action}:${mr}`;
+}
+
+/** Every button of `action`, whatever its MR; bare ids too, as messages posted before carry them. */
+export function actionPattern(action: string): RegExp {
+  return new RegExp(`^${action}(:\\d+)?$`);
+}
+
 export const VIEWS = {
   launch: 'review_app_launch_modal',
 } as const;

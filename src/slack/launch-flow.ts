@@ -13,7 +13,7 @@ import {
 import { parentMessage, type Stage, statusMessage } from './messages/status.js';
 import type { PrivateAnswer } from './private-answer.js';
 import { notifierFor, type SlackServices } from './services.js';
-import { isNotInChannel, slackErrorCode } from './web-api-error.js';
+import { isDirectMessage, isNotInChannel, slackErrorCode } from './web-api-error.js';
 
 export interface LaunchInSlack {
   client: webApi.WebClient;
@@ -171,10 +171,16 @@ async function placeInChannel(
 /** The private answer when the launch's messages could not be posted, so nothing started. */
 function cannotPost(logger: SlackServices['logger'], channel: string, error: unknown) {
   logger.warn('could not post in the channel', { channel, error });
+  if (!isNotInChannel(slackErrorCode(error))) {
+    return errorMessage(
+      'Slack did not take my message just now, so nothing was launched. Try again in a minute.',
+    );
+  }
+  // A direct message between other people is closed to the bot, and no one can invite it there.
   return errorMessage(
-    isNotInChannel(slackErrorCode(error))
-      ? 'I cannot post in this channel. Invite me to it (/invite @review-app-bot), then try again.'
-      : 'Slack did not take my message just now, so nothing was launched. Try again in a minute.',
+    isDirectMessage(channel)
+      ? 'I cannot post in a direct message between other people, so nothing was launched. Launch it from a channel, or from my Messages tab.'
+      : 'I cannot post in this channel. Invite me to it (/invite @review-app-bot), then try again.',
   );
 }
 

@@ -7,3 +7,8 @@ export function slackErrorCode(error: unknown): string | undefined {
 export function isNotInChannel(code: string | undefined): boolean {
   return code === 'not_in_channel' || code === 'channel_not_found';
 }
+
+/** A one-to-one direct message conversation: Slack's ids for them start with D. */
+export function isDirectMessage(channel: string): boolean {
+  return channel.startsWith('D');
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, BLOCKS, buttonValue } from '../../src/slack/ids.js';
+import { launchModal } from '../../src/slack/views/launch-modal.js';
 import {
   ALICE,
   BOB,
@@ -11,6 +12,7 @@ import {
   shown,
   startBotWorld,
 } from '../support/bot.js';
+import { taskTags } from '../support/world.js';
 
 /** The private answer to the last slash command. */
 
@@ -54,6 +56,7 @@ describe('who may launch', () => {
       view: {
         callback_id: 'review_app_launch_modal',
         private_metadata: JSON.stringify({ channel: CHANNEL }),
+        blocks: launchModal(CHANNEL).blocks,
         state: {
           values: {
             [BLOCKS.pickMr]: {
@@ -67,6 +70,7 @@ describe('who may launch', () => {
       },
     });
     expect(JSON.stringify(submitted.response)).toContain('not allowed');
+    expect(submitted.refused).toBeUndefined();
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
     expect(w.gitlab.requests).toHaveLength(0);
   });
@@ -99,6 +103,17 @@ describe('what it may cost', () => {
     expect(shown(answer)).toContain('!2 Feature 2');
     expect(buttons(answer).map((b) => b.text)).toEqual(['Stop !1', 'Stop !2']);
     expect(w.aws.callsTo('RunTask')).toHaveLength(3);
+
+    // Each Stop button is its own: the second one stops !2 and nothing else.
+    const stopSecond = buttons(answer)[1];
+    await w.slack.sendBlockAction(w.eventsUrl, {
+      user_id: ALICE,
+      channel_id: CHANNEL,
+      actions: [{ action_id: stopSecond?.action_id as string, value: stopSecond?.value as string }],
+    });
+    await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
+    const stopped = w.aws.callsTo('StopTask')[0]?.task as string;
+    expect(taskTags(w.aws, stopped)['review-app:mr']).toBe('2');
   });
 
   it('stops at MAX_RUNNING_APPS for everyone', async () => {

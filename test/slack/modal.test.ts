@@ -137,6 +137,10 @@ describe('/review-app without arguments', () => {
       response_action: 'errors',
       errors: { [BLOCKS.pickMr]: 'Pick a merge request.' },
     });
+    expect(w.slack.views()[0]).toMatchObject({
+      closed: false,
+      errors: { [BLOCKS.pickMr]: 'Pick a merge request.' },
+    });
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@ import {
   ALICE,
   type BotWorld,
   eventually,
+  lastAnswer,
   shown,
   startBotWorld,
   submitModal,
@@ -68,6 +69,7 @@ describe('private answers in a channel the bot was not invited to', () => {
       errors: { [BLOCKS.pickMr]: expect.stringContaining('!404') },
     });
     expect(w.slack.views()[0]?.closed).toBe(false);
+    expect(w.slack.views()[0]?.errors?.[BLOCKS.pickMr]).toContain('!404');
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
   });
 
@@ -84,6 +86,21 @@ describe('private answers in a channel the bot was not invited to', () => {
         expect.stringContaining('Invite me'),
       ]),
     );
+    expect(w.aws.callsTo('RunTask')).toHaveLength(0);
+  });
+
+  it('a launch typed in a direct message between other people is answered privately, and starts nothing', async () => {
+    await using w = await startBotWorld();
+    w.addMergeRequest(21);
+    await w.slack.sendSlashCommand(w.eventsUrl, {
+      text: '21',
+      user_id: ALICE,
+      channel_id: 'D_ALICE_BOB',
+    });
+    const answer = await lastAnswer(w);
+    expect(shown(answer)).toContain('I cannot post in a direct message between other people');
+    expect(shown(answer)).not.toContain('/invite');
+    expect(w.slack.messages()).toEqual([]);
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
   });
 });

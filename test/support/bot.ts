@@ -2,7 +2,13 @@ import { type SlackStandIn, startSlackStandIn } from '@review-app-bot/sandbox';
 import { expect, vi } from 'vitest';
 import { type RunningBot, startBot } from '../../src/bot.js';
 import type { Env } from '../../src/config/config.js';
-import { ACTIONS, BLOCKS, buttonValue } from '../../src/slack/ids.js';
+import {
+  ACTIONS,
+  actionPattern,
+  BLOCKS,
+  buttonActionId,
+  buttonValue,
+} from '../../src/slack/ids.js';
 import { startWorld, taskTags, type World } from './world.js';
 
 export const CHANNEL = 'C_REVIEWS';
@@ -173,19 +179,32 @@ export function submitModal(w: BotWorld, viewId: string, mr: number) {
   });
 }
 
-/** `user` clicks a button of a bot message in the channel, for !`mr`. */
+/**
+ * `user` clicks a button of a bot message in the channel, for !`mr`: the one
+ * the message shows for `action` (an ACTIONS name, or a button's whole action_id).
+ */
 export function clickButton(
   w: BotWorld,
   message: { ts: string; thread_ts?: string | undefined },
-  actionId: string,
+  action: string,
   mr: number,
   user = ALICE,
 ) {
+  const value = buttonValue(mr);
+  const stored = w.slack.messages(CHANNEL).find((m) => m.ts === message.ts);
+  const whole = /:\d+$/.test(action);
+  const shownButton = buttons(stored ?? {}).find(
+    (b) =>
+      (whole ? b.action_id === action : actionPattern(action).test(b.action_id)) &&
+      b.value === value,
+  );
   return w.slack.sendBlockAction(w.eventsUrl, {
     user_id: user,
     channel_id: CHANNEL,
     message_ts: message.ts,
     ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
-    actions: [{ action_id: actionId, value: buttonValue(mr) }],
+    actions: [
+      { action_id: shownButton?.action_id ?? (whole ? action : buttonActionId(action, mr)), value },
+    ],
   });
 }

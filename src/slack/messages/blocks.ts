@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { buttonValue } from '../ids.js';
+import { buttonActionId, buttonValue } from '../ids.js';
 
 /** Block Kit, as the bot builds it: every message has fallback text and blocks. */
 export type Block = types.KnownBlock;
@@ -32,7 +32,7 @@ export function button(
   return {
     type: 'button',
     text: { type: 'plain_text', text, emoji: true },
-    action_id: actionId,
+    action_id: buttonActionId(actionId, mr),
     value: buttonValue(mr),
     ...(style ? { style } : {}),
   };

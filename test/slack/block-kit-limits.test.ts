@@ -1,0 +1,129 @@
+import { checkMessageBlocks, checkModalView, problemMessages } from '@review-app-bot/sandbox';
+import { describe, expect, it } from 'vitest';
+import type { ReviewApp } from '../../src/core/types.js';
+import { helpMessage, usageMessage } from '../../src/slack/commands/verbs.js';
+import type { SlackMessage } from '../../src/slack/messages/blocks.js';
+import { newCommitMessage } from '../../src/slack/messages/follow.js';
+import { logsMessage } from '../../src/slack/messages/logs.js';
+import {
+  alreadyRunningMessage,
+  endedNotice,
+  errorMessage,
+  extendedMessage,
+  limitMessage,
+  listMessage,
+  stopAnywayMessage,
+  warningMessage,
+} from '../../src/slack/messages/notices.js';
+import { parentMessage, statusMessage } from '../../src/slack/messages/status.js';
+import { launchModal } from '../../src/slack/views/launch-modal.js';
+
+/**
+ * Every message and view the bot builds, fed the worst it can be given, checked
+ * with the Slack stand-in's own Block Kit rules: one that breaks them is
+ * refused by Slack (`invalid_blocks`) and the person is told nothing.
+ */
+
+const long = `<!channel> & ${'🎉'.repeat(40)} ${'x'.repeat(10_000)}`;
+const now = Date.UTC(2026, 10, 27, 12, 0, 0);
+
+function app(mr: number, requester = 'U_ALICE'): ReviewApp {
+  return {
+    task: {
+      arn: `arn:aws:ecs:us-east-1:1:task/c/t${mr}`,
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      containers: [],
+      tags: {},
+      cpu: '256',
+      memory: '512',
+    },
+    meta: {
+      project: 'acme/shop',
+      mr,
+      title: long,
+      branch: long,
+      sha: 'a'.repeat(40),
+      image: `registry.example.test/acme/shop:${'a'.repeat(40)}`,
+      requester,
+      source: 'slack',
+      channel: 'C1',
+      thread: '1.1',
+      statusTs: '1.2',
+      launchedAt: now,
+      softDeadline: now + 30 * 60_000,
+      hardDeadline: now + 2 * 3_600_000,
+      url: 'http://203.0.113.1:3000',
+    },
+  };
+}
+
+const many = Array.from({ length: 60 }, (_, i) => app(i + 1, i % 2 === 0 ? 'U_ALICE' : 'U_BOB'));
+const crashed = { kind: 'crashed' as const, summary: long, hint: long, unexpected: true };
+const logLines = Array.from({ length: 500 }, (_, i) => `line ${i} \`\`\` ${long.slice(0, 400)}`);
+
+const messages: [string, () => SlackMessage][] = [
+  [
+    'parent',
+    () =>
+      parentMessage(
+        {
+          iid: 42,
+          title: long,
+          state: 'opened',
+          webUrl: 'https://gitlab.example.com/acme/shop/-/merge_requests/42',
+          sourceBranch: long,
+          sha: 'a'.repeat(40),
+          headPipeline: null,
+        },
+        'U_ALICE',
+      ),
+  ],
+  ['status: looking up', () => statusMessage({ iid: 42 }, { kind: 'looking-up' }, now)],
+  [
+    'status: starting',
+    () => statusMessage({ iid: 42 }, { kind: 'starting', status: long, image: long }, now),
+  ],
+  [
+    'status: running',
+    () => statusMessage({ iid: 42 }, { kind: 'running', app: app(42), cost: '$0.01' }, now),
+  ],
+  ['status: failed', () => statusMessage({ iid: 42 }, { kind: 'failed', message: long }, now)],
+  [
+    'status: ended',
+    () => statusMessage({ iid: 42 }, { kind: 'ended', explanation: crashed, cost: '$1' }, now),
+  ],
+  ['list', () => listMessage(many, now, () => '$0.01', '$0.60')],
+  [
+    'limit refusal, with a Stop button for each of the asker’s apps',
+    () => limitMessage(long, many, 'U_ALICE', now),
+  ],
+  ['already running', () => alreadyRunningMessage(app(42), 'https://x.slack.com/p1', now)],
+  ['warning', () => warningMessage(app(42), now)],
+  ['ended notice with logs', () => endedNotice(app(42), crashed, logLines)],
+  ['extended', () => extendedMessage(app(42), 'U_BOB', true, now)],
+  ['stop anyway?', () => stopAnywayMessage(app(42))],
+  ['error', () => errorMessage(long)],
+  ['logs', () => logsMessage(app(42), logLines)],
+  [
+    'new commit, built',
+    () =>
+      newCommitMessage(app(42), { kind: 'ready', sha: 'b'.repeat(40), image: long, auto: false }),
+  ],
+  [
+    'new commit, failed',
+    () => newCommitMessage(app(42), { kind: 'failed', sha: 'b'.repeat(40), message: long }),
+  ],
+  ['help', () => helpMessage()],
+  ['usage', () => usageMessage(long)],
+];
+
+describe('Block Kit limits of what the bot posts', () => {
+  it.each(messages)('the %s message is one Slack accepts', (_name, build) => {
+    expect(problemMessages(checkMessageBlocks(build().blocks))).toEqual([]);
+  });
+
+  it('the launch modal is one Slack accepts', () => {
+    expect(problemMessages(checkModalView(launchModal('C1')))).toEqual([]);
+  });
+});
