@@ -10,6 +10,8 @@ import type { MergeRequest, Pipeline, ReviewApp, TaskInfo } from './types.js';
  */
 export interface ErrorDetails {
   BAD_MR_REFERENCE: Record<string, never>;
+  /** The project named, or the MR URL's project, is not one the bot serves; `served` are. */
+  UNKNOWN_PROJECT: { served: string[] };
   MR_NOT_FOUND: { status?: number };
   /** GITLAB_PROJECT names no project the token can see. */
   PROJECT_NOT_FOUND: { status?: number };

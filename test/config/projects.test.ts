@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, type Env } from '../../src/config/config.js';
+import { loadProjects } from '../../src/config/projects.js';
+
+const ENV: Env = {
+  GITLAB_URL: 'https://gitlab.example.com',
+  GITLAB_TOKEN: 'glpat-from-the-environment',
+  AWS_REGION: 'eu-west-1',
+  ECS_CLUSTER: 'review-apps',
+  ECS_SUBNETS: 'subnet-0123456789abcdef0',
+};
+
+function files(content: Record<string, string>) {
+  return (path: string) => {
+    const text = content[path];
+    if (text === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    return text;
+  };
+}
+
+function problems(env: Env, read = files({})): string[] {
+  try {
+    loadProjects(env, read);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('the projects a bot serves', () => {
+  it('is the one project of the environment when there is no file, as before', () => {
+    const projects = loadProjects(
+      { ...ENV, GITLAB_PROJECT: 'acme/shop', ECS_TASK_DEFINITION: 'shop-web' },
+      files({}),
+    );
+    expect(projects).toHaveLength(1);
+    expect(projects[0]).toMatchObject({
+      path: 'acme/shop',
+      channels: [],
+      ecs: { taskDefinition: 'shop-web' },
+    });
+  });
+
+  it("gives each project of review-apps.yml its own settings on the environment's", () => {
+    const projects = loadProjects(
+      { ...ENV, REVIEW_APP_CONFIG: 'review-apps.yml' },
+      files({
+        'review-apps.yml': [
+          'projects:',
+          '  acme/shop:',
+          '    channels: [C0SHOP]',
+          '    ECS_TASK_DEFINITION: shop-web',
+          '  acme/api:',
+          '    ECS_TASK_DEFINITION: api-web',
+          '    REVIEW_APP_TTL: 1h',
+        ].join('\n'),
+      }),
+    );
+    expect(
+      projects.map((project) => [
+        project.path,
+        project.ecs.taskDefinition,
+        project.engine.lifetime.ttlMs,
+      ]),
+    ).toEqual([
+      ['acme/shop', 'shop-web', 30 * 60_000],
+      ['acme/api', 'api-web', 60 * 60_000],
+    ]);
+    expect(projects[0]?.gitlab).toMatchObject({
+      project: 'acme/shop',
+      token: 'glpat-from-the-environment',
+    });
+  });
+
+  it("names the file's line for a value the file set, and where to set one that is missing", () => {
+    expect(
+      problems(
+        { ...ENV, REVIEW_APP_CONFIG: 'review-apps.yml' },
+        files({
+          'review-apps.yml': [
+            'projects:',
+            '  acme/shop:',
+            '    ECS_TASK_DEFINITION: shop-web',
+            '    REVIEW_APP_TTL: soon',
+            '  acme/api: {}',
+          ].join('\n'),
+        }),
+      ),
+    ).toEqual([
+      'review-apps.yml line 4: projects.acme/shop.REVIEW_APP_TTL must be a duration such as 90s, 30m or 2h',
+      expect.stringMatching(
+        /^review-apps\.yml projects\.acme\/api: ECS_TASK_DEFINITION is required: .* \(set it under the project, under defaults, or in the environment\)$/,
+      ),
+    ]);
+  });
+
+  it('says when the file cannot be read, and passes on the problems of the file itself', () => {
+    expect(problems({ ...ENV, REVIEW_APP_CONFIG: 'missing.yml' })).toEqual([
+      'REVIEW_APP_CONFIG names missing.yml, which cannot be read: there is no such file',
+    ]);
+    expect(
+      problems(
+        { ...ENV, REVIEW_APP_CONFIG: 'r.yml' },
+        files({ 'r.yml': 'projects:\n  acme/shop:\n    TTL: 1h\n' }),
+      ),
+    ).toEqual(['r.yml line 3: projects.acme/shop.TTL: unknown setting']);
+  });
+});
