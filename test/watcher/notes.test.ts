@@ -85,6 +85,24 @@ describe('the review app on its merge request (GITLAB_MR_NOTES=true)', () => {
     expect(noteCreations(w)).toBe(1);
   });
 
+  it('a relaunch that fails to start leaves the note saying so, not showing the replaced app', async () => {
+    await using w = await notesWorld();
+    const app = await launchedFromSlack(w, 42);
+    await eventually(() => expect(notesOn42(w)).toEqual([running(w, app.arn)]));
+    w.aws.setLaunchBehaviour({
+      failToStart: { stoppedReason: 'CannotPullContainerError: pull access denied' },
+    });
+    await clickButton(w, app.status, ACTIONS.relaunch, 42);
+    await eventually(() =>
+      expect(notesOn42(w)).toEqual([
+        expect.stringMatching(
+          /^Review app ended: The review app failed to start: CannotPullContainerError: pull access denied\./,
+        ),
+      ]),
+    );
+    expect(noteCreations(w)).toBe(1);
+  });
+
   it('a restarted bot edits the same note', async () => {
     await using w = await notesWorld();
     const app = await launchedFromSlack(w, 42);
