@@ -236,6 +236,8 @@ export class ReviewAppEngine {
     existing: ReviewApp | undefined,
   ): Promise<ReviewApp> {
     request.onProgress?.({ stage: 'merge-request', mr });
+    // Read alongside the image and definition: it needs ECS only when no app is replaced.
+    const carriedNote = this.noteToCarryOn(mr.iid, existing);
 
     const image = await resolveImage(this.gitlab, this.config.image, mr, request.ownPipelineId);
     request.onProgress?.({ stage: 'image', image });
@@ -253,7 +255,7 @@ export class ReviewAppEngine {
         stopReasonFor('relaunched', actorName(request.requester, request.source)),
       );
 
-    const noteId = await this.noteToCarryOn(mr.iid, existing);
+    const noteId = await carriedNote;
     const now = this.clock.now();
     const { ttlMs, maxLifetimeMs } = this.config.lifetime;
     const meta: ReviewAppMeta = {
