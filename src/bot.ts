@@ -9,6 +9,7 @@ import { boltLogger } from './slack/bolt-logger.js';
 import { relaunchInThread } from './slack/follow-flow.js';
 import { notifierFor, type SlackServices } from './slack/services.js';
 import { verifyBotToken } from './slack/startup.js';
+import { slackThreadLinks } from './slack/thread-links.js';
 import { Watcher } from './watcher/watcher.js';
 
 export interface RunningBot {
@@ -39,7 +40,19 @@ export async function startBot(options: {
   // Info, not a warning: the bot runs fine here; the operator learns what to upgrade.
   if (notice) logger.info(notice);
   const identity = await verifyBotToken(slack, logger);
-  const engine = createEngine({ config, env: options.env, logger, clock });
+  // Rate-limited calls fail at once rather than hold up the countdowns of other apps.
+  const watchClient = new webApi.WebClient(slack.botToken, {
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+    rejectRateLimitedCalls: true,
+    logger: boltLogger(logger),
+  });
+  const engine = createEngine({
+    config,
+    env: options.env,
+    logger,
+    clock,
+    threadLinks: slackThreadLinks(watchClient),
+  });
   const services: SlackServices = { engine, clock, logger, access: slack.access };
   let watcher: Watcher | undefined;
   const bot = createSlackApp({
@@ -61,11 +74,7 @@ export async function startBot(options: {
     notifier: notifierFor(
       services,
       bot.app.client,
-      new webApi.WebClient(slack.botToken, {
-        ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
-        rejectRateLimitedCalls: true,
-        logger: boltLogger(logger),
-      }),
+      watchClient,
       config.follow.commits === 'auto' ? relaunchInThread(services, bot.app.client) : undefined,
     ),
     clock,

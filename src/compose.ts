@@ -6,7 +6,9 @@ import type { CheckResult } from './core/check.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { ReviewAppEngine } from './core/engine.js';
 import type { Logger } from './core/logger.js';
+import type { ThreadLinks } from './core/ports.js';
 import { GitLabEnvironments } from './gitlab/environments.js';
+import { GitLabMergeRequestNotes } from './gitlab/notes.js';
 import { GitLabSource } from './gitlab/source.js';
 
 /** AWS client options from an env object, read the way the SDK reads its own variables. */
@@ -35,6 +37,8 @@ export function createEngine(options: {
   env: Env;
   logger: Logger;
   clock?: Clock;
+  /** Where the MR's note links to the app's Slack thread (the bot gives Slack's permalinks). */
+  threadLinks?: ThreadLinks;
 }): ReviewAppEngine {
   const { config, env, logger } = options;
   const clock = options.clock ?? systemClock;
@@ -46,6 +50,8 @@ export function createEngine(options: {
     platform: new EcsPlatform(clients, config.ecs),
     logs: new CloudWatchTaskLogs(clients, config.ecs),
     ...(config.gitlab.environments ? { environments: new GitLabEnvironments(config.gitlab) } : {}),
+    ...(config.gitlab.mrNotes ? { notes: new GitLabMergeRequestNotes(config.gitlab) } : {}),
+    ...(options.threadLinks ? { threadLinks: options.threadLinks } : {}),
     clock,
     logger,
   });

@@ -1,7 +1,7 @@
 import { paginated } from './gitlab-pagination.js';
 import { readField } from './gitlab-query.js';
-import { listRequest, type Params, type Router } from './gitlab-router.js';
-import type { GitLabState } from './gitlab-state.js';
+import { listRequest, type Params, type ProjectHandler, type Router } from './gitlab-router.js';
+import { ACCESS, type GitLabState } from './gitlab-state.js';
 import { type HttpReply, json, type RecordedRequest } from './http.js';
 
 /**
@@ -230,6 +230,16 @@ export class EnvironmentStore {
 
 export function environmentRoutes(router: Router, state: GitLabState): void {
   const { environments } = state;
+  // Creating, stopping and deleting environments needs the Developer role besides the api
+  // scope (docs.gitlab.com/user/permissions, "Create, edit, and stop environments"; the API
+  // runs authorize! :create_environment / :update_environment / :stop_environment, and
+  // forbidden! answers 403 "403 Forbidden"): a Reporter's token is refused every write.
+  const developer =
+    (handler: ProjectHandler): ProjectHandler =>
+    (record, params, request) =>
+      state.tokenAccessLevel < ACCESS.developer
+        ? json(403, { message: '403 Forbidden' })
+        : handler(record, params, request);
   const id = (params: Params) => Number(params.environment_id);
   router.project('GET', '/projects/:id/environments', (record, _params, request) =>
     // "name: Mutually exclusive with search" (Environments API, List environments);
@@ -238,18 +248,28 @@ export function environmentRoutes(router: Router, state: GitLabState): void {
       ? json(400, { error: 'name, search are mutually exclusive' })
       : paginated(environments.list(record.project.id, request.query), listRequest(state, request)),
   );
-  router.project('POST', '/projects/:id/environments', (record, _params, request) =>
-    environments.create(record.project.id, request),
+  router.project(
+    'POST',
+    '/projects/:id/environments',
+    developer((record, _params, request) => environments.create(record.project.id, request)),
   );
-  router.project('PUT', '/projects/:id/environments/:environment_id', (record, params, request) =>
-    environments.edit(record.project.id, id(params), request),
+  router.project(
+    'PUT',
+    '/projects/:id/environments/:environment_id',
+    developer((record, params, request) =>
+      environments.edit(record.project.id, id(params), request),
+    ),
   );
   router.project(
     'POST',
     '/projects/:id/environments/:environment_id/stop',
-    (record, params, request) => environments.stop(record.project.id, id(params), request),
+    developer((record, params, request) =>
+      environments.stop(record.project.id, id(params), request),
+    ),
   );
-  router.project('DELETE', '/projects/:id/environments/:environment_id', (record, params) =>
-    environments.remove(record.project.id, id(params)),
+  router.project(
+    'DELETE',
+    '/projects/:id/environments/:environment_id',
+    developer((record, params) => environments.remove(record.project.id, id(params))),
   );
 }

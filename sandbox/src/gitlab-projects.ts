@@ -1,5 +1,5 @@
 import type { Router } from './gitlab-router.js';
-import type { GitLabState } from './gitlab-state.js';
+import type { GitLabState, ProjectRecord } from './gitlab-state.js';
 import type { GitLabProject } from './gitlab-types.js';
 import { json } from './http.js';
 
@@ -11,12 +11,34 @@ export function projectRoutes(router: Router, state: GitLabState): void {
   router.route('GET', '/personal_access_tokens/self', () =>
     json(200, { scopes: state.tokenScopes, active: true, expires_at: null }),
   );
-  router.project('GET', '/projects/:id', (record) => json(200, record.project));
+  router.project('GET', '/projects/:id', (record) => json(200, projectAnswer(state, record)));
+}
+
+/**
+ * The single-project answer carries `visibility` and the token user's `permissions`
+ * (docs.gitlab.com/api/projects, "Get a single project"): its own membership under
+ * `project_access`, one through the group under `group_access`, each null when there is
+ * none (gitlab-org/gitlab#3754 shows the shape). The stand-in's token is a direct member.
+ */
+function projectAnswer(state: GitLabState, record: ProjectRecord) {
+  return {
+    ...record.project,
+    visibility: record.visibility,
+    permissions: {
+      project_access: { access_level: state.tokenAccessLevel, notification_level: 3 },
+      group_access: null,
+    },
+  };
 }
 
 export function addProject(
   state: GitLabState,
-  { id, path, hidden = false }: { id: number; path: string; hidden?: boolean },
+  {
+    id,
+    path,
+    hidden = false,
+    visibility = 'private',
+  }: { id: number; path: string; hidden?: boolean; visibility?: ProjectRecord['visibility'] },
 ): GitLabProject {
   const project: GitLabProject = {
     id,
@@ -27,6 +49,7 @@ export function addProject(
   state.projects.set(id, {
     project,
     hidden,
+    visibility,
     mergeRequests: new Map(),
     repositories: new Map(),
     pipelines: new Map(),

@@ -1,4 +1,5 @@
 import type { EnvironmentStore } from './gitlab-environments.js';
+import type { NoteStore } from './gitlab-notes.js';
 import type {
   GitLabMergeRequest,
   GitLabPipeline,
@@ -22,6 +23,7 @@ export interface RepositoryRecord {
 export interface ProjectRecord {
   project: GitLabProject;
   hidden: boolean;
+  visibility: 'private' | 'internal' | 'public';
   mergeRequests: Map<number, MergeRequestRecord>;
   repositories: Map<number, RepositoryRecord>;
   pipelines: Map<number, GitLabPipeline>;
@@ -31,11 +33,33 @@ export interface GitLabState {
   /** The stand-in's own URL, known once it listens (web URLs and pagination links carry it). */
   baseUrl: string;
   tokenScopes: string[];
+  /** The token's user, and its role in the projects (Gitlab::Access levels: 10 Guest … 50 Owner). */
+  tokenUser: GitLabUser & { id: number };
+  tokenAccessLevel: number;
   iso: () => string;
   projects: Map<number, ProjectRecord>;
   users: Map<string, GitLabUser>;
   environments: EnvironmentStore;
+  notes: NoteStore;
   nextMergeRequestId: number;
+}
+
+/** Gitlab::Access levels (docs.gitlab.com/api/access_requests, valid access levels). */
+export const ACCESS = {
+  guest: 10,
+  reporter: 20,
+  developer: 30,
+  maintainer: 40,
+  owner: 50,
+} as const;
+
+/**
+ * Whether the token's user sees the project's merge requests: in a private project a Guest
+ * does not (gitlab-foss#1410, commit 57781294: Guests see MRs only of projects they can
+ * read the code of); in a public or internal one everyone signed in does.
+ */
+export function tokenCanRead(state: GitLabState, record: ProjectRecord): boolean {
+  return record.visibility !== 'private' || state.tokenAccessLevel >= ACCESS.reporter;
 }
 
 /** The user with this username, made on first mention (one object per user, as GitLab has). */

@@ -10,11 +10,12 @@ import {
   showMergeRequest,
   updateMergeRequest,
 } from './gitlab-merge-requests.js';
+import { type GitLabNote, NoteStore, noteRoutes } from './gitlab-notes.js';
 import { addProject, projectRoutes } from './gitlab-projects.js';
 import { authorised } from './gitlab-query.js';
 import { addRegistryRepository, addRegistryTag, registryRoutes } from './gitlab-registry.js';
 import { Router } from './gitlab-router.js';
-import { type GitLabState, mustProject } from './gitlab-state.js';
+import { ACCESS, type GitLabState, mustProject } from './gitlab-state.js';
 import type {
   GitLabMergeRequest,
   GitLabPipeline,
@@ -28,6 +29,7 @@ import type {
 import { json, type LoopbackServer, type RecordedRequest, startLoopbackServer } from './http.js';
 
 export type { GitLabEnvironment } from './gitlab-environments.js';
+export type { GitLabNote } from './gitlab-notes.js';
 export type * from './gitlab-types.js';
 
 /**
@@ -41,11 +43,20 @@ export interface GitLabStandIn extends LoopbackServer {
   readonly token: string;
   /** The scopes `GET /personal_access_tokens/self` reports for the token. */
   setTokenScopes(scopes: string[]): void;
+  /** The token user's role in every project (Developer unless told). */
+  setTokenRole(role: keyof typeof ACCESS): void;
+  /** Another user's token from now on (same secret): notes written before are not its own. */
+  setTokenUser(user: { id: number; username: string; name: string }): void;
   /**
    * `hidden`: the bot's token cannot see the project (a private fork it is not a member of);
    * GitLab answers 404 Project Not Found for it, as for a project that does not exist.
    */
-  addProject(input: { id: number; path: string; hidden?: boolean }): GitLabProject;
+  addProject(input: {
+    id: number;
+    path: string;
+    hidden?: boolean;
+    visibility?: 'private' | 'internal' | 'public';
+  }): GitLabProject;
   addMergeRequest(projectId: number | string, input: MergeRequestInput): GitLabMergeRequest;
   updateMergeRequest(
     projectId: number | string,
@@ -76,6 +87,10 @@ export interface GitLabStandIn extends LoopbackServer {
     times?: number;
     match?: (request: RecordedRequest) => boolean;
   }): void;
+  /** The MR's notes that GitLab accepted, oldest first. */
+  notes(projectId: number | string, iid: number): GitLabNote[];
+  /** Someone deleted a note in GitLab. */
+  removeNote(projectId: number | string, iid: number, noteId: number): void;
   /** The project's environments, as GitLab lists them. */
   environments(projectId: number | string): GitLabEnvironment[];
   /**
@@ -100,10 +115,14 @@ export async function startGitLabStandIn(
   const state: GitLabState = {
     baseUrl: '',
     tokenScopes: ['read_api', 'read_registry'],
+    tokenUser: { id: 77, username: 'review-app-bot', name: 'Review App Bot' },
+    tokenAccessLevel: ACCESS.developer,
     iso,
     projects: new Map(),
     users: new Map(),
     environments: new EnvironmentStore(iso),
+    // The store reads the token's user and role as they are when each request comes.
+    notes: new NoteStore(() => state),
     nextMergeRequestId: 1000,
   };
   const router = new Router(state);
@@ -111,6 +130,7 @@ export async function startGitLabStandIn(
   mergeRequestRoutes(router, state);
   registryRoutes(router, state);
   environmentRoutes(router, state);
+  noteRoutes(router, state);
 
   const server = await startLoopbackServer({
     identify: (request) => {
@@ -144,6 +164,12 @@ export async function startGitLabStandIn(
     setTokenScopes: (scopes) => {
       state.tokenScopes = [...scopes];
     },
+    setTokenRole: (role) => {
+      state.tokenAccessLevel = ACCESS[role];
+    },
+    setTokenUser: (user) => {
+      state.tokenUser = { ...user };
+    },
     addProject: (input) => addProject(state, input),
     addMergeRequest: (projectId, input) => addMergeRequest(state, projectId, input),
     updateMergeRequest: (projectId, iid, patch) => updateMergeRequest(state, projectId, iid, patch),
@@ -168,6 +194,9 @@ export async function startGitLabStandIn(
           body: 'Retry later\n',
         }),
       }),
+    notes: (projectId, iid) => state.notes.all(mustProject(state, projectId).project.id, iid),
+    removeNote: (projectId, iid, noteId) =>
+      state.notes.remove(mustProject(state, projectId).project.id, iid, noteId),
     environments: (projectId) => state.environments.all(mustProject(state, projectId).project.id),
     deployWithStopAction: (projectId, name, url) =>
       state.environments.deployWithStopAction(mustProject(state, projectId).project.id, name, url),

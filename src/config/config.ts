@@ -142,6 +142,7 @@ const engineSchema = z
     GITLAB_PROJECT: required('the project id or path, e.g. 1234 or acme/shop'),
     GITLAB_TIMEOUT: duration('10s'),
     GITLAB_ENVIRONMENTS: flag(false),
+    GITLAB_MR_NOTES: flag(false),
     IMAGE_TAG_TEMPLATE: template(TEMPLATE_PLACEHOLDERS, DEFAULT_TAG_TEMPLATE),
     REGISTRY_REPOSITORY: optionalText,
     IMAGE_TEMPLATE: optionalTemplate(TEMPLATE_PLACEHOLDERS),
@@ -339,6 +340,7 @@ function toConfig(
       timeoutMs: e.GITLAB_TIMEOUT,
       registryRepository,
       environments: e.GITLAB_ENVIRONMENTS,
+      mrNotes: e.GITLAB_MR_NOTES,
     },
     ecs: {
       cluster: e.ECS_CLUSTER,

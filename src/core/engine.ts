@@ -8,13 +8,16 @@ import { type HeadCommitImage, headCommitImage } from './head-commit.js';
 import { resolveImage } from './image.js';
 import { LaunchAdmission, type Prechecked } from './launch-admission.js';
 import { type Logger, silentLogger } from './logger.js';
+import { MergeRequestNote } from './mr-note.js';
 import { parseMergeRequestReference } from './mr-reference.js';
 import type {
   EnvironmentTracker,
   LogSource,
+  MergeRequestNotes,
   MergeRequestSource,
   TaskAddress,
   TaskPlatform,
+  ThreadLinks,
 } from './ports.js';
 import { scrubLine } from './scrub.js';
 import type { EngineSettings } from './settings.js';
@@ -40,6 +43,10 @@ export interface EngineDeps {
   logs?: LogSource;
   /** GitLab environments that show the app's URL, when turned on. */
   environments?: EnvironmentTracker;
+  /** The one note on the MR that shows its app, when turned on. */
+  notes?: MergeRequestNotes;
+  /** Links to the apps' Slack threads, for the MR's note. */
+  threadLinks?: ThreadLinks;
   clock: Clock;
   logger?: Logger;
 }
@@ -94,6 +101,7 @@ export class ReviewAppEngine {
   private readonly admission: LaunchAdmission;
   private readonly apps: AppSurvey;
   private readonly addresses: AppAddresses;
+  private readonly note: MergeRequestNote;
   /** Tasks started since the watcher last looked, so that it sees them even if they stop at once. */
   private launched: string[] = [];
   /** Tasks someone in this process is waiting on (launch flows); the watcher leaves them alone. */
@@ -122,6 +130,12 @@ export class ReviewAppEngine {
       environments: deps.environments,
       settings: deps.settings,
       logger: this.logger,
+    });
+    this.note = new MergeRequestNote({
+      notes: deps.notes,
+      threadLinks: deps.threadLinks,
+      logger: this.logger,
+      remember: (app, patch) => this.updateMeta(app, patch),
     });
   }
 
@@ -222,6 +236,8 @@ export class ReviewAppEngine {
     existing: ReviewApp | undefined,
   ): Promise<ReviewApp> {
     request.onProgress?.({ stage: 'merge-request', mr });
+    // Read alongside the image and definition: it needs ECS only when no app is replaced.
+    const carriedNote = this.noteToCarryOn(mr.iid, existing);
 
     const image = await resolveImage(this.gitlab, this.config.image, mr, request.ownPipelineId);
     request.onProgress?.({ stage: 'image', image });
@@ -239,6 +255,7 @@ export class ReviewAppEngine {
         stopReasonFor('relaunched', actorName(request.requester, request.source)),
       );
 
+    const noteId = await carriedNote;
     const now = this.clock.now();
     const { ttlMs, maxLifetimeMs } = this.config.lifetime;
     const meta: ReviewAppMeta = {
@@ -257,6 +274,7 @@ export class ReviewAppEngine {
       ...(slack?.thread ? { thread: slack.thread } : {}),
       ...(slack?.statusTs ? { statusTs: slack.statusTs } : {}),
       ...(definition.port ? { port: definition.port } : {}),
+      ...(noteId ? { noteId } : {}),
     };
     const task = await this.platform.runTask(definition.arn, {
       image,
@@ -274,6 +292,20 @@ export class ReviewAppEngine {
     });
     request.onProgress?.({ stage: 'started', app });
     return app;
+  }
+
+  /**
+   * The MR's note a new app takes over: the replaced app's, or the newest ended app's
+   * (a relaunch from the end notice), so that one MR keeps one note.
+   */
+  private async noteToCarryOn(
+    mr: number,
+    existing: ReviewApp | undefined,
+  ): Promise<number | undefined> {
+    if (!this.note.enabled) return undefined;
+    if (existing) return existing.meta.noteId;
+    // ECS keeps stopped tasks for about an hour; past that, a new note is written.
+    return (await this.latest(mr).catch(() => undefined))?.meta.noteId;
   }
 
   /**
@@ -297,6 +329,8 @@ export class ReviewAppEngine {
       this.admission.settle(app.task.arn);
       // The caller reports this end itself: the watcher must not announce it again.
       await this.updateMeta(app, { announced: true }).catch(() => {});
+      // A relaunch carried the MR's note on: it must not keep showing the replaced app.
+      if (app.meta.noteId) await this.noteEnded(app, this.launchFailure(error));
       if (!isReviewAppError(error, 'TASK_STOPPED') && !isReviewAppError(error, 'LAUNCH_TIMEOUT')) {
         // Whatever went wrong, a launch that failed leaves nothing running.
         await this.platform.stopTask(app.task.arn, stopReasonFor('failed')).catch((stopError) =>
@@ -323,9 +357,29 @@ export class ReviewAppEngine {
     return this.starting.has(arn);
   }
 
-  /** Work out a running app's URL and remember it (see app-address.ts); `known`: its addresses. */
-  withAddress(app: ReviewApp, known?: TaskAddress): Promise<ReviewApp> {
-    return this.addresses.withAddress(app, known);
+  /**
+   * Work out a running app's URL and remember it (see app-address.ts), and show it in the
+   * MR's note; `known`: its addresses.
+   */
+  async withAddress(app: ReviewApp, known?: TaskAddress): Promise<ReviewApp> {
+    return this.note.running(await this.addresses.withAddress(app, known));
+  }
+
+  /** The app has ended: the MR's note says so (when notes are on); never throws. */
+  noteEnded(app: ReviewApp, explanation: StopExplanation): Promise<void> {
+    return this.note.ended(app, explanation);
+  }
+
+  private launchFailure(error: unknown): StopExplanation {
+    if (isReviewAppError(error, 'TASK_STOPPED')) return error.details.explanation;
+    const kind = isReviewAppError(error, 'LAUNCH_TIMEOUT') ? 'timeout' : 'failed';
+    return (
+      explainOwnStop(stopReasonFor(kind)) ?? {
+        kind: 'failed-to-start',
+        summary: 'The launch failed.',
+        unexpected: true,
+      }
+    );
   }
 
   /** The addresses of running apps' tasks, read together; private ones when public ones fail. */
@@ -414,6 +468,7 @@ export class ReviewAppEngine {
       const stopped = await this.stopApp(app, stopReasonFor('stopped', by));
       // The MR runs no other app now: its environment ends here, also where no watcher runs (the CLI).
       await this.environmentsEnded([mr]);
+      await this.noteEnded(stopped, this.explainStop(stopped.task, stopped.meta));
       return stopped;
     });
   }
@@ -439,7 +494,9 @@ export class ReviewAppEngine {
     }
     const base = Math.max(meta.softDeadline, this.clock.now());
     const softDeadline = Math.min(base + this.config.lifetime.ttlMs, meta.hardDeadline);
-    const updated = await this.updateMeta(app, { softDeadline, warned: false });
+    const updated = await this.note.running(
+      await this.updateMeta(app, { softDeadline, warned: false }),
+    );
     return { app: updated, capped: softDeadline >= meta.hardDeadline };
   }
 

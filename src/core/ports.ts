@@ -100,3 +100,18 @@ export interface EnvironmentTracker {
   /** Mark the MR's environment stopped, if it is available. */
   stop(mr: number): Promise<void>;
 }
+
+/** One note on the merge request that shows its app, when turned on (GITLAB_MR_NOTES). */
+export interface MergeRequestNotes {
+  /**
+   * Write `body` as the MR's note: edit note `noteId` in place, or create the note when there
+   * is none yet (or someone deleted it). Returns the id of the note now holding `body`.
+   */
+  write(mr: number, noteId: number | undefined, body: string): Promise<number>;
+}
+
+/** Links to where an app is told in chat, for readers elsewhere (the MR's note). */
+export interface ThreadLinks {
+  /** A link that opens the thread; undefined when the chat cannot give one. */
+  link(channel: string, thread: string): Promise<string | undefined>;
+}

@@ -91,6 +91,7 @@ const KEYS = {
   announced: 'announced',
   nextSha: 'next-commit',
   nextStage: 'next-commit-stage',
+  noteId: 'gitlab-note',
 } as const satisfies Record<keyof ReviewAppMeta, string>;
 
 export function tagKey(field: keyof ReviewAppMeta): string {
@@ -172,5 +173,7 @@ export function tagsToMeta(tags: Record<string, string>): ReviewAppMeta | undefi
     meta.nextSha = nextSha;
     meta.nextStage = nextStage;
   }
+  const noteId = Number(read('noteId'));
+  if (Number.isInteger(noteId) && noteId > 0) meta.noteId = noteId;
   return meta;
 }

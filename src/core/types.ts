@@ -73,6 +73,8 @@ export interface ReviewAppMeta {
   nextSha?: string;
   /** What the thread was last told about `nextSha`, so a restart does not say it again. */
   nextStage?: NextCommitStage;
+  /** The MR's note that shows the app (GITLAB_MR_NOTES), edited in place and carried to relaunches. */
+  noteId?: number;
 }
 
 /** A new commit's way to a review app: its pipeline runs, it failed, or its image was offered. */

@@ -3,14 +3,23 @@ import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
 import { resolveImage } from '../core/image.js';
 import type { ImageSettings } from '../core/settings.js';
 import { isGitbeakerRequestError, isGitbeakerTimeoutError, requestStatus } from './client.js';
+import { roleCheck } from './doctor-role.js';
 import { createGitLabClient } from './requester.js';
 import { tokenSelfSchema } from './schemas.js';
 import type { GitLabSettings } from './settings.js';
 import type { GitLabSource } from './source.js';
 
-/** Scopes the bot's token needs; `api` includes `read_api`, and GitLab environments write. */
+/** The settings that make the bot write to GitLab (environments, the MR's note). */
+function writesOn(settings: GitLabSettings): string[] {
+  return [
+    ...(settings.environments ? ['GITLAB_ENVIRONMENTS'] : []),
+    ...(settings.mrNotes ? ['GITLAB_MR_NOTES'] : []),
+  ];
+}
+
+/** Scopes the bot's token needs; `api` includes `read_api`, and is what GitLab writes need. */
 function neededScopes(settings: GitLabSettings): (readonly string[])[] {
-  return [['read_api', 'api'], ['read_registry'], ...(settings.environments ? [['api']] : [])];
+  return [['read_api', 'api'], ['read_registry'], ...(writesOn(settings).length ? [['api']] : [])];
 }
 
 /**
@@ -23,15 +32,22 @@ export async function gitlabChecks(
   image: ImageSettings,
 ): Promise<CheckResult[]> {
   const api = createGitLabClient(settings);
-  const token = await tokenCheck(api, settings);
-  // Without a working token nothing else can be looked at: say so once.
-  if (!token.ok) return [token];
+  const { lacksScopes, ...token } = await tokenCheck(api, settings);
+  const writes = writesOn(settings).length > 0;
+  // Without a working token nothing else can be looked at: say so once. One that lacks
+  // a scope for the writes still tells its role, so that both fixes are named at once.
+  if (!token.ok && !(lacksScopes && writes)) return [token];
   const project = await projectCheck(source);
   if (!project.ok) return [token, project];
-  return [token, project, ...(await imageChecks(source, image))];
+  const role = writes ? [roleCheck(settings, await source.readProject())] : [];
+  if (!token.ok) return [token, project, ...role];
+  return [token, project, ...role, ...(await imageChecks(source, image))];
 }
 
-async function tokenCheck(api: InstanceType<typeof Gitlab>, settings: GitLabSettings) {
+async function tokenCheck(
+  api: InstanceType<typeof Gitlab>,
+  settings: GitLabSettings,
+): Promise<CheckResult & { lacksScopes?: boolean }> {
   const name = 'GitLab token';
   try {
     const self = tokenSelfSchema.parse(await api.PersonalAccessTokens.show());
@@ -41,10 +57,15 @@ async function tokenCheck(api: InstanceType<typeof Gitlab>, settings: GitLabSett
     if (self.active === false)
       return failed(name, 'GITLAB_TOKEN is revoked or expired: create a new one.');
     if (missing.length > 0) {
-      return failed(
-        name,
-        `GITLAB_TOKEN lacks the scope${missing.length === 1 ? '' : 's'} ${missing.join(' and ')} (it has ${self.scopes.join(', ') || 'none'}): create a token with ${settings.environments ? 'api (GITLAB_ENVIRONMENTS is on)' : 'read_api'} and read_registry.`,
-      );
+      const writes = writesOn(settings);
+      const api = `api (${writes.join(' and ')} ${writes.length === 1 ? 'is' : 'are'} on)`;
+      return {
+        ...failed(
+          name,
+          `GITLAB_TOKEN lacks the scope${missing.length === 1 ? '' : 's'} ${missing.join(' and ')} (it has ${self.scopes.join(', ') || 'none'}): create a token with ${writes.length ? api : 'read_api'} and read_registry.`,
+        ),
+        lacksScopes: true,
+      };
     }
     const expires = self.expires_at ? `, expires ${self.expires_at}` : '';
     return passed(

@@ -41,7 +41,18 @@ export const registryTagSchema = z.object({
   location: z.string(),
 });
 
-export const projectSchema = z.object({ id: z.number(), path_with_namespace: z.string() });
+const accessSchema = z.object({ access_level: z.number() }).nullish();
+
+/**
+ * `GET /projects/:id`; `permissions` tells the token user's role, its own membership and
+ * the one through the project's group (each null without one).
+ */
+export const projectSchema = z.object({
+  id: z.number(),
+  path_with_namespace: z.string(),
+  visibility: z.string().optional(),
+  permissions: z.object({ project_access: accessSchema, group_access: accessSchema }).nullish(),
+});
 
 /** `GET /personal_access_tokens/self`: the token describing itself (GitLab 16.0+). */
 export const tokenSelfSchema = z.object({

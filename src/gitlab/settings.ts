@@ -9,4 +9,6 @@ export interface GitLabSettings {
   registryRepository?: string | undefined;
   /** Show each app as a GitLab environment (needs a token with the `api` scope). */
   environments?: boolean;
+  /** Show each app in one note on its merge request (needs the `api` scope and a role that may comment). */
+  mrNotes?: boolean;
 }

@@ -31,11 +31,20 @@ const PICKER_WAIT_MS = 1_000;
 /** Open MRs listed for the picker (GitLab's largest page). */
 const OPEN_MR_PAGE = 100;
 
+/** The project as `GET /projects/:id` tells it. */
+export interface ProjectFacts {
+  id: number;
+  path: string;
+  visibility?: string;
+  /** The token user's Gitlab::Access level (10 Guest … 50 Owner), when GitLab says. */
+  accessLevel?: number;
+}
+
 /** GitLab as the engine needs it, through gitbeaker; answers parsed with zod. */
 export class GitLabSource implements MergeRequestSource {
   private readonly api: () => Promise<GitLabApi>;
   private readonly repositoryIds = new Map<string, Promise<number | undefined>>();
-  private project: Promise<{ id: number; path: string }> | undefined;
+  private project: Promise<ProjectFacts> | undefined;
 
   private readonly openMergeRequests: OpenMergeRequestList;
 
@@ -271,14 +280,30 @@ export class GitLabSource implements MergeRequestSource {
     return this.readProject().then((project) => project.path);
   }
 
-  /** The project as GitLab knows it, read once (`review-app doctor` checks it is there). */
-  readProject(): Promise<{ id: number; path: string }> {
+  /**
+   * The project as GitLab knows it, read once (`review-app doctor` checks it is there and
+   * the token user's role in it: the higher of its own and its group's, 0 for none).
+   */
+  readProject(): Promise<ProjectFacts> {
     this.project ??= this.call('project', async () =>
       (await this.api()).Projects.show(this.config.project),
     )
       .then((raw) => {
         const project = parse(projectSchema, raw, 'project');
-        return { id: project.id, path: project.path_with_namespace };
+        const { permissions } = project;
+        return {
+          id: project.id,
+          path: project.path_with_namespace,
+          ...(project.visibility ? { visibility: project.visibility } : {}),
+          ...(permissions
+            ? {
+                accessLevel: Math.max(
+                  permissions.project_access?.access_level ?? 0,
+                  permissions.group_access?.access_level ?? 0,
+                ),
+              }
+            : {}),
+        };
       })
       .catch((error) => {
         this.project = undefined;

@@ -313,7 +313,9 @@ export class Watcher {
       this.announcedHere.add(app.task.arn);
       const stopped = await engine.stopApp(marked, reason);
       this.forget(app.task.arn);
-      await notifier.ended(stopped, engine.explainStop(stopped.task, stopped.meta));
+      const explanation = engine.explainStop(stopped.task, stopped.meta);
+      await notifier.ended(stopped, explanation);
+      await engine.noteEnded(stopped, explanation);
     } catch (error) {
       logger.error('could not stop a review app', { mr: app.meta.mr, reason, error });
     }
@@ -328,6 +330,7 @@ export class Watcher {
       logger.warn('could not mark a stopped app as announced', { mr: app.meta.mr, error });
     }
     await notifier.ended(app, explanation);
+    await engine.noteEnded(app, explanation);
   }
 
   /** Refresh the countdowns that are due, oldest first, within the shared budget. */
@@ -373,6 +376,7 @@ export class Watcher {
       await this.options.notifier
         .ended(ended, LOST_EXPLANATION)
         .catch((error) => this.options.logger.warn('could not report a lost app', { error }));
+      await this.options.engine.noteEnded(ended, LOST_EXPLANATION);
     }
   }
 }

@@ -118,6 +118,51 @@ describe('review-app doctor', () => {
     ]);
   });
 
+  it('with GITLAB_MR_NOTES on, checks the api scope and a role allowed to comment', async () => {
+    await using world = await startWorld();
+    world.gitlab.setTokenScopes(['api', 'read_registry']);
+    const result = await doctor(world, { GITLAB_MR_NOTES: 'true' });
+    expect(result.failed).toEqual([]);
+    expect(result.lines).toContain(
+      "✓ GitLab role: The token's user is a Developer in acme/shop: enough for GITLAB_MR_NOTES.",
+    );
+
+    world.gitlab.setTokenScopes(['read_api', 'read_registry']);
+    world.gitlab.setTokenRole('guest');
+    const refused = await doctor(world, { GITLAB_MR_NOTES: 'true' });
+    expect(refused.code).toBe(1);
+    expect(refused.failed).toEqual([
+      '✗ GitLab token: GITLAB_TOKEN lacks the scope api (it has read_api, read_registry): create a token with api (GITLAB_MR_NOTES is on) and read_registry.',
+      "✗ GitLab role: The token's user is a Guest in acme/shop, and GITLAB_MR_NOTES needs at least Reporter: give that user the Reporter role in acme/shop (or create the token as a user who has it).",
+    ]);
+    expectNothingChanged(world);
+  });
+
+  it('with GITLAB_ENVIRONMENTS on, a Reporter with the api scope is named as lacking the Developer role', async () => {
+    await using world = await startWorld();
+    world.gitlab.setTokenScopes(['api', 'read_registry']);
+    world.gitlab.setTokenRole('reporter');
+    const result = await doctor(world, { GITLAB_ENVIRONMENTS: 'true', GITLAB_MR_NOTES: 'true' });
+    expect(result.code).toBe(1);
+    expect(result.lines).toContain(
+      `✓ GitLab token: ${world.env.GITLAB_URL} answers; the token has api, read_registry.`,
+    );
+    expect(result.failed).toEqual([
+      "✗ GitLab role: The token's user is a Reporter in acme/shop, and GITLAB_ENVIRONMENTS needs at least Developer: give that user the Developer role in acme/shop (or create the token as a user who has it).",
+    ]);
+  });
+
+  it('names both fixes when the token lacks the api scope and its user the role', async () => {
+    await using world = await startWorld();
+    world.gitlab.setTokenScopes(['read_api', 'read_registry']);
+    world.gitlab.setTokenRole('reporter');
+    const result = await doctor(world, { GITLAB_ENVIRONMENTS: 'true', GITLAB_MR_NOTES: 'true' });
+    expect(result.failed).toEqual([
+      '✗ GitLab token: GITLAB_TOKEN lacks the scope api (it has read_api, read_registry): create a token with api (GITLAB_ENVIRONMENTS and GITLAB_MR_NOTES are on) and read_registry.',
+      "✗ GitLab role: The token's user is a Reporter in acme/shop, and GITLAB_ENVIRONMENTS needs at least Developer: give that user the Developer role in acme/shop (or create the token as a user who has it).",
+    ]);
+  });
+
   it('a missing project', async () => {
     await using world = await startWorld();
     const result = await doctor(world, { GITLAB_PROJECT: 'acme/nothing' });

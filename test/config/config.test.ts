@@ -64,6 +64,14 @@ describe('configuration', () => {
     }
   });
 
+  it('turns the GitLab writes on only when asked, and names a flag that is not true or false', () => {
+    expect(loadConfig(minimal).gitlab).toMatchObject({ environments: false, mrNotes: false });
+    expect(loadConfig({ ...minimal, GITLAB_MR_NOTES: 'yes' }).gitlab.mrNotes).toBe(true);
+    expect(problems(() => loadConfig({ ...minimal, GITLAB_MR_NOTES: 'sometimes' }))).toEqual([
+      expect.stringContaining('GITLAB_MR_NOTES must be true or false'),
+    ]);
+  });
+
   it('treats empty optional variables as unset, as .env files write them', () => {
     const config = loadConfig({
       ...minimal,

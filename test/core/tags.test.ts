@@ -59,6 +59,7 @@ describe('meta in tags', () => {
     port: 3000,
     url: 'http://203.0.113.7:3000',
     warned: true,
+    noteId: 3001,
   };
 
   it('round-trips through tags with valid keys', () => {

@@ -124,6 +124,19 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
     );
   });
 
+  it('a Reporter token (api scope, too low a role) leaves the launch working, with a warning logged', async () => {
+    await using w = await startBotWorld({ env: { GITLAB_ENVIRONMENTS: 'true' } });
+    w.gitlab.setTokenScopes(['api', 'read_registry']);
+    w.gitlab.setTokenRole('reporter');
+    w.addMergeRequest(42);
+    const app = await launchedFromSlack(w, 42);
+    expect(shown(app.status)).toContain(`http://${w.aws.networkInterface(app.arn)?.publicIp}:3000`);
+    expect(w.gitlab.environments(PROJECT_ID)).toEqual([]);
+    expect(w.logs.some((l) => l.includes('could not show the app as a GitLab environment'))).toBe(
+      true,
+    );
+  });
+
   it('a CLI launch and stop with no bot running leave the environment stopped', async () => {
     await using world = await startWorld();
     world.gitlab.setTokenScopes(['api', 'read_registry']);
