@@ -13,6 +13,7 @@ import {
 } from './aws-ecs-tasks.js';
 import { ELBV2_ACTIONS, handleElbv2 } from './aws-elbv2.js';
 import type { UnhealthyReason } from './aws-elbv2-health.js';
+import { renderAction } from './aws-elbv2-rules.js';
 import {
   answerFor,
   type ListenerAnswer,
@@ -445,7 +446,11 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       const tagsOf = (arn: string) =>
         Object.fromEntries((elbv2.tags.get(arn) ?? []).map((t) => [t.Key, t.Value]));
       return {
-        rules: [...elbv2.rules.values()].map((r) => ({ ...r, tags: tagsOf(r.arn) })),
+        rules: [...elbv2.rules.values()].map((r) => ({
+          ...r,
+          actions: r.actions.map(renderAction),
+          tags: tagsOf(r.arn),
+        })),
         targetGroups: [...elbv2.targetGroups.values()].map((g) => {
           elbv2.settle(g);
           return {
