@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Tag } from './aws-elbv2-store.js';
 import { AwsError, isObject, type JsonObject } from './aws-shared.js';
 import type { HttpReply } from './http.js';
 
@@ -167,3 +168,44 @@ export function objects(input: JsonObject, key: string): JsonObject[] {
 }
 
 export const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** `PageSize` (1 to `max`) and `Marker`, as Describe* page. */
+export function page<T>(input: JsonObject, all: T[], max: number): { items: T[]; marker?: string } {
+  const size = integer(input, 'PageSize') ?? max;
+  if (size < 1 || size > max) throw validationError(`PageSize must be between 1 and ${max}`);
+  const marker = text(input, 'Marker');
+  const start = marker === undefined ? 0 : Number(Buffer.from(marker, 'base64url').toString());
+  if (!Number.isInteger(start) || start < 0 || start > all.length)
+    throw validationError('Invalid Marker');
+  const end = start + size;
+  return end < all.length
+    ? { items: all.slice(start, end), marker: Buffer.from(String(end)).toString('base64url') }
+    : { items: all.slice(start) };
+}
+
+/** ELB tags: key 1–128, value 0–256, letters, digits, spaces and `_ . : / = + - @`; `aws:` reserved. */
+export function parseTags(input: JsonObject): Tag[] {
+  const tags = objects(input, 'Tags').map((raw) => ({
+    Key: required(raw, 'Key'),
+    Value: text(raw, 'Value') ?? '',
+  }));
+  const pattern = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+  const keys = new Set<string>();
+  for (const { Key, Value } of tags) {
+    if (Key.length > 128 || Value.length > 256 || !pattern.test(Key) || !pattern.test(Value)) {
+      throw validationError(
+        `Tag '${Key}' has a key or value that is too long or has characters that are not allowed`,
+      );
+    }
+    if (Key.toLowerCase().startsWith('aws:'))
+      throw validationError('Tag keys starting with aws: are reserved');
+    if (keys.has(Key)) throw new AwsError('DuplicateTagKeys', `Tag key '${Key}' is duplicated`);
+    keys.add(Key);
+  }
+  if (tags.length > 50)
+    throw new AwsError(
+      'TooManyTags',
+      "You've reached the limit on the number of tags for this resource",
+    );
+  return tags;
+}
