@@ -51,18 +51,17 @@ export function parseLoadBalancerSettings(env: Env): {
     );
   } else {
     const label = hostTemplate.slice(0, -'.{domain}'.length);
-    // One label: the wildcard certificate *.domain covers one level only.
+    const unknown = label.replace(/\{(mr|project|random)\}/g, '').match(/\{[^}]*\}/g);
     if (label.includes('.')) {
+      // The wildcard certificate *.domain covers one level only.
       problems.push(
         'REVIEW_APP_HOST_TEMPLATE: must add one label before .{domain}: the wildcard certificate covers one level',
       );
-    }
-    const unknown = label.replace(/\{(mr|project|random)\}/g, '').match(/\{[^}]*\}/g);
-    if (unknown)
+    } else if (unknown) {
       problems.push(
         `REVIEW_APP_HOST_TEMPLATE: unknown placeholder ${unknown[0]} (known: {mr}, {project}, {random})`,
       );
-    else if (!/^[a-z0-9-]*$/i.test(label.replace(/\{(mr|project|random)\}/g, ''))) {
+    } else if (!/^[a-z0-9-]*$/i.test(label.replace(/\{(mr|project|random)\}/g, ''))) {
       problems.push(
         'REVIEW_APP_HOST_TEMPLATE: may hold only letters, digits and hyphens besides its placeholders',
       );
