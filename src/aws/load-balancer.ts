@@ -15,7 +15,7 @@ import {
   sameApp,
   targetGroupName,
 } from './load-balancer-rules.js';
-import type { Rule, Tag } from './sdk/elbv2.js';
+import type { Rule, RuleCondition, Tag } from './sdk/elbv2.js';
 import type { LoadBalancerSettings } from './settings.js';
 
 type Sdk = typeof import('./sdk/elbv2.js');
@@ -98,18 +98,26 @@ export class AlbRouter implements AppRouter {
   async health(app: RoutedApp): Promise<RouteHealth> {
     const group = await this.findTargetGroup(targetGroupName(app));
     if (!group) return { state: 'missing' };
-    const answer = await this.send<{
+    let answer: {
       TargetHealthDescriptions?: {
         TargetHealth?: { State?: string; Reason?: string; Description?: string };
       }[];
-    }>(
-      'DescribeTargetHealth',
-      (sdk) =>
-        new sdk.DescribeTargetHealthCommand({
-          TargetGroupArn: group,
-          Targets: [{ Id: app.ip, Port: app.port }],
-        }),
-    );
+    };
+    try {
+      answer = await this.send(
+        'DescribeTargetHealth',
+        (sdk) =>
+          new sdk.DescribeTargetHealthCommand({
+            TargetGroupArn: group,
+            Targets: [{ Id: app.ip, Port: app.port }],
+          }),
+      );
+    } catch (error) {
+      if (awsName(error) !== 'TargetGroupNotFoundException') throw error;
+      // Deleted behind the bot's back: found again (or made) by the next route.
+      this.groups.delete(targetGroupName(app));
+      return { state: 'missing' };
+    }
     const health = answer.TargetHealthDescriptions?.[0]?.TargetHealth;
     const state = health?.State;
     if (!state || state === 'unavailable' || health.Reason === 'Target.NotRegistered') {
@@ -212,8 +220,7 @@ export class AlbRouter implements AppRouter {
     const already =
       forwardedTo(rule.rule).includes(group) &&
       rule.tags[ROUTE_TAGS.state] !== 'ended' &&
-      JSON.stringify(rule.rule.Conditions?.map((c) => c.Field)) ===
-        JSON.stringify(conditions(host, cidrs).map((c) => c.Field));
+      sameConditions(rule.rule, conditions(host, cidrs));
     if (!already) {
       await this.send(
         'ModifyRule',
@@ -539,6 +546,20 @@ function forwardedTo(rule: Pick<Rule, 'Actions'>): string[] {
           a.TargetGroupArn ?? '',
         ]),
   );
+}
+
+/** The same host and the same networks (conditions as DescribeRules shows them). */
+function sameConditions(rule: Rule, wanted: RuleCondition[]): boolean {
+  const shape = (list: RuleCondition[]) =>
+    JSON.stringify(
+      list
+        .map((c) => [
+          c.Field,
+          c.HostHeaderConfig?.Values ?? c.SourceIpConfig?.Values ?? c.Values ?? [],
+        ])
+        .sort(),
+    );
+  return shape(rule.Conditions ?? []) === shape(wanted);
 }
 
 /** ModifyRule may keep the secret the rule holds; a rule without sign-in yet needs it sent. */

@@ -57,7 +57,7 @@ async function routerWorld(access: Partial<LoadBalancerSettings['access']> = {})
   const router = new AlbRouter(clients, settings, logger, clock.now);
   const open = (host: string, sourceIp = '198.51.100.7') =>
     aws.listenerAnswer(listenerArn, { host, sourceIp });
-  return { aws, clock, router, log, open, listenerArn };
+  return { aws, clock, router, log, open, listenerArn, clients, settings, logger };
 }
 
 const ours = (aws: AwsStandIn) => aws.loadBalancing();
@@ -253,6 +253,17 @@ describe('AlbRouter: review apps on one shared Application Load Balancer', () =>
     expect(open('mr-42.review.example.com', '10.20.1.1')).toMatchObject({ kind: 'forward' });
     expect(open('mr-42.review.example.com', '8.8.8.8')).toMatchObject({ status: 404 });
     expect((await router.room()).rulesPerApp).toBe(2);
+  });
+
+  it('applies changed networks to an app’s rule at its next route', async () => {
+    const { aws, clock, router, open, clients, settings, logger } = await routerWorld();
+    await using _ = aws;
+    await router.route(app(42, '10.0.0.4'));
+    const office = { ...settings, access: { cidrs: ['203.0.113.0/24'] } };
+    await new AlbRouter(clients, office, logger, clock.now).route(app(42, '10.0.0.4'));
+    expect(open('mr-42.review.example.com', '8.8.8.8')).toMatchObject({ status: 404 });
+    expect(open('mr-42.review.example.com', '203.0.113.9')).toMatchObject({ kind: 'forward' });
+    expect(ours(aws).rules).toHaveLength(1);
   });
 
   it('signs people in with OIDC before the app, the secret only ever sent to ELB', async () => {
