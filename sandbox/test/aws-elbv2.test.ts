@@ -6,6 +6,7 @@ import {
   DeleteRuleCommand,
   DeleteTargetGroupCommand,
   DeregisterTargetsCommand,
+  DescribeListenerCertificatesCommand,
   DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetHealthCommand,
@@ -13,6 +14,7 @@ import {
   ModifyRuleCommand,
   ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
+  SetRulePrioritiesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, it } from 'vitest';
 import { startAwsStandIn } from '../src/aws.js';
@@ -368,5 +370,40 @@ describe('AWS stand-in: ELBv2 with @aws-sdk/client-elastic-load-balancing-v2', (
       ),
     );
     expect(reserved.name).toBe('ValidationError');
+  });
+
+  it('moves priorities only to free ones, keeps the default rule, and shows the wildcard certificate', async () => {
+    const { aws, lb, elb, group, rule } = await balanced();
+    await using _ = aws;
+    const target = await group();
+    const first = (await rule({ target })).Rules?.[0]?.RuleArn as string;
+    const other = `mr-43.review.example.com`;
+    const second = (
+      await rule({ target, Priority: 2, Conditions: [{ Field: 'host-header', Values: [other] }] })
+    ).Rules?.[0]?.RuleArn as string;
+    const clash = await rejection(
+      elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: first, Priority: 2 }] })),
+    );
+    expect(clash.name).toBe('PriorityInUseException');
+    await elb.send(
+      new SetRulePrioritiesCommand({
+        RulePriorities: [
+          { RuleArn: first, Priority: 2 },
+          { RuleArn: second, Priority: 1 },
+        ],
+      }),
+    );
+    const { Rules } = await elb.send(new DescribeRulesCommand({ ListenerArn: lb.listenerArn }));
+    expect(Rules?.map((r) => r.RuleArn)).toEqual([
+      second,
+      first,
+      expect.stringMatching(/\/default$/),
+    ]);
+    const keep = await rejection(elb.send(new DeleteRuleCommand({ RuleArn: Rules?.[2]?.RuleArn })));
+    expect(keep.name).toBe('OperationNotPermittedException');
+    const { Certificates } = await elb.send(
+      new DescribeListenerCertificatesCommand({ ListenerArn: lb.listenerArn }),
+    );
+    expect(Certificates).toEqual([{ CertificateArn: lb.certificateArn, IsDefault: true }]);
   });
 });
