@@ -16,6 +16,7 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
   const ecs = env.AWS_ENDPOINT_URL_ECS ?? env.AWS_ENDPOINT_URL;
   const ec2 = env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL;
   const logs = env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ?? env.AWS_ENDPOINT_URL;
+  const elbv2 = env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 ?? env.AWS_ENDPOINT_URL;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const {
     AWS_ACCESS_KEY_ID: accessKeyId,
@@ -23,7 +24,12 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
     AWS_SESSION_TOKEN: sessionToken,
   } = env;
   return {
-    endpoints: { ...(ecs ? { ecs } : {}), ...(ec2 ? { ec2 } : {}), ...(logs ? { logs } : {}) },
+    endpoints: {
+      ...(ecs ? { ecs } : {}),
+      ...(ec2 ? { ec2 } : {}),
+      ...(logs ? { logs } : {}),
+      ...(elbv2 ? { elbv2 } : {}),
+    },
     ...(region ? { region } : {}),
     ...(accessKeyId && secretAccessKey
       ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }

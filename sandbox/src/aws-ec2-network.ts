@@ -55,6 +55,15 @@ export class Ec2Network {
     return group;
   }
 
+  /** The subnets of a VPC (where a load balancer's IP targets must be). */
+  subnetsOf(vpcId: string): Ec2Subnet[] {
+    return [...this.subnets.values()].filter((s) => s.vpcId === vpcId);
+  }
+
+  subnet(subnetId: string): Ec2Subnet | undefined {
+    return this.subnets.get(subnetId);
+  }
+
   /** The XML body of DescribeSubnets for `SubnetId.N` (all subnets when none is given). */
   describeSubnets(ids: string[]): string {
     const selected = pick(this.subnets, ids, {

@@ -11,6 +11,16 @@ import {
   type TaskState,
   TaskStore,
 } from './aws-ecs-tasks.js';
+import { ELBV2_ACTIONS, handleElbv2 } from './aws-elbv2.js';
+import type { UnhealthyReason } from './aws-elbv2-health.js';
+import { renderAction } from './aws-elbv2-rules.js';
+import {
+  answerFor,
+  type ListenerAnswer,
+  type SeededLoadBalancer,
+  seedLoadBalancer,
+} from './aws-elbv2-seed.js';
+import { Elbv2Store } from './aws-elbv2-store.js';
 import { awslogsStream, LOGS_OPERATIONS, LOGS_TARGET, LogStore } from './aws-logs.js';
 import {
   AwsError,
@@ -43,6 +53,8 @@ import {
 
 export type { AppPageRenderer, AppTaskView } from './aws-ecs-app-servers.js';
 export type { ImageFacts, LaunchBehaviour, RunTaskFailure } from './aws-ecs-tasks.js';
+export type { UnhealthyReason } from './aws-elbv2-health.js';
+export type { ListenerAnswer, SeededLoadBalancer } from './aws-elbv2-seed.js';
 
 /** Where the stand-in's resources live: ARNs carry them, nothing configures them. */
 const REGION = 'us-east-1';
@@ -147,7 +159,40 @@ export interface AwsStandIn extends LoopbackServer {
   ): void;
   /** Recorded operation names in order (`RunTask`, `DescribeNetworkInterfaces`, ...). */
   operations(): string[];
-  /** Request bodies of one operation: parsed JSON for ECS, form parameters for EC2. */
+  /**
+   * The shared Application Load Balancer the operator sets up once: an HTTPS listener
+   * holding the wildcard certificate of `domain` (default `review.example.com`) whose
+   * default action answers a plain 404, in the VPC of the first subnet (the demo subnet).
+   */
+  addLoadBalancer(input?: {
+    name?: string;
+    domain?: string;
+    subnets?: string[];
+    securityGroups?: string[];
+    protocol?: 'HTTP' | 'HTTPS';
+  }): SeededLoadBalancer;
+  /** What the app at `ip` (on `port`, or any) answers ALB's health checks with from now on. */
+  setTargetHealth(ip: string, health: 'healthy' | UnhealthyReason, port?: number): void;
+  /** What the listener answers a request for `host` (from `sourceIp`) with. */
+  listenerAnswer(listenerArn: string, request: { host: string; sourceIp?: string }): ListenerAnswer;
+  /** The listener's rules (not the default) and the account's target groups, with tags. */
+  loadBalancing(): {
+    rules: {
+      arn: string;
+      listenerArn: string;
+      priority: number;
+      conditions: unknown[];
+      actions: unknown[];
+      tags: Record<string, string>;
+    }[];
+    targetGroups: {
+      arn: string;
+      name: string;
+      targets: { id: string; port: number }[];
+      tags: Record<string, string>;
+    }[];
+  };
+  /** Request bodies of one operation: parsed JSON for ECS, form parameters for EC2 and ELB. */
   callsTo(operation: string): JsonObject[];
   /** With `serveApps`: where a RUNNING task's app answers (`http://127.0.0.1:<port>`). */
   appUrl(arn: string): Promise<string | undefined>;
@@ -180,6 +225,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   const network = new Ec2Network(region, accountId);
   network.addSubnet({ subnetId: DEMO_SUBNET, availabilityZone: `${region}a` });
   network.addSecurityGroup({ groupId: DEMO_SECURITY_GROUP });
+  const elbv2 = new Elbv2Store(region, accountId, now, network);
   const apps = options.serveApps
     ? new AppServers(
         typeof options.serveApps === 'function' ? options.serveApps : defaultAppPage,
@@ -313,6 +359,14 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
         const operation = target.slice(ECS_TARGET.length);
         return ECS_OPERATIONS.has(operation) ? operation : `UNKNOWN ECS ${operation}`;
       }
+      if (
+        request.method === 'POST' &&
+        isForm(request.headers['content-type']) &&
+        isElbv2(request.headers.authorization)
+      ) {
+        const action = new URLSearchParams(request.body).get('Action') ?? '';
+        return ELBV2_ACTIONS.has(action) ? action : `UNKNOWN ELBV2 ${action}`;
+      }
       if (request.method === 'POST' && isForm(request.headers['content-type'])) {
         const action = new URLSearchParams(request.body).get('Action') ?? '';
         return EC2_ACTIONS.has(action) ? action : `UNKNOWN EC2 ${action}`;
@@ -338,6 +392,9 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     if (LOGS_OPERATIONS.has(operation) || operation.startsWith('UNKNOWN LOGS ')) {
       // CloudWatch Logs speaks JSON 1.1 too, with the same error shape as ECS.
       return awsJson(() => logs.handle(operation, parseJsonBody(request.body)));
+    }
+    if (ELBV2_ACTIONS.has(operation) || operation.startsWith('UNKNOWN ELBV2 ')) {
+      return handleElbv2(new URLSearchParams(request.body), elbv2);
     }
     if (EC2_ACTIONS.has(operation) || operation.startsWith('UNKNOWN EC2 ')) {
       return handleEc2(new URLSearchParams(request.body), { accountId, interfaces, network });
@@ -376,6 +433,34 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     },
     addSubnet: (input) => {
       network.addSubnet(input);
+    },
+    addLoadBalancer: (input = {}) =>
+      seedLoadBalancer(elbv2, {
+        ...input,
+        subnets: input.subnets ?? [DEMO_SUBNET],
+        securityGroups: input.securityGroups ?? [DEMO_SECURITY_GROUP],
+      }),
+    setTargetHealth: (ip, health, port) => elbv2.app.set(ip, port, health),
+    listenerAnswer: (listenerArn, request) => answerFor(elbv2, listenerArn, request),
+    loadBalancing: () => {
+      const tagsOf = (arn: string) =>
+        Object.fromEntries((elbv2.tags.get(arn) ?? []).map((t) => [t.Key, t.Value]));
+      return {
+        rules: [...elbv2.rules.values()].map((r) => ({
+          ...r,
+          actions: r.actions.map(renderAction),
+          tags: tagsOf(r.arn),
+        })),
+        targetGroups: [...elbv2.targetGroups.values()].map((g) => {
+          elbv2.settle(g);
+          return {
+            arn: g.arn,
+            name: g.name,
+            targets: g.targets.map((t) => ({ id: t.id, port: t.port })),
+            tags: tagsOf(g.arn),
+          };
+        }),
+      };
     },
     addTaskDefinition: (input) => {
       const record = definitions.register(
@@ -438,6 +523,15 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
             : parseJsonBody(r.body),
         ),
   };
+}
+
+/**
+ * ELBv2 and EC2 both speak the query protocol on the one endpoint: the SigV4
+ * credential scope (`Credential=<key>/<date>/<region>/elasticloadbalancing/aws4_request`)
+ * names the service the request was signed for.
+ */
+function isElbv2(authorization: string | undefined): boolean {
+  return /Credential=[^/]+\/\d{8}\/[^/]+\/elasticloadbalancing\//.test(authorization ?? '');
 }
 
 function isForm(contentType: string | undefined): boolean {

@@ -1,11 +1,12 @@
 import { loadOnce } from '../core/load-once.js';
 import type { EC2Client } from './sdk/ec2.js';
 import type { ECSClient, EcsOperations } from './sdk/ecs.js';
+import type { ElasticLoadBalancingV2Client } from './sdk/elbv2.js';
 import type { CloudWatchLogsClient } from './sdk/logs.js';
 
 export interface AwsClientOptions {
   /** For tests and the sandbox; otherwise the SDK reads AWS_ENDPOINT_URL and AWS_REGION itself. */
-  endpoints?: { ecs?: string; ec2?: string; logs?: string };
+  endpoints?: { ecs?: string; ec2?: string; logs?: string; elbv2?: string };
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
@@ -38,6 +39,11 @@ export interface AwsClients {
   logs(
     region?: string,
   ): Promise<{ client: CloudWatchLogsClient; sdk: typeof import('./sdk/logs.js') }>;
+  /**
+   * Elastic Load Balancing v2, for stable names on a shared load balancer: loaded on
+   * first use, so a bot without a load balancer never loads it.
+   */
+  elbv2(): Promise<{ client: ElasticLoadBalancingV2Client; sdk: typeof import('./sdk/elbv2.js') }>;
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
@@ -47,7 +53,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
-  const { ecs, ec2, logs } = options.endpoints ?? {};
+  const { ecs, ec2, logs, elbv2 } = options.endpoints ?? {};
   const ecsClient = loadOnce(() =>
     import('./sdk/ecs.js').then((sdk) => ({
       sdk,
@@ -58,6 +64,15 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     import('./sdk/ec2.js').then((sdk) => ({
       sdk,
       client: new sdk.EC2Client({ ...common, ...(ec2 ? { endpoint: ec2 } : {}) }),
+    })),
+  );
+  const elbv2Client = loadOnce(() =>
+    import('./sdk/elbv2.js').then((sdk) => ({
+      sdk,
+      client: new sdk.ElasticLoadBalancingV2Client({
+        ...common,
+        ...(elbv2 ? { endpoint: elbv2 } : {}),
+      }),
     })),
   );
   const logsClients = new Map<string, () => ReturnType<AwsClients['logs']>>();
@@ -72,6 +87,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
       },
     },
     ec2: ec2Client,
+    elbv2: elbv2Client,
     logs(region = options.region ?? '') {
       let client = logsClients.get(region);
       if (!client) {

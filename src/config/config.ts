@@ -436,6 +436,7 @@ export function secretsOf(env: Env): string[] {
     'SLACK_APP_TOKEN',
     'AWS_SECRET_ACCESS_KEY',
     'AWS_SESSION_TOKEN',
+    'OIDC_CLIENT_SECRET',
   ]
     .map((name) => env[name])
     .filter((v): v is string => typeof v === 'string' && v.length >= 4);

@@ -40,6 +40,8 @@ export interface ErrorDetails {
   PORT_IN_USE: { port: number };
   /** A deployment mistake found at start: the variable or port to fix. */
   SETUP_INVALID: { variable?: string; port?: number };
+  /** The shared load balancer has no room for one more app's rule or target group. */
+  ROUTES_FULL: { limit: 'rules' | 'target-groups'; used: number; max: number };
   /** The AWS SDK found no credentials anywhere in its chain. */
   AWS_NO_CREDENTIALS: AwsDetails;
 }

@@ -115,3 +115,72 @@ export interface ThreadLinks {
   /** A link that opens the thread; undefined when the chat cannot give one. */
   link(channel: string, thread: string): Promise<string | undefined>;
 }
+
+/** Which app a route belongs to: one per project and merge request, across relaunches. */
+export interface RoutedAppKey {
+  project: string;
+  mr: number;
+}
+
+/** A running app as the router needs it: its task and where the task listens. */
+export interface RoutedApp extends RoutedAppKey {
+  taskArn: string;
+  /** The task's private IP (the load balancer reaches it inside the VPC). */
+  ip: string;
+  port: number;
+}
+
+/** What the load balancer's health checks say of an app's target. */
+export interface RouteHealth {
+  state: 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'unused' | 'missing';
+  /** The load balancer's reason code (`Target.ResponseCodeMismatch`…), when not healthy. */
+  reason?: string;
+  /** The load balancer's words for it ("Health checks failed with these codes: [502]"). */
+  description?: string;
+}
+
+/** How much of the load balancer's fixed capacity is taken, and by how many of the bot's apps. */
+export interface RouteRoom {
+  rules: { used: number; max: number };
+  targetGroups: { used: number; max: number };
+  /** Rules one new app takes (more than one when the allowed networks need several). */
+  rulesPerApp: number;
+}
+
+/**
+ * Gives running apps a stable address people can open (one shared load balancer:
+ * a host name per MR that survives relaunches), shows a page when an app has ended,
+ * and removes what no app uses. Whatever it creates carries the app's project and MR,
+ * so a bot that was down finds it again.
+ */
+export interface AppRouter {
+  /**
+   * Throws ReviewAppError ROUTES_FULL when a new app would not fit (rules or target
+   * groups of the load balancer); an app that already has its route always fits.
+   */
+  admit(app: RoutedAppKey): Promise<void>;
+  /**
+   * Give a running app its name: create or reuse its target group and rule(s), put
+   * `ip:port` in place of any earlier task's target, and return the URL. Safe to call
+   * again for the same task (nothing changes).
+   */
+  route(app: RoutedApp): Promise<{ url: string }>;
+  /** Whether the app's target passes the health checks yet, and the load balancer's reason if not. */
+  health(app: RoutedApp): Promise<RouteHealth>;
+  /**
+   * The app ended: its name answers `page.text` (plain text, at most 1,024 characters)
+   * until `page.until` (epoch ms), its target group goes. Nothing happens without a route.
+   */
+  ended(app: RoutedAppKey, page: { text: string; until: number }): Promise<void>;
+  /**
+   * Remove every rule and target group the bot made whose app is not in `live`
+   * (tasks not stopped, launching ones included) and whose ended page is past its time
+   * or whose MR is `closed`; rules before the target groups they use.
+   */
+  sweep(
+    apps: { live: RoutedAppKey[]; closed?: RoutedAppKey[] },
+    now: number,
+  ): Promise<{ removed: number }>;
+  /** How full the load balancer is (for doctor and for the launch limits). */
+  room(): Promise<RouteRoom>;
+}
