@@ -483,6 +483,28 @@ export class ReviewAppEngine {
     }
   }
 
+  /**
+   * GitLab's available review environments are what is owed to it, also after a restart or
+   * a stop GitLab refused: those of MRs with no live app are stopped, and a live app whose
+   * environment is not available (a show that failed, a team's on_stop job) is shown again.
+   */
+  async reconcileEnvironments(live: ReviewApp[]): Promise<void> {
+    if (!this.environments) return;
+    const available = new Set(await this.environments.available());
+    const liveMrs = new Set(live.map((app) => app.meta.mr));
+    await this.environmentsEnded([...available].filter((mr) => !liveMrs.has(mr)));
+    for (const app of live) {
+      const { mr, url, sha, branch } = app.meta;
+      if (!url || available.has(mr)) continue;
+      available.add(mr);
+      await this.environments
+        .show({ mr, url, sha, branch })
+        .catch((error) =>
+          this.logger.warn('could not show the app as a GitLab environment', { mr, error }),
+        );
+    }
+  }
+
   /** Deregister review revisions that no running app uses. */
   async cleanUp(): Promise<number> {
     const tasks = await this.platform.listTasks();

@@ -93,10 +93,21 @@ export interface LogSource {
   recentLines(task: TaskInfo, limit: number): Promise<string[] | undefined>;
 }
 
+/** What a GitLab environment shows of a running app. */
+export interface ShownApp {
+  mr: number;
+  url: string;
+  /** The commit and branch it runs: a stopped environment comes back with a deployment of them. */
+  sha: string;
+  branch: string;
+}
+
 /** The app as the merge request's environment on the GitLab side, when turned on. */
 export interface EnvironmentTracker {
-  /** Show the MR's environment as available at `url` (created, or brought back). */
-  show(mr: number, url: string): Promise<void>;
+  /** Show the MR's environment as available at the app's URL (created, or brought back). */
+  show(app: ShownApp): Promise<void>;
   /** Mark the MR's environment stopped, if it is available. */
   stop(mr: number): Promise<void>;
+  /** The MRs whose environment is available, whatever runs: the reconcile's truth. */
+  available(): Promise<number[]>;
 }
