@@ -160,7 +160,7 @@ describe('GitLab stand-in: environment lists and deployments as GitLab answers t
     gitlab.addMergeRequest(7, { iid: 5, title: 'T', source_branch: 'feature/5', sha: 'abc' });
     const api = client(gitlab);
     const env = gitlab.deployWithStopAction(7, 'review/mr-5', 'http://a');
-    await api.Environments.stop(7, env.id, { force: true });
+    await api.Environments.stop(7, env.id, { force: 'true' });
     await api.Deployments.create(7, 'review/mr-5', 'abc', 'feature/5', false, {
       status: 'success',
     });
