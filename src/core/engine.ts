@@ -393,8 +393,12 @@ export class ReviewAppEngine {
 
   /** The MR's newest review app, running or recently stopped (ECS keeps stopped tasks about an hour). */
   async latest(mr: number): Promise<ReviewApp | undefined> {
-    const apps = (await this.snapshot({ includeStopped: true })).filter((a) => a.meta.mr === mr);
-    return apps.sort((a, b) => b.meta.launchedAt - a.meta.launchedAt)[0];
+    const newest = (apps: ReviewApp[]) =>
+      apps
+        .filter((app) => app.meta.mr === mr)
+        .sort((a, b) => b.meta.launchedAt - a.meta.launchedAt)[0];
+    // A running app is newer than any stopped one: the stopped tasks are read only without it.
+    return (await this.list().then(newest)) ?? newest(await this.snapshot({ onlyStopped: true }));
   }
 
   async findRunning(mr: number): Promise<ReviewApp | undefined> {

@@ -66,9 +66,14 @@ export interface TaskPlatform {
   describeTasks(arns: string[]): Promise<TaskInfo[]>;
   /**
    * The bot's tasks with their tags, each described once: every running one, the `known`
-   * ones whatever their state, and (with `includeStopped`) recently stopped ones.
+   * ones whatever their state, and (with `includeStopped`) recently stopped ones; with
+   * `onlyStopped`, the recently stopped ones alone (the running ones are known already).
    */
-  listTasks(options?: { known?: string[]; includeStopped?: boolean }): Promise<TaskInfo[]>;
+  listTasks(options?: {
+    known?: string[];
+    includeStopped?: boolean;
+    onlyStopped?: boolean;
+  }): Promise<TaskInfo[]>;
   stopTask(arn: string, reason: string): Promise<TaskInfo>;
   tagTask(arn: string, tags: { key: string; value: string }[]): Promise<void>;
   /**
