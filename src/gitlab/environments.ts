@@ -36,6 +36,13 @@ function environmentName(mr: number): string {
  * source's calls: the same client, the same waits on Retry-After, the same wording.
  */
 export class GitLabEnvironments implements EnvironmentTracker {
+  /**
+   * The available environments the last `available()` listed, by MR: the reconcile stops
+   * them by id, without looking each up again. Ids stay (environments are never deleted
+   * here), and a plain stop of one no longer available changes nothing.
+   */
+  private readonly listed = new Map<number, Environment>();
+
   constructor(
     private readonly calls: GitLabCalls,
     private readonly clock: Clock,
@@ -73,7 +80,9 @@ export class GitLabEnvironments implements EnvironmentTracker {
 
   /** A plain stop, so that on_stop jobs of the team's CI run (the environment waits in `stopping`). */
   async stop(mr: number): Promise<void> {
-    const found = await this.find(environmentName(mr));
+    const listed = this.listed.get(mr);
+    this.listed.delete(mr);
+    const found = listed ?? (await this.find(environmentName(mr)));
     if (found?.state === 'available') await this.stopEnvironment(found);
   }
 
@@ -89,10 +98,14 @@ export class GitLabEnvironments implements EnvironmentTracker {
         perPage: PAGE,
       }),
     );
-    return parse(z.array(environmentSchema), raw, 'environments')
-      .map((environment) => /^review\/mr-(\d+)$/.exec(environment.name)?.[1])
-      .filter((iid): iid is string => iid !== undefined)
-      .map(Number);
+    this.listed.clear();
+    for (const environment of parse(z.array(environmentSchema), raw, 'environments')) {
+      const iid = /^review\/mr-(\d+)$/.exec(environment.name)?.[1];
+      if (iid !== undefined && environment.state === 'available') {
+        this.listed.set(Number(iid), environment);
+      }
+    }
+    return [...this.listed.keys()];
   }
 
   /**
@@ -132,12 +145,15 @@ export class GitLabEnvironments implements EnvironmentTracker {
   /** GitLab's refusals of these calls name the fix: the api scope and the Developer role. */
   private call<T>(what: string, request: () => Promise<T>): Promise<T> {
     return this.calls.call(what, request, {
+      // A 404 is the project or the environment gone: the usual words say which.
       refused: (status) =>
-        new ReviewAppError(
-          'GITLAB_UNAUTHORIZED',
-          `GitLab refused the bot's changes to its environments (HTTP ${status}, for ${what}): GITLAB_ENVIRONMENTS needs a GITLAB_TOKEN with the api scope whose user has the Developer role.`,
-          { status },
-        ),
+        status === 404
+          ? undefined
+          : new ReviewAppError(
+              'GITLAB_UNAUTHORIZED',
+              `GitLab refused the bot's changes to its environments (HTTP ${status}, for ${what}): GITLAB_ENVIRONMENTS needs a GITLAB_TOKEN with the api scope whose user has the Developer role.`,
+              { status },
+            ),
     });
   }
 }

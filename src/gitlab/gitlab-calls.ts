@@ -34,7 +34,7 @@ export class GitLabCalls {
   /**
    * Run one GitLab call; its failures become errors users and operators can act on. A 429
    * is tried again after GitLab's Retry-After when that fits in `maxWaitMs` altogether.
-   * `refused` words a 401, 403 or 404 where the caller knows its cause better.
+   * `refused` words a 401, 403 or 404 where the caller knows its cause better (undefined: the usual words).
    */
   async call<T>(
     what: string,
@@ -42,7 +42,7 @@ export class GitLabCalls {
     {
       maxWaitMs = RATE_LIMIT_WAIT_MS,
       refused,
-    }: { maxWaitMs?: number; refused?: (status: number) => ReviewAppError } = {},
+    }: { maxWaitMs?: number; refused?: (status: number) => ReviewAppError | undefined } = {},
   ): Promise<T> {
     let waited = 0;
     for (;;) {
@@ -57,7 +57,9 @@ export class GitLabCalls {
           continue;
         }
         const status = requestStatus(error);
-        if (refused && (status === 401 || status === 403 || status === 404)) throw refused(status);
+        const worded =
+          status === 401 || status === 403 || status === 404 ? refused?.(status) : undefined;
+        if (worded) throw worded;
         throw this.translate(error, what);
       }
     }

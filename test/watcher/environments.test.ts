@@ -1,3 +1,4 @@
+import { Gitlab } from '@gitbeaker/rest';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/slack/ids.js';
 import {
@@ -62,12 +63,13 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
       ),
     );
     await w.bot.watcher.round();
-    // One look for the environment and one stop, made by the Stop itself.
-    expect(environmentCalls() - before).toBe(2);
+    // One stop, made by the Stop itself: the environment's id is known from the first round's list.
+    expect(environmentCalls() - before).toBe(1);
 
     before = environmentCalls();
     expect((await cli(w, ['stop', '43'], { GITLAB_ENVIRONMENTS: 'true' })).code).toBe(0);
     await w.bot.watcher.round();
+    // The CLI looks the environment up, then stops it.
     expect(environmentCalls() - before).toBe(2);
     expect(w.gitlab.environments(PROJECT_ID)).toMatchObject([
       { name: 'review/mr-42', state: 'stopped' },
@@ -189,6 +191,26 @@ describe('GitLab environments (GITLAB_ENVIRONMENTS=true)', () => {
       { name: 'review/mr-42', state: 'stopped' },
       { name: 'review/mr-43', state: 'available' },
     ]);
+  });
+
+  it('a restarted bot stops every environment left available, listing them 100 a page', async () => {
+    await using w = await startBotWorld({ env: { GITLAB_ENVIRONMENTS: 'true' } });
+    w.gitlab.setTokenScopes(['api', 'read_registry']);
+    // A bot that could not stop its environments before it went down (GitLab was away).
+    const api = new Gitlab({ host: w.gitlab.url, token: w.gitlab.token });
+    for (let mr = 1; mr <= 150; mr++) {
+      await api.Environments.create(PROJECT_ID, `review/mr-${mr}`, {
+        externalUrl: `http://10.0.0.${mr}:3000`,
+      });
+    }
+    await w.restart();
+    const before = w.gitlab.requests.length;
+    await w.bot.watcher.recover();
+    expect(w.gitlab.environments(PROJECT_ID).filter((e) => e.state !== 'stopped')).toEqual([]);
+    const calls = w.gitlab.requests.slice(before).map((r) => r.operation);
+    // Two pages of the list, then one stop each: no look-up per environment.
+    expect(calls.filter((op) => op === 'GET /projects/:id/environments')).toHaveLength(2);
+    expect(calls.filter((op) => op.endsWith('/stop'))).toHaveLength(150);
   });
 
   it('waits as long as GitLab asks (Retry-After) when stopping the environment', async () => {
