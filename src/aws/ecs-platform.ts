@@ -225,13 +225,14 @@ export class EcsPlatform implements TaskPlatform {
     const ours = new Set([...running, ...(options.known ?? [])]);
     // Stopped ones are listed by the review family instead, which anyone may run a task of:
     // they are described with the others, and only those the bot started are kept.
-    const stopped = options.includeStopped || options.onlyStopped
-      ? await this.listPages({
-          cluster: this.ecs.cluster,
-          family: await this.knownReviewFamily(),
-          desiredStatus: 'STOPPED',
-        })
-      : [];
+    const stopped =
+      options.includeStopped || options.onlyStopped
+        ? await this.listPages({
+            cluster: this.ecs.cluster,
+            family: await this.knownReviewFamily(),
+            desiredStatus: 'STOPPED',
+          })
+        : [];
     const tasks = await this.describeTasks([...new Set([...ours, ...stopped])]);
     return tasks.filter((task) => ours.has(task.arn) || task.startedBy === STARTED_BY);
   }
