@@ -50,12 +50,15 @@ export function createEngine(options: {
   const clock = options.clock ?? systemClock;
   const awsOptions = awsOptionsFromEnv(env);
   const clients = createAwsClients(awsOptions);
+  const gitlab = new GitLabSource(config.gitlab, logger, clock);
   return new ReviewAppEngine({
     settings: config.engine,
-    gitlab: new GitLabSource(config.gitlab, logger, clock),
+    gitlab,
     platform: new EcsPlatform(clients, config.ecs),
     logs: new CloudWatchTaskLogs(clients, config.ecs),
-    ...(config.gitlab.environments ? { environments: new GitLabEnvironments(config.gitlab) } : {}),
+    ...(config.gitlab.environments
+      ? { environments: new GitLabEnvironments(gitlab.calls, clock) }
+      : {}),
     ...(config.gitlab.mrNotes ? { notes: new GitLabMergeRequestNotes(config.gitlab) } : {}),
     ...(options.threadLinks ? { threadLinks: options.threadLinks } : {}),
     clock,

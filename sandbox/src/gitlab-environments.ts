@@ -31,7 +31,17 @@ import { type HttpReply, json, type RecordedRequest } from './http.js';
  *   stopped one is answered 200 too, MR 256021). Environments the API creates have no
  *   deployment, so no on_stop job: `deployWithStopAction` stands for a CI deploy job.
  * - Only a stopped environment is deleted (a `stopping` one neither); the stand-in
- *   refuses the others 403, the stricter of the behaviours GitLab versions show.
+ *   refuses the others 403, the stricter of the behaviours GitLab versions show. Deleting
+ *   it deletes its deployments.
+ * - `search` matches names that start with it, case aside (Environment.for_name_like,
+ *   `LOWER(name) LIKE LOWER(?) || '%'`), and "must be at least 3 characters long"
+ *   (Environments API); `states` takes `available`, `stopping` or `stopped`.
+ * - Deployments API (lib/api/deployments.rb, `POST /projects/:id/deployments`): requires
+ *   `environment`, `sha`, `ref`, `tag` and `status` (running, success, failed, canceled);
+ *   a ref the project does not have is 400 `{"message":{"ref":["The branch or tag does not
+ *   exist"]}}`; the environment is found or created by name, and a `success` starts it
+ *   (Deployments::UpdateEnvironmentService fires `start`: stopped or stopping to
+ *   available). Such a deployment has no CI job, so no on_stop job follows it.
  */
 export interface GitLabEnvironment {
   id: number;
@@ -42,6 +52,28 @@ export interface GitLabEnvironment {
   tier: string;
   created_at: string;
   updated_at: string;
+}
+
+/** A deployment as the stand-in keeps it; `deployable` is the CI job that made it, if any. */
+export interface Deployment {
+  id: number;
+  sha: string;
+  ref: string;
+  status: string;
+  deployable: { name: string } | null;
+}
+
+const DEPLOYMENT_STATUSES = new Set(['running', 'success', 'failed', 'canceled']);
+const ENVIRONMENT_STATES = new Set(['available', 'stopping', 'stopped']);
+
+/** Whether a JSON body carries the field at all (a Boolean `tag: false` is there). */
+function bodyHas(request: RecordedRequest, field: string): boolean {
+  if (!String(request.headers['content-type'] ?? '').includes('application/json')) return false;
+  try {
+    return field in (JSON.parse(request.body || '{}') as Record<string, unknown>);
+  } catch {
+    return false;
+  }
 }
 
 const NAME = /^[A-Za-z0-9_\-/${}. ]+$/;
@@ -95,6 +127,7 @@ export class EnvironmentStore {
   private readonly byProject = new Map<number, Map<number, GitLabEnvironment>>();
   /** Environments whose last deployment came from a CI job with `environment:on_stop`. */
   private readonly withStopJob = new Set<number>();
+  private readonly deployments = new Map<number, Deployment[]>();
   private nextId = 700;
 
   constructor(private readonly iso: () => string) {}
@@ -105,14 +138,52 @@ export class EnvironmentStore {
 
   list(projectId: number, query: URLSearchParams): GitLabEnvironment[] {
     const name = query.get('name');
-    const search = query.get('search');
+    const search = query.get('search')?.toLowerCase();
     const states = query.get('states');
     return this.all(projectId).filter(
       (e) =>
         (!name || e.name === name) &&
-        (!search || e.name.includes(search)) &&
+        (!search || e.name.toLowerCase().startsWith(search)) &&
         (!states || e.state === states),
     );
+  }
+
+  /** The deployments GitLab keeps of the environment `name`, oldest first. */
+  deploymentsOf(projectId: number, name: string): Deployment[] {
+    const environment = [...this.of(projectId).values()].find((e) => e.name === name);
+    return environment ? [...(this.deployments.get(environment.id) ?? [])] : [];
+  }
+
+  deploy(projectId: number, request: RecordedRequest, refs: Set<string>): HttpReply {
+    const fields = ['environment', 'sha', 'ref', 'tag', 'status'] as const;
+    const missing = fields.find(
+      (field) => readField(request, field) === undefined && !bodyHas(request, field),
+    );
+    if (missing) return json(400, { error: `${missing} is missing` });
+    const status = readField(request, 'status') ?? '';
+    if (!DEPLOYMENT_STATUSES.has(status))
+      return json(400, { error: 'status does not have a valid value' });
+    const ref = readField(request, 'ref') ?? '';
+    if (!refs.has(ref))
+      return json(400, { message: { ref: ['The branch or tag does not exist'] } });
+    const name = readField(request, 'environment') ?? '';
+    const refusal = refused({ name: nameErrors(name) });
+    if (refusal) return refusal;
+    const found = [...this.of(projectId).values()].find((e) => e.name === name);
+    const environment = found ?? this.add(projectId, name, null, undefined);
+    const deployment: Deployment = {
+      id: this.nextId++,
+      sha: readField(request, 'sha') ?? '',
+      ref,
+      status,
+      deployable: null,
+    };
+    this.record(environment.id, deployment);
+    if (status === 'success') {
+      this.moveTo(environment, 'available');
+      this.withStopJob.delete(environment.id);
+    }
+    return json(201, deployment);
   }
 
   create(projectId: number, request: RecordedRequest): HttpReply {
@@ -161,6 +232,7 @@ export class EnvironmentStore {
     if (environment.state !== 'stopped') return json(403, { message: '403 Forbidden' });
     environments.delete(id);
     this.withStopJob.delete(id);
+    this.deployments.delete(id);
     return { status: 204, headers: {}, body: '' };
   }
 
@@ -175,6 +247,13 @@ export class EnvironmentStore {
     if (url !== undefined) environment.external_url = url;
     this.moveTo(environment, 'available');
     this.withStopJob.add(environment.id);
+    this.record(environment.id, {
+      id: this.nextId++,
+      sha: '',
+      ref: '',
+      status: 'success',
+      deployable: { name: 'deploy' },
+    });
     return { ...environment };
   }
 
@@ -212,6 +291,13 @@ export class EnvironmentStore {
     return environment;
   }
 
+  private record(environmentId: number, deployment: Deployment): void {
+    this.deployments.set(environmentId, [
+      ...(this.deployments.get(environmentId) ?? []),
+      deployment,
+    ]);
+  }
+
   private moveTo(environment: GitLabEnvironment, state: GitLabEnvironment['state']): void {
     if (environment.state === state) return;
     environment.state = state;
@@ -241,12 +327,30 @@ export function environmentRoutes(router: Router, state: GitLabState): void {
         ? json(403, { message: '403 Forbidden' })
         : handler(record, params, request);
   const id = (params: Params) => Number(params.environment_id);
-  router.project('GET', '/projects/:id/environments', (record, _params, request) =>
+  router.project('GET', '/projects/:id/environments', (record, _params, request) => {
+    const { query } = request;
     // "name: Mutually exclusive with search" (Environments API, List environments);
     // Grape answers such a pair with 400 "<a>, <b> are mutually exclusive".
-    request.query.has('name') && request.query.has('search')
-      ? json(400, { error: 'name, search are mutually exclusive' })
-      : paginated(environments.list(record.project.id, request.query), listRequest(state, request)),
+    if (query.has('name') && query.has('search'))
+      return json(400, { error: 'name, search are mutually exclusive' });
+    if ((query.get('search') ?? '').length > 0 && (query.get('search') ?? '').length < 3)
+      return json(400, { message: '400 Bad request - Search query is less than 3 characters' });
+    if (query.has('states') && !ENVIRONMENT_STATES.has(query.get('states') ?? ''))
+      return json(400, { error: 'states does not have a valid value' });
+    return paginated(environments.list(record.project.id, query), listRequest(state, request));
+  });
+  router.project(
+    'POST',
+    '/projects/:id/deployments',
+    developer((record, _params, request) => {
+      const refs = new Set([
+        record.project.default_branch,
+        ...[...record.mergeRequests.values()]
+          .filter((mr) => mr.source_project_id === record.project.id)
+          .map((mr) => mr.source_branch),
+      ]);
+      return environments.deploy(record.project.id, request, refs);
+    }),
   );
   router.project(
     'POST',

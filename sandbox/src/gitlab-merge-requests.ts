@@ -1,5 +1,5 @@
 import { paginated } from './gitlab-pagination.js';
-import { filterMergeRequests } from './gitlab-query.js';
+import { filterMergeRequests, mergeRequestListRefusal } from './gitlab-query.js';
 import { listRequest, notFound, type Router } from './gitlab-router.js';
 import {
   findProject,
@@ -22,6 +22,8 @@ import { json } from './http.js';
 
 export function mergeRequestRoutes(router: Router, state: GitLabState): void {
   router.project('GET', '/projects/:id/merge_requests', (record, _params, request) => {
+    const refusal = mergeRequestListRefusal(request.query);
+    if (refusal) return refusal;
     const list = filterMergeRequests([...record.mergeRequests.values()], request.query);
     return paginated(
       list.map((mr) => render(record, mr, false)),

@@ -1,5 +1,5 @@
 import type { GitLabMergeRequest } from './gitlab-types.js';
-import type { RecordedRequest } from './http.js';
+import { type HttpReply, json, type RecordedRequest } from './http.js';
 
 /** Request reading for the GitLab stand-in: authentication, body fields, MR list filters. */
 
@@ -28,14 +28,52 @@ export function readField(request: RecordedRequest, name: string): string | unde
   return request.query.get(name) ?? undefined;
 }
 
-/** The filters of `GET /projects/:id/merge_requests` the bot sends: state, iids[], order. */
+/**
+ * `GET /projects/:id/merge_requests` (docs.gitlab.com/api/merge_requests, List project merge
+ * requests): the stand-in applies the filters the bot sends, as documented: `state`
+ * (opened, closed, locked, merged; all by default), `iids[]`, `order_by` (created_at by
+ * default, updated_at, title), `sort` (desc by default, asc), and the pagination `page`
+ * and `per_page`. A value outside those is answered as Grape answers it: 400
+ * `{"error":"<name> does not have a valid value"}`. GitLab documents other filters
+ * (labels, author_id, search, ...) that the stand-in does not apply: they are refused the
+ * same way rather than ignored, so that a list the bot narrows is never answered whole.
+ */
+const MR_LIST_VALUES: Record<string, Set<string> | 'integer' | 'integers'> = {
+  state: new Set(['opened', 'closed', 'locked', 'merged', 'all']),
+  order_by: new Set(['created_at', 'updated_at', 'title']),
+  sort: new Set(['asc', 'desc']),
+  'iids[]': 'integers',
+  page: 'integer',
+  per_page: 'integer',
+};
+
+export function mergeRequestListRefusal(query: URLSearchParams): HttpReply | undefined {
+  for (const name of new Set(query.keys())) {
+    const allowed = MR_LIST_VALUES[name];
+    const values = query.getAll(name);
+    const valid =
+      allowed === undefined
+        ? false
+        : allowed === 'integer' || allowed === 'integers'
+          ? values.every((value) => /^\d+$/.test(value)) &&
+            (allowed === 'integers' || values.length === 1)
+          : values.length === 1 && allowed.has(values[0] ?? '');
+    if (valid) continue;
+    return allowed === undefined
+      ? json(400, { error: `${name} is not a filter the GitLab stand-in applies` })
+      : json(400, { error: `${name.replace('[]', '')} does not have a valid value` });
+  }
+  return undefined;
+}
+
+/** Applies the filters `mergeRequestListRefusal` accepts. */
 export function filterMergeRequests<T extends Omit<GitLabMergeRequest, 'head_pipeline'>>(
   list: T[],
   query: URLSearchParams,
 ): T[] {
   const state = query.get('state') ?? 'all';
   const iids = query.getAll('iids[]').map(Number);
-  const orderBy = query.get('order_by') === 'updated_at' ? 'updated_at' : 'created_at';
+  const orderBy = (query.get('order_by') ?? 'created_at') as 'created_at' | 'updated_at' | 'title';
   const direction = query.get('sort') === 'asc' ? 1 : -1;
 
   const filtered = list.filter(

@@ -1,4 +1,5 @@
 import {
+  type Deployment,
   EnvironmentStore,
   environmentRoutes,
   type GitLabEnvironment,
@@ -28,7 +29,7 @@ import type {
 } from './gitlab-types.js';
 import { json, type LoopbackServer, type RecordedRequest, startLoopbackServer } from './http.js';
 
-export type { GitLabEnvironment } from './gitlab-environments.js';
+export type { Deployment, GitLabEnvironment } from './gitlab-environments.js';
 export type { GitLabNote } from './gitlab-notes.js';
 export type * from './gitlab-types.js';
 
@@ -98,6 +99,8 @@ export interface GitLabStandIn extends LoopbackServer {
    * missing, `available` again if stopped): stopping it now waits in `stopping` for that job.
    */
   deployWithStopAction(projectId: number | string, name: string, url?: string): GitLabEnvironment;
+  /** The deployments GitLab keeps of the environment `name` (a CI job's, the API's), oldest first. */
+  deployments(projectId: number | string, name: string): Deployment[];
   /** The on_stop job ends: the environment is `stopped`, or `available` again if the job failed. */
   finishStopJob(
     projectId: number | string,
@@ -200,6 +203,8 @@ export async function startGitLabStandIn(
     environments: (projectId) => state.environments.all(mustProject(state, projectId).project.id),
     deployWithStopAction: (projectId, name, url) =>
       state.environments.deployWithStopAction(mustProject(state, projectId).project.id, name, url),
+    deployments: (projectId, name) =>
+      state.environments.deploymentsOf(mustProject(state, projectId).project.id, name),
     finishStopJob: (projectId, name, outcome = 'success') =>
       state.environments.finishStopJob(mustProject(state, projectId).project.id, name, outcome),
   };

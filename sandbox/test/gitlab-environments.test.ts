@@ -142,3 +142,49 @@ describe('GitLab stand-in: environment URLs are checked as GitLab checks them', 
     ).toEqual({ status: 400, message: { external_url: ['URI is invalid'] } });
   });
 });
+
+describe('GitLab stand-in: environment lists and deployments as GitLab answers them', () => {
+  it('searches names by their start, case aside, and refuses a search under 3 characters or an unknown state', async () => {
+    await using gitlab = await seeded();
+    const api = client(gitlab);
+    await api.Environments.create(7, 'review/mr-5');
+    await api.Environments.create(7, 'staging/review/mr-6');
+    const found = await api.Environments.all(7, { search: 'REVIEW/mr-' });
+    expect(found.map((e) => e.name)).toEqual(['review/mr-5']);
+    expect((await refusal(api.Environments.all(7, { search: 're' }))).status).toBe(400);
+    expect((await refusal(api.Environments.all(7, { states: 'gone' as never }))).status).toBe(400);
+  });
+
+  it('a successful deployment starts a stopped environment and keeps its deployments; deleting it deletes them', async () => {
+    await using gitlab = await seeded();
+    gitlab.addMergeRequest(7, { iid: 5, title: 'T', source_branch: 'feature/5', sha: 'abc' });
+    const api = client(gitlab);
+    const env = gitlab.deployWithStopAction(7, 'review/mr-5', 'http://a');
+    await api.Environments.stop(7, env.id, { force: 'true' });
+    await api.Deployments.create(7, 'review/mr-5', 'abc', 'feature/5', false, {
+      status: 'success',
+    });
+    expect(gitlab.environments(7)).toMatchObject([{ name: 'review/mr-5', state: 'available' }]);
+    expect(gitlab.deployments(7, 'review/mr-5')).toHaveLength(2);
+    // Its last deployment has no CI job: stopping it runs no on_stop job.
+    expect(await api.Environments.stop(7, env.id)).toMatchObject({ state: 'stopped' });
+    await api.Environments.remove(7, env.id);
+    expect(gitlab.deployments(7, 'review/mr-5')).toEqual([]);
+  });
+
+  it('refuses a deployment of a ref the project does not have, or without a status', async () => {
+    await using gitlab = await seeded();
+    const api = client(gitlab);
+    const noRef = await refusal(
+      api.Deployments.create(7, 'review/mr-5', 'abc', 'nowhere', false, { status: 'success' }),
+    );
+    expect(noRef).toEqual({
+      status: 400,
+      message: { ref: ['The branch or tag does not exist'] },
+    });
+    expect(
+      (await refusal(api.Deployments.create(7, 'review/mr-5', 'abc', 'main', false))).status,
+    ).toBe(400);
+    expect(gitlab.environments(7)).toEqual([]);
+  });
+});

@@ -274,3 +274,39 @@ describe('GitLab stand-in with @gitbeaker/rest', () => {
     expect((await api.MergeRequests.show(7, 1)).iid).toBe(1);
   });
 });
+
+describe('GitLab stand-in: merge request list filters', () => {
+  it('applies state, order_by and sort as documented, and refuses a value outside them', async () => {
+    await using gitlab = await seeded();
+    for (const [iid, title] of [
+      [1, 'b'],
+      [2, 'a'],
+      [3, 'c'],
+    ] as const) {
+      gitlab.addMergeRequest(7, { iid, title, source_branch: `f${iid}`, sha: `s${iid}` });
+    }
+    gitlab.updateMergeRequest(7, 3, { state: 'merged' });
+    const api = client(gitlab);
+    const opened = await api.MergeRequests.all({
+      projectId: 7,
+      state: 'opened',
+      orderBy: 'title' as never,
+      sort: 'asc',
+    });
+    expect(opened.map((mr) => mr.iid)).toEqual([2, 1]);
+    const refused = await fetch(`${gitlab.url}/api/v4/projects/7/merge_requests?state=open`, {
+      headers: { 'private-token': gitlab.token },
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: 'state does not have a valid value' });
+  });
+
+  it('refuses a filter it does not apply rather than answering the whole list', async () => {
+    await using gitlab = await seeded();
+    gitlab.addMergeRequest(7, { iid: 1, title: 'a', source_branch: 'f1', sha: 's1' });
+    const api = client(gitlab);
+    expect(await statusOf(api.MergeRequests.all({ projectId: 7, labels: 'bug' }))).toBe(400);
+    expect(await statusOf(api.MergeRequests.all({ projectId: 7, search: 'a' }))).toBe(400);
+    expect(await api.MergeRequests.all({ projectId: 7, iids: [1], perPage: 100 })).toHaveLength(1);
+  });
+});

@@ -215,21 +215,24 @@ export class EcsPlatform implements TaskPlatform {
   }
 
   async listTasks(
-    options: { known?: string[]; includeStopped?: boolean } = {},
+    options: { known?: string[]; includeStopped?: boolean; onlyStopped?: boolean } = {},
   ): Promise<TaskInfo[]> {
     // ECS refuses startedBy beside any other filter ("cannot specify startedBy with other
     // arguments"); alone it lists running tasks, RUNNING being the default desiredStatus.
-    const running = await this.listPages({ cluster: this.ecs.cluster, startedBy: STARTED_BY });
+    const running = options.onlyStopped
+      ? []
+      : await this.listPages({ cluster: this.ecs.cluster, startedBy: STARTED_BY });
     const ours = new Set([...running, ...(options.known ?? [])]);
     // Stopped ones are listed by the review family instead, which anyone may run a task of:
     // they are described with the others, and only those the bot started are kept.
-    const stopped = options.includeStopped
-      ? await this.listPages({
-          cluster: this.ecs.cluster,
-          family: await this.knownReviewFamily(),
-          desiredStatus: 'STOPPED',
-        })
-      : [];
+    const stopped =
+      options.includeStopped || options.onlyStopped
+        ? await this.listPages({
+            cluster: this.ecs.cluster,
+            family: await this.knownReviewFamily(),
+            desiredStatus: 'STOPPED',
+          })
+        : [];
     const tasks = await this.describeTasks([...new Set([...ours, ...stopped])]);
     return tasks.filter((task) => ours.has(task.arn) || task.startedBy === STARTED_BY);
   }

@@ -44,7 +44,7 @@ export class AppAddresses {
       );
     // Nor over the environment in GitLab: the app works without it.
     await environments
-      ?.show(meta.mr, url)
+      ?.show({ mr: meta.mr, url, sha: meta.sha, branch: meta.branch })
       .catch((error) =>
         logger.warn('could not show the app as a GitLab environment', { mr: meta.mr, error }),
       );

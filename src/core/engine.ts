@@ -447,8 +447,12 @@ export class ReviewAppEngine {
 
   /** The MR's newest review app, running or recently stopped (ECS keeps stopped tasks about an hour). */
   async latest(mr: number): Promise<ReviewApp | undefined> {
-    const apps = (await this.snapshot({ includeStopped: true })).filter((a) => a.meta.mr === mr);
-    return apps.sort((a, b) => b.meta.launchedAt - a.meta.launchedAt)[0];
+    const newest = (apps: ReviewApp[]) =>
+      apps
+        .filter((app) => app.meta.mr === mr)
+        .sort((a, b) => b.meta.launchedAt - a.meta.launchedAt)[0];
+    // A running app is newer than any stopped one: the stopped tasks are read only without it.
+    return (await this.list().then(newest)) ?? newest(await this.snapshot({ onlyStopped: true }));
   }
 
   async findRunning(mr: number): Promise<ReviewApp | undefined> {
@@ -537,6 +541,28 @@ export class ReviewAppEngine {
         this.environmentsLeft.add(mr);
         this.logger.warn('could not stop the GitLab environment', { mr, error });
       }
+    }
+  }
+
+  /**
+   * GitLab's available review environments are what is owed to it, also after a restart or
+   * a stop GitLab refused: those of MRs with no live app are stopped, and a live app whose
+   * environment is not available (a show that failed, a team's on_stop job) is shown again.
+   */
+  async reconcileEnvironments(live: ReviewApp[]): Promise<void> {
+    if (!this.environments) return;
+    const available = new Set(await this.environments.available());
+    const liveMrs = new Set(live.map((app) => app.meta.mr));
+    await this.environmentsEnded([...available].filter((mr) => !liveMrs.has(mr)));
+    for (const app of live) {
+      const { mr, url, sha, branch } = app.meta;
+      if (!url || available.has(mr)) continue;
+      available.add(mr);
+      await this.environments
+        .show({ mr, url, sha, branch })
+        .catch((error) =>
+          this.logger.warn('could not show the app as a GitLab environment', { mr, error }),
+        );
     }
   }
 

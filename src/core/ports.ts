@@ -66,9 +66,14 @@ export interface TaskPlatform {
   describeTasks(arns: string[]): Promise<TaskInfo[]>;
   /**
    * The bot's tasks with their tags, each described once: every running one, the `known`
-   * ones whatever their state, and (with `includeStopped`) recently stopped ones.
+   * ones whatever their state, and (with `includeStopped`) recently stopped ones; with
+   * `onlyStopped`, the recently stopped ones alone (the running ones are known already).
    */
-  listTasks(options?: { known?: string[]; includeStopped?: boolean }): Promise<TaskInfo[]>;
+  listTasks(options?: {
+    known?: string[];
+    includeStopped?: boolean;
+    onlyStopped?: boolean;
+  }): Promise<TaskInfo[]>;
   stopTask(arn: string, reason: string): Promise<TaskInfo>;
   tagTask(arn: string, tags: { key: string; value: string }[]): Promise<void>;
   /**
@@ -93,12 +98,23 @@ export interface LogSource {
   recentLines(task: TaskInfo, limit: number): Promise<string[] | undefined>;
 }
 
+/** What a GitLab environment shows of a running app. */
+export interface ShownApp {
+  mr: number;
+  url: string;
+  /** The commit and branch it runs: a stopped environment comes back with a deployment of them. */
+  sha: string;
+  branch: string;
+}
+
 /** The app as the merge request's environment on the GitLab side, when turned on. */
 export interface EnvironmentTracker {
-  /** Show the MR's environment as available at `url` (created, or brought back). */
-  show(mr: number, url: string): Promise<void>;
+  /** Show the MR's environment as available at the app's URL (created, or brought back). */
+  show(app: ShownApp): Promise<void>;
   /** Mark the MR's environment stopped, if it is available. */
   stop(mr: number): Promise<void>;
+  /** The MRs whose environment is available, whatever runs: the reconcile's truth. */
+  available(): Promise<number[]>;
 }
 
 /** One note on the merge request that shows its app, when turned on (GITLAB_MR_NOTES). */

@@ -10,6 +10,8 @@ export interface SurveyOptions {
   known?: string[];
   /** Recently stopped tasks too: apps that ended while the bot was away (recovery). */
   includeStopped?: boolean;
+  /** Recently stopped tasks alone, for a caller that has read the running ones already. */
+  onlyStopped?: boolean;
   /** `known` holds every task the caller follows (the watcher), so other tasks' decoded tags may go. */
   complete?: boolean;
 }
@@ -36,6 +38,7 @@ export class AppSurvey {
     const tasks = await this.platform.listTasks({
       known: options.known ?? [],
       includeStopped: options.includeStopped ?? false,
+      ...(options.onlyStopped ? { onlyStopped: true } : {}),
     });
     if (tasks.length === 0) return { apps: [], missing: options.known ?? [] };
     const described = new Set(tasks.map((t) => t.arn));

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import type { EnvironmentTracker } from '../core/ports.js';
-import { type GitLabApi, lazyGitLabClient } from './client.js';
-import type { GitLabSettings } from './settings.js';
+import type { Clock } from '../core/clock.js';
+import { ReviewAppError } from '../core/errors.js';
+import type { EnvironmentTracker, ShownApp } from '../core/ports.js';
+import type { GitLabCalls } from './gitlab-calls.js';
+import { parse } from './gitlab-calls.js';
 
 const environmentSchema = z.object({
   id: z.number(),
@@ -10,50 +12,148 @@ const environmentSchema = z.object({
   external_url: z.string().nullish(),
 });
 
+type Environment = z.output<typeof environmentSchema>;
+
+/** GitLab's largest page: the reconcile lists every available review environment this way. */
+const PAGE = 100;
+/** How long a relaunch waits for a team's on_stop job to take the environment to `stopped`. */
+const STOPPING_WAIT_MS = 30_000;
+const STOPPING_POLL_MS = 5_000;
+
 /**
- * GitLab environments show a review app's URL on GitLab's side (GITLAB_ENVIRONMENTS,
- * with a token that has the `api` scope). GitLab allows only letters, digits,
- * '-', '_', '/', '$', '{', '}', '.' and spaces in names, so `!42` becomes `mr-42`.
+ * GitLab allows only letters, digits, '-', '_', '/', '$', '{', '}', '.' and spaces in
+ * environment names, so `!42` becomes `mr-42`.
  */
+const PREFIX = 'review/mr-';
+
 function environmentName(mr: number): string {
-  return `review/mr-${mr}`;
+  return `${PREFIX}${mr}`;
 }
 
+/**
+ * GitLab environments show a review app's URL under Operate › Environments
+ * (GITLAB_ENVIRONMENTS, with a token that has the `api` scope). Calls go through the GitLab
+ * source's calls: the same client, the same waits on Retry-After, the same wording.
+ */
 export class GitLabEnvironments implements EnvironmentTracker {
-  private readonly api: () => Promise<GitLabApi>;
+  /**
+   * The available environments the last `available()` listed, by MR: the reconcile stops
+   * them by id, without looking each up again. Ids stay (environments are never deleted
+   * here), and a plain stop of one no longer available changes nothing.
+   */
+  private readonly listed = new Map<number, Environment>();
 
-  constructor(private readonly config: GitLabSettings) {
-    this.api = lazyGitLabClient(config);
+  constructor(
+    private readonly calls: GitLabCalls,
+    private readonly clock: Clock,
+  ) {}
+
+  private get project(): string {
+    return this.calls.config.project;
   }
 
-  async show(mr: number, url: string): Promise<void> {
-    const name = environmentName(mr);
-    const found = await this.find(name);
-    const { Environments } = await this.api();
-    if (found?.state === 'available') {
-      if (found.external_url !== url)
-        await Environments.edit(this.config.project, found.id, { externalUrl: url });
+  async show(app: ShownApp): Promise<void> {
+    const name = environmentName(app.mr);
+    let found = await this.find(name);
+    if (found?.state === 'stopping') found = await this.untilStopped(name, found);
+    if (found?.state === 'available' || found?.state === 'stopping') {
+      if (found.external_url !== app.url) await this.edit(found, app.url);
       return;
     }
-    // A stopped environment does not come back through the API: make it anew. One still
-    // `stopping` (an on_stop job of the team's CI runs) cannot be deleted until stopped:
-    // force it there, since the app it stood for is gone and the new one is live.
-    if (found?.state === 'stopping')
-      await Environments.stop(this.config.project, found.id, { force: 'true' });
-    if (found) await Environments.remove(this.config.project, found.id);
-    await Environments.create(this.config.project, name, { externalUrl: url });
+    if (!found) {
+      await this.call(`environment ${name}`, async () =>
+        (await this.calls.api()).Environments.create(this.project, name, { externalUrl: app.url }),
+      );
+      return;
+    }
+    // A stopped environment comes back with a deployment (GitLab's Deployments API starts its
+    // environment: Deployments::UpdateEnvironmentService fires `start`, stopped -> available),
+    // its URL set first so that it is never available at the old one. Deleting it and making
+    // it anew would delete the deployments a team's CI made to it.
+    await this.edit(found, app.url);
+    await this.call(`deployment to ${name}`, async () =>
+      (await this.calls.api()).Deployments.create(this.project, name, app.sha, app.branch, false, {
+        status: 'success',
+      }),
+    );
   }
 
   /** A plain stop, so that on_stop jobs of the team's CI run (the environment waits in `stopping`). */
   async stop(mr: number): Promise<void> {
-    const found = await this.find(environmentName(mr));
-    const { Environments } = await this.api();
-    if (found?.state === 'available') await Environments.stop(this.config.project, found.id);
+    const listed = this.listed.get(mr);
+    this.listed.delete(mr);
+    const found = listed ?? (await this.find(environmentName(mr)));
+    if (found?.state === 'available') await this.stopEnvironment(found);
   }
 
-  private async find(name: string) {
-    const { Environments } = await this.api();
-    const raw = await Environments.all(this.config.project, { name, maxPages: 1 });
-    return z.array(environmentSchema).parse(raw)[0];
+  /**
+   * The MRs whose review environment GitLab shows as available, read a page of 100 at a time:
+   * what the bot still owes GitLab after a stop that failed, here or before a restart.
+   */
+  async available(): Promise<number[]> {
+    const raw = await this.call('review environments', async () =>
+      (await this.calls.api()).Environments.all(this.project, {
+        search: PREFIX,
+        states: 'available',
+        perPage: PAGE,
+      }),
+    );
+    this.listed.clear();
+    for (const environment of parse(z.array(environmentSchema), raw, 'environments')) {
+      const iid = /^review\/mr-(\d+)$/.exec(environment.name)?.[1];
+      if (iid !== undefined && environment.state === 'available') {
+        this.listed.set(Number(iid), environment);
+      }
+    }
+    return [...this.listed.keys()];
+  }
+
+  /**
+   * A team's on_stop job still runs: the environment is left to it (a forced stop and a
+   * delete would wipe its deployments, and the job would stop it again on success), for a
+   * while. Still `stopping` after that: its URL is updated, and the next reconcile sees it.
+   */
+  private async untilStopped(name: string, found: Environment): Promise<Environment | undefined> {
+    let current: Environment | undefined = found;
+    for (let waited = 0; waited < STOPPING_WAIT_MS && current?.state === 'stopping'; ) {
+      await this.clock.sleep(STOPPING_POLL_MS);
+      waited += STOPPING_POLL_MS;
+      current = await this.find(name);
+    }
+    return current;
+  }
+
+  private async stopEnvironment(found: Environment): Promise<void> {
+    await this.call(`environment ${found.name}`, async () =>
+      (await this.calls.api()).Environments.stop(this.project, found.id),
+    );
+  }
+
+  private async edit(found: Environment, url: string): Promise<void> {
+    await this.call(`environment ${found.name}`, async () =>
+      (await this.calls.api()).Environments.edit(this.project, found.id, { externalUrl: url }),
+    );
+  }
+
+  private async find(name: string): Promise<Environment | undefined> {
+    const raw = await this.call(`environment ${name}`, async () =>
+      (await this.calls.api()).Environments.all(this.project, { name, maxPages: 1 }),
+    );
+    return parse(z.array(environmentSchema), raw, 'environments')[0];
+  }
+
+  /** GitLab's refusals of these calls name the fix: the api scope and the Developer role. */
+  private call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    return this.calls.call(what, request, {
+      // A 404 is the project or the environment gone: the usual words say which.
+      refused: (status) =>
+        status === 404
+          ? undefined
+          : new ReviewAppError(
+              'GITLAB_UNAUTHORIZED',
+              `GitLab refused the bot's changes to its environments (HTTP ${status}, for ${what}): GITLAB_ENVIRONMENTS needs a GITLAB_TOKEN with the api scope whose user has the Developer role.`,
+              { status },
+            ),
+    });
   }
 }

@@ -1,19 +1,12 @@
-import type { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import { isReviewAppError, ReviewAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { MergeRequestSource } from '../core/ports.js';
 import type { MergeRequest, MergeRequestStatus, MergeRequestSummary } from '../core/types.js';
-import {
-  type GitLabApi,
-  isGitbeakerRequestError,
-  isGitbeakerTimeoutError,
-  lazyGitLabClient,
-  requestStatus,
-} from './client.js';
+import type { GitLabApi } from './client.js';
+import { GitLabCalls, parse } from './gitlab-calls.js';
 import { OpenMergeRequestList } from './open-mr-list.js';
-import { retryAfterMs } from './retry-after.js';
 import {
   mergeRequestListSchema,
   mergeRequestSchema,
@@ -24,8 +17,6 @@ import {
 } from './schemas.js';
 import type { GitLabSettings } from './settings.js';
 
-/** How long a call may wait out GitLab's rate limit, altogether, before giving up. */
-const RATE_LIMIT_WAIT_MS = 20_000;
 /** The picker must answer within Slack's three seconds. */
 const PICKER_WAIT_MS = 1_000;
 /** Open MRs listed for the picker (GitLab's largest page). */
@@ -42,6 +33,8 @@ export interface ProjectFacts {
 
 /** GitLab as the engine needs it, through gitbeaker; answers parsed with zod. */
 export class GitLabSource implements MergeRequestSource {
+  /** Shared with the other GitLab adapters (environments): one client, one way to wait and word failures. */
+  readonly calls: GitLabCalls;
   private readonly api: () => Promise<GitLabApi>;
   private readonly repositoryIds = new Map<string, Promise<number | undefined>>();
   private project: Promise<ProjectFacts> | undefined;
@@ -51,14 +44,15 @@ export class GitLabSource implements MergeRequestSource {
   constructor(
     private readonly config: GitLabSettings,
     private readonly logger: Logger = silentLogger,
-    private readonly clock: Clock = systemClock,
+    clock: Clock = systemClock,
   ) {
-    this.api = lazyGitLabClient(config);
+    this.calls = new GitLabCalls(config, logger, clock);
+    this.api = this.calls.api;
     this.openMergeRequests = new OpenMergeRequestList(clock, () => this.listOpenMergeRequests());
   }
 
   async getMergeRequest(iid: number): Promise<MergeRequest> {
-    const raw = await this.call(`merge request !${iid}`, async () =>
+    const raw = await this.calls.call(`merge request !${iid}`, async () =>
       (await this.api()).MergeRequests.show(this.config.project, iid),
     );
     const mr = parse(mergeRequestSchema, raw, 'merge request');
@@ -91,7 +85,7 @@ export class GitLabSource implements MergeRequestSource {
     // GitLab pages at 100 at most: one request per 100 MRs (gitbeaker sends `iids[]=1&iids[]=2`).
     for (let start = 0; start < iids.length; start += 100) {
       const batch = iids.slice(start, start + 100);
-      const raw = await this.call('merge requests', async () =>
+      const raw = await this.calls.call('merge requests', async () =>
         (await this.api()).MergeRequests.all({
           projectId: this.config.project,
           // No `state`: GitLab then answers every state, merged and closed included.
@@ -121,7 +115,7 @@ export class GitLabSource implements MergeRequestSource {
   /** The open MRs the picker chooses from: the most recently updated page of them. */
   private async listOpenMergeRequests(): Promise<MergeRequestSummary[]> {
     // Someone waits for the picker: Slack wants its options within three seconds.
-    const raw = await this.call(
+    const raw = await this.calls.call(
       'open merge requests',
       async () =>
         (await this.api()).MergeRequests.all({
@@ -180,7 +174,7 @@ export class GitLabSource implements MergeRequestSource {
     if (repositoryId === undefined) return undefined;
     for (const tag of tags) {
       try {
-        const raw = await this.call(`image tag ${tag}`, async () =>
+        const raw = await this.calls.call(`image tag ${tag}`, async () =>
           (await this.api()).ContainerRegistry.showTag(project, repositoryId, tag),
         );
         return { tag, location: parse(registryTagSchema, raw, 'registry tag').location };
@@ -240,7 +234,7 @@ export class GitLabSource implements MergeRequestSource {
   }
 
   private listRepositories(project: string | number, fork: number | undefined) {
-    return this.call(
+    return this.calls.call(
       'container registry',
       async () =>
         (await this.api()).ContainerRegistry.allRepositories({ projectId: project, perPage: 100 }),
@@ -285,9 +279,8 @@ export class GitLabSource implements MergeRequestSource {
    * the token user's role in it: the higher of its own and its group's, 0 for none).
    */
   readProject(): Promise<ProjectFacts> {
-    this.project ??= this.call('project', async () =>
-      (await this.api()).Projects.show(this.config.project),
-    )
+    this.project ??= this.calls
+      .call('project', async () => (await this.api()).Projects.show(this.config.project))
       .then((raw) => {
         const project = parse(projectSchema, raw, 'project');
         const { permissions } = project;
@@ -310,114 +303,6 @@ export class GitLabSource implements MergeRequestSource {
         throw error;
       });
     return this.project;
-  }
-
-  /**
-   * Run one GitLab call; its failures become errors users and operators can act on. A 429
-   * is tried again after GitLab's Retry-After when that fits in `maxWaitMs` altogether.
-   * `refused` words a 401, 403 or 404 where the caller knows its cause better.
-   */
-  private async call<T>(
-    what: string,
-    request: () => Promise<T>,
-    {
-      maxWaitMs = RATE_LIMIT_WAIT_MS,
-      refused,
-    }: { maxWaitMs?: number; refused?: (status: number) => ReviewAppError } = {},
-  ): Promise<T> {
-    let waited = 0;
-    for (;;) {
-      try {
-        return await request();
-      } catch (error) {
-        const wait = this.rateLimitWait(error);
-        if (wait !== undefined && waited + wait <= maxWaitMs) {
-          this.logger.warn('GitLab rate limit: waiting as asked', { what, waitMs: wait });
-          waited += wait;
-          await this.clock.sleep(wait);
-          continue;
-        }
-        const status = requestStatus(error);
-        if (refused && (status === 401 || status === 403 || status === 404)) throw refused(status);
-        throw this.translate(error, what);
-      }
-    }
-  }
-
-  /** How long a 429 asks to wait (one second when it does not say), or undefined for other errors. */
-  private rateLimitWait(error: unknown): number | undefined {
-    if (!isGitbeakerRequestError(error)) return undefined;
-    const response = (error.cause as { response?: { status?: number } } | undefined)?.response;
-    if (response?.status !== 429) return undefined;
-    return retryAfterMs(response, this.clock.now()) ?? 1_000;
-  }
-
-  private translate(error: unknown, what: string): ReviewAppError {
-    if (isGitbeakerRequestError(error)) {
-      const status = requestStatus(error);
-      if (status === 429) {
-        const asked = retryAfterMs(
-          (error.cause as { response?: unknown }).response,
-          this.clock.now(),
-        );
-        const seconds = Math.ceil((asked ?? 0) / 1000);
-        const when =
-          asked === undefined ? 'a minute' : seconds <= 1 ? 'a second' : `${seconds} seconds`;
-        return new ReviewAppError(
-          'GITLAB_UNAVAILABLE',
-          `GitLab is rate limiting the bot's requests (for ${what}). Try again in ${when}.`,
-          { status },
-        );
-      }
-      // GitLab says which thing is missing: "404 Project Not Found" is the project itself
-      // (or one the token may not see), never the merge request asked about.
-      if (status === 404 && /project not found/i.test(error.message)) {
-        this.logger.error('GitLab has no such project', {
-          project: this.config.project,
-          hint: 'GITLAB_PROJECT must be the id or path of a project the token can read',
-        });
-        return new ReviewAppError(
-          'PROJECT_NOT_FOUND',
-          `GitLab has no project ${this.config.project} that the bot's token can see: GITLAB_PROJECT must be its id or path (such as acme/shop), and the token's user a member of it.`,
-          { status },
-        );
-      }
-      if (status === 404) {
-        return new ReviewAppError(
-          'MR_NOT_FOUND',
-          `GitLab has no ${what} in ${this.config.project}.`,
-          { status },
-        );
-      }
-      if (status === 401 || status === 403) {
-        const operator =
-          'Check GITLAB_TOKEN: it must be a valid token with the read_api and read_registry scopes.';
-        this.logger.error('GitLab refused the token', { status, hint: operator });
-        return new ReviewAppError(
-          'GITLAB_UNAUTHORIZED',
-          'GitLab refused the bot’s access token, so nothing can be looked up right now.',
-          { status },
-          { hint: { operator } },
-        );
-      }
-      return new ReviewAppError(
-        'GITLAB_UNAVAILABLE',
-        `GitLab could not answer for ${what} (HTTP ${status ?? '?'}). Try again in a minute.`,
-        { status },
-      );
-    }
-    if (isGitbeakerTimeoutError(error)) {
-      return new ReviewAppError(
-        'GITLAB_UNAVAILABLE',
-        `GitLab did not answer in time for ${what}. Try again in a minute.`,
-      );
-    }
-    if (error instanceof ReviewAppError) return error;
-    this.logger.error('GitLab request failed', { what, error });
-    return new ReviewAppError(
-      'GITLAB_UNAVAILABLE',
-      `GitLab could not be reached for ${what}. Try again in a minute.`,
-    );
   }
 }
 
@@ -459,18 +344,4 @@ function registryNotFound(
     `The container registry has no repository ${wanted}; ${there}. ${fix}`,
     { wanted, available },
   );
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    // Which fields were off goes with the cause, for the log; the user hears the short story.
-    throw new ReviewAppError(
-      'GITLAB_UNAVAILABLE',
-      `GitLab answered with an unexpected ${what}.`,
-      {},
-      { cause: result.error.issues.slice(0, 3) },
-    );
-  }
-  return result.data;
 }

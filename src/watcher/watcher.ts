@@ -44,6 +44,8 @@ export interface WatcherOptions {
 }
 
 const MINUTE = 60_000;
+/** How often GitLab's list of available review environments is checked against the apps. */
+const ENVIRONMENTS_CHECK_MS = 5 * MINUTE;
 
 /**
  * One loop watches every review app: it reads ECS in batches of 100, keeps
@@ -69,6 +71,7 @@ export class Watcher {
   private failedRounds = 0;
   private lastFailure: string | undefined;
   private followedAt = Number.NEGATIVE_INFINITY;
+  private environmentsCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: WatcherOptions) {
     this.budget = new UpdateBudget(options.updatesPerMinute, options.clock.now());
@@ -151,6 +154,7 @@ export class Watcher {
     }
     await this.follow(apps);
     await this.endEnvironments(apps);
+    await this.reconcileEnvironments(apps);
     // Following may have stopped some (a merged MR): a countdown now would cover their end.
     await this.refreshCountdowns(due.filter((app) => !this.announcedHere.has(app.task.arn)));
     this.rounds += 1;
@@ -175,6 +179,20 @@ export class Watcher {
         .map((app) => app.meta.mr),
     );
     await engine.environmentsEnded([...mrs].filter((mr) => !live.has(mr)));
+  }
+
+  /** Now and then, GitLab's available environments against the live apps (see the engine's). */
+  private async reconcileEnvironments(apps: ReviewApp[]): Promise<void> {
+    const { engine, clock, logger } = this.options;
+    const now = clock.now();
+    if (now - this.environmentsCheckedAt < ENVIRONMENTS_CHECK_MS) return;
+    this.environmentsCheckedAt = now;
+    const live = apps.filter((app) => !isEnded(app.task) && !this.announcedHere.has(app.task.arn));
+    await engine.reconcileEnvironments(live).catch((error) => {
+      // What is not done is still owed, and GitLab's list still says so: a minute from now.
+      this.environmentsCheckedAt = now - ENVIRONMENTS_CHECK_MS + MINUTE;
+      logger.warn('could not check the GitLab environments', { error });
+    });
   }
 
   /** Ask GitLab about the live apps' merge requests, on its own slower cadence. */

@@ -117,6 +117,50 @@ describe('logs of a review app', () => {
     expect(stdout.join('')).not.toContain('hunter2');
   });
 
+  it('reads the stopped tasks only for an MR with no app running, each task once', async () => {
+    await using w = await loggingWorld();
+    w.addMergeRequest(42);
+    w.addMergeRequest(43);
+    const ended = await launchedFromSlack(w, 43);
+    w.aws.containerLog(ended.arn, 'web', ['GET /old 200']);
+    const cli = async (mr: string) => {
+      const stdout: string[] = [];
+      const code = await runCli(['logs', mr], {
+        env: w.env,
+        stdout: (text) => stdout.push(text),
+        stderr: () => {},
+        clock: w.clock,
+      });
+      return { code, out: stdout.join('') };
+    };
+    const quiet = { env: w.env, stdout: () => {}, stderr: () => {}, clock: w.clock };
+    expect(await runCli(['stop', '43'], quiet)).toBe(0);
+    const running = await launchedFromSlack(w, 42);
+    w.aws.containerLog(running.arn, 'web', ['GET /cart 200']);
+    const described = (from: number) =>
+      w.aws
+        .callsTo('DescribeTasks')
+        .slice(from)
+        .flatMap((call) => call.tasks as string[]);
+
+    let before = w.aws.callsTo('DescribeTasks').length;
+    expect(await cli('42')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('GET /cart 200'),
+    });
+    expect(described(before)).toEqual([running.arn]);
+
+    before = w.aws.callsTo('DescribeTasks').length;
+    expect(await cli('43')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('GET /old 200'),
+    });
+    // The running ones once, then the stopped ones: none twice.
+    const tasks = described(before);
+    expect(tasks).toContain(ended.arn);
+    expect(new Set(tasks).size).toBe(tasks.length);
+  });
+
   it('says how to get logs when the container does not log to CloudWatch', async () => {
     await using w = await startBotWorld();
     w.addMergeRequest(42);

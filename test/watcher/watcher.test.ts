@@ -236,6 +236,37 @@ describe('after a restart', () => {
     expect(app.replies().filter((m) => m.reply_broadcast)).toHaveLength(1);
   });
 
+  it('describes each task once when it recovers, the stopped ones and the running ones', async () => {
+    await using w = await startBotWorld();
+    const stopped = await launchedMr(w, 9);
+    const running = await launchedMr(w, 10);
+    expect(
+      await runCli(['stop', '9'], {
+        env: w.env,
+        stdout: () => {},
+        stderr: () => {},
+        clock: w.clock,
+      }),
+    ).toBe(0);
+    await w.restart();
+    const before = w.aws.callsTo('DescribeTasks').length;
+    await w.bot.watcher.recover();
+    const described = w.aws
+      .callsTo('DescribeTasks')
+      .slice(before)
+      .flatMap((call) => call.tasks as string[]);
+    expect(described.sort()).toEqual([stopped.arn, running.arn].sort());
+    // The next round reads only the running one.
+    const next = w.aws.callsTo('DescribeTasks').length;
+    await watchAfter(w, MINUTE);
+    expect(
+      w.aws
+        .callsTo('DescribeTasks')
+        .slice(next)
+        .flatMap((call) => call.tasks as string[]),
+    ).toEqual([running.arn]);
+  });
+
   it('leaves review apps running when the bot stops', async () => {
     await using w = await startBotWorld();
     const app = await launchedMr(w, 8);
