@@ -59,7 +59,7 @@ export function createEngine(options: {
     ...(config.gitlab.environments
       ? { environments: new GitLabEnvironments(gitlab.calls, clock) }
       : {}),
-    ...(config.gitlab.mrNotes ? { notes: new GitLabMergeRequestNotes(config.gitlab) } : {}),
+    ...(config.gitlab.mrNotes ? { notes: new GitLabMergeRequestNotes(gitlab.calls) } : {}),
     ...(options.threadLinks ? { threadLinks: options.threadLinks } : {}),
     clock,
     logger,
