@@ -30,7 +30,7 @@ export function awsError(error: unknown, action: string): ReviewAppError {
   if (/AccessDenied|UnauthorizedOperation|not authorized/i.test(`${name} ${message}`)) {
     return new ReviewAppError(
       'AWS_ACCESS_DENIED',
-      `AWS refused ${action}: the bot's IAM role needs the permission ${action} (see the IAM policy in the README). AWS said: ${message}`,
+      `AWS refused ${action}: the bot's IAM role needs the permission ${action} (see docs/iam-policy.json). AWS said: ${message}`,
       { action, awsError: name },
       { cause: error },
     );
