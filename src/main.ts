@@ -5,7 +5,7 @@ import { type RunningBot, startBot } from './bot.js';
 import { ConfigError } from './config/config.js';
 import { isReviewAppError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
-import { chooseMode, startSandboxMode } from './sandbox-mode.js';
+import { chooseMode, sandboxHint, startSandboxMode } from './sandbox-mode.js';
 
 // The bot's entry point: the only place that reads process.env.
 loadDotenv({ quiet: true });
@@ -27,8 +27,9 @@ try {
   }
 } catch (error) {
   if (error instanceof ConfigError) {
+    const hint = mode === 'bot' ? sandboxHint(process.env) : undefined;
     process.stderr.write(
-      `${error.message}\n\nSet these in the environment or in .env (see .env.example).\n`,
+      `${error.message}\n\nSet these in the environment or in .env (see .env.example).\n${hint ? `${hint}\n` : ''}`,
     );
     process.exit(2);
   }
