@@ -141,7 +141,9 @@ export async function startSandboxMode(options: {
   let bot: RunningBot;
   try {
     bot = await startBot({
-      env: playground.env,
+      // The sandbox's reader is a person at a terminal: text, unless LOG_FORMAT says otherwise.
+      env: { ...playground.env, LOG_FORMAT: env.LOG_FORMAT },
+      logFormat: 'text',
       clock,
       ...(options.writeLog ? { writeLog: options.writeLog } : {}),
     });

@@ -6,6 +6,7 @@ import {
   TEMPLATE_PLACEHOLDERS,
   unknownPlaceholders,
 } from '../core/image-template.js';
+import { LOG_FORMATS, type LogFormat } from '../core/logger.js';
 import type { EngineSettings } from '../core/settings.js';
 import type { GitLabSettings } from '../gitlab/settings.js';
 import type { CliNoticeSettings, SlackSettings } from '../slack/settings.js';
@@ -300,6 +301,10 @@ const slackSchema = z.object({
   SLACK_UPDATES_PER_MINUTE: count(30),
   ALLOWED_CHANNEL_IDS: list,
   ALLOWED_USER_IDS: list,
+  LOG_FORMAT: z.preprocess(
+    (v) => (typeof v === 'string' ? empty(v.trim().toLowerCase()) : v),
+    z.enum(LOG_FORMATS, { error: 'must be json or text' }).optional(),
+  ),
 });
 
 /** HTTP mode needs the signing secret; Socket Mode the app token (its own rule checks its kind). */
@@ -428,7 +433,9 @@ export function loadConfig(env: Env): Config {
 }
 
 /** Engine and Slack configuration together (what the bot needs), every problem at once. */
-export function loadBotConfig(env: Env): Config & { slack: SlackSettings } {
+export function loadBotConfig(
+  env: Env,
+): Config & { slack: SlackSettings; logFormat: LogFormat | undefined } {
   const engine = engineSchema.safeParse(withRegion(env));
   const slack = slackSchema.safeParse(env);
   const problems = [
@@ -438,7 +445,11 @@ export function loadBotConfig(env: Env): Config & { slack: SlackSettings } {
     ...engineCrossProblems(env),
   ];
   if (!engine.success || !slack.success || problems.length > 0) throw new ConfigError(problems);
-  return { ...toConfig(engine.data, slack.data), slack: toSlackSettings(slack.data) };
+  return {
+    ...toConfig(engine.data, slack.data),
+    slack: toSlackSettings(slack.data),
+    logFormat: slack.data.LOG_FORMAT,
+  };
 }
 
 /** Every secret value in an env, so that output can be scrubbed of them. */

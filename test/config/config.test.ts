@@ -211,4 +211,13 @@ describe('configuration', () => {
       ),
     ).toEqual(['REVIEW_APP_MAX_LIFETIME must be a duration such as 90s, 30m or 2h']);
   });
+
+  it('reads LOG_FORMAT for the bot: json or text, any case, unset by default; anything else is a problem', () => {
+    const bot = { ...minimal, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' };
+    expect(loadBotConfig(bot).logFormat).toBeUndefined();
+    expect(loadBotConfig({ ...bot, LOG_FORMAT: 'Text' }).logFormat).toBe('text');
+    expect(problems(() => loadBotConfig({ ...bot, LOG_FORMAT: 'xml' }))).toEqual([
+      'LOG_FORMAT must be json or text',
+    ]);
+  });
 });
