@@ -2,7 +2,7 @@ import { webApi } from '@slack/bolt';
 import { createEngine } from './compose.js';
 import { type Env, loadBotConfig, secretsOf } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
-import { createLogger } from './core/logger.js';
+import { createLogger, type LogFormat } from './core/logger.js';
 import { nodeSupportNotice } from './node-support.js';
 import { createSlackApp } from './slack/app.js';
 import { boltLogger } from './slack/bolt-logger.js';
@@ -24,6 +24,8 @@ export async function startBot(options: {
   env: Env;
   /** Where log lines go (standard error by default); secrets are scrubbed before. */
   writeLog?: (line: string) => void;
+  /** Unless LOG_FORMAT says otherwise: JSON, for whatever collects a deployed bot's logs. */
+  logFormat?: LogFormat;
   clock?: Clock;
   /** Tests drive the watcher's rounds themselves instead of letting it loop. */
   manualWatch?: boolean;
@@ -34,6 +36,7 @@ export async function startBot(options: {
   const logger = createLogger({
     secrets: secretsOf(options.env),
     now: clock.now,
+    format: config.logFormat ?? options.logFormat ?? 'json',
     ...(options.writeLog ? { write: options.writeLog } : {}),
   });
   const notice = nodeSupportNotice();

@@ -4,13 +4,17 @@ import { config as loadDotenv } from 'dotenv';
 import { type RunningBot, startBot } from './bot.js';
 import { ConfigError } from './config/config.js';
 import { isReviewAppError } from './core/errors.js';
-import { createLogger } from './core/logger.js';
-import { chooseMode, startSandboxMode } from './sandbox-mode.js';
+import { createLogger, isLogFormat } from './core/logger.js';
+import { chooseMode, sandboxHint, startSandboxMode } from './sandbox-mode.js';
 
 // The bot's entry point: the only place that reads process.env.
 loadDotenv({ quiet: true });
 const { mode, reason } = chooseMode(process.env);
-const logger = createLogger({ secrets: [] });
+// JSON for a deployed bot's log collector, text for the sandbox's person at a terminal;
+// LOG_FORMAT chooses otherwise (the bot's configuration refuses a value it does not know).
+const chosen = (process.env.LOG_FORMAT ?? '').trim().toLowerCase();
+const logFormat = isLogFormat(chosen) ? chosen : mode === 'sandbox' ? 'text' : 'json';
+const logger = createLogger({ secrets: [], format: logFormat });
 logger.info(mode === 'sandbox' ? 'starting the sandbox' : 'starting the bot', { mode, reason });
 
 let stop: () => Promise<void>;
@@ -27,8 +31,9 @@ try {
   }
 } catch (error) {
   if (error instanceof ConfigError) {
+    const hint = mode === 'bot' ? sandboxHint(process.env) : undefined;
     process.stderr.write(
-      `${error.message}\n\nSet these in the environment or in .env (see .env.example).\n`,
+      `${error.message}\n\nSet these in the environment or in .env (see .env.example).\n${hint ? `${hint}\n` : ''}`,
     );
     process.exit(2);
   }

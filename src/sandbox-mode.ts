@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { type RunningBot, startBot } from './bot.js';
 import { ConfigError, type Env } from './config/config.js';
 import { type Clock, scaledClock, systemClock } from './core/clock.js';
@@ -27,8 +28,13 @@ const REAL_SETUP = [
 
 export type StartMode = { mode: 'bot' | 'sandbox'; reason: string };
 
+/** Which of the bot's own variables are set (in the shell or .env): any one chooses the bot. */
+export function setupVariablesSet(env: Env): string[] {
+  return REAL_SETUP.filter((name) => (env[name] ?? '').trim() !== '');
+}
+
 export function chooseMode(env: Env): StartMode {
-  const set = REAL_SETUP.filter((name) => (env[name] ?? '').trim() !== '');
+  const set = setupVariablesSet(env);
   if (set.length > 0) return { mode: 'bot', reason: `${set.join(', ')} set` };
   return { mode: 'sandbox', reason: 'no SLACK_BOT_TOKEN and no other configuration' };
 }
@@ -50,11 +56,42 @@ export async function loadSandboxPackage(specifier = SANDBOX_PACKAGE): Promise<P
     return (await import(specifier)) as PlaygroundModule;
   } catch (error) {
     const code = (error as { code?: string }).code;
+    // A checkout has the package, as TypeScript: plain Node (the built dist/main.js) cannot load it.
+    if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw new ReviewAppError(
+        'SANDBOX_UNAVAILABLE',
+        `Nothing is configured: \`npm start\` runs the sandbox (the built dist/ holds the bot only); to run the bot, set ${BOT_SETUP}.`,
+      );
+    }
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
     throw new ReviewAppError(
       'SANDBOX_UNAVAILABLE',
-      'Nothing is configured and this installation has no sandbox: set SLACK_BOT_TOKEN, GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT and the ECS_* variables (see .env.example).',
+      `Nothing is configured and this installation has no sandbox: set ${BOT_SETUP}.`,
     );
+  }
+}
+
+const BOT_SETUP =
+  'SLACK_BOT_TOKEN, GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT and the ECS_* variables (see .env.example)';
+
+/**
+ * For a bot whose configuration is incomplete: which of its variables chose the
+ * bot over the sandbox, when this installation has the sandbox (a checkout, not
+ * the image). Someone trying `npm start` may have one exported for another tool.
+ */
+export function sandboxHint(env: Env, specifier = SANDBOX_PACKAGE): string | undefined {
+  const set = setupVariablesSet(env);
+  if (set.length === 0 || !isInstalled(specifier)) return undefined;
+  const them = set.length === 1 ? 'it' : 'them';
+  return `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set (in the shell or .env), so the real bot started: unset ${them} (unset ${set.join(' ')}) and \`npm start\` runs the sandbox instead.`;
+}
+
+function isInstalled(specifier: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(specifier);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -104,7 +141,9 @@ export async function startSandboxMode(options: {
   let bot: RunningBot;
   try {
     bot = await startBot({
-      env: playground.env,
+      // The sandbox's reader is a person at a terminal: text, unless LOG_FORMAT says otherwise.
+      env: { ...playground.env, LOG_FORMAT: env.LOG_FORMAT },
+      logFormat: 'text',
       clock,
       ...(options.writeLog ? { writeLog: options.writeLog } : {}),
     });

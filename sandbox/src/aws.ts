@@ -153,6 +153,11 @@ export interface AwsStandIn extends LoopbackServer {
    * not log to CloudWatch.
    */
   containerLog(arn: string, containerName: string, lines: string[]): void;
+  /**
+   * How much time one GetLogEvents page covers. CloudWatch cuts pages by time,
+   * so a read across a quiet stretch answers empty pages whose token leads on.
+   */
+  splitLogPagesEvery(ms: number): void;
   stopTaskExternally(
     arn: string,
     options: { stopCode: string; stoppedReason: string; exitCode?: number },
@@ -513,6 +518,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       if (!where) throw new Error(`AWS stand-in: container ${name} does not log to CloudWatch`);
       logs.write(where.group, where.stream, lines);
     },
+    splitLogPagesEvery: (ms) => logs.splitPagesEvery(ms),
     operations: () => server.requests.map((r) => r.operation),
     callsTo: (operation) =>
       server.requests

@@ -1,4 +1,5 @@
 import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
+import { isReviewAppError } from '../core/errors.js';
 import type { AwsClients } from './clients.js';
 import { callAws } from './errors.js';
 import type {
@@ -229,11 +230,15 @@ function groupCheck(answer: Settled<DescribeSecurityGroupsCommandOutput>): Check
   );
 }
 
-/** EC2 names the first id it does not know; the variable is what to fix. */
+/**
+ * EC2 names the first id it does not know (InvalidSubnetID.NotFound,
+ * InvalidGroup.NotFound); the variable is what to fix. Only EC2's own answer
+ * counts: a failed lookup of AWS's host name (ENOTFOUND) is the network's.
+ */
 function notFound(name: string, error: unknown, variable: string): CheckResult {
   const message = error instanceof Error ? error.message : String(error);
   const missing = /'([a-z]+-[0-9a-f]+)'/.exec(message)?.[1];
-  return /NotFound|does not exist/i.test(message)
+  return isReviewAppError(error, 'AWS_ERROR') && /\.NotFound$/.test(error.details.awsError ?? '')
     ? failed(
         name,
         `${missing ?? 'An id'} does not exist in this account and region: check ${variable} and AWS_REGION.`,

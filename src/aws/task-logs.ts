@@ -6,6 +6,9 @@ import type { EcsSettings } from './settings.js';
 import { GUARD_CONTAINER } from './stop-explanation.js';
 import { pickAppContainer } from './task-definition.js';
 
+/** How many pages one read follows back: a quiet stretch costs pages, a bound keeps it cheap. */
+const MAX_PAGES = 10;
+
 interface AwslogsTarget {
   group: string;
   streamPrefix: string;
@@ -35,13 +38,30 @@ export class CloudWatchTaskLogs implements LogSource {
     // The awslogs driver's stream for a Fargate task: <prefix>/<container>/<task id>.
     const stream = `${target.streamPrefix}/${target.container}/${taskId}`;
     const { client, sdk } = await this.clients.logs(target.region);
+    const lines: string[] = [];
+    let token: string | undefined;
     try {
-      const answer = await callAws('logs:GetLogEvents', () =>
-        client.send(
-          new sdk.GetLogEventsCommand({ logGroupName: target.group, logStreamName: stream, limit }),
-        ),
-      );
-      return (answer.events ?? []).map((event) => (event.message ?? '').replace(/\s+$/, ''));
+      // CloudWatch cuts pages by time: an empty or short page may still have older
+      // events behind its token. The start of the stream hands back the token given.
+      for (let page = 0; page < MAX_PAGES && lines.length < limit; page++) {
+        const answer = await callAws('logs:GetLogEvents', () =>
+          client.send(
+            new sdk.GetLogEventsCommand({
+              logGroupName: target.group,
+              logStreamName: stream,
+              limit: limit - lines.length,
+              ...(token ? { nextToken: token } : {}),
+            }),
+          ),
+        );
+        lines.unshift(
+          ...(answer.events ?? []).map((event) => (event.message ?? '').replace(/\s+$/, '')),
+        );
+        const next = answer.nextBackwardToken;
+        if (!next || next === token) break;
+        token = next;
+      }
+      return lines;
     } catch (error) {
       // A container that never started wrote nothing: there is no stream to read.
       if (

@@ -6,7 +6,14 @@ import { actorName } from '../core/diagnosis.js';
 import { formatDuration } from '../core/duration.js';
 import type { LaunchRequest, ReviewAppEngine } from '../core/engine.js';
 import { isReviewAppError, operatorText } from '../core/errors.js';
-import { createLogger, type Logger, redact } from '../core/logger.js';
+import {
+  createLogger,
+  isLogFormat,
+  LOG_FORMATS,
+  type LogFormat,
+  type Logger,
+  redact,
+} from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
 import type { CliNoticeSettings } from '../slack/settings.js';
 import { isNotInChannel, slackErrorCode } from '../slack/web-api-error.js';
@@ -23,6 +30,10 @@ export const USAGE = `Usage:
 
 <mr> is 42, !42 or the merge request's URL. Configuration comes from the
 environment (or .env); see the README for every variable.
+
+Standard output holds only the result (the URL, the list, the checks, JSON with
+--json); progress and log lines go to standard error, logs as text, or one JSON
+object a line with --log-format json (or LOG_FORMAT=json).
 
 Exit codes: 0 done, 1 failed, 2 bad usage or configuration.`;
 
@@ -44,7 +55,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const err = (text: string) => io.stderr(`${redact(text, secrets)}\n`);
   let args: ReturnType<typeof parse>;
   try {
-    args = parse(argv);
+    args = parse(argv, io.env);
   } catch (error) {
     err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     return 2;
@@ -53,7 +64,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     out(USAGE);
     return 0;
   }
-  const logger = createLogger({ secrets, write: (line) => io.stderr(`${line}\n`) });
+  // Log lines are for whoever reads the terminal or the CI job's log: text, unless asked for JSON.
+  const logger = createLogger({
+    secrets,
+    format: args.logFormat,
+    write: (line) => io.stderr(`${line}\n`),
+  });
   if (args.command === 'doctor') {
     return runDoctor({ env: io.env, json: args.json, logger, out, err });
   }
@@ -282,14 +298,35 @@ function listLine(app: ReviewApp, now: number): string {
   return `!${app.meta.mr}\t${app.task.lastStatus}\t${app.meta.url ?? '-'}\t${left} left\t${app.meta.requester}\t${app.meta.title}`;
 }
 
-type Parsed =
+type Command =
   | { command: 'launch'; mr: string; wait: boolean; replace: boolean; json: boolean; help: false }
   | { command: 'stop' | 'logs'; mr: string; json: boolean; help: false }
   | { command: 'list'; json: boolean; help: false }
   | { command: 'doctor'; json: boolean; help: false }
   | { help: true; command?: undefined };
 
-function parse(argv: string[]): Parsed {
+type Parsed = Command & { logFormat: LogFormat };
+
+/** --log-format, else LOG_FORMAT, else text: the CLI's reader is a person or a CI log. */
+function logFormatOf(flag: string | undefined, env: Env): LogFormat {
+  const [where, value] =
+    flag !== undefined ? ['--log-format', flag] : ['LOG_FORMAT', (env.LOG_FORMAT ?? '').trim()];
+  if (value === '') return 'text';
+  if (!isLogFormat(value)) {
+    throw new UsageError(
+      `${where} must be ${LOG_FORMATS.join(' or ')} (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return value;
+}
+
+function parse(argv: string[], env: Env): Parsed {
+  const [command, flag] = parseCommand(argv);
+  return { ...command, logFormat: logFormatOf(flag, env) };
+}
+
+/** The command, and the --log-format given with it. */
+function parseCommand(argv: string[]): [Command, string | undefined] {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -299,8 +336,16 @@ function parse(argv: string[]): Parsed {
       replace: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      'log-format': { type: 'string' },
     },
   });
+  return [commandOf(values, positionals), values['log-format']];
+}
+
+function commandOf(
+  values: { wait: boolean; replace: boolean; json: boolean; help: boolean },
+  positionals: string[],
+): Command {
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') return { help: true };
   if (command === 'launch' || command === 'stop' || command === 'logs') {

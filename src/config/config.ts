@@ -6,6 +6,7 @@ import {
   TEMPLATE_PLACEHOLDERS,
   unknownPlaceholders,
 } from '../core/image-template.js';
+import { LOG_FORMATS, type LogFormat } from '../core/logger.js';
 import type { EngineSettings } from '../core/settings.js';
 import type { GitLabSettings } from '../gitlab/settings.js';
 import type { CliNoticeSettings, SlackSettings } from '../slack/settings.js';
@@ -135,96 +136,110 @@ const template = (known: string[], fallback: string) =>
   z.preprocess((v) => empty(v) ?? fallback, placeholders(known));
 const optionalTemplate = (known: string[]) => z.preprocess(empty, placeholders(known).optional());
 
-const engineSchema = z
-  .object({
-    GITLAB_URL: url('https://gitlab.com'),
-    GITLAB_TOKEN: required('a GitLab token with the read_api and read_registry scopes'),
-    GITLAB_PROJECT: required('the project id or path, e.g. 1234 or acme/shop'),
-    GITLAB_TIMEOUT: duration('10s'),
-    GITLAB_ENVIRONMENTS: flag(false),
-    GITLAB_MR_NOTES: flag(false),
-    IMAGE_TAG_TEMPLATE: template(TEMPLATE_PLACEHOLDERS, DEFAULT_TAG_TEMPLATE),
-    REGISTRY_REPOSITORY: optionalText,
-    IMAGE_TEMPLATE: optionalTemplate(TEMPLATE_PLACEHOLDERS),
-    AWS_REGION: required(
-      'the AWS region of the cluster, e.g. eu-west-1 (or AWS_DEFAULT_REGION)',
-    ).refine(
-      (region) => REGION.test(region),
-      'must be a region name such as eu-west-1 (not an availability zone such as eu-west-1a)',
-    ),
-    ECS_CLUSTER: required('the ECS cluster name or ARN'),
-    ECS_TASK_DEFINITION: required('the base task definition (family, family:revision or ARN)'),
-    ECS_CONTAINER: optionalText,
-    ECS_TASK_FAMILY: optionalText,
-    ECS_SUBNETS: awsIds('subnet', 'subnet').refine((v) => v.length >= 1 && v.length <= 16, {
-      message: 'is required: 1 to 16 comma-separated subnet ids (subnet-...)',
-    }),
-    ECS_SECURITY_GROUPS: awsIds('sg', 'security group').refine((v) => v.length <= 5, {
-      message: 'takes at most 5 comma-separated security group ids',
-    }),
-    ECS_ASSIGN_PUBLIC_IP: flag(false),
-    ECS_CAPACITY_PROVIDER: z.preprocess(
-      (v) => empty(v) ?? 'FARGATE',
-      z.enum(['FARGATE', 'FARGATE_SPOT'], { error: 'must be FARGATE or FARGATE_SPOT' }),
-    ),
-    REVIEW_APP_TTL: duration('30m'),
-    REVIEW_APP_MAX_LIFETIME: duration('2h'),
-    REVIEW_APP_LAUNCH_TIMEOUT: duration('10m'),
-    REVIEW_APP_TTL_MODE: z.preprocess(
-      (v) => empty(v) ?? 'container',
-      z.enum(['container', 'command'], { error: 'must be container or command' }),
-    ),
-    REVIEW_APP_REAPER_IMAGE: z.preprocess(
-      (v) => empty(v) ?? 'public.ecr.aws/docker/library/busybox:stable',
-      z.string(),
-    ),
-    REVIEW_APP_URL_TEMPLATE: template(URL_PLACEHOLDERS, 'http://{ip}:{port}'),
-    REVIEW_APP_PORT: z.preprocess(
-      empty,
-      z
-        .string()
-        .regex(/^[0-9]{1,5}$/, 'must be a port number from 1 to 65535')
-        .transform(Number)
-        .refine((n) => n >= 1 && n <= 65535, 'must be a port number from 1 to 65535')
-        .optional(),
-    ),
-    REVIEW_APP_MR_CHECK_INTERVAL: duration('60s'),
-    REVIEW_APP_STOP_ON_MERGE: flag(true),
-    REVIEW_APP_FOLLOW: z.preprocess(
-      (v) => String(empty(v) ?? 'offer').toLowerCase(),
-      z.enum(['off', 'offer', 'auto'], { error: 'must be off, offer or auto' }),
-    ),
-    SLACK_CLI_CHANNEL: z.preprocess(
-      empty,
-      z
-        .string()
-        .trim()
-        .regex(/^[CG][A-Z0-9_]+$/, 'must be a channel id such as C0123456789')
-        .optional(),
-    ),
-    MAX_RUNNING_APPS: count(10),
-    MAX_APPS_PER_USER: count(3),
-    FARGATE_VCPU_HOUR_PRICE: price(0.04048),
-    FARGATE_GB_HOUR_PRICE: price(0.004445),
-    FARGATE_SPOT_DISCOUNT: fraction(0.7),
-  })
-  .superRefine((env, ctx) => {
-    if (env.REVIEW_APP_TTL > env.REVIEW_APP_MAX_LIFETIME) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['REVIEW_APP_TTL'],
-        message: 'must not be longer than REVIEW_APP_MAX_LIFETIME',
-      });
-    }
-    const base = familyOf(env.ECS_TASK_DEFINITION);
-    if (base !== undefined && env.ECS_TASK_FAMILY === base) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ECS_TASK_FAMILY'],
-        message: `must differ from the base family ${base} of ECS_TASK_DEFINITION: whatever follows the base family's latest revision would pick up review images (leave it unset for ${base}-review-app)`,
-      });
-    }
-  });
+const engineSchema = z.object({
+  GITLAB_URL: url('https://gitlab.com'),
+  GITLAB_TOKEN: required('a GitLab token with the read_api and read_registry scopes'),
+  GITLAB_PROJECT: required('the project id or path, e.g. 1234 or acme/shop'),
+  GITLAB_TIMEOUT: duration('10s'),
+  GITLAB_ENVIRONMENTS: flag(false),
+  GITLAB_MR_NOTES: flag(false),
+  IMAGE_TAG_TEMPLATE: template(TEMPLATE_PLACEHOLDERS, DEFAULT_TAG_TEMPLATE),
+  REGISTRY_REPOSITORY: optionalText,
+  IMAGE_TEMPLATE: optionalTemplate(TEMPLATE_PLACEHOLDERS),
+  AWS_REGION: required(
+    'the AWS region of the cluster, e.g. eu-west-1 (or AWS_DEFAULT_REGION)',
+  ).refine(
+    (region) => REGION.test(region),
+    'must be a region name such as eu-west-1 (not an availability zone such as eu-west-1a)',
+  ),
+  ECS_CLUSTER: required('the ECS cluster name or ARN'),
+  ECS_TASK_DEFINITION: required('the base task definition (family, family:revision or ARN)'),
+  ECS_CONTAINER: optionalText,
+  ECS_TASK_FAMILY: optionalText,
+  ECS_SUBNETS: awsIds('subnet', 'subnet').refine((v) => v.length >= 1 && v.length <= 16, {
+    message: 'is required: 1 to 16 comma-separated subnet ids (subnet-...)',
+  }),
+  ECS_SECURITY_GROUPS: awsIds('sg', 'security group').refine((v) => v.length <= 5, {
+    message: 'takes at most 5 comma-separated security group ids',
+  }),
+  ECS_ASSIGN_PUBLIC_IP: flag(false),
+  ECS_CAPACITY_PROVIDER: z.preprocess(
+    (v) => empty(v) ?? 'FARGATE',
+    z.enum(['FARGATE', 'FARGATE_SPOT'], { error: 'must be FARGATE or FARGATE_SPOT' }),
+  ),
+  REVIEW_APP_TTL: duration('30m'),
+  REVIEW_APP_MAX_LIFETIME: duration('2h'),
+  REVIEW_APP_LAUNCH_TIMEOUT: duration('10m'),
+  REVIEW_APP_TTL_MODE: z.preprocess(
+    (v) => empty(v) ?? 'container',
+    z.enum(['container', 'command'], { error: 'must be container or command' }),
+  ),
+  REVIEW_APP_REAPER_IMAGE: z.preprocess(
+    (v) => empty(v) ?? 'public.ecr.aws/docker/library/busybox:stable',
+    z.string(),
+  ),
+  REVIEW_APP_URL_TEMPLATE: template(URL_PLACEHOLDERS, 'http://{ip}:{port}'),
+  REVIEW_APP_PORT: z.preprocess(
+    empty,
+    z
+      .string()
+      .regex(/^[0-9]{1,5}$/, 'must be a port number from 1 to 65535')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 65535, 'must be a port number from 1 to 65535')
+      .optional(),
+  ),
+  REVIEW_APP_MR_CHECK_INTERVAL: duration('60s'),
+  REVIEW_APP_STOP_ON_MERGE: flag(true),
+  REVIEW_APP_FOLLOW: z.preprocess(
+    (v) => String(empty(v) ?? 'offer').toLowerCase(),
+    z.enum(['off', 'offer', 'auto'], { error: 'must be off, offer or auto' }),
+  ),
+  SLACK_CLI_CHANNEL: z.preprocess(
+    empty,
+    z
+      .string()
+      .trim()
+      .regex(/^[CG][A-Z0-9_]+$/, 'must be a channel id such as C0123456789')
+      .optional(),
+  ),
+  MAX_RUNNING_APPS: count(10),
+  MAX_APPS_PER_USER: count(3),
+  FARGATE_VCPU_HOUR_PRICE: price(0.04048),
+  FARGATE_GB_HOUR_PRICE: price(0.004445),
+  FARGATE_SPOT_DISCOUNT: fraction(0.7),
+});
+
+/** One variable read on its own, as the schema reads it; undefined when it does not parse. */
+function readField<S extends z.ZodObject, K extends keyof S['shape'] & string>(
+  schema: S,
+  env: Env,
+  name: K,
+): z.output<S['shape'][K]> | undefined {
+  const read = (schema.shape[name] as z.ZodType).safeParse(env[name]);
+  return read.success ? (read.data as z.output<S['shape'][K]>) : undefined;
+}
+
+/**
+ * Rules between variables. Each is checked on the variables' own readings, not
+ * as a refinement of the whole object: zod skips those while any variable is
+ * missing, and a TTL longer than the cap would only show up after the missing
+ * ones were set, in a second run.
+ */
+function engineCrossProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const ttl = readField(engineSchema, env, 'REVIEW_APP_TTL');
+  const cap = readField(engineSchema, env, 'REVIEW_APP_MAX_LIFETIME');
+  if (ttl !== undefined && cap !== undefined && ttl > cap) {
+    problems.push('REVIEW_APP_TTL must not be longer than REVIEW_APP_MAX_LIFETIME');
+  }
+  const base = familyOf(readField(engineSchema, env, 'ECS_TASK_DEFINITION'));
+  if (base !== undefined && readField(engineSchema, env, 'ECS_TASK_FAMILY') === base) {
+    problems.push(
+      `ECS_TASK_FAMILY must differ from the base family ${base} of ECS_TASK_DEFINITION: whatever follows the base family's latest revision would pick up review images (leave it unset for ${base}-review-app)`,
+    );
+  }
+  return problems;
+}
 
 /** The family of `family`, `family:revision` or a task definition ARN. */
 function familyOf(taskDefinition: string | undefined): string | undefined {
@@ -264,41 +279,43 @@ const slackWebApi = (required: string) => ({
 
 const cliNoticeSchema = z.object(slackWebApi(' when SLACK_CLI_CHANNEL is set'));
 
-const slackSchema = z
-  .object({
-    ...slackWebApi(''),
-    SLACK_SIGNING_SECRET: optionalText,
-    SLACK_APP_TOKEN: z.preprocess(
-      empty,
-      z
-        .string()
-        .superRefine((token, ctx) => {
-          if (token.startsWith('xapp-')) return;
-          ctx.addIssue({
-            code: 'custom',
-            message: token.startsWith('xoxb-')
-              ? 'is a bot token (xoxb-...); Socket Mode needs an app-level token (xapp-...) from Basic Information, App-Level Tokens'
-              : 'must be an app-level token (xapp-...) from Basic Information, App-Level Tokens',
-          });
-        })
-        .optional(),
-    ),
-    // 0 lets the system choose a free port (tests, the sandbox).
-    PORT: count(3000, 'a port number from 0 to 65535', 0, 65535),
-    SLACK_UPDATES_PER_MINUTE: count(30),
-    ALLOWED_CHANNEL_IDS: list,
-    ALLOWED_USER_IDS: list,
-  })
-  .superRefine((env, ctx) => {
-    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message:
-          'is required in HTTP mode (from Basic Information); or set SLACK_APP_TOKEN (xapp-...) for Socket Mode',
-      });
-    }
-  });
+const slackSchema = z.object({
+  ...slackWebApi(''),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: z.preprocess(
+    empty,
+    z
+      .string()
+      .superRefine((token, ctx) => {
+        if (token.startsWith('xapp-')) return;
+        ctx.addIssue({
+          code: 'custom',
+          message: token.startsWith('xoxb-')
+            ? 'is a bot token (xoxb-...); Socket Mode needs an app-level token (xapp-...) from Basic Information, App-Level Tokens'
+            : 'must be an app-level token (xapp-...) from Basic Information, App-Level Tokens',
+        });
+      })
+      .optional(),
+  ),
+  // 0 lets the system choose a free port (tests, the sandbox).
+  PORT: count(3000, 'a port number from 0 to 65535', 0, 65535),
+  SLACK_UPDATES_PER_MINUTE: count(30),
+  ALLOWED_CHANNEL_IDS: list,
+  ALLOWED_USER_IDS: list,
+  LOG_FORMAT: z.preprocess(
+    (v) => (typeof v === 'string' ? empty(v.trim().toLowerCase()) : v),
+    z.enum(LOG_FORMATS, { error: 'must be json or text' }).optional(),
+  ),
+});
+
+/** HTTP mode needs the signing secret; Socket Mode the app token (its own rule checks its kind). */
+function slackCrossProblems(env: Env): string[] {
+  if (empty(env.SLACK_APP_TOKEN ?? '') !== undefined) return [];
+  if (readField(slackSchema, env, 'SLACK_SIGNING_SECRET') !== undefined) return [];
+  return [
+    'SLACK_SIGNING_SECRET is required in HTTP mode (from Basic Information); or set SLACK_APP_TOKEN (xapp-...) for Socket Mode',
+  ];
+}
 
 /** The product's settings: each layer's own type, filled from the environment. */
 export interface Config {
@@ -406,25 +423,35 @@ export function loadConfig(env: Env): Config {
   const engine = engineSchema.safeParse(withRegion(env));
   const slack =
     empty(env.SLACK_CLI_CHANNEL) === undefined ? undefined : cliNoticeSchema.safeParse(env);
-  if (!engine.success || slack?.success === false) {
-    throw new ConfigError([
-      ...(engine.success ? [] : problemsOf(engine.error)),
-      ...(slack?.error ? problemsOf(slack.error) : []),
-    ]);
+  const problems = [
+    ...(engine.success ? [] : problemsOf(engine.error)),
+    ...engineCrossProblems(env),
+    ...(slack?.error ? problemsOf(slack.error) : []),
+  ];
+  if (!engine.success || slack?.success === false || problems.length > 0) {
+    throw new ConfigError(problems);
   }
   return toConfig(engine.data, slack?.data);
 }
 
 /** Engine and Slack configuration together (what the bot needs), every problem at once. */
-export function loadBotConfig(env: Env): Config & { slack: SlackSettings } {
+export function loadBotConfig(
+  env: Env,
+): Config & { slack: SlackSettings; logFormat: LogFormat | undefined } {
   const engine = engineSchema.safeParse(withRegion(env));
   const slack = slackSchema.safeParse(env);
   const problems = [
     ...(slack.success ? [] : problemsOf(slack.error)),
+    ...slackCrossProblems(env),
     ...(engine.success ? [] : problemsOf(engine.error)),
+    ...engineCrossProblems(env),
   ];
-  if (!engine.success || !slack.success) throw new ConfigError(problems);
-  return { ...toConfig(engine.data, slack.data), slack: toSlackSettings(slack.data) };
+  if (!engine.success || !slack.success || problems.length > 0) throw new ConfigError(problems);
+  return {
+    ...toConfig(engine.data, slack.data),
+    slack: toSlackSettings(slack.data),
+    logFormat: slack.data.LOG_FORMAT,
+  };
 }
 
 /** Every secret value in an env, so that output can be scrubbed of them. */

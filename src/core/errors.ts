@@ -27,6 +27,8 @@ export interface ErrorDetails {
   TASK_DEFINITION_INVALID: { container?: string | undefined };
   AWS_ACCESS_DENIED: AwsDetails;
   AWS_ERROR: AwsDetails;
+  /** No answer from AWS at all: name resolution, connection or socket failed. */
+  AWS_UNREACHABLE: AwsDetails;
   RUN_TASK_FAILED: { failures: { reason?: string; detail?: string }[] };
   TASK_STOPPED: { explanation: StopExplanation; task: TaskInfo };
   LAUNCH_TIMEOUT: { task: TaskInfo };

@@ -1,6 +1,7 @@
 import type { Gitlab } from '@gitbeaker/rest';
 import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
 import { resolveImage } from '../core/image.js';
+import { networkFailure } from '../core/network-failure.js';
 import type { ImageSettings } from '../core/settings.js';
 import { isGitbeakerRequestError, isGitbeakerTimeoutError, requestStatus } from './client.js';
 import { roleCheck } from './doctor-role.js';
@@ -88,9 +89,10 @@ async function tokenCheck(
       !isGitbeakerTimeoutError(error) &&
       !isGitbeakerRequestError(error)
     ) {
+      const failure = networkFailure(error);
       return failed(
         name,
-        `GitLab could not be reached at ${settings.url}: check GITLAB_URL and the network.`,
+        `Cannot reach GitLab at ${settings.url}${failure ? ` (${failure})` : ''}: check GITLAB_URL and the network.`,
       );
     }
     if (isGitbeakerTimeoutError(error)) {

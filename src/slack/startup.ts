@@ -1,6 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { ReviewAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { networkFailure } from '../core/network-failure.js';
 import { boltLogger } from './bolt-logger.js';
 import type { SlackSettings } from './settings.js';
 import { slackErrorCode } from './web-api-error.js';
@@ -82,9 +83,10 @@ export function slackStartupError(
   }
   if (code === webApi.ErrorCode.RequestError || code === webApi.ErrorCode.HTTPError) {
     const base = apiUrl ?? 'https://slack.com/api/';
+    const failure = networkFailure(error);
     return new ReviewAppError(
       'SETUP_INVALID',
-      `Slack could not be reached at ${base}: check the network and proxy${apiUrl ? ', and SLACK_API_URL' : ''}, then start again.`,
+      `Slack could not be reached at ${base}${failure ? ` (${failure})` : ''}: check the network and proxy${apiUrl ? ', and SLACK_API_URL' : ''}, then start again.`,
       { variable: 'SLACK_API_URL' },
       { cause: error },
     );

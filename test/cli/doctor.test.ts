@@ -2,6 +2,7 @@ import { startSlackStandIn } from '@review-app-bot/sandbox';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/config/config.js';
 import { cli } from '../support/cli.js';
+import { closedLoopbackUrl, UNRESOLVABLE_URL } from '../support/unreachable.js';
 import { PROJECT_ID, startWorld, type World } from '../support/world.js';
 
 async function doctor(world: World, env: Env = {}, json = false) {
@@ -262,5 +263,58 @@ describe('review-app doctor', () => {
       "Give the bot's GitLab user (the owner of GITLAB_TOKEN) at least the Reporter role in the fork (project 98), or have merge requests from forks build their image in acme/shop, whose registry the bot also reads.",
     );
     expect(result.failed[0]).not.toContain('read_api');
+  });
+
+  describe('a network failure reads as one, never as a missing resource', () => {
+    it('AWS at a closed port: every AWS check says it cannot reach AWS there', async () => {
+      await using world = await startWorld();
+      const closed = await closedLoopbackUrl();
+      const where = closed.replace('http://', '');
+      const result = await doctor(world, { AWS_ENDPOINT_URL: closed });
+      expect(result.code).toBe(1);
+      expect(result.failed.map((l) => l.slice(0, l.indexOf(':')))).toEqual([
+        '✗ ECS cluster',
+        '✗ Base task definition',
+        '✗ Subnets',
+        '✗ Security groups',
+      ]);
+      for (const line of result.failed) {
+        expect(line).toContain(`Cannot reach AWS at ${where} for `);
+        expect(line).toContain(`ECONNREFUSED ${where}`);
+        expect(line).not.toMatch(/does not exist|has no/);
+      }
+    });
+
+    it('AWS at a host name that resolves nowhere: the lookup failure, not "an id does not exist"', async () => {
+      await using world = await startWorld();
+      const result = await doctor(world, { AWS_ENDPOINT_URL: UNRESOLVABLE_URL });
+      expect(result.code).toBe(1);
+      const subnets = result.failed.find((l) => l.startsWith('✗ Subnets:'));
+      expect(subnets).toBe(
+        '✗ Subnets: Cannot reach AWS at review-app-doctor.invalid for ec2:DescribeSubnets: getaddrinfo ENOTFOUND review-app-doctor.invalid. Check the network and any proxy, AWS_REGION, and AWS_ENDPOINT_URL when it is set.',
+      );
+      expect(result.stdout).not.toContain('does not exist');
+    });
+
+    it('GitLab and Slack out of reach: named with the address and what failed', async () => {
+      await using world = await startWorld();
+      const closed = await closedLoopbackUrl();
+      const result = await doctor(world, {
+        GITLAB_URL: UNRESOLVABLE_URL,
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_APP_TOKEN: 'xapp-1',
+        SLACK_API_URL: `${closed}/api/`,
+      });
+      expect(result.code).toBe(1);
+      expect(result.failed).toEqual([
+        `✗ GitLab token: Cannot reach GitLab at ${UNRESOLVABLE_URL} (getaddrinfo ENOTFOUND review-app-doctor.invalid): check GITLAB_URL and the network.`,
+        expect.stringMatching(
+          new RegExp(
+            `^✗ Slack bot token: Slack could not be reached at ${closed}/api/ \\(connect ECONNREFUSED `,
+          ),
+        ),
+        expect.stringMatching(/^✗ Slack app token: Slack could not be reached at .*ECONNREFUSED/),
+      ]);
+    });
   });
 });

@@ -186,4 +186,46 @@ describe('configuration', () => {
     expect(slack.appToken).toBe('xapp-1');
     expect(slack.port).toBe(3000);
   });
+
+  it('reports rules between variables in the same run as the missing settings, not after them', () => {
+    const found = problems(() =>
+      loadBotConfig({
+        REVIEW_APP_TTL: '3h',
+        ECS_TASK_DEFINITION: 'shop-web:4',
+        ECS_TASK_FAMILY: 'shop-web',
+      }),
+    );
+    expect(found).toEqual([
+      'SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-...) from OAuth & Permissions',
+      'SLACK_SIGNING_SECRET is required in HTTP mode (from Basic Information); or set SLACK_APP_TOKEN (xapp-...) for Socket Mode',
+      'GITLAB_TOKEN is required: a GitLab token with the read_api and read_registry scopes',
+      'GITLAB_PROJECT is required: the project id or path, e.g. 1234 or acme/shop',
+      'AWS_REGION is required: the AWS region of the cluster, e.g. eu-west-1 (or AWS_DEFAULT_REGION)',
+      'ECS_CLUSTER is required: the ECS cluster name or ARN',
+      'ECS_SUBNETS is required: 1 to 16 comma-separated subnet ids (subnet-...)',
+      'REVIEW_APP_TTL must not be longer than REVIEW_APP_MAX_LIFETIME',
+      expect.stringMatching(/^ECS_TASK_FAMILY must differ from the base family shop-web of/),
+    ]);
+    // The CLI reads no Slack settings, and tells the same rules with its own missing ones.
+    expect(
+      problems(() => loadConfig({ REVIEW_APP_TTL: '3h', REVIEW_APP_MAX_LIFETIME: '1h' })),
+    ).toContain('REVIEW_APP_TTL must not be longer than REVIEW_APP_MAX_LIFETIME');
+  });
+
+  it('a cap that does not parse leaves the TTL rule unsaid: one problem, the cap’s', () => {
+    expect(
+      problems(() =>
+        loadConfig({ ...minimal, REVIEW_APP_TTL: '3h', REVIEW_APP_MAX_LIFETIME: 'x' }),
+      ),
+    ).toEqual(['REVIEW_APP_MAX_LIFETIME must be a duration such as 90s, 30m or 2h']);
+  });
+
+  it('reads LOG_FORMAT for the bot: json or text, any case, unset by default; anything else is a problem', () => {
+    const bot = { ...minimal, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' };
+    expect(loadBotConfig(bot).logFormat).toBeUndefined();
+    expect(loadBotConfig({ ...bot, LOG_FORMAT: 'Text' }).logFormat).toBe('text');
+    expect(problems(() => loadBotConfig({ ...bot, LOG_FORMAT: 'xml' }))).toEqual([
+      'LOG_FORMAT must be json or text',
+    ]);
+  });
 });

@@ -129,7 +129,9 @@ describe('AWS faults', () => {
       ),
     });
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
-    expect(await statusSays(w, 'Could not launch')).toContain('needs the permission ecs:RunTask');
+    const said = await statusSays(w, 'Could not launch');
+    expect(said).toContain('needs the permission ecs:RunTask');
+    expect(said).toContain('(see docs/iam-policy.json)');
   });
 
   it('a task that never reaches RUNNING is stopped after the launch timeout and explained', async () => {

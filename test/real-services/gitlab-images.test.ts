@@ -113,9 +113,9 @@ describe('merge requests from forks', () => {
     await using world = await startWorld();
     world.gitlab.addProject({ id: 98, path: 'mallory/shop', hidden: true });
     openMr(world, PROJECT_ID, 10, { forkProjectId: 98 });
-    const logs = logLines((await cli(world, ['launch', '10'])).stderr).filter(
-      (l) => l.level !== 'info',
-    );
+    const logs = logLines(
+      (await cli(world, ['launch', '10', '--log-format', 'json'])).stderr,
+    ).filter((l) => l.level !== 'info');
     expect(logs.map((l) => l.message)).toEqual([
       "GitLab token cannot read a fork's container registry",
     ]);
@@ -129,7 +129,7 @@ describe('merge requests from forks', () => {
     // A member ran the MR's pipeline in acme/shop: it pushed to acme/shop's registry.
     world.gitlab.addRegistryTag(PROJECT_ID, REGISTRY_ID, HEAD);
     openMr(world, PROJECT_ID, 11, { forkProjectId: 98 });
-    const result = await cli(world, ['launch', '11']);
+    const result = await cli(world, ['launch', '11', '--log-format', 'json']);
     expect(result.code).toBe(0);
     expect(JSON.stringify(image(world))).toContain(`registry.example.test/acme/shop:${HEAD}`);
     expect(logLines(result.stderr).filter((l) => l.level === 'error')).toEqual([]);

@@ -193,4 +193,90 @@ describe('logs of a review app', () => {
       expect(logs && buttons(logs).map((b) => b.text)).toEqual(['Logs']);
     });
   });
+
+  describe('long and sparse logs', () => {
+    /** The app crashes with these lines logged; the channel's notice of it. */
+    async function crashNotice(w: BotWorld, lines: string[]) {
+      w.addMergeRequest(42);
+      const app = await launchedFromSlack(w, 42);
+      w.aws.containerLog(app.arn, 'web', lines);
+      w.aws.exitContainer(app.arn, 'web', 1, 'Error: boom');
+      w.clock.advance(60_000);
+      await w.bot.watcher.round();
+      const [notice, ...more] = app.replies().filter((m) => m.reply_broadcast);
+      expect(more).toHaveLength(0);
+      return { app, notice: notice as NonNullable<typeof notice> };
+    }
+
+    /** The code sections of a message, fences off. */
+    const codeOf = (message: { blocks?: unknown[] | undefined }) =>
+      ((message.blocks ?? []) as { type: string; text?: { text: string } }[])
+        .map((b) => b.text?.text ?? '')
+        .filter((text) => text.startsWith('```'))
+        .map((text) => text.slice(3, -3));
+
+    it('shows a crash line longer than a section whole, its cause at the end included', async () => {
+      await using w = await loggingWorld();
+      const detail = 'x'.repeat(4_000);
+      const line = `{"level":"fatal","detail":"${detail}","cause":"connect ECONNREFUSED 10.0.3.7:5432"}`;
+      const { notice } = await crashNotice(w, ['Server starting', line]);
+      const code = codeOf(notice);
+      expect(code.length).toBeGreaterThan(1);
+      expect(code[0]).toBe('Server starting');
+      expect(code.slice(1).join('')).toBe(line);
+      expect(shown(notice)).toContain('"cause":"connect ECONNREFUSED 10.0.3.7:5432"}');
+      expect(shown(notice)).not.toContain('did not fit');
+    });
+
+    it('too much to show: the newest lines whole, the oldest left out with a note', async () => {
+      await using w = await loggingWorld();
+      const lines = Array.from({ length: 40 }, (_, i) => `line ${i + 1} ${'y'.repeat(1_500)}`);
+      const { notice } = await crashNotice(w, lines);
+      const text = shown(notice);
+      expect(text).toContain(`line 40 ${'y'.repeat(1_500)}`);
+      expect(text).not.toContain('line 1 ');
+      expect(text).toMatch(/[0-9]+ older lines did not fit here\./);
+      const shownLines = codeOf(notice).join('\n').split('\n');
+      expect(shownLines.length).toBeGreaterThan(5);
+      expect(shownLines).toEqual(lines.slice(-shownLines.length));
+      expect((notice.blocks ?? []).length).toBeLessThanOrEqual(50);
+    });
+
+    it('reads back past empty pages to what the app logged before a quiet stretch', async () => {
+      await using w = await loggingWorld();
+      w.aws.splitLogPagesEvery(60_000);
+      w.addMergeRequest(42);
+      const app = await launchedFromSlack(w, 42);
+      w.aws.containerLog(app.arn, 'web', [
+        'Server starting',
+        'Error: worker died: out of file handles',
+      ]);
+      w.clock.advance(5 * 60_000);
+      await w.slack.sendSlashCommand(w.eventsUrl, { text: 'logs 42', user_id: ALICE });
+      const answer = await eventually(() => {
+        const body = w.slack.responses().at(-1)?.body as PrivateAnswer | undefined;
+        expect(body && shown(body)).toContain('The last lines');
+        return body as PrivateAnswer;
+      });
+      expect(shown(answer)).toContain('Error: worker died: out of file handles');
+      expect(shown(answer)).not.toContain('logged nothing');
+      const calls = w.aws.callsTo('GetLogEvents');
+      expect(calls.length).toBeGreaterThan(1);
+      expect(calls.length).toBeLessThanOrEqual(10);
+    });
+
+    it('an app that logged nothing is told so after reading to the start of its stream, once', async () => {
+      await using w = await loggingWorld();
+      w.addMergeRequest(42);
+      const app = await launchedFromSlack(w, 42);
+      w.aws.containerLog(app.arn, 'web', []);
+      await w.slack.sendSlashCommand(w.eventsUrl, { text: 'logs 42', user_id: ALICE });
+      await eventually(() =>
+        expect(shown(w.slack.responses().at(-1)?.body as PrivateAnswer)).toContain(
+          'has logged nothing yet',
+        ),
+      );
+      expect(w.aws.callsTo('GetLogEvents')).toHaveLength(2);
+    });
+  });
 });
