@@ -19,9 +19,16 @@ export const EXAMPLE = {
   logGroup: '/ecs/shop-web',
   executionRole: 'ecsTaskExecutionRole',
   taskRole: 'shop-web-task',
+  /** The HTTPS listener review apps get their names on: `app/<name>/<id>/<listener id>`. */
+  listener: 'app/review-apps/0123456789abcdef/fedcba9876543210',
 } as const;
 
-export type PolicyValues = { [K in keyof typeof EXAMPLE]: string };
+/** Without a listener, the load balancer's statements (Sid `LoadBalancer…`) are left out. */
+export type PolicyValues = { [K in Exclude<keyof typeof EXAMPLE, 'listener'>]: string } & {
+  listener?: string | undefined;
+};
+
+const LOAD_BALANCER_STATEMENT = /^LoadBalancer/;
 
 export interface PolicyStatement {
   Sid: string;
@@ -43,6 +50,12 @@ export function documentedPolicy(): PolicyDocument {
 /** Longer names first, so that `shop-web-review-app` is not taken for `shop-web`. */
 function replacements(values: PolicyValues): [string, string][] {
   return [
+    ...(values.listener
+      ? ([
+          [`listener/${EXAMPLE.listener}`, `listener/${values.listener}`],
+          [`listener-rule/${EXAMPLE.listener}/`, `listener-rule/${values.listener}/`],
+        ] as [string, string][])
+      : []),
     [`task-definition/${EXAMPLE.reviewFamily}:`, `task-definition/${values.reviewFamily}:`],
     [`log-group:${EXAMPLE.logGroup}:`, `log-group:${values.logGroup}:`],
     [`cluster/${EXAMPLE.cluster}`, `cluster/${values.cluster}`],
@@ -74,5 +87,9 @@ function mapStrings<T>(value: T, change: (text: string) => string): T {
 
 /** The documented policy with this deployment's names in place of the examples. */
 export function botPolicy(values: PolicyValues): PolicyDocument {
-  return mapStrings(documentedPolicy(), (text) => substitute(text, values));
+  const documented = documentedPolicy();
+  const statements = documented.Statement.filter(
+    (statement) => values.listener !== undefined || !LOAD_BALANCER_STATEMENT.test(statement.Sid),
+  );
+  return mapStrings({ ...documented, Statement: statements }, (text) => substitute(text, values));
 }

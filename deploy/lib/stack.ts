@@ -7,6 +7,7 @@ import {
   aws_ecr_assets as ecrAssets,
   aws_ecs as ecs,
   aws_elasticloadbalancingv2 as elbv2,
+  Fn,
   aws_iam as iam,
   aws_logs as logs,
   RemovalPolicy,
@@ -82,6 +83,10 @@ export class ReviewAppBotStack extends Stack {
             logGroup: reviewApps.logGroup.logGroupName,
             executionRole: reviewApps.taskDefinition.obtainExecutionRole().roleName,
             taskRole: reviewApps.taskDefinition.taskRole.roleName,
+            // `app/<name>/<id>/<listener id>`, the part rule ARNs share with their listener's.
+            listener: loadBalancer
+              ? Fn.select(1, Fn.split(':listener/', loadBalancer.listener.listenerArn))
+              : undefined,
           }),
         ),
       }),
@@ -95,6 +100,8 @@ export class ReviewAppBotStack extends Stack {
       'GITLAB_TOKEN',
       'SLACK_BOT_TOKEN',
       config.slackMode === 'socket' ? 'SLACK_APP_TOKEN' : 'SLACK_SIGNING_SECRET',
+      // A sign-in at the load balancer: its client secret is a token like the others.
+      ...(config.settings.OIDC_CLIENT_ID ? ['OIDC_CLIENT_SECRET'] : []),
     ];
     botTaskDefinition.addContainer('bot', {
       image: config.botImage
@@ -118,6 +125,12 @@ export class ReviewAppBotStack extends Stack {
         ECS_SECURITY_GROUPS: reviewApps.securityGroup.securityGroupId,
         ECS_ASSIGN_PUBLIC_IP: String(network.assignPublicIp),
         ECS_CAPACITY_PROVIDER: config.spot ? 'FARGATE_SPOT' : 'FARGATE',
+        ...(loadBalancer
+          ? {
+              LOAD_BALANCER_LISTENER_ARN: loadBalancer.listener.listenerArn,
+              REVIEW_APP_DOMAIN: loadBalancer.domain,
+            }
+          : {}),
       },
       // Tokens reach the container from Secrets Manager at start: never in the template.
       secrets: Object.fromEntries(

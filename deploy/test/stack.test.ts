@@ -137,7 +137,11 @@ describe('the default deployment: a new VPC, Socket Mode, the bot built from the
       Action: unknown;
       Resource: unknown;
     }[];
-    const documented = documentedPolicy().Statement;
+    // Without a load balancer, its statements are left out.
+    const documented = documentedPolicy().Statement.filter(
+      ({ Sid }) => !Sid.startsWith('LoadBalancer'),
+    );
+    expect(documented.length).toBeLessThan(documentedPolicy().Statement.length);
     expect(statements.map(({ Sid, Action }) => ({ Sid, Action }))).toEqual(
       documented.map(({ Sid, Action }) => ({ Sid, Action })),
     );
@@ -219,6 +223,28 @@ describe('HTTPS names through a load balancer, the bot in HTTP mode', () => {
     template.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: '*.review.example.com.',
       Type: 'A',
+    });
+  });
+
+  it("adds the documented load balancer statements, scoped to this stack's listener", () => {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((resource) =>
+      (resource.Properties.PolicyDocument.Statement as { Sid?: string }[]).some(
+        (statement) => statement.Sid,
+      ),
+    );
+    const statements = policy?.Properties.PolicyDocument.Statement as { Sid: string }[];
+    expect(statements.map(({ Sid }) => Sid)).toEqual(
+      documentedPolicy().Statement.map(({ Sid }) => Sid),
+    );
+    const text = JSON.stringify(statements);
+    expect(text).not.toContain('0123456789abcdef');
+    expect(text).toContain(':listener-rule/');
+    const env = Object.fromEntries(
+      botContainer(template).Environment.map((v) => [v.Name, v.Value]),
+    );
+    expect(env.REVIEW_APP_DOMAIN).toBe('review.example.com');
+    expect(env.LOAD_BALANCER_LISTENER_ARN).toEqual({
+      Ref: expect.stringMatching(/^LoadBalancerHttps/),
     });
   });
 

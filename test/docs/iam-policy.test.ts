@@ -29,7 +29,11 @@ describe('the IAM policy operators are given', () => {
     const called = new Set(
       filesUnder('src')
         .filter((f) => f.endsWith('.ts'))
-        .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/'((?:ecs|ec2|logs):[A-Za-z]+)'/g)])
+        .flatMap((f) => [
+          ...readFileSync(f, 'utf8').matchAll(
+            /'((?:ecs|ec2|logs|elasticloadbalancing):[A-Za-z]+)'/g,
+          ),
+        ])
         .map((m) => m[1] as string),
     );
     expect(called.size).toBeGreaterThan(10);
