@@ -210,7 +210,12 @@ function worldButton(label, change, enabled = true) {
   const button = el('button', '', label);
   button.type = 'button';
   button.disabled = !enabled;
-  button.addEventListener('click', () => post('/api/world', change).catch(() => {}));
+  button.addEventListener('click', () =>
+    post('/api/world', change).then(
+      (answer) => answer.notice && toast(answer.notice),
+      () => {},
+    ),
+  );
   return button;
 }
 
@@ -256,13 +261,14 @@ function renderWorld() {
               .filter(Boolean)
               .join(' · '),
           );
+          // A task being stopped still has running containers, but it no longer runs the app.
+          const running = task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING';
+          if (task.desiredStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
+            title.append(' ', el('span', 'desired', '→ STOPPED'));
+          }
           const row = el('div', 'row');
           row.append(
-            worldButton(
-              'Crash (out of memory)',
-              { action: 'crash', arn: task.arn },
-              task.lastStatus === 'RUNNING',
-            ),
+            worldButton('Crash (out of memory)', { action: 'crash', arn: task.arn }, running),
           );
           card.append(title, facts, row);
           return card;

@@ -130,9 +130,15 @@ export class World {
           state: change.action === 'merge' ? 'merged' : 'closed',
         });
         return;
-      case 'crash':
+      case 'crash': {
+        // A stopping task's app has had its SIGTERM: it can no longer run out of memory.
+        const task = aws.task(change.arn);
+        if (task?.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') {
+          return `Only a running task can crash; this one is ${task?.lastStatus ?? 'gone'}.`;
+        }
         aws.runOutOfMemory(change.arn, APP_CONTAINER);
         return;
+      }
       case 'pull-fail':
         aws.setLaunchBehaviour({
           failToStart: {
