@@ -377,7 +377,12 @@ function picker(view, block, selected) {
       current.scrollIntoView({ block: 'nearest' });
     } else input.removeAttribute('aria-activedescendant');
   };
+  let asked = 0;
+  let timer;
   const close = () => {
+    // Options still on their way must not open the menu again.
+    asked += 1;
+    clearTimeout(timer);
     list.hidden = true;
     input.setAttribute('aria-expanded', 'false');
     highlight(-1);
@@ -389,7 +394,6 @@ function picker(view, block, selected) {
     input.value = option.text?.text ?? option.value;
     close();
   };
-  let asked = 0;
   const load = async () => {
     const mine = ++asked;
     const answer = await post('/api/options', {
@@ -418,7 +422,6 @@ function picker(view, block, selected) {
     input.setAttribute('aria-expanded', 'true');
     highlight(shown.length ? 0 : -1);
   };
-  let timer;
   input.addEventListener('focus', load);
   input.addEventListener('input', () => {
     delete selected[block.block_id];

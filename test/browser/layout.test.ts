@@ -10,7 +10,9 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('the sandbox page fits the window', () => {
+// A launch up to running on a shared machine: room for a locator's own timeout (10 s) to name
+// what never appeared before the test's runs out.
+describe('the sandbox page fits the window', { timeout: 40_000 }, () => {
   it.each(WIDTHS)(
     'at %i px an open thread sits beside the channel, and the composer stays in the window',
     async (width) => {
@@ -23,19 +25,26 @@ describe('the sandbox page fits the window', () => {
       const thread = page.getByRole('region', { name: 'Thread' });
       await thread.getByText('Running at').waitFor();
 
+      // Polled: the page redraws its messages on every update, which may land mid-look.
       const composer = page.getByRole('textbox', { name: 'Message' });
-      expect(await inView(composer)).toBe(true);
-      expect(await inView(page.getByRole('button', { name: 'Send' }))).toBe(true);
+      await expect.poll(() => inView(composer)).toBe(true);
+      await expect.poll(() => inView(page.getByRole('button', { name: 'Send' }))).toBe(true);
       // The channel is not hidden under the thread: its message and its replies link show.
-      expect(await inView(launching.getByText('is launching a review app for'))).toBe(true);
-      expect(await inView(launching.getByRole('button', { name: /1 repl/ }))).toBe(true);
+      await expect
+        .poll(() => inView(launching.getByText('is launching a review app for')))
+        .toBe(true);
+      await expect.poll(() => inView(launching.getByRole('button', { name: /1 repl/ }))).toBe(true);
       // Nor is the thread cut off: every button of the running app can be clicked.
       for (const name of ['Open app', 'Extend', 'Relaunch', 'Stop']) {
-        expect(await inView(thread.getByRole('button', { name }).first())).toBe(true);
+        await expect.poll(() => inView(thread.getByRole('button', { name }).first())).toBe(true);
       }
-      expect(await inView(page.getByRole('button', { name: 'Close thread' }))).toBe(true);
+      await expect
+        .poll(() => inView(page.getByRole('button', { name: 'Close thread' })))
+        .toBe(true);
       const world = page.getByRole('complementary', { name: 'The world' });
-      expect(await inView(world.getByRole('button', { name: 'Crash (out of memory)' }))).toBe(true);
+      await expect
+        .poll(() => inView(world.getByRole('button', { name: 'Crash (out of memory)' })))
+        .toBe(true);
 
       // And it is still usable: a command typed with the thread open reaches the bot.
       await sandbox.type('/review-app list');

@@ -50,6 +50,7 @@ describe('the sandbox page: the modal and the access rules', () => {
       // Escape closes the open menu first, then the modal.
       await sandbox.type('/review-app');
       await picker.fill('mode');
+      await options.filter({ hasText: 'Checkout page' }).waitFor({ state: 'detached' });
       await options.filter({ hasText: 'Dark mode' }).waitFor();
       await page.keyboard.press('Escape');
       await menu.waitFor({ state: 'hidden' });
