@@ -57,9 +57,10 @@ try {
   await channel.getByText(/launching a review app for !2/).waitFor();
 
   const world = page.getByRole('complementary', { name: 'The world' });
-  const crash = world.getByRole('button', { name: 'Crash (out of memory)' }).first();
-  await crash.waitFor();
-  while (!(await crash.isEnabled())) await page.waitForTimeout(100);
+  // Enabled once the task runs: wait for that, not for a while.
+  const crash = world
+    .locator('#tasks .card', { hasText: '!2 ·' })
+    .locator('button:enabled', { hasText: 'Crash (out of memory)' });
   await crash.click();
   await channel
     .getByText(/ran out of memory/)

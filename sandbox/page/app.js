@@ -10,6 +10,8 @@ const ui = {
   channel: localStorage.getItem('sandbox-channel') ?? 'C_REVIEWS',
   thread: undefined,
   modalId: undefined,
+  /** Closes the open modal (its Cancel), for Escape. */
+  dismissModal: undefined,
 };
 
 function el(tag, className, text) {
@@ -208,7 +210,12 @@ function worldButton(label, change, enabled = true) {
   const button = el('button', '', label);
   button.type = 'button';
   button.disabled = !enabled;
-  button.addEventListener('click', () => post('/api/world', change).catch(() => {}));
+  button.addEventListener('click', () =>
+    post('/api/world', change).then(
+      (answer) => answer.notice && toast(answer.notice),
+      () => {},
+    ),
+  );
   return button;
 }
 
@@ -254,13 +261,14 @@ function renderWorld() {
               .filter(Boolean)
               .join(' · '),
           );
+          // A task being stopped still has running containers, but it no longer runs the app.
+          const running = task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING';
+          if (task.desiredStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
+            title.append(' ', el('span', 'desired', '→ STOPPED'));
+          }
           const row = el('div', 'row');
           row.append(
-            worldButton(
-              'Crash (out of memory)',
-              { action: 'crash', arn: task.arn },
-              task.lastStatus === 'RUNNING',
-            ),
+            worldButton('Crash (out of memory)', { action: 'crash', arn: task.arn }, running),
           );
           card.append(title, facts, row);
           return card;
@@ -276,6 +284,7 @@ function renderModal() {
     backdrop.hidden = true;
     backdrop.replaceChildren();
     ui.modalId = undefined;
+    ui.dismissModal = undefined;
     return;
   }
   if (ui.modalId === view.id) return;
@@ -313,6 +322,7 @@ function renderModal() {
   const dismiss = () => post('/api/close-view', { viewId: view.id }).catch(() => {});
   close.addEventListener('click', dismiss);
   cancel.addEventListener('click', dismiss);
+  ui.dismissModal = dismiss;
   modal.addEventListener('submit', async (event) => {
     event.preventDefault();
     for (const node of Object.values(errors)) node.textContent = '';
@@ -328,20 +338,62 @@ function renderModal() {
   modal.append(head, body, foot);
   backdrop.replaceChildren(modal);
   backdrop.hidden = false;
+  // The focus moves into the modal, as in Slack, without opening the menu of options.
+  modal.tabIndex = -1;
+  modal.focus();
 }
 
-/** An external_select: options come from the bot (block_suggestion) as the user types. */
+/**
+ * An external_select: options come from the bot (block_suggestion) as the user types. As in
+ * Slack's menus, the first option is highlighted, arrow keys move the highlight, Enter picks it
+ * and Escape closes the menu.
+ */
 function picker(view, block, selected) {
   const { element } = block;
   const wrap = el('div', 'picker');
   const input = el('input');
+  const listId = `options-${block.block_id}`;
   input.placeholder = element.placeholder?.text ?? 'Search';
   input.setAttribute('role', 'combobox');
   input.setAttribute('aria-label', block.label?.text ?? 'Search');
+  input.setAttribute('aria-autocomplete', 'list');
+  input.setAttribute('aria-controls', listId);
+  input.setAttribute('aria-expanded', 'false');
   const list = el('ul', 'options');
+  list.id = listId;
   list.setAttribute('role', 'listbox');
   list.hidden = true;
+  let shown = [];
+  let active = -1;
+  const highlight = (index) => {
+    active = index;
+    shown.forEach(({ item }, i) => {
+      item.classList.toggle('active', i === index);
+      item.setAttribute('aria-selected', String(i === index));
+    });
+    const current = shown[index]?.item;
+    if (current) {
+      input.setAttribute('aria-activedescendant', current.id);
+      current.scrollIntoView({ block: 'nearest' });
+    } else input.removeAttribute('aria-activedescendant');
+  };
   let asked = 0;
+  let timer;
+  const close = () => {
+    // Options still on their way must not open the menu again.
+    asked += 1;
+    clearTimeout(timer);
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    highlight(-1);
+  };
+  const pick = (option) => {
+    selected[block.block_id] = {
+      [element.action_id]: { type: 'external_select', selected_option: option },
+    };
+    input.value = option.text?.text ?? option.value;
+    close();
+  };
   const load = async () => {
     const mine = ++asked;
     const answer = await post('/api/options', {
@@ -350,37 +402,53 @@ function picker(view, block, selected) {
       blockId: block.block_id,
       value: input.value,
     }).catch(() => ({ options: [] }));
-    if (mine !== asked) return;
+    if (mine !== asked || document.activeElement !== input) return;
     const options = answer.options ?? (answer.option_groups ?? []).flatMap((g) => g.options);
+    shown = options.map((option, index) => {
+      const item = el('li', '', option.text?.text ?? option.value);
+      item.id = `${listId}-${index}`;
+      item.setAttribute('role', 'option');
+      item.addEventListener('mousedown', (event) => {
+        event.preventDefault();
+        pick(option);
+      });
+      item.addEventListener('mousemove', () => highlight(index));
+      return { option, item };
+    });
     list.replaceChildren(
-      ...(options.length
-        ? options.map((option) => {
-            const item = el('li', '', option.text?.text ?? option.value);
-            item.setAttribute('role', 'option');
-            item.addEventListener('mousedown', (event) => {
-              event.preventDefault();
-              selected[block.block_id] = {
-                [element.action_id]: { type: 'external_select', selected_option: option },
-              };
-              input.value = option.text?.text ?? option.value;
-              list.hidden = true;
-            });
-            return item;
-          })
-        : [el('li', 'none', 'No matches')]),
+      ...(shown.length ? shown.map((s) => s.item) : [el('li', 'none', 'No matches')]),
     );
     list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    highlight(shown.length ? 0 : -1);
   };
-  let timer;
   input.addEventListener('focus', load);
   input.addEventListener('input', () => {
     delete selected[block.block_id];
     clearTimeout(timer);
     timer = setTimeout(load, 150);
   });
-  input.addEventListener('blur', () => {
-    list.hidden = true;
+  input.addEventListener('keydown', (event) => {
+    const open = !list.hidden;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      if (!open) load();
+      else if (shown.length) {
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        highlight(Math.min(shown.length - 1, Math.max(0, active + step)));
+      }
+    } else if (event.key === 'Enter' && open && shown[active]) {
+      // Picks the option instead of submitting the form, as Enter does in Slack's menus.
+      event.preventDefault();
+      pick(shown[active].option);
+    } else if (event.key === 'Escape' && open) {
+      // The first Escape closes the menu; the modal hears only the next one.
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    }
   });
+  input.addEventListener('blur', close);
   wrap.append(input, list);
   return wrap;
 }
@@ -412,6 +480,10 @@ $('user').addEventListener('change', (event) => {
   localStorage.setItem('sandbox-user', ui.me);
   ui.modalId = undefined;
   render();
+});
+// Escape closes the modal wherever the focus is, as in Slack; an open menu takes the first one.
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && !event.defaultPrevented) ui.dismissModal?.();
 });
 $('thread-close').addEventListener('click', () => openThread(undefined));
 $('composer').addEventListener('submit', (event) => {

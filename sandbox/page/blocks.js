@@ -106,9 +106,21 @@ function styled(tag, body) {
   return node;
 }
 
-/** mrkdwn into `parent`: angle tokens first (they may hold `*` or `_`), then inline styles per line. */
+/**
+ * mrkdwn into `parent`: ```fenced``` text as a preformatted block, as Slack draws it; elsewhere
+ * angle tokens first (they may hold `*` or `_`), then inline styles per line.
+ */
 export function mrkdwn(text, parent, names) {
-  const lines = String(text ?? '').split('\n');
+  const parts = String(text ?? '').split(/```([\s\S]*?)```/);
+  parts.forEach((part, index) => {
+    if (index % 2 === 1) parent.append(el('pre', 'preformatted', unescapeMrkdwn(part)));
+    else if (part) mrkdwnLines(part, parent, names);
+  });
+  return parent;
+}
+
+function mrkdwnLines(text, parent, names) {
+  const lines = text.split('\n');
   lines.forEach((line, index) => {
     if (index > 0) parent.append(el('br'));
     const quote = line.startsWith('&gt; ') || line.startsWith('> ');
@@ -123,7 +135,6 @@ export function mrkdwn(text, parent, names) {
     inline(body.slice(last), target);
     if (quote) parent.append(target);
   });
-  return parent;
 }
 
 function textObject(object, names, className) {

@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
  * Review apps that really answer: one small HTTP server on loopback for each
  * RUNNING task, closed when the task leaves RUNNING or the stand-in closes.
  * Opt-in (`serveApps`), so that the stand-in's own tests open no servers.
+ * Like any app, each prints a line when it starts and one per request it
+ * answers, which reach CloudWatch Logs when its container logs there.
  */
+
+/** Where an app's output goes: the lines one container of the task printed. */
+export type AppOutput = (arn: string, lines: string[]) => void;
 
 /** What an app's page is made from: the task as DescribeTasks shows it, and the clock. */
 export type AppPageRenderer = (task: AppTaskView, now: number) => string;
@@ -31,6 +36,7 @@ export class AppServers {
     private readonly render: AppPageRenderer,
     private readonly now: () => number,
     private readonly describe: (arn: string) => AppTaskView | undefined,
+    private readonly print: AppOutput = () => {},
   ) {}
 
   /**
@@ -63,6 +69,7 @@ export class AppServers {
         res.writeHead(503).end();
         return;
       }
+      this.print(arn, [`${req.method} ${req.url} 200`]);
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
@@ -76,6 +83,7 @@ export class AppServers {
       );
     });
     this.served.set(arn, { server, ready });
+    this.print(arn, ['Starting the review app', 'Ready: accepting HTTP requests']);
   }
 
   private async stop(arn: string): Promise<void> {

@@ -3,6 +3,10 @@ import type { TaskState } from './aws-ecs-task-types.js';
 
 /** How long ECS waits after SIGTERM before it kills a stopping task's containers. */
 const STOP_TIMEOUT_MS = 30_000;
+/** How long a stopping task stays DEACTIVATING: with no load balancer to leave, briefly. */
+const DEACTIVATING_MS = 1_000;
+/** The states a task that was RUNNING passes through on its way to STOPPED. */
+const WINDING_DOWN = new Set(['RUNNING', 'DEACTIVATING', 'STOPPING']);
 
 /**
  * How an ECS task moves along, deterministically: each DescribeTasks that
@@ -106,8 +110,20 @@ export class TaskLifecycle {
   settleStop(task: TaskState): void {
     const since = task.at.stoppingAt;
     if (task.lastStatus === 'STOPPED' || task.desiredStatus !== 'STOPPED') return;
-    if (since === undefined || this.now() - since < STOP_TIMEOUT_MS) return;
-    this.finishStop(task, 143, since + STOP_TIMEOUT_MS);
+    if (since === undefined) return;
+    const elapsed = this.now() - since;
+    if (elapsed >= STOP_TIMEOUT_MS) {
+      this.finishStop(task, 143, since + STOP_TIMEOUT_MS);
+      return;
+    }
+    // Until then a task that was running winds down in view: RUNNING → DEACTIVATING → STOPPING
+    // (ECS developer guide, "Amazon ECS task lifecycle"; DescribeTasks shows DEACTIVATING after
+    // RUNNING, aws/containers-roadmap issue 2012). StopTask's own answer still says RUNNING.
+    if (!WINDING_DOWN.has(task.lastStatus)) return;
+    const stage = elapsed < DEACTIVATING_MS ? 'DEACTIVATING' : 'STOPPING';
+    if (task.lastStatus === stage) return;
+    task.lastStatus = stage;
+    task.version += 1;
   }
 
   stop(task: TaskState, stopCode: string, stoppedReason: string): void {

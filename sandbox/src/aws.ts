@@ -244,6 +244,12 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
             ...(shown.startedAt !== undefined ? { startedAt: shown.startedAt * 1000 } : {}),
           };
         },
+        (arn, lines) => {
+          // The served app is the container that maps a port; it prints into CloudWatch only
+          // when its task definition gives it the awslogs driver.
+          const where = logStreamOf(arn, (c) => Array.isArray(c.portMappings));
+          if (where) logs.write(where.group, where.stream, lines);
+        },
       )
     : undefined;
   /** Apps follow their tasks after every change: a request, or a stand-in method. */
@@ -272,6 +278,15 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       ...definitions.render(record),
       tags: record.tags.map((tag) => ({ ...tag })),
     } as StandInTaskDefinition;
+  };
+
+  /** The awslogs stream of the task's first container that `matches`, if that one logs there. */
+  const logStreamOf = (arn: string, matches: (container: JsonObject) => boolean) => {
+    const task = tasks.get(arn);
+    if (!task) return undefined;
+    const { taskDefinitionArn } = tasks.render(task, false) as StandInTask;
+    const containers = renderDefinition(taskDefinitionArn).containerDefinitions as JsonObject[];
+    return awslogsStream(containers.find(matches), arn.split('/').at(-1) ?? '');
   };
 
   /** Tags live on tasks, task definitions and clusters. */
@@ -509,12 +524,8 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
         tasks.stopExternally(taskOrThrow(arn), stop),
     ),
     containerLog: (arn, name, lines) => {
-      const task = tasks.render(taskOrThrow(arn), false) as StandInTask;
-      const definition = renderDefinition(task.taskDefinitionArn);
-      const container = (definition.containerDefinitions as JsonObject[]).find(
-        (c) => c.name === name,
-      );
-      const where = awslogsStream(container, arn.split('/').at(-1) ?? '');
+      taskOrThrow(arn);
+      const where = logStreamOf(arn, (c) => c.name === name);
       if (!where) throw new Error(`AWS stand-in: container ${name} does not log to CloudWatch`);
       logs.write(where.group, where.stream, lines);
     },

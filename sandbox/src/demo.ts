@@ -31,7 +31,11 @@ export function demoTaskDefinition() {
   };
 }
 
-/** The demo definition logging to CloudWatch through the awslogs driver, as the ECS console sets it up. */
+/**
+ * The demo definition logging to CloudWatch through the awslogs driver, as the ECS console sets it
+ * up. The sandbox registers it as its base definition (family `shop-web`), so that
+ * `/review-app logs 1` and a crash's last lines can be tried there.
+ */
 export function demoLoggingTaskDefinition(family = 'shop-web-logged') {
   const base = demoTaskDefinition();
   return {

@@ -37,6 +37,13 @@ export type WorldAction =
 
 /** The app container of the demo task definition: the one a crash takes down. */
 const APP_CONTAINER = 'web';
+/** The demo app's last lines before the kernel kills it for its memory (it prints nothing then). */
+const CRASH_LINES = [
+  'GET /reports/export?year=all 202',
+  'Building the export: 212 MiB in use',
+  'Building the export: 389 MiB in use',
+  'Warning: memory use 497 MiB of the task’s 512 MiB',
+];
 
 export class World {
   private readonly pushes = new Map<number, number>();
@@ -130,9 +137,17 @@ export class World {
           state: change.action === 'merge' ? 'merged' : 'closed',
         });
         return;
-      case 'crash':
+      case 'crash': {
+        // A stopping task's app has had its SIGTERM: it can no longer run out of memory.
+        const task = aws.task(change.arn);
+        if (task?.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') {
+          return `Only a running task can crash; this one is ${task?.lastStatus ?? 'gone'}.`;
+        }
+        // What the demo app printed as its memory ran out, for the crash notice to show.
+        aws.containerLog(change.arn, APP_CONTAINER, CRASH_LINES);
         aws.runOutOfMemory(change.arn, APP_CONTAINER);
         return;
+      }
       case 'pull-fail':
         aws.setLaunchBehaviour({
           failToStart: {

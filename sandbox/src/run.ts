@@ -10,6 +10,7 @@ import {
   DEMO_REGISTRY_ID,
   DEMO_SECURITY_GROUP,
   DEMO_SUBNET,
+  demoLoggingTaskDefinition,
   demoTaskDefinition,
 } from './demo.js';
 import { type GitLabStandIn, startGitLabStandIn } from './gitlab.js';
@@ -101,7 +102,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     if (mr.image) gitlab.addRegistryTag(SANDBOX_PROJECT.id, DEMO_REGISTRY_ID, sha);
   }
-  aws.addTaskDefinition(demoTaskDefinition());
+  // Logging to CloudWatch, so that the bot's logs and crash lines have something to show.
+  aws.addTaskDefinition(demoLoggingTaskDefinition(demoTaskDefinition().family));
 
   const env: Env = {
     GITLAB_URL: gitlab.url,

@@ -208,17 +208,24 @@ describe('AWS stand-in: task lifecycle', () => {
     expect(unknown.name).toBe('InvalidParameterException');
   });
 
-  it('ends a stopping task by the stop timeout even if nobody describes it', async () => {
+  it('winds a stopping task down (DEACTIVATING, STOPPING) and ends it by the stop timeout even if nobody describes it', async () => {
     const clock = manualClock();
     const { aws, ecs } = await seededAws(clock.now);
     await using _ = aws;
     const arn = (await ecs.send(new RunTaskCommand(runInput()))).tasks?.[0]?.taskArn ?? '';
     aws.runTaskNow(arn);
-    await ecs.send(new StopTaskCommand({ cluster: 'review-apps', task: arn }));
+    const { task: answer } = await ecs.send(
+      new StopTaskCommand({ cluster: 'review-apps', task: arn }),
+    );
     const stoppingAt = clock.now();
+    expect(answer).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'STOPPED' });
 
-    clock.advance(29_000);
-    expect(aws.task(arn)).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'STOPPED' });
+    // Until it ends, the task winds down in view as ECS shows it: DEACTIVATING, then STOPPING.
+    expect(aws.task(arn)).toMatchObject({ lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED' });
+    clock.advance(1_000);
+    expect(aws.task(arn)).toMatchObject({ lastStatus: 'STOPPING', desiredStatus: 'STOPPED' });
+    clock.advance(28_000);
+    expect(aws.task(arn)?.lastStatus).toBe('STOPPING');
     clock.advance(1_000);
     expect(aws.task(arn)?.lastStatus).toBe('STOPPED');
     const stopped = await describeOne(ecs, arn);

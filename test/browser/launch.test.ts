@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openSandboxPage } from '../support/browser.js';
+import { launchBrowser, openSandboxPage, WIDTHS } from '../support/browser.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -63,6 +63,42 @@ describe('the sandbox page: launching from the composer', () => {
       .waitFor();
     await notice.getByRole('button', { name: 'Relaunch' }).waitFor();
   });
+
+  it.each(WIDTHS)(
+    'at %i px /review-app logs shows what the app printed, and a crash its last lines in the thread',
+    async (width) => {
+      await using sandbox = await openSandboxPage(browser, { width, height: 768 });
+      const { page } = sandbox;
+      await sandbox.type('/review-app 2');
+      const channel = page.getByRole('region', { name: 'Channel messages' });
+      await channel.getByRole('button', { name: /1 repl/ }).click();
+      const thread = page.getByRole('region', { name: 'Thread' });
+      await thread.getByText('Running at').waitFor();
+      // Someone opens the app: it answers, and prints that it did.
+      const href = await thread.getByRole('link', { name: /\/apps\// }).getAttribute('href');
+      expect((await fetch(href as string)).status).toBe(200);
+
+      await sandbox.type('/review-app logs 2');
+      const privately = channel.locator('article', {
+        hasText: 'The last lines of the review app for !2',
+      });
+      await privately.getByText('Only visible to you').waitFor();
+      const logged = privately.locator('pre');
+      for (const line of ['Ready: accepting HTTP requests', 'GET / 200']) {
+        await logged.getByText(line, { exact: false }).waitFor();
+      }
+
+      const world = page.getByRole('complementary', { name: 'The world' });
+      await world.getByRole('button', { name: 'Crash (out of memory)' }).click();
+      const notice = thread.locator('article', { hasText: 'The last lines it logged:' });
+      await notice.getByText(/The app \(container web\) ran out of memory/).waitFor();
+      await notice
+        .locator('pre')
+        .getByText('Warning: memory use 497 MiB of the task’s 512 MiB', { exact: false })
+        .waitFor();
+      await notice.getByRole('button', { name: 'Logs' }).waitFor();
+    },
+  );
 
   it('lets an app launched at SANDBOX_SPEED=300 expire on the sandbox clock, with its notice and Relaunch', async () => {
     // The 30-minute lifetime passes on the sandbox's own clock, 300 times real time (6 s):

@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openSandboxPage } from '../support/browser.js';
+import { launchBrowser, openSandboxPage, WIDTHS } from '../support/browser.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -75,6 +75,30 @@ describe('the sandbox page: the world panel', { timeout: 40_000 }, () => {
     expect(await mrCard(page, 1).getByText('merged', { exact: true }).count()).toBe(1);
     expect(await mrCard(page, 1).getByRole('button', { name: 'Merge' }).isDisabled()).toBe(true);
   });
+
+  it.each(WIDTHS)(
+    'at %i px a task being stopped shows its own status, and can no longer crash',
+    async (width) => {
+      // At real speed the task's wind-down (ECS's 30-second stop timeout) stays in view.
+      await using sandbox = await openSandboxPage(browser, { width, height: 768, speed: 1 });
+      const { page } = sandbox;
+      await sandbox.type('/review-app 2');
+      const thread = await openThread(page, 2);
+      await thread.getByText('Running at').waitFor();
+      const world = page.getByRole('complementary', { name: 'The world' });
+      const card = world.locator('#tasks .card', { hasText: '!2 ·' });
+      const crash = card.getByRole('button', { name: 'Crash (out of memory)' });
+      await card.getByText('RUNNING', { exact: true }).waitFor();
+      expect(await crash.isEnabled()).toBe(true);
+
+      await thread.getByRole('button', { name: 'Stop' }).first().click();
+      await card.getByText(/^(DEACTIVATING|STOPPING)$/).waitFor();
+      await card.getByText('→ STOPPED').waitFor();
+      expect(await card.getByText('RUNNING', { exact: true }).count()).toBe(0);
+      expect(await crash.isDisabled()).toBe(true);
+      await thread.getByText('The review app was stopped by @alice.').first().waitFor();
+    },
+  );
 
   it('Push a commit: the thread hears of its pipeline, then offers “Relaunch with <sha>”, which runs it', async () => {
     await using sandbox = await openSandboxPage(browser);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { createLogger } from '../../src/core/logger.js';
 import { type RunningSandbox, startSandboxMode } from '../../src/sandbox-mode.js';
 
@@ -33,9 +33,12 @@ export interface SandboxPage extends AsyncDisposable {
   type(command: string): Promise<void>;
 }
 
+/** The window sizes the page must work at: a laptop's and a desktop's. */
+export const WIDTHS = [1024, 1440] as const;
+
 export async function openSandboxPage(
   browser: Browser,
-  options: { speed?: number } = {},
+  options: { speed?: number; width?: number; height?: number } = {},
 ): Promise<SandboxPage> {
   const log: string[] = [];
   const sandbox = await startSandboxMode({
@@ -43,7 +46,9 @@ export async function openSandboxPage(
     logger: createLogger({ secrets: [], write: (line) => log.push(line) }),
     writeLog: (line) => log.push(line),
   });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+  });
   const page = await context.newPage();
   // Below the test's own timeout, so that a failure names the thing that never appeared.
   context.setDefaultTimeout(10_000);
@@ -64,4 +69,36 @@ export async function openSandboxPage(
     },
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * Whether a person sees the whole element: its box lies inside the window, and what is drawn at
+ * its corners and centre is the element itself, not something laid over it.
+ */
+export async function inView(locator: Locator): Promise<boolean> {
+  await locator.waitFor();
+  return locator.evaluate((node) => {
+    // Runs in the page; the project's TypeScript has no DOM library, so the window is typed here.
+    const page = globalThis as unknown as {
+      innerWidth: number;
+      innerHeight: number;
+      document: { elementFromPoint(x: number, y: number): typeof node | null };
+    };
+    const box = node.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) return false;
+    if (box.left < 0 || box.top < 0) return false;
+    if (box.right > page.innerWidth || box.bottom > page.innerHeight) return false;
+    const inset = 2;
+    const points = [
+      [box.left + inset, box.top + inset],
+      [box.right - inset, box.top + inset],
+      [box.left + inset, box.bottom - inset],
+      [box.right - inset, box.bottom - inset],
+      [box.left + box.width / 2, box.top + box.height / 2],
+    ];
+    return points.every(([x, y]) => {
+      const hit = page.document.elementFromPoint(x as number, y as number);
+      return hit !== null && (node === hit || node.contains(hit));
+    });
+  });
 }
