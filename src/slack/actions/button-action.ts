@@ -5,7 +5,7 @@ import type {
   SlackActionMiddlewareArgs,
   webApi,
 } from '@slack/bolt';
-import { isAllowed } from '../access.js';
+import { refusalOf } from '../access.js';
 import { readButtonValue } from '../ids.js';
 import { errorMessage, refusedMessage } from '../messages/notices.js';
 import { type PrivateAnswer, privateAnswer } from '../private-answer.js';
@@ -43,9 +43,10 @@ export async function buttonAction(
     respond: args.respond as RespondFn | undefined,
     thread: body.message?.thread_ts,
   });
-  if (!isAllowed(services.access, user, channel)) {
+  const refusal = refusalOf(services.access, user, channel);
+  if (refusal) {
     services.logger.warn('refused a button', { user, channel, action: action.action_id });
-    await answer(refusedMessage());
+    await answer(refusedMessage(refusal, services.access));
     return;
   }
   const mr = readButtonValue(action.value);

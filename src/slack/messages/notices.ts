@@ -2,7 +2,9 @@ import type { StopExplanation } from '../../core/diagnosis.js';
 import type { ReviewAppError } from '../../core/errors.js';
 import type { ReviewApp } from '../../core/types.js';
 import { isAre, plural } from '../../core/words.js';
+import type { Refusal } from '../access.js';
 import { ACTIONS } from '../ids.js';
+import type { AccessSettings } from '../settings.js';
 import { actions, button, context, type SlackMessage, section } from './blocks.js';
 import {
   escapeMrkdwn,
@@ -178,10 +180,25 @@ export function extendedMessage(
   };
 }
 
-export function refusedMessage(): SlackMessage {
-  return errorMessage(
-    'You are not allowed to launch or change review apps here. Ask the team that runs the bot to add you or this channel.',
-  );
+/** At most this many allowed channels are named; the rest are counted. */
+const CHANNELS_NAMED = 10;
+
+/**
+ * Why someone may not act here, in words that point at what would help: the
+ * person (only the operator can add them), or the channel (the allowed ones are
+ * named, as mentions Slack shows by name).
+ */
+export function refusedMessage(refusal: Refusal, access: AccessSettings): SlackMessage {
+  if (refusal === 'user') {
+    return errorMessage(
+      'You are not allowed to launch or change review apps. Ask the team that runs the bot to add you.',
+    );
+  }
+  const named = access.allowedChannels.slice(0, CHANNELS_NAMED).map((id) => `<#${id}>`);
+  const more = access.allowedChannels.length - named.length;
+  const where = `${named.join(', ')}${more > 0 ? ` and ${plural(more, 'other channel')}` : ''}`;
+  const text = `Review apps cannot be launched or changed in this channel. Use ${where}.`;
+  return { text, blocks: [section(`:warning: ${text}`)] };
 }
 
 /** Asked privately before stopping an app someone else launched. */
