@@ -407,14 +407,30 @@ export class ReviewAppEngine {
    * `announced`, the caller reports the stop itself and the watcher stays quiet.
    */
   async stop(mr: number, by: string, options: { announced?: boolean } = {}): Promise<ReviewApp> {
+    const outcome = await this.stopIf(mr, by, () => true, options);
+    return 'stopped' in outcome ? outcome.stopped : outcome.declined;
+  }
+
+  /**
+   * `stop`, once `confirm` agrees on the app found under the lock; otherwise that
+   * app, left running. The caller's question ("someone else's app: stop it anyway?")
+   * is asked of the very reading the stop acts on, so ECS is read once.
+   */
+  async stopIf(
+    mr: number,
+    by: string,
+    confirm: (app: ReviewApp) => boolean,
+    options: { announced?: boolean } = {},
+  ): Promise<{ stopped: ReviewApp } | { declined: ReviewApp }> {
     return this.exclusive(mr, async () => {
       const found = await this.findRunning(mr);
       if (!found) throw new ReviewAppError('NOT_RUNNING', `!${mr} has no review app running.`);
+      if (!confirm(found)) return { declined: found };
       const app = options.announced ? await this.updateMeta(found, { announced: true }) : found;
       const stopped = await this.stopApp(app, stopReasonFor('stopped', by));
       // The MR runs no other app now: its environment ends here, also where no watcher runs (the CLI).
       await this.environmentsEnded([mr]);
-      return stopped;
+      return { stopped };
     });
   }
 
