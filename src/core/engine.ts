@@ -48,6 +48,8 @@ export type LaunchProgress =
   | { stage: 'merge-request'; mr: MergeRequest }
   | { stage: 'image'; image: string }
   | { stage: 'task-definition'; arn: string; reused: boolean }
+  /** The MR's running app was stopped, to be replaced by the one starting. */
+  | { stage: 'replaced'; app: ReviewApp }
   | { stage: 'started'; app: ReviewApp };
 
 export interface SlackPlace {
@@ -98,6 +100,8 @@ export class ReviewAppEngine {
   private launched: string[] = [];
   /** Tasks someone in this process is waiting on (launch flows); the watcher leaves them alone. */
   private readonly starting = new Set<string>();
+  /** Tasks that ended while starting, whose end their launch reports (see `endReportedByLaunch`). */
+  private readonly endedStarting = new Set<string>();
 
   constructor(deps: EngineDeps) {
     this.config = deps.settings;
@@ -128,6 +132,11 @@ export class ReviewAppEngine {
   /** The project's path (acme/shop): what review apps are tagged and found by. */
   projectPath(): Promise<string> {
     return this.gitlab.projectPath();
+  }
+
+  /** The merge request's page in GitLab, from what an app's tags know. */
+  mergeRequestUrl(meta: Pick<ReviewAppMeta, 'project' | 'mr'>): string {
+    return `${this.config.gitlab.url.replace(/\/+$/, '')}/${meta.project}/-/merge_requests/${meta.mr}`;
   }
 
   /** `42`, `!42` or an MR URL of this project (only a URL needs the project's path). */
@@ -233,11 +242,13 @@ export class ReviewAppEngine {
     });
 
     const slack = await request.slack;
-    if (existing)
+    if (existing) {
       await this.stopApp(
         existing,
         stopReasonFor('relaunched', actorName(request.requester, request.source)),
       );
+      request.onProgress?.({ stage: 'replaced', app: existing });
+    }
 
     const now = this.clock.now();
     const { ttlMs, maxLifetimeMs } = this.config.lifetime;
@@ -295,6 +306,7 @@ export class ReviewAppEngine {
       return await this.withAddress({ ...app, task });
     } catch (error) {
       this.admission.settle(app.task.arn);
+      this.endedStarting.add(app.task.arn);
       // The caller reports this end itself: the watcher must not announce it again.
       await this.updateMeta(app, { announced: true }).catch(() => {});
       if (!isReviewAppError(error, 'TASK_STOPPED') && !isReviewAppError(error, 'LAUNCH_TIMEOUT')) {
@@ -321,6 +333,15 @@ export class ReviewAppEngine {
 
   isStarting(arn: string): boolean {
     return this.starting.has(arn);
+  }
+
+  /**
+   * Whether an ended task's end is its launch's to report: it is still being waited on, or
+   * it ended while starting. The watcher may have read its tags before the launch marked
+   * it announced; it asks once per task, which is then forgotten here.
+   */
+  endReportedByLaunch(arn: string): boolean {
+    return this.starting.has(arn) || this.endedStarting.delete(arn);
   }
 
   /** Work out a running app's URL and remember it (see app-address.ts); `known`: its addresses. */

@@ -20,6 +20,11 @@ export interface ButtonContext {
   client: webApi.WebClient;
   /** A private answer to the person who clicked. */
   answer: PrivateAnswer;
+  /**
+   * Replace the message clicked, ephemeral ones included (through the click's
+   * response_url); a private answer instead when the click came without one.
+   */
+  replaceClicked: PrivateAnswer;
 }
 
 /**
@@ -55,5 +60,17 @@ export async function buttonAction(
     return;
   }
   const thread = body.message?.thread_ts ?? body.message?.ts;
-  await work({ mr, user, channel, thread, client, answer });
+  const respond = args.respond as RespondFn | undefined;
+  const replaceClicked: PrivateAnswer = async (message) => {
+    if (respond) {
+      try {
+        await respond({ replace_original: true, ...message });
+        return;
+      } catch (error) {
+        services.logger.warn('could not replace the message clicked', { user, error });
+      }
+    }
+    await answer(message);
+  };
+  await work({ mr, user, channel, thread, client, answer, replaceClicked });
 }

@@ -9,6 +9,7 @@ import { actions, button, context, type SlackMessage, section } from './blocks.j
 import {
   escapeMrkdwn,
   link,
+  mentionUsers,
   minutesLeft,
   minutesUntil,
   plain,
@@ -155,10 +156,27 @@ export function endedNotice(
   };
 }
 
-/** In the thread when an app ends as someone asked; its status message says who and why. */
-export function endedReply(app: ReviewApp): SlackMessage {
-  const text = `The review app for !${app.meta.mr} has ended.`;
-  return { text, blocks: [section(`:black_square_for_stop: ${text}`)] };
+/**
+ * Told to the channel (broadcast from the thread) when a launch fails after its thread was
+ * posted: the requester is mentioned, since edits notify nobody. With what a task that died
+ * while starting printed last, when it can be read.
+ */
+export function launchFailedNotice(
+  subject: { mr: number; title: string; requester: string; source: string },
+  message: string,
+  logs?: string[],
+): SlackMessage {
+  const retry = [button('Try again', ACTIONS.retry, subject.mr)];
+  const logged = crashLogsMessage(subject.mr, logs, retry);
+  return {
+    text: `Could not launch !${subject.mr}: ${plain(message, 500)}`,
+    blocks: [
+      section(
+        `:x: ${requesterOf(subject)} the review app for ${mrLabel(subject)} could not be launched: ${mentionUsers(plain(message, 2500))}`,
+      ),
+      ...(logged?.blocks ?? [actions(retry)]),
+    ],
+  };
 }
 
 export function extendedMessage(
@@ -199,6 +217,28 @@ export function refusedMessage(refusal: Refusal, access: AccessSettings): SlackM
   const where = `${named.join(', ')}${more > 0 ? ` and ${plural(more, 'other channel')}` : ''}`;
   const text = `Review apps cannot be launched or changed in this channel. Use ${where}.`;
   return { text, blocks: [section(`:warning: ${text}`)] };
+}
+
+/** The five-minute warning once it no longer applies: its Extend and Stop buttons are gone. */
+export function retiredWarning(why: string): SlackMessage {
+  const text = `This warning no longer applies: ${why}.`;
+  return { text, blocks: [context(`:alarm_clock: ${text}`)] };
+}
+
+/** An offer to relaunch with a new commit once it no longer applies: its button is gone. */
+export function retiredOffer(why: string): SlackMessage {
+  const text = `This offer to relaunch no longer applies: ${why}.`;
+  return { text, blocks: [context(`:package: ${text}`)] };
+}
+
+/** The "Stop anyway?" question once answered: what became of the stop, and no button. */
+export function stopAnsweredMessage(
+  mr: number,
+  outcome: { stopped: ReviewApp } | { refused: SlackMessage } | { confirm: SlackMessage },
+): SlackMessage {
+  if ('refused' in outcome) return outcome.refused;
+  const text = `You stopped the review app for !${mr}.`;
+  return { text, blocks: [section(`:black_square_for_stop: ${text}`)] };
 }
 
 /** Asked privately before stopping an app someone else launched. */
