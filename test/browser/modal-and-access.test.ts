@@ -27,7 +27,7 @@ describe('the sandbox page: the modal and the access rules', () => {
 
     await modal.waitFor({ state: 'detached' });
     const channel = page.getByRole('region', { name: 'Channel messages' });
-    await channel.getByText(/is launching a review app for !2 Dark mode/).waitFor();
+    await channel.getByText(/review app for !2 Dark mode/i).waitFor();
   });
 
   it('refuses a user who is not allowed, and a channel where the bot is not allowed', async () => {
