@@ -257,6 +257,13 @@ export class SlackWorkspace {
     m.updates += 1;
   }
 
+  /** Changes an ephemeral's text and blocks (through the response_url of a click on it). */
+  replaceEphemeral(e: StoredEphemeral, p: Obj): void {
+    const { text, blocks } = this.content(p, false);
+    if (text !== undefined) e.text = text;
+    if (blocks !== undefined) e.blocks = blocks;
+  }
+
   private update(p: Obj): Obj {
     const m = this.existing(p.channel, p.ts);
     if (p.text === undefined && p.blocks === undefined && p.attachments === undefined) {

@@ -239,11 +239,24 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     const original = target.message_ts
       ? workspace.findMessage(target.channel, target.message_ts)
       : undefined;
+    // A click's response_url "can also be used to update the original interactive
+    // message, regardless of whether it was an ephemeral message or not"
+    // (docs.slack.dev/messaging/modifying-messages): the ephemeral clicked is replaced.
+    const ephemeral =
+      !original && target.message_ts
+        ? workspace.ephemerals.find(
+            (e) =>
+              e.channel === target.channel && e.user === target.user && e.ts === target.message_ts,
+          )
+        : undefined;
     try {
       if (bool(body.delete_original)) {
         if (original) original.deleted = true;
+        if (ephemeral) workspace.ephemerals.splice(workspace.ephemerals.indexOf(ephemeral), 1);
       } else if (bool(body.replace_original) && original && !original.deleted) {
         workspace.replace(original, body);
+      } else if (bool(body.replace_original) && ephemeral) {
+        workspace.replaceEphemeral(ephemeral, body);
       } else if (body.response_type === 'in_channel') {
         workspace.addMessage(
           target.channel,

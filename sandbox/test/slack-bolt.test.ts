@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startSlackStandIn } from '../src/slack.js';
 import { deferred, startBolt } from './slack-fixtures.js';
 
@@ -123,6 +123,47 @@ describe('Slack stand-in driving a real Bolt app over HTTP', () => {
       text: 'Extended until 15:30',
       updates: 1,
     });
+  });
+
+  it('a click on an ephemeral message replaces that ephemeral through its response_url', async () => {
+    await using slack = await startSlackStandIn();
+    await using bolt = await startBolt(slack, (app) => {
+      app.action('extend', async ({ ack, respond }) => {
+        await ack();
+        await respond({ response_type: 'ephemeral', replace_original: false, ...actionsMessage });
+      });
+      app.action('confirm', async ({ ack, respond }) => {
+        await ack();
+        await respond({ replace_original: true, text: 'Done' });
+      });
+    });
+    const posted = await bolt.app.client.chat.postMessage(actionsMessage);
+    await slack.sendBlockAction(bolt.url, {
+      channel_id: 'C_REVIEWS',
+      message_ts: posted.ts as string,
+      actions: [{ action_id: 'extend', value: '42' }],
+    });
+    const question = await vi.waitFor(() => {
+      const [answered] = slack.ephemerals();
+      if (!answered) throw new Error('no ephemeral answer yet');
+      return answered;
+    });
+
+    await slack.sendBlockAction(bolt.url, {
+      channel_id: 'C_REVIEWS',
+      message_ts: question.ts,
+      container: {
+        type: 'message',
+        message_ts: question.ts,
+        channel_id: 'C_REVIEWS',
+        is_ephemeral: true,
+      },
+      actions: [{ action_id: 'confirm', value: '42' }],
+    });
+
+    await vi.waitFor(() => expect(slack.ephemerals()[0]?.text).toBe('Done'));
+    expect(slack.ephemerals()).toHaveLength(1);
+    expect(slack.messages('C_REVIEWS')).toMatchObject([{ text: actionsMessage.text, updates: 0 }]);
   });
 
   it('opens a modal from a command, then submits it: errors keep it open, an empty ack closes it', async () => {

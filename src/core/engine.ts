@@ -55,6 +55,8 @@ export type LaunchProgress =
   | { stage: 'merge-request'; mr: MergeRequest }
   | { stage: 'image'; image: string }
   | { stage: 'task-definition'; arn: string; reused: boolean }
+  /** The MR's running app was stopped, to be replaced by the one starting. */
+  | { stage: 'replaced'; app: ReviewApp }
   | { stage: 'started'; app: ReviewApp };
 
 export interface SlackPlace {
@@ -106,6 +108,8 @@ export class ReviewAppEngine {
   private launched: string[] = [];
   /** Tasks someone in this process is waiting on (launch flows); the watcher leaves them alone. */
   private readonly starting = new Set<string>();
+  /** Tasks that ended while starting, whose end their launch reports (see `endReportedByLaunch`). */
+  private readonly endedStarting = new Set<string>();
 
   constructor(deps: EngineDeps) {
     this.config = deps.settings;
@@ -142,6 +146,11 @@ export class ReviewAppEngine {
   /** The project's path (acme/shop): what review apps are tagged and found by. */
   projectPath(): Promise<string> {
     return this.gitlab.projectPath();
+  }
+
+  /** The merge request's page in GitLab, from what an app's tags know. */
+  mergeRequestUrl(meta: Pick<ReviewAppMeta, 'project' | 'mr'>): string {
+    return `${this.config.gitlab.url.replace(/\/+$/, '')}/${meta.project}/-/merge_requests/${meta.mr}`;
   }
 
   /** `42`, `!42` or an MR URL of this project (only a URL needs the project's path). */
@@ -249,11 +258,13 @@ export class ReviewAppEngine {
     });
 
     const slack = await request.slack;
-    if (existing)
+    if (existing) {
       await this.stopApp(
         existing,
         stopReasonFor('relaunched', actorName(request.requester, request.source)),
       );
+      request.onProgress?.({ stage: 'replaced', app: existing });
+    }
 
     const noteId = await carriedNote;
     const now = this.clock.now();
@@ -327,6 +338,7 @@ export class ReviewAppEngine {
       return await this.withAddress({ ...app, task });
     } catch (error) {
       this.admission.settle(app.task.arn);
+      this.endedStarting.add(app.task.arn);
       // The caller reports this end itself: the watcher must not announce it again.
       await this.updateMeta(app, { announced: true }).catch(() => {});
       // A relaunch carried the MR's note on: it must not keep showing the replaced app.
@@ -355,6 +367,15 @@ export class ReviewAppEngine {
 
   isStarting(arn: string): boolean {
     return this.starting.has(arn);
+  }
+
+  /**
+   * Whether an ended task's end is its launch's to report: it is still being waited on, or
+   * it ended while starting. The watcher may have read its tags before the launch marked
+   * it announced; it asks once per task, which is then forgotten here.
+   */
+  endReportedByLaunch(arn: string): boolean {
+    return this.starting.has(arn) || this.endedStarting.delete(arn);
   }
 
   /**
@@ -465,15 +486,31 @@ export class ReviewAppEngine {
    * `announced`, the caller reports the stop itself and the watcher stays quiet.
    */
   async stop(mr: number, by: string, options: { announced?: boolean } = {}): Promise<ReviewApp> {
+    const outcome = await this.stopIf(mr, by, () => true, options);
+    return 'stopped' in outcome ? outcome.stopped : outcome.declined;
+  }
+
+  /**
+   * `stop`, once `confirm` agrees on the app found under the lock; otherwise that
+   * app, left running. The caller's question ("someone else's app: stop it anyway?")
+   * is asked of the very reading the stop acts on, so ECS is read once.
+   */
+  async stopIf(
+    mr: number,
+    by: string,
+    confirm: (app: ReviewApp) => boolean,
+    options: { announced?: boolean } = {},
+  ): Promise<{ stopped: ReviewApp } | { declined: ReviewApp }> {
     return this.exclusive(mr, async () => {
       const found = await this.findRunning(mr);
       if (!found) throw new ReviewAppError('NOT_RUNNING', `!${mr} has no review app running.`);
+      if (!confirm(found)) return { declined: found };
       const app = options.announced ? await this.updateMeta(found, { announced: true }) : found;
       const stopped = await this.stopApp(app, stopReasonFor('stopped', by));
       // The MR runs no other app now: its environment ends here, also where no watcher runs (the CLI).
       await this.environmentsEnded([mr]);
       await this.noteEnded(stopped, this.explainStop(stopped.task, stopped.meta));
-      return stopped;
+      return { stopped };
     });
   }
 

@@ -82,6 +82,8 @@ const KEYS = {
   channel: 'slack-channel',
   thread: 'slack-thread',
   statusTs: 'slack-status',
+  warningTs: 'slack-warning',
+  offerTs: 'slack-offer',
   launchedAt: 'launched-at',
   softDeadline: 'soft-deadline',
   hardDeadline: 'hard-deadline',
@@ -161,6 +163,11 @@ export function tagsToMeta(tags: Record<string, string>): ReviewAppMeta | undefi
   if (channel) meta.channel = channel;
   if (thread) meta.thread = thread;
   if (statusTs) meta.statusTs = statusTs;
+  // Written empty once their buttons are gone, which reads as unset.
+  const warningTs = read('warningTs');
+  const offerTs = read('offerTs');
+  if (warningTs) meta.warningTs = warningTs;
+  if (offerTs) meta.offerTs = offerTs;
   const port = Number(read('port'));
   if (Number.isInteger(port) && port > 0) meta.port = port;
   const url = read('url');

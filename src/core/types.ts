@@ -58,6 +58,13 @@ export interface ReviewAppMeta {
   thread?: string;
   /** The status reply in the thread that the countdown keeps up to date. */
   statusTs?: string;
+  /**
+   * Thread replies whose buttons stop applying later: the five-minute warning (Extend,
+   * Stop) and the latest offer to relaunch with a new commit. Kept in the tags, so that a
+   * restarted bot still takes their buttons away when the app ends.
+   */
+  warningTs?: string;
+  offerTs?: string;
   launchedAt: number;
   softDeadline: number;
   hardDeadline: number;

@@ -1,8 +1,7 @@
 import { webApi } from '@slack/bolt';
 import type { ReviewApp, ReviewAppMeta } from '../core/types.js';
-import { section } from './messages/blocks.js';
-import { code, escapeMrkdwn, link } from './messages/format.js';
-import { mrLabel, statusMessage } from './messages/status.js';
+import { parentMessage } from './messages/parent.js';
+import { statusMessage } from './messages/status.js';
 import type { SlackNotifier } from './notifier.js';
 import { notifierFor, type SlackServices } from './services.js';
 import type { CliNoticeSettings } from './settings.js';
@@ -33,17 +32,11 @@ export class CliNotice {
   async launched(app: ReviewApp, webUrl: string): Promise<Partial<ReviewAppMeta>> {
     const { channel } = this.settings;
     const { meta } = app;
-    const who = escapeMrkdwn(meta.requester);
     // Not through the notifier, which logs failures: the CI job's log must say
     // in one line why Slack refused (not_in_channel...), and the thread needs its ts.
     const parent = await this.client.chat.postMessage({
       channel,
-      text: `${meta.requester} (CI) launched a review app for !${meta.mr}`,
-      blocks: [
-        section(
-          `${who} (CI) launched a review app for ${link(webUrl, mrLabel(meta))} (${code(meta.branch, 100)})`,
-        ),
-      ],
+      ...parentMessage({ ...meta, webUrl }, { kind: 'launching' }),
       unfurl_links: false,
     });
     const where = { channel, thread: parent.ts as string };
@@ -63,6 +56,8 @@ export class CliNotice {
    * countdown does (and keeps doing after). False when Slack did not take it.
    */
   async running(app: ReviewApp): Promise<boolean> {
-    return (await this.notifier.countdown(app)) === 'updated';
+    const shown = (await this.notifier.countdown(app)) === 'updated';
+    await this.notifier.showParent(app, { kind: 'running', until: app.meta.softDeadline });
+    return shown;
   }
 }

@@ -20,10 +20,18 @@ export async function extendInSlack(
 ): Promise<ExtendOutcome> {
   const { engine, clock } = services;
   try {
-    const { app, capped } = await engine.extend(mr);
+    const extended = await engine.extend(mr);
+    const { capped } = extended;
+    let { app } = extended;
     const notifier = notifierFor(services, client);
     await notifier.postInThread(app, extendedMessage(app, user, capped, clock.now()));
     await notifier.countdown(app);
+    // The channel message names the deadline; the warning's Extend and Stop no longer apply.
+    await notifier.showParent(app, { kind: 'running', until: app.meta.softDeadline });
+    if (app.meta.warningTs) {
+      await notifier.retireButtons(app, 'the review app was extended', { warning: true });
+      app = await engine.updateMeta(app, { warningTs: '' });
+    }
     return { extended: app };
   } catch (error) {
     if (isReviewAppError(error)) return { refused: errorMessage(errorText(error)) };

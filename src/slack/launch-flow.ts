@@ -3,14 +3,15 @@ import type { ReviewAppEngine } from '../core/engine.js';
 import { isReviewAppError } from '../core/errors.js';
 import type { ReviewApp } from '../core/types.js';
 import type { SlackMessage } from './messages/blocks.js';
-import { crashLogsMessage } from './messages/logs.js';
 import {
   alreadyRunningMessage,
   errorMessage,
   errorText,
+  launchFailedNotice,
   limitMessage,
 } from './messages/notices.js';
-import { parentMessage, type Stage, statusMessage } from './messages/status.js';
+import { type ParentState, parentMessage } from './messages/parent.js';
+import { type Stage, statusMessage } from './messages/status.js';
 import type { PrivateAnswer } from './private-answer.js';
 import { notifierFor, type SlackServices } from './services.js';
 import { isDirectMessage, isNotInChannel, slackErrorCode } from './web-api-error.js';
@@ -64,24 +65,32 @@ export async function launchInSlack(
 
   // Updates go out one after another, so a slow one never overwrites a later state.
   let updates = Promise.resolve();
-  const show = (stage: Stage): Promise<void> => {
+  const editing = (ts: (place: Place) => string, message: () => SlackMessage): Promise<void> => {
     updates = updates.then(async () => {
       const place = await placing.catch(() => undefined);
       if (!place) return;
       try {
-        await client.chat.update({
-          channel,
-          ts: place.statusTs,
-          ...statusMessage(mr, stage, clock.now()),
-        });
+        await client.chat.update({ channel, ts: ts(place), ...message() });
       } catch (error) {
-        logger.warn('could not update the status message', { channel, ts: place.statusTs, error });
+        logger.warn('could not update a launch message', { channel, ts: ts(place), error });
       }
     });
     return updates;
   };
+  const show = (stage: Stage) =>
+    editing(
+      (place) => place.statusTs,
+      () => statusMessage(mr, stage, clock.now()),
+    );
+  const subject = { mr: mr.iid, title: mr.title, branch: mr.sourceBranch, webUrl: mr.webUrl };
+  const showParent = (state: ParentState) =>
+    editing(
+      (place) => place.thread,
+      () => parentMessage({ ...subject, requester: user, source: 'slack' }, state),
+    );
 
   let launched: ReviewApp | undefined;
+  let replaced = false;
   try {
     let app = await engine.launch({
       mr: mr.iid,
@@ -94,6 +103,9 @@ export async function launchInSlack(
       onProgress: (progress) => {
         if (progress.stage === 'image')
           void show({ kind: 'starting', status: 'REGISTERING', image: progress.image });
+        if (progress.stage === 'replaced') replaced = true;
+        // In a thread that had an app: the channel message now speaks of this one.
+        if (progress.stage === 'started' && request.thread) void showParent({ kind: 'launching' });
       },
     });
     launched = app;
@@ -107,6 +119,7 @@ export async function launchInSlack(
       },
     });
     await show({ kind: 'running', app, cost: engine.costOf(app) });
+    await showParent({ kind: 'running', until: app.meta.softDeadline });
     return app;
   } catch (error) {
     const place = await placing.catch(async (postError) => {
@@ -130,16 +143,61 @@ export async function launchInSlack(
       ? errorText(error)
       : 'Something went wrong on our side; the error was logged.';
     if (!isReviewAppError(error)) logger.error('launch failed', { mr: mr.iid, error });
-    await show({ kind: 'failed', message });
-    if (launched && isReviewAppError(error, 'TASK_STOPPED')) {
-      // What a crashed start printed last, under its status, as the watcher shows it for a crash.
-      const { task, explanation: why } = error.details;
-      const ended = { ...launched, task };
-      const notifier = notifierFor(services, client);
-      const logs = crashLogsMessage(mr.iid, await notifier.logsAfter(ended, why));
-      if (logs) await notifier.postInThread(ended, logs);
+    // Another launch got in first, under the lock: a refusal, said where it was asked.
+    const overtaken =
+      isReviewAppError(error, 'ALREADY_RUNNING') || isReviewAppError(error, 'LIMIT_REACHED');
+    // A relaunch that failed before it stopped the app it was to replace left that one running.
+    const stillRunning =
+      request.thread !== undefined && (overtaken || (checked.existing !== undefined && !replaced));
+    if (!stillRunning) await showParent({ kind: 'failed' });
+    if (overtaken) {
+      await show({ kind: 'failed', message });
+      return undefined;
     }
+    await show({ kind: 'failed', message, toldBelow: true });
+    await announceFailure(services, client, { place, mr, user, message, launched, error });
     return undefined;
+  }
+}
+
+type Place = { channel: string; thread: string; statusTs: string };
+
+/**
+ * A failed launch told to the channel, once, as a reply broadcast from its thread, with
+ * Try again; a task that died while starting shows what it printed last.
+ */
+async function announceFailure(
+  services: SlackServices,
+  client: webApi.WebClient,
+  failure: {
+    place: Place;
+    mr: LaunchPrecheck['mr'];
+    user: string;
+    message: string;
+    launched: ReviewApp | undefined;
+    error: unknown;
+  },
+): Promise<void> {
+  const { place, mr, user, message, launched, error } = failure;
+  let logs: string[] | undefined;
+  if (launched && isReviewAppError(error, 'TASK_STOPPED')) {
+    const { task, explanation } = error.details;
+    logs = await notifierFor(services, client).logsAfter({ ...launched, task }, explanation);
+  }
+  const subject = { mr: mr.iid, title: mr.title, requester: user, source: 'slack' };
+  try {
+    await client.chat.postMessage({
+      channel: place.channel,
+      thread_ts: place.thread,
+      reply_broadcast: true,
+      ...launchFailedNotice(subject, message, logs),
+    });
+  } catch (postError) {
+    services.logger.warn('could not tell the channel a launch failed', {
+      channel: place.channel,
+      mr: mr.iid,
+      error: postError,
+    });
   }
 }
 
@@ -149,13 +207,23 @@ async function placeInChannel(
   request: LaunchInSlack,
   mr: LaunchPrecheck['mr'],
   now: number,
-): Promise<{ channel: string; thread: string; statusTs: string }> {
+): Promise<Place> {
   const { channel, user } = request;
   let thread = request.thread;
   if (!thread) {
     const parent = await client.chat.postMessage({
       channel,
-      ...parentMessage(mr, user),
+      ...parentMessage(
+        {
+          mr: mr.iid,
+          title: mr.title,
+          branch: mr.sourceBranch,
+          webUrl: mr.webUrl,
+          requester: user,
+          source: 'slack',
+        },
+        { kind: 'launching' },
+      ),
       unfurl_links: false,
     });
     thread = parent.ts as string;

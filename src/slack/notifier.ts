@@ -2,12 +2,13 @@ import type { webApi } from '@slack/bolt';
 import type { Clock } from '../core/clock.js';
 import type { StopExplanation } from '../core/diagnosis.js';
 import type { Logger } from '../core/logger.js';
-import type { ReviewApp } from '../core/types.js';
+import type { ReviewApp, ReviewAppMeta } from '../core/types.js';
 import type { CommitNews } from '../watcher/follow.js';
 import type { CountdownResult, Notifier } from '../watcher/watcher.js';
 import type { SlackMessage } from './messages/blocks.js';
 import { newCommitMessage } from './messages/follow.js';
-import { endedNotice, endedReply, warningMessage } from './messages/notices.js';
+import { endedNotice, retiredOffer, retiredWarning, warningMessage } from './messages/notices.js';
+import { type ParentState, parentMessage } from './messages/parent.js';
 import { type Stage, statusMessage } from './messages/status.js';
 
 /**
@@ -33,6 +34,8 @@ export class SlackNotifier implements Notifier {
       logsOf?: (app: ReviewApp) => Promise<string[] | undefined>;
       /** Relaunch an app in its own thread (REVIEW_APP_FOLLOW=auto). */
       relaunch?: (app: ReviewApp) => Promise<void>;
+      /** The MR's page, for the channel message's link (made again from the tags). */
+      mergeRequestUrl?: (meta: Pick<ReviewAppMeta, 'project' | 'mr'>) => string;
     },
   ) {}
 
@@ -42,36 +45,108 @@ export class SlackNotifier implements Notifier {
     return this.showStatus(app, { kind: 'running', app, ...(cost ? { cost } : {}) });
   }
 
-  async warn(app: ReviewApp): Promise<void> {
-    await this.postInThread(app, warningMessage(app, this.deps.clock.now()));
+  /** The five-minute warning; its ts, to take its buttons away once they no longer apply. */
+  async warn(app: ReviewApp): Promise<string | undefined> {
+    return this.postInThread(app, warningMessage(app, this.deps.clock.now()));
   }
 
-  /** The final status saying why, then a reply, told to the channel when nobody asked for the stop. */
-  async ended(app: ReviewApp, explanation: StopExplanation): Promise<void> {
+  /**
+   * The end, told once: the status reply shows it, and the channel message says the app
+   * ended. An end nobody asked for is also one notice broadcast from the thread, which
+   * says why with the Relaunch button, so the status then only says it ended. A stop
+   * someone asked for posts nothing more: they know, and the status says who it was.
+   * Buttons of the warning and of a relaunch offer are taken away. Returns how many
+   * messages were edited, which the caller counts against Slack's update budget.
+   */
+  async ended(app: ReviewApp, explanation: StopExplanation): Promise<number> {
     const cost = this.deps.costOf(app);
-    await this.showStatus(app, { kind: 'ended', explanation, ...(cost ? { cost } : {}) });
-    if (explanation.unexpected) {
+    const told = explanation.unexpected;
+    const stage: Stage = { kind: 'ended', explanation, ...(cost ? { cost } : {}), toldBelow: told };
+    let edits = (await this.showStatus(app, stage)) === 'updated' && app.meta.statusTs ? 1 : 0;
+    // A relaunch keeps the channel message: it speaks of the new app in the same thread.
+    if (explanation.kind !== 'relaunched') {
+      edits += await this.showParent(app, { kind: 'ended', at: this.deps.clock.now() });
+    }
+    edits += await this.retireButtons(
+      app,
+      explanation.kind === 'relaunched'
+        ? 'the review app was relaunched'
+        : 'the review app has ended',
+    );
+    if (told) {
       await this.announce(
         app,
         endedNotice(app, explanation, await this.logsAfter(app, explanation)),
       );
-    } else if (explanation.kind !== 'relaunched') {
-      // An edit notifies nobody, so the thread's followers hear of the end in a
-      // reply; who stopped it and why is said once, in the status above. A
-      // relaunch needs no reply: the new app's status follows in the thread.
-      await this.postInThread(app, endedReply(app));
+    }
+    return edits;
+  }
+
+  /**
+   * The channel message, edited to say what is true of the app now. Its ts is the
+   * thread's; the MR's link is made again from the tags. 1 when an edit was made.
+   */
+  async showParent(app: ReviewApp, state: ParentState): Promise<number> {
+    const { channel, thread } = app.meta;
+    if (!channel || !thread || !this.deps.mergeRequestUrl) return 0;
+    const subject = { ...app.meta, webUrl: this.deps.mergeRequestUrl(app.meta) };
+    return (await this.edit(channel, thread, parentMessage(subject, state), app)) ? 1 : 0;
+  }
+
+  /**
+   * The warning's and the relaunch offer's buttons, once their moment has passed, are
+   * replaced by a line saying why (`why`). How many messages were edited.
+   */
+  async retireButtons(
+    app: ReviewApp,
+    why: string,
+    which: { warning?: boolean; offer?: boolean } = { warning: true, offer: true },
+  ): Promise<number> {
+    const { channel, warningTs, offerTs } = app.meta;
+    if (!channel) return 0;
+    let edits = 0;
+    if (
+      which.warning &&
+      warningTs &&
+      (await this.edit(channel, warningTs, retiredWarning(why), app))
+    )
+      edits += 1;
+    if (which.offer && offerTs && (await this.edit(channel, offerTs, retiredOffer(why), app)))
+      edits += 1;
+    return edits;
+  }
+
+  /** One edit of a message the bot posted; false when Slack refused it (logged). */
+  private async edit(
+    channel: string,
+    ts: string,
+    message: SlackMessage,
+    app: ReviewApp,
+  ): Promise<boolean> {
+    try {
+      await this.client.chat.update({ channel, ts, ...message });
+      return true;
+    } catch (error) {
+      this.deps.logger.warn('could not edit a message', { channel, ts, mr: app.meta.mr, error });
+      return false;
     }
   }
 
-  /** A new head commit: said in the thread; relaunched at once when the settings say so. */
-  async newCommit(app: ReviewApp, news: CommitNews): Promise<void> {
+  /**
+   * A new head commit: said in the thread; relaunched at once when the settings say so.
+   * An earlier offer to relaunch is taken back, since its commit is no longer the head.
+   * The ts of the message when it offers a relaunch, to take that back in turn.
+   */
+  async newCommit(app: ReviewApp, news: CommitNews): Promise<string | undefined> {
     const relaunch = news.kind === 'ready' && news.auto ? this.deps.relaunch : undefined;
     const told = news.kind === 'ready' && !relaunch ? { ...news, auto: false } : news;
-    await this.postInThread(app, newCommitMessage(app, told));
+    await this.retireButtons(app, 'a newer commit came since', { offer: true });
+    const ts = await this.postInThread(app, newCommitMessage(app, told));
     // In the background: a launch takes a minute, and the watcher's round must go on meanwhile.
     relaunch?.(app).catch((error) =>
       this.deps.logger.error('could not relaunch with a new commit', { mr: app.meta.mr, error }),
     );
+    return told.kind === 'ready' && !told.auto ? ts : undefined;
   }
 
   /** A crash or a failed start: what the app printed last says why, when it can be read. */

@@ -30,6 +30,7 @@ export function notifierFor(
     logger,
     costOf: (app) => engine.costOf(app),
     logsOf: (app) => engine.recentLogs(app),
+    mergeRequestUrl: (meta) => engine.mergeRequestUrl(meta),
     ...(updates ? { updates } : {}),
     ...(relaunch ? { relaunch } : {}),
   });

@@ -30,12 +30,15 @@ export async function stopInSlack(
 ): Promise<StopOutcome> {
   const { engine } = services;
   try {
-    if (!options.confirmed) {
-      const app = await engine.findRunning(mr);
-      const own = app?.meta.source === 'slack' && app.meta.requester === user;
-      if (app && !own) return { confirm: stopAnywayMessage(app) };
-    }
-    const stopped = await engine.stop(mr, actorName(user, 'slack'), { announced: true });
+    const own = (app: ReviewApp) => app.meta.source === 'slack' && app.meta.requester === user;
+    const outcome = await engine.stopIf(
+      mr,
+      actorName(user, 'slack'),
+      (app) => options.confirmed === true || own(app),
+      { announced: true },
+    );
+    if ('declined' in outcome) return { confirm: stopAnywayMessage(outcome.declined) };
+    const { stopped } = outcome;
     await notifierFor(services, client).ended(stopped, engine.explainStop(stopped.task));
     return { stopped };
   } catch (error) {

@@ -30,8 +30,11 @@ export interface FollowDeps {
   settings: FollowSettings;
   /** Stop an app the bot ends itself, and tell the channel why. */
   stop(app: ReviewApp, reason: string): Promise<void>;
-  /** Tell the app's thread about a new commit (Slack implements it). */
-  newCommit(app: ReviewApp, news: CommitNews): Promise<void>;
+  /**
+   * Tell the app's thread about a new commit (Slack implements it); the message's id when
+   * it offers a relaunch, remembered in the tags so that its button can be taken back.
+   */
+  newCommit(app: ReviewApp, news: CommitNews): Promise<string | undefined>;
 }
 
 /**
@@ -90,17 +93,23 @@ async function newCommit(deps: FollowDeps, app: ReviewApp, listedSha: string): P
   if (head.outcome === 'building') {
     if (told === 'building') return;
     const marked = await engine.updateMeta(app, { nextSha: sha, nextStage: 'building' });
-    await deps.newCommit(marked, { kind: 'building', sha, message: head.message });
+    await tell(deps, marked, { kind: 'building', sha, message: head.message });
     return;
   }
   if (told === 'offered' || told === 'failed') return;
   if (head.outcome === 'failed') {
     const marked = await engine.updateMeta(app, { nextSha: sha, nextStage: 'failed' });
-    await deps.newCommit(marked, { kind: 'failed', sha, message: head.message });
+    await tell(deps, marked, { kind: 'failed', sha, message: head.message });
     return;
   }
   const marked = await engine.updateMeta(app, { nextSha: sha, nextStage: 'offered' });
   // Only a Slack user can be named the requester of a relaunch; CI launches get the offer.
   const auto = deps.settings.commits === 'auto' && meta.source === 'slack';
-  await deps.newCommit(marked, { kind: 'ready', sha, image: head.image, auto });
+  await tell(deps, marked, { kind: 'ready', sha, image: head.image, auto });
+}
+
+/** Say it, and remember which message offers a relaunch now (none: an older offer was taken back). */
+async function tell(deps: FollowDeps, app: ReviewApp, news: CommitNews): Promise<void> {
+  const offerTs = await deps.newCommit(app, news);
+  if (offerTs || app.meta.offerTs) await deps.engine.updateMeta(app, { offerTs: offerTs ?? '' });
 }

@@ -32,6 +32,11 @@ export class UpdateBudget {
     return true;
   }
 
+  /** Updates that went out without asking (an end is always told): later ones wait for them. */
+  spend(now: number, count: number): void {
+    for (let i = 0; i < count; i++) this.sent.push(now);
+  }
+
   /** Slack said to slow down: no updates until `ms` from now. */
   pause(now: number, ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, now + ms);

@@ -20,10 +20,15 @@ export type CountdownResult = 'updated' | 'failed' | { retryAfterMs: number };
 export interface Notifier {
   /** Refresh the countdown. Being rate limited makes every countdown wait as long as Slack asks. */
   countdown(app: ReviewApp): Promise<CountdownResult>;
-  warn(app: ReviewApp): Promise<void>;
-  ended(app: ReviewApp, explanation: StopExplanation): Promise<void>;
-  /** A new head commit of the app's MR: its pipeline runs, failed, or its image is ready. */
-  newCommit(app: ReviewApp, news: CommitNews): Promise<void>;
+  /** The warning before the deadline; the message's id when its buttons must go later. */
+  warn(app: ReviewApp): Promise<string | undefined>;
+  /** The end, told once; how many messages it edited (they count against the budget). */
+  ended(app: ReviewApp, explanation: StopExplanation): Promise<number>;
+  /**
+   * A new head commit of the app's MR: its pipeline runs, failed, or its image is ready.
+   * The message's id when it offers a relaunch, whose button must go later.
+   */
+  newCommit(app: ReviewApp, news: CommitNews): Promise<string | undefined>;
 }
 
 export interface WatcherOptions {
@@ -257,7 +262,7 @@ export class Watcher {
     const arn = app.task.arn;
     if (isEnded(app.task)) {
       this.forget(arn);
-      if (!app.meta.announced && !this.announcedHere.has(arn)) {
+      if (!app.meta.announced && !this.announcedHere.has(arn) && !engine.endReportedByLaunch(arn)) {
         await this.announce(app, engine.explainStop(app.task, app.meta));
       }
       return undefined;
@@ -309,8 +314,10 @@ export class Watcher {
       }
     }
     if (!meta.warned && meta.softDeadline - now <= this.warnBeforeMs) {
-      await engine.updateMeta(app, { warned: true });
-      await notifier.warn(app);
+      const warned = await engine.updateMeta(app, { warned: true });
+      const warningTs = await notifier.warn(warned);
+      if (warningTs) return engine.updateMeta(warned, { warningTs });
+      return warned;
     }
     return app;
   }
@@ -332,7 +339,7 @@ export class Watcher {
       const stopped = await engine.stopApp(marked, reason);
       this.forget(app.task.arn);
       const explanation = engine.explainStop(stopped.task, stopped.meta);
-      await notifier.ended(stopped, explanation);
+      this.spent(await notifier.ended(stopped, explanation));
       await engine.noteEnded(stopped, explanation);
     } catch (error) {
       logger.error('could not stop a review app', { mr: app.meta.mr, reason, error });
@@ -347,8 +354,16 @@ export class Watcher {
       // ECS forgets stopped tasks after about an hour; the notice still goes out once from here.
       logger.warn('could not mark a stopped app as announced', { mr: app.meta.mr, error });
     }
-    await notifier.ended(app, explanation);
+    this.spent(await notifier.ended(app, explanation));
     await engine.noteEnded(app, explanation);
+  }
+
+  /**
+   * Edits an end made: they go out whatever the budget says (an end must be told), and
+   * count against it, so that countdowns wait their turn after a wave of ends.
+   */
+  private spent(edits: number): void {
+    this.budget.spend(this.options.clock.now(), edits);
   }
 
   /** Refresh the countdowns that are due, oldest first, within the shared budget. */
@@ -393,6 +408,7 @@ export class Watcher {
       const ended = { ...app, task: { ...task, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' } };
       await this.options.notifier
         .ended(ended, LOST_EXPLANATION)
+        .then((edits) => this.spent(edits))
         .catch((error) => this.options.logger.warn('could not report a lost app', { error }));
       await this.options.engine.noteEnded(ended, LOST_EXPLANATION);
     }

@@ -17,7 +17,7 @@ describe('the sandbox page: launching from the composer', () => {
 
     await sandbox.type('/review-app 1');
     const channel = page.getByRole('region', { name: 'Channel messages' });
-    await channel.getByText('is launching a review app for').waitFor();
+    await channel.getByText(/review app for !1 /i).waitFor();
     await channel.getByRole('button', { name: /1 repl/ }).click();
 
     const thread = page.getByRole('region', { name: 'Thread' });
@@ -121,7 +121,9 @@ describe('the sandbox page: launching from the composer', () => {
 
     await channel.getByRole('button', { name: /repl/ }).click();
     const thread = page.getByRole('region', { name: 'Thread' });
-    await thread.getByText('⏹️ The review app expired and was stopped.').waitFor();
+    // Why is said once, in the notice; the status only ends.
+    await thread.getByText('The review app for !1 Checkout page has expired.').waitFor();
+    await thread.getByText(/^⏹️ Ended at .*: why is said below\./).waitFor();
   }, 40_000);
 });
 

@@ -27,7 +27,7 @@ describe('the sandbox page: the modal and the access rules', () => {
 
     await modal.waitFor({ state: 'detached' });
     const channel = page.getByRole('region', { name: 'Channel messages' });
-    await channel.getByText(/is launching a review app for !2 Dark mode/).waitFor();
+    await channel.getByText(/review app for !2 Dark mode/i).waitFor();
   });
 
   it.each(WIDTHS)(
@@ -90,17 +90,21 @@ describe('the sandbox page: the modal and the access rules', () => {
     await using sandbox = await openSandboxPage(browser);
     const { page } = sandbox;
     const channel = page.getByRole('region', { name: 'Channel messages' });
-    const refusal = 'You are not allowed to launch or change review apps here.';
-
     await page.getByRole('combobox', { name: 'You are' }).selectOption('U_EVE');
     await sandbox.type('/review-app 1');
     const privately = channel.locator('article', { hasText: 'Only visible to you' });
-    await privately.getByText(refusal, { exact: false }).waitFor();
+    await privately
+      .getByText('You are not allowed to launch or change review apps.', { exact: false })
+      .waitFor();
 
     await page.getByRole('combobox', { name: 'You are' }).selectOption('U_ALICE');
     await page.getByRole('button', { name: /# random/ }).click();
     await sandbox.type('/review-app 1');
-    await privately.getByText(refusal, { exact: false }).waitFor();
+    await privately
+      .getByText('Review apps cannot be launched or changed in this channel. Use #reviews.', {
+        exact: false,
+      })
+      .waitFor();
     // Nothing was launched: alice sees no status message in #reviews either.
     await page.getByRole('button', { name: /# reviews/ }).click();
     await channel.getByText('Nothing here yet.', { exact: false }).waitFor();

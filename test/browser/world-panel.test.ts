@@ -19,7 +19,9 @@ const mrCard = (page: Page, iid: number) =>
 /** Opens the thread of the launch of !iid from its "N replies" link. */
 async function openThread(page: Page, iid: number): Promise<Locator> {
   await channelOf(page)
-    .locator('article', { hasText: `is launching a review app for !${iid} ` })
+    // The channel message says "is launching", then "running": either names the MR.
+    .locator('article', { hasText: new RegExp(`review app for !${iid} `, 'i') })
+    .filter({ hasNotText: 'replied to a thread' })
     .getByRole('button', { name: /repl/ })
     .click();
   return threadOf(page);
@@ -42,7 +44,7 @@ describe('the sandbox page: the world panel', { timeout: 40_000 }, () => {
     const { page } = sandbox;
     const channel = channelOf(page);
     await sandbox.type('/review-app 1');
-    await channel.getByText(/is launching a review app for !1 /).waitFor();
+    await channel.getByText(/review app for !1 /i).waitFor();
     await sandbox.type('/review-app 2');
     const thread = await openThread(page, 1);
     await thread.getByText('Running at').waitFor();
@@ -64,7 +66,7 @@ describe('the sandbox page: the world panel', { timeout: 40_000 }, () => {
       .waitFor();
 
     await openThread(page, 1);
-    await thread.getByText(/^⏹️ The merge request was merged by Dev Eloper/).waitFor();
+    await thread.getByText(/^⏹️ Ended at .*: why is said below\./).waitFor();
     expect(await thread.getByText('Running at').count()).toBe(0);
     expect(await thread.getByRole('button', { name: 'Extend' }).count()).toBe(0);
     expect(await thread.getByRole('button', { name: 'Relaunch' }).count()).toBe(0);
@@ -139,7 +141,7 @@ describe('the sandbox page: the world panel', { timeout: 40_000 }, () => {
     const thread = await openThread(page, 2);
     await thread
       .getByText(
-        /^❌ Could not launch !2: The review app failed to start: CannotPullContainerError: .* The image could not be pulled: check that it exists and that the task can reach the registry/,
+        /could not be launched: The review app failed to start: CannotPullContainerError: .* The image could not be pulled: check that it exists and that the task can reach the registry/,
       )
       .waitFor();
     await thread.getByRole('button', { name: 'Try again' }).click();
@@ -168,7 +170,9 @@ describe('the sandbox page: the world panel', { timeout: 40_000 }, () => {
     await sandbox.type('/review-app 3');
     const thread = await openThread(page, 3);
     await thread
-      .getByText(/Could not launch !3: The image for !3 is not built yet: pipeline #\d+ is running/)
+      .getByText(
+        /!3 Search suggestions could not be launched: The image for !3 is not built yet: pipeline #\d+ is running/,
+      )
       .waitFor();
     await mrCard(page, 3).getByRole('button', { name: 'Finish pipeline' }).click();
     await mrCard(page, 3).getByText('image pushed').waitFor();
@@ -180,7 +184,7 @@ describe('the sandbox page: the world panel', { timeout: 40_000 }, () => {
     await mrCard(page, 2).getByText('failed', { exact: true }).waitFor();
     await sandbox.type('/review-app 2');
     await (await openThread(page, 2))
-      .getByText(/Could not launch !2: No image for !2: pipeline #\d+ failed\. Fix the pipeline/)
+      .getByText(/could not be launched: No image for !2: pipeline #\d+ failed\. Fix the pipeline/)
       .waitFor();
   });
 });

@@ -21,7 +21,7 @@ describe('review-app launch with SLACK_CLI_CHANNEL', () => {
 
     const [parent, ...others] = w.slack.messages(CI_CHANNEL).filter((m) => !m.thread_ts);
     expect(others).toHaveLength(0);
-    expect(shown(parent as never)).toContain('release-bot (CI) launched a review app for <');
+    expect(shown(parent as never)).toContain('release-bot (CI): *running* until <!date^');
     expect(shown(parent as never)).toContain('|!42 Checkout page>');
     const [status] = w.slack.thread(CI_CHANNEL, parent?.ts as string);
     expect(shown(status as never)).toContain('Running');

@@ -23,7 +23,7 @@ describe('who may launch', () => {
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', user_id: BOB, channel_id: CHANNEL });
     const answer = await lastAnswer(w);
     expect(answer.response_type).toBe('ephemeral');
-    expect(shown(answer)).toContain('You are not allowed to launch or change review apps here');
+    expect(shown(answer)).toContain('You are not allowed to launch or change review apps.');
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
     expect(w.slack.messages(CHANNEL)).toHaveLength(0);
     const refusal = w.logs
@@ -36,7 +36,7 @@ describe('who may launch', () => {
     await using w = await startBotWorld({ env: { ALLOWED_CHANNEL_IDS: 'C_OTHER' } });
     w.addMergeRequest(42);
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42', channel_id: CHANNEL });
-    expect(shown(await lastAnswer(w))).toContain('not allowed');
+    expect(shown(await lastAnswer(w))).toContain('cannot be launched or changed in this channel');
 
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '', channel_id: CHANNEL });
     await eventually(() => expect(w.slack.responses()).toHaveLength(2));
@@ -48,7 +48,7 @@ describe('who may launch', () => {
       actions: [{ action_id: ACTIONS.relaunch, value: buttonValue(42) }],
     });
     await eventually(() =>
-      expect(w.slack.ephemerals().some((e) => shown(e).includes('not allowed'))).toBe(true),
+      expect(w.slack.ephemerals().some((e) => shown(e).includes('Use <#C_OTHER>'))).toBe(true),
     );
 
     const submitted = await w.slack.sendViewSubmission(w.eventsUrl, {
@@ -69,7 +69,7 @@ describe('who may launch', () => {
         },
       },
     });
-    expect(JSON.stringify(submitted.response)).toContain('not allowed');
+    expect(JSON.stringify(submitted.response)).toContain('cannot be launched in the channel');
     expect(submitted.refused).toBeUndefined();
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
     expect(w.gitlab.requests).toHaveLength(0);

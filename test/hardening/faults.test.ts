@@ -15,11 +15,21 @@ import {
 import { ecsErrorReply } from '../support/world.js';
 
 /** The status reply of the only launch, once it says `text`. */
+/** The status reply, once it says `text`. */
 function statusSays(w: BotWorld, text: string) {
   return eventually(() => {
     const status = w.slack.messages(CHANNEL).find((m) => m.thread_ts);
     expect(shown(status as never)).toContain(text);
     return shown(status as never);
+  });
+}
+
+/** The failure notice broadcast from the launch's thread, once it says `text`. */
+function noticeSays(w: BotWorld, text: string) {
+  return eventually(() => {
+    const notice = w.slack.messages(CHANNEL).find((m) => m.reply_broadcast);
+    expect(shown(notice as never)).toContain(text);
+    return shown(notice as never);
   });
 }
 
@@ -113,7 +123,7 @@ describe('AWS faults', () => {
       { reason: 'Capacity is unavailable at this time. Please try again later.' },
     ]);
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
-    expect(await statusSays(w, 'Could not launch')).toContain(
+    expect(await noticeSays(w, 'Could not launch')).toContain(
       'Fargate has no capacity for it right now',
     );
   });
@@ -129,7 +139,7 @@ describe('AWS faults', () => {
       ),
     });
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
-    const said = await statusSays(w, 'Could not launch');
+    const said = await noticeSays(w, 'Could not launch');
     expect(said).toContain('needs the permission ecs:RunTask');
     expect(said).toContain('(see docs/iam-policy.json)');
   });
@@ -139,7 +149,7 @@ describe('AWS faults', () => {
     w.addMergeRequest(42);
     w.aws.setLaunchBehaviour('stay-pending');
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
-    expect(await statusSays(w, 'Could not launch')).toContain(
+    expect(await noticeSays(w, 'Could not launch')).toContain(
       'still PENDING after 10 minutes, so it was stopped',
     );
     expect(w.aws.tasks().every((t) => t.desiredStatus === 'STOPPED')).toBe(true);
@@ -149,7 +159,7 @@ describe('AWS faults', () => {
     await using w = await startBotWorld({ env: { ECS_CONTAINER: 'api' } });
     w.addMergeRequest(42);
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '42' });
-    expect(await statusSays(w, 'Could not launch')).toContain(
+    expect(await noticeSays(w, 'Could not launch')).toContain(
       'ECS_CONTAINER is api, but shop-web has no container of that name (it has: web)',
     );
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);

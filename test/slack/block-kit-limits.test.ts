@@ -15,7 +15,8 @@ import {
   stopAnywayMessage,
   warningMessage,
 } from '../../src/slack/messages/notices.js';
-import { parentMessage, statusMessage } from '../../src/slack/messages/status.js';
+import { parentMessage } from '../../src/slack/messages/parent.js';
+import { statusMessage } from '../../src/slack/messages/status.js';
 import { launchModal } from '../../src/slack/views/launch-modal.js';
 
 /**
@@ -68,15 +69,14 @@ const messages: [string, () => SlackMessage][] = [
     () =>
       parentMessage(
         {
-          iid: 42,
+          mr: 42,
           title: long,
-          state: 'opened',
+          branch: long,
           webUrl: 'https://gitlab.example.com/acme/shop/-/merge_requests/42',
-          sourceBranch: long,
-          sha: 'a'.repeat(40),
-          headPipeline: null,
+          requester: 'U_ALICE',
+          source: 'slack',
         },
-        'U_ALICE',
+        { kind: 'running', until: now },
       ),
   ],
   ['status: looking up', () => statusMessage({ iid: 42 }, { kind: 'looking-up' }, now)],

@@ -22,17 +22,21 @@ describe('status buttons', () => {
     const answer = await clickButton(w, status, ACTIONS.stop, 42);
     expect(answer.status).toBe(200);
     await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
-    // The status message and one reply, which notifies the thread's followers.
-    const replies = await eventually(() => {
-      const thread = w.slack.thread(CHANNEL, parent.ts);
-      expect(thread).toHaveLength(2);
-      return thread;
-    });
-    // Who stopped it is read once, in the status message, which keeps the Relaunch button.
-    const saying = replies.filter((m) => shown(m).includes(`stopped by <@${ALICE}>`));
-    expect(saying.map((m) => m.ts)).toEqual([status.ts]);
+    // Said once: the status message says who stopped it and keeps the Relaunch button;
+    // no reply repeats it (Alice clicked), and the channel message says the app ended.
+    await eventually(() =>
+      expect(shown(w.slack.thread(CHANNEL, parent.ts)[0] as never)).toContain(
+        `stopped by <@${ALICE}>`,
+      ),
+    );
+    const replies = w.slack.thread(CHANNEL, parent.ts);
+    expect(replies.map((m) => m.ts)).toEqual([status.ts]);
     expect(buttons(replies[0] as never).map((b) => b.text)).toEqual(['Relaunch']);
-    expect(shown(replies[1] as never)).toContain('The review app for !42 has ended.');
+    await eventually(() =>
+      expect(shown(w.slack.messages(CHANNEL)[0] as never)).toContain('*ended* at'),
+    );
+    await w.bot.watcher.round();
+    expect(w.slack.thread(CHANNEL, parent.ts)).toHaveLength(1);
   });
 
   it('Stop on someone else’s app asks privately first, and "Stop anyway" stops it', async () => {

@@ -101,13 +101,23 @@ describe('/review-app 42', () => {
     await using w = await startBotWorld();
     w.addMergeRequest(7, { image: false, pipeline: 'running' });
     await w.slack.sendSlashCommand(w.eventsUrl, { text: '!7' });
-    const reply = await eventually(() => {
-      const thread = w.slack.messages(CHANNEL).filter((m) => m.thread_ts);
-      expect(shown(thread[0] as never)).toContain('Could not launch');
-      return thread[0] as NonNullable<(typeof thread)[0]>;
+    // Told once, broadcast from the thread so that the channel sees it too.
+    const notice = await eventually(() => {
+      const [broadcast, ...more] = w.slack.messages(CHANNEL).filter((m) => m.reply_broadcast);
+      expect(broadcast).toBeDefined();
+      expect(more).toHaveLength(0);
+      return broadcast as NonNullable<typeof broadcast>;
     });
-    expect(shown(reply)).toContain('pipeline #1007 is running. Try again when it has finished.');
-    expect(buttons(reply).map((b) => b.text)).toEqual(['Try again']);
+    expect(shown(notice)).toContain('Could not launch !7');
+    expect(shown(notice)).toContain('pipeline #1007 is running. Try again when it has finished.');
+    expect(buttons(notice).map((b) => b.text)).toEqual(['Try again']);
+    // The status reply only ends, and the channel message says the launch failed.
+    const [status] = w.slack.messages(CHANNEL).filter((m) => m.thread_ts && !m.reply_broadcast);
+    expect(shown(status as never)).not.toContain('pipeline #1007');
+    expect(buttons(status as never)).toEqual([]);
+    await eventually(() =>
+      expect(shown(w.slack.messages(CHANNEL)[0] as never)).toContain('*could not be launched*'),
+    );
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
   });
 

@@ -186,11 +186,15 @@ describe('logs of a review app', () => {
     w.aws.exitContainer(arn, 'web', 1, 'Essential container exited');
     w.clock.advance(5_000);
     const parent = w.slack.messages(CHANNEL).find((m) => !m.thread_ts);
+    // One notice, broadcast: why, what it printed, Try again and Logs.
     await eventually(() => {
       const thread = w.slack.thread(CHANNEL, parent?.ts as string);
       expect(shown(thread[0] as never)).toContain('Could not launch');
-      const logs = thread.find((m) => shown(m).includes('Cannot find module'));
-      expect(logs && buttons(logs).map((b) => b.text)).toEqual(['Logs']);
+      const [notice, ...more] = thread.slice(1);
+      expect(more).toHaveLength(0);
+      expect(notice?.reply_broadcast).toBe(true);
+      expect(shown(notice as never)).toContain('Cannot find module');
+      expect(buttons(notice as never).map((b) => b.text)).toEqual(['Try again', 'Logs']);
     });
   });
 

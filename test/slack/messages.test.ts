@@ -10,7 +10,8 @@ import {
   listMessage,
   warningMessage,
 } from '../../src/slack/messages/notices.js';
-import { parentMessage, statusMessage } from '../../src/slack/messages/status.js';
+import { parentMessage } from '../../src/slack/messages/parent.js';
+import { statusMessage } from '../../src/slack/messages/status.js';
 
 const hostile = `<!channel> <@U123> & *bold* _it_ \`code\` ${'🎉'.repeat(50)}\u202Eevil ${'x'.repeat(10_000)}`;
 const now = Date.UTC(2026, 10, 27, 12, 0, 0);
@@ -94,15 +95,14 @@ describe('message builders', () => {
       () =>
         parentMessage(
           {
-            iid: 42,
+            mr: 42,
             title: hostile,
-            state: 'opened',
             webUrl: 'https://gitlab.example.com/acme/shop/-/merge_requests/42',
-            sourceBranch: hostile,
-            sha: 'a'.repeat(40),
-            headPipeline: null,
+            branch: hostile,
+            requester: 'U_ALICE',
+            source: 'slack',
           },
-          'U_ALICE',
+          { kind: 'running', until: now },
         ),
     ],
     [

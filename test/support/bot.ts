@@ -137,7 +137,7 @@ export async function watchAfter(w: BotWorld, ms: number) {
   await w.bot.watcher.round();
 }
 
-/** Launch !mr from Slack as `user` and wait until its status reply shows it running. */
+/** Launch !mr from Slack as `user` and wait until its status reply and the channel show it running. */
 export async function launchedFromSlack(w: BotWorld, mr: number, user = ALICE) {
   await w.slack.sendSlashCommand(w.eventsUrl, { text: String(mr), user_id: user });
   return eventually(() => {
@@ -146,6 +146,7 @@ export async function launchedFromSlack(w: BotWorld, mr: number, user = ALICE) {
       .find((m) => !m.thread_ts && shown(m).includes(`!${mr} `));
     const status = parent && w.slack.thread(CHANNEL, parent.ts)[0];
     expect(status && shown(status)).toContain('Running');
+    expect(parent && shown(parent)).toContain('*running* until');
     const found = parent as NonNullable<typeof parent>;
     const task = w.aws
       .tasks()

@@ -30,11 +30,16 @@ class RecordingNotifier implements Notifier {
       ...this.sentAt.map((t) => this.sentAt.filter((u) => u >= t && u < t + MINUTE).length),
     );
   }
-  async warn() {}
+  async warn() {
+    return undefined;
+  }
   async ended(app: ReviewApp) {
     this.endings.push(app.meta.mr);
+    return 0;
   }
-  async newCommit() {}
+  async newCommit() {
+    return undefined;
+  }
 }
 
 /** A watcher as the bot runs it: 30 updates a minute, a round every 15 seconds. */

@@ -72,8 +72,11 @@ describe('the watcher', () => {
     expect(notices).toHaveLength(1);
     expect(shown(notices[0] as never)).toContain('The review app for !3 Feature 3 has expired.');
     expect(buttons(notices[0] as never).map((b) => b.text)).toEqual(['Relaunch']);
+    // Said once: the status reply only ends, the notice says why.
     const status = w.slack.messages(CHANNEL).find((m) => m.ts === app.status.ts);
-    expect(shown(status as never)).toContain('expired and was stopped');
+    expect(shown(status as never)).toContain('Ended at');
+    expect(shown(status as never)).not.toContain('expired');
+    expect(buttons(status as never)).toEqual([]);
 
     await watchAfter(w, MINUTE);
     await watchAfter(w, MINUTE);

@@ -5,7 +5,7 @@ import type {
   SlackActionMiddlewareArgs,
   webApi,
 } from '@slack/bolt';
-import { isAllowed } from '../access.js';
+import { refusalOf } from '../access.js';
 import { readButtonValue } from '../ids.js';
 import { errorMessage, refusedMessage } from '../messages/notices.js';
 import { type PrivateAnswer, privateAnswer } from '../private-answer.js';
@@ -20,6 +20,11 @@ export interface ButtonContext {
   client: webApi.WebClient;
   /** A private answer to the person who clicked. */
   answer: PrivateAnswer;
+  /**
+   * Replace the message clicked, ephemeral ones included (through the click's
+   * response_url); a private answer instead when the click came without one.
+   */
+  replaceClicked: PrivateAnswer;
 }
 
 /**
@@ -43,9 +48,10 @@ export async function buttonAction(
     respond: args.respond as RespondFn | undefined,
     thread: body.message?.thread_ts,
   });
-  if (!isAllowed(services.access, user, channel)) {
+  const refusal = refusalOf(services.access, user, channel);
+  if (refusal) {
     services.logger.warn('refused a button', { user, channel, action: action.action_id });
-    await answer(refusedMessage());
+    await answer(refusedMessage(refusal, services.access));
     return;
   }
   const mr = readButtonValue(action.value);
@@ -54,5 +60,17 @@ export async function buttonAction(
     return;
   }
   const thread = body.message?.thread_ts ?? body.message?.ts;
-  await work({ mr, user, channel, thread, client, answer });
+  const respond = args.respond as RespondFn | undefined;
+  const replaceClicked: PrivateAnswer = async (message) => {
+    if (respond) {
+      try {
+        await respond({ replace_original: true, ...message });
+        return;
+      } catch (error) {
+        services.logger.warn('could not replace the message clicked', { user, error });
+      }
+    }
+    await answer(message);
+  };
+  await work({ mr, user, channel, thread, client, answer, replaceClicked });
 }

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { stopAnsweredMessage } from '../messages/notices.js';
 import type { SlackServices } from '../services.js';
 import { stopInSlack } from '../stop-flow.js';
 import { buttonAction } from './button-action.js';
@@ -12,8 +13,10 @@ export async function handleStop(
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
   confirmed = false,
 ): Promise<void> {
-  await buttonAction(services, args, async ({ mr, user, client, answer }) => {
+  await buttonAction(services, args, async ({ mr, user, client, answer, replaceClicked }) => {
     const outcome = await stopInSlack(services, client, mr, user, { confirmed });
+    // The question "Stop anyway?" is answered in its place: its button has done its work.
+    if (confirmed) return replaceClicked(stopAnsweredMessage(mr, outcome));
     if ('refused' in outcome) await answer(outcome.refused);
     if ('confirm' in outcome) await answer(outcome.confirm);
   });

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { isReviewAppError } from '../../core/errors.js';
-import { isAllowed } from '../access.js';
+import { refusalOf } from '../access.js';
 import type { AcknowledgedFirst } from '../acknowledged-first.js';
 import { launchInSlack } from '../launch-flow.js';
 import { errorMessage, errorText, refusedMessage } from '../messages/notices.js';
@@ -27,9 +27,10 @@ export async function handleReviewAppCommand(
   const [word = '', ...rest] = text.split(/\s+/).filter(Boolean);
   const verb = findVerb(word);
   const restricted = verb?.restricted ?? true;
-  if (restricted && !isAllowed(services.access, user, channel)) {
+  const refusal = restricted ? refusalOf(services.access, user, channel) : undefined;
+  if (refusal) {
     services.logger.warn('refused a command', { user, channel, verb: verb?.name ?? 'launch' });
-    return answer(refusedMessage());
+    return answer(refusedMessage(refusal, services.access));
   }
 
   if (text === '') {

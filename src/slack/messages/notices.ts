@@ -2,11 +2,14 @@ import type { StopExplanation } from '../../core/diagnosis.js';
 import type { ReviewAppError } from '../../core/errors.js';
 import type { ReviewApp } from '../../core/types.js';
 import { isAre, plural } from '../../core/words.js';
+import type { Refusal } from '../access.js';
 import { ACTIONS } from '../ids.js';
+import type { AccessSettings } from '../settings.js';
 import { actions, button, context, type SlackMessage, section } from './blocks.js';
 import {
   escapeMrkdwn,
   link,
+  mentionUsers,
   minutesLeft,
   minutesUntil,
   plain,
@@ -153,10 +156,27 @@ export function endedNotice(
   };
 }
 
-/** In the thread when an app ends as someone asked; its status message says who and why. */
-export function endedReply(app: ReviewApp): SlackMessage {
-  const text = `The review app for !${app.meta.mr} has ended.`;
-  return { text, blocks: [section(`:black_square_for_stop: ${text}`)] };
+/**
+ * Told to the channel (broadcast from the thread) when a launch fails after its thread was
+ * posted: the requester is mentioned, since edits notify nobody. With what a task that died
+ * while starting printed last, when it can be read.
+ */
+export function launchFailedNotice(
+  subject: { mr: number; title: string; requester: string; source: string },
+  message: string,
+  logs?: string[],
+): SlackMessage {
+  const retry = [button('Try again', ACTIONS.retry, subject.mr)];
+  const logged = crashLogsMessage(subject.mr, logs, retry);
+  return {
+    text: `Could not launch !${subject.mr}: ${plain(message, 500)}`,
+    blocks: [
+      section(
+        `:x: ${requesterOf(subject)} the review app for ${mrLabel(subject)} could not be launched: ${mentionUsers(plain(message, 2500))}`,
+      ),
+      ...(logged?.blocks ?? [actions(retry)]),
+    ],
+  };
 }
 
 export function extendedMessage(
@@ -178,10 +198,47 @@ export function extendedMessage(
   };
 }
 
-export function refusedMessage(): SlackMessage {
-  return errorMessage(
-    'You are not allowed to launch or change review apps here. Ask the team that runs the bot to add you or this channel.',
-  );
+/** At most this many allowed channels are named; the rest are counted. */
+const CHANNELS_NAMED = 10;
+
+/**
+ * Why someone may not act here, in words that point at what would help: the
+ * person (only the operator can add them), or the channel (the allowed ones are
+ * named, as mentions Slack shows by name).
+ */
+export function refusedMessage(refusal: Refusal, access: AccessSettings): SlackMessage {
+  if (refusal === 'user') {
+    return errorMessage(
+      'You are not allowed to launch or change review apps. Ask the team that runs the bot to add you.',
+    );
+  }
+  const named = access.allowedChannels.slice(0, CHANNELS_NAMED).map((id) => `<#${id}>`);
+  const more = access.allowedChannels.length - named.length;
+  const where = `${named.join(', ')}${more > 0 ? ` and ${plural(more, 'other channel')}` : ''}`;
+  const text = `Review apps cannot be launched or changed in this channel. Use ${where}.`;
+  return { text, blocks: [section(`:warning: ${text}`)] };
+}
+
+/** The five-minute warning once it no longer applies: its Extend and Stop buttons are gone. */
+export function retiredWarning(why: string): SlackMessage {
+  const text = `This warning no longer applies: ${why}.`;
+  return { text, blocks: [context(`:alarm_clock: ${text}`)] };
+}
+
+/** An offer to relaunch with a new commit once it no longer applies: its button is gone. */
+export function retiredOffer(why: string): SlackMessage {
+  const text = `This offer to relaunch no longer applies: ${why}.`;
+  return { text, blocks: [context(`:package: ${text}`)] };
+}
+
+/** The "Stop anyway?" question once answered: what became of the stop, and no button. */
+export function stopAnsweredMessage(
+  mr: number,
+  outcome: { stopped: ReviewApp } | { refused: SlackMessage } | { confirm: SlackMessage },
+): SlackMessage {
+  if ('refused' in outcome) return outcome.refused;
+  const text = `You stopped the review app for !${mr}.`;
+  return { text, blocks: [section(`:black_square_for_stop: ${text}`)] };
 }
 
 /** Asked privately before stopping an app someone else launched. */

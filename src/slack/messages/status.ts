@@ -1,5 +1,5 @@
 import type { StopExplanation } from '../../core/diagnosis.js';
-import type { MergeRequest, ReviewApp, ReviewAppMeta } from '../../core/types.js';
+import type { ReviewApp, ReviewAppMeta } from '../../core/types.js';
 import { ACTIONS } from '../ids.js';
 import { actions, button, context, type SlackMessage, section } from './blocks.js';
 import { code, escapeMrkdwn, link, mentionUsers, minutesLeft, plain, slackTime } from './format.js';
@@ -9,11 +9,11 @@ export type Stage =
   | { kind: 'looking-up' }
   | { kind: 'starting'; status: string; image?: string }
   | { kind: 'running'; app: ReviewApp; cost?: string }
-  | { kind: 'failed'; message: string }
-  | { kind: 'ended'; explanation: StopExplanation; cost?: string };
+  /** `toldBelow`: a notice in the thread says why, with the buttons; the status only ends. */
+  | { kind: 'failed'; message: string; toldBelow?: boolean }
+  | { kind: 'ended'; explanation: StopExplanation; cost?: string; toldBelow?: boolean };
 
 const TITLE_MAX = 150;
-const BRANCH_MAX = 100;
 
 /** `!42 Title`, from a merge request or from a review app's meta. */
 export function mrLabel(
@@ -22,15 +22,6 @@ export function mrLabel(
 ): string {
   const iid = 'iid' in mr ? mr.iid : mr.mr;
   return `!${iid} ${plain(mr.title, max)}`;
-}
-
-/** The message in the channel that the thread hangs from. */
-export function parentMessage(mr: MergeRequest, requester: string): SlackMessage {
-  const text = `<@${requester}> is launching a review app for ${link(mr.webUrl, mrLabel(mr))} (${code(mr.sourceBranch, BRANCH_MAX)})`;
-  return {
-    text: `Review app for !${mr.iid}: ${plain(mr.title, TITLE_MAX)}`,
-    blocks: [section(text)],
-  };
 }
 
 function imageLine(meta: Pick<ReviewAppMeta, 'image' | 'sha'>): string {
@@ -88,6 +79,12 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
       };
     }
     case 'failed':
+      if (stage.toldBelow) {
+        return {
+          text: `Could not launch !${mr.iid}.`,
+          blocks: [section(`:x: Could not launch !${mr.iid}: why is said below.`)],
+        };
+      }
       return {
         text: `Could not launch !${mr.iid}: ${plain(stage.message, 500)}`,
         blocks: [
@@ -96,6 +93,15 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
         ],
       };
     case 'ended':
+      if (stage.toldBelow) {
+        return {
+          text: `The review app for !${mr.iid} has ended.`,
+          blocks: [
+            section(`:black_square_for_stop: Ended at ${slackTime(now)}: why is said below.`),
+            ...(stage.cost ? [context(`Cost ${stage.cost}`)] : []),
+          ],
+        };
+      }
       return {
         text: `The review app for !${mr.iid} has ended: ${plain(stage.explanation.summary, 500)}`,
         blocks: [
@@ -110,9 +116,14 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
   }
 }
 
-/** The Relaunch button of an ended app, unless its MR was merged or closed: it cannot be launched again. */
+/**
+ * The Relaunch button of an ended app, unless its MR was merged or closed (it cannot be
+ * launched again) or it was relaunched (the new app's status has its own buttons).
+ */
 export function relaunchButtons(mr: number, explanation: StopExplanation) {
-  return explanation.kind === 'mr-merged' || explanation.kind === 'mr-closed'
+  return explanation.kind === 'mr-merged' ||
+    explanation.kind === 'mr-closed' ||
+    explanation.kind === 'relaunched'
     ? []
     : [button('Relaunch', ACTIONS.retry, mr, 'primary')];
 }

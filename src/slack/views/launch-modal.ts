@@ -7,7 +7,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import { isReviewAppError } from '../../core/errors.js';
-import { isAllowed } from '../access.js';
+import { isAllowed, refusalOf } from '../access.js';
 import { ACTIONS, BLOCKS, VIEWS } from '../ids.js';
 import { launchInSlack } from '../launch-flow.js';
 import { truncate } from '../messages/format.js';
@@ -109,12 +109,15 @@ export async function handleLaunchSubmission(
   }
   const channel = channelOf(view.private_metadata);
   const user = body.user.id;
-  if (!channel || !isAllowed(services.access, user, channel)) {
+  const refused = channel ? refusalOf(services.access, user, channel) : 'channel';
+  if (!channel || refused) {
     services.logger.warn('refused a modal submission', { user, channel });
-    await ack({
-      response_action: 'errors',
-      errors: { [BLOCKS.pickMr]: 'You are not allowed to launch review apps here.' },
-    });
+    // A modal's error is plain text: the allowed channels cannot be shown as links here.
+    const why =
+      refused === 'user'
+        ? 'You are not allowed to launch review apps.'
+        : 'Review apps cannot be launched in the channel this was opened from.';
+    await ack({ response_action: 'errors', errors: { [BLOCKS.pickMr]: why } });
     return;
   }
   // A refusal known within Slack's 3 seconds is shown in the modal, which stays open.
