@@ -7,7 +7,13 @@ import type { CommitNews } from '../watcher/follow.js';
 import type { CountdownResult, Notifier } from '../watcher/watcher.js';
 import type { SlackMessage } from './messages/blocks.js';
 import { newCommitMessage } from './messages/follow.js';
-import { endedNotice, retiredOffer, retiredWarning, warningMessage } from './messages/notices.js';
+import {
+  endedNotice,
+  endedReply,
+  retiredOffer,
+  retiredWarning,
+  warningMessage,
+} from './messages/notices.js';
 import { type ParentState, parentMessage } from './messages/parent.js';
 import { type Stage, statusMessage } from './messages/status.js';
 
@@ -78,6 +84,10 @@ export class SlackNotifier implements Notifier {
         app,
         endedNotice(app, explanation, await this.logsAfter(app, explanation)),
       );
+    } else if (explanation.kind === 'lost') {
+      // Nobody asked for this end and no notice tells it, while an edited status notifies
+      // nobody: one quiet reply lets the thread's followers know.
+      await this.postInThread(app, endedReply(app));
     }
     return edits;
   }

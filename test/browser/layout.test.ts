@@ -20,8 +20,9 @@ describe('the sandbox page fits the window', { timeout: 40_000 }, () => {
       const { page } = sandbox;
       await sandbox.type('/review-app 1');
       const channel = page.getByRole('region', { name: 'Channel messages' });
-      const launching = channel.locator('article', { hasText: 'is launching a review app for' });
-      await launching.getByRole('button', { name: /1 repl/ }).click();
+      // The channel message says launching, then running: either way it names the review app.
+      const parent = channel.locator('article', { hasText: /review app for/i });
+      await parent.getByRole('button', { name: /1 repl/ }).click();
       const thread = page.getByRole('region', { name: 'Thread' });
       await thread.getByText('Running at').waitFor();
 
@@ -30,10 +31,8 @@ describe('the sandbox page fits the window', { timeout: 40_000 }, () => {
       await expect.poll(() => inView(composer)).toBe(true);
       await expect.poll(() => inView(page.getByRole('button', { name: 'Send' }))).toBe(true);
       // The channel is not hidden under the thread: its message and its replies link show.
-      await expect
-        .poll(() => inView(launching.getByText('is launching a review app for')))
-        .toBe(true);
-      await expect.poll(() => inView(launching.getByRole('button', { name: /1 repl/ }))).toBe(true);
+      await expect.poll(() => inView(parent.getByText(/running/).first())).toBe(true);
+      await expect.poll(() => inView(parent.getByRole('button', { name: /1 repl/ }))).toBe(true);
       // Nor is the thread cut off: every button of the running app can be clicked.
       for (const name of ['Open app', 'Extend', 'Relaunch', 'Stop']) {
         await expect.poll(() => inView(thread.getByRole('button', { name }).first())).toBe(true);

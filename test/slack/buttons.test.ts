@@ -57,7 +57,8 @@ describe('status buttons', () => {
 
     const [anyway] = buttons(question);
     expect(anyway?.text).toBe('Stop anyway');
-    await clickButton(w, status, anyway?.action_id as string, 42, BOB);
+    // "Stop anyway" sits in the private question: the click comes from there.
+    await clickButton(w, question, anyway?.action_id as string, 42, BOB);
     await eventually(() => expect(w.aws.callsTo('StopTask')).toHaveLength(1));
     const replies = await eventually(() => {
       const thread = w.slack.thread(CHANNEL, parent.ts);

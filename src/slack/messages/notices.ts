@@ -253,3 +253,9 @@ export function stopAnywayMessage(app: ReviewApp): SlackMessage {
     ],
   };
 }
+
+/** A quiet reply that the app has ended, for the thread's followers, where no notice tells it. */
+export function endedReply(app: ReviewApp): SlackMessage {
+  const text = `The review app for !${app.meta.mr} has ended.`;
+  return { text, blocks: [section(`:black_square_for_stop: ${text}`)] };
+}
