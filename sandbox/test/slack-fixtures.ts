@@ -3,7 +3,7 @@ import { App, type Logger, webApi } from '@slack/bolt';
 import { expect } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { boltLogger } from '../../src/slack/bolt-logger.js';
-import type { SlackStandIn } from '../src/slack.js';
+import { type SlackStandIn, startSlackStandIn } from '../src/slack.js';
 
 const { WebClient, ErrorCode } = webApi;
 
@@ -64,4 +64,20 @@ export async function startBolt(slack: SlackStandIn, setup: (app: App) => void) 
       await app.stop();
     },
   };
+}
+
+/**
+ * Posts `blocks` and expects Slack's refusal: `invalid_blocks`, naming the JSON pointer of
+ * the offending part, and nothing posted (a refused post is seen by nobody).
+ */
+export async function expectInvalidBlocks(blocks: unknown[], pointer: string): Promise<void> {
+  await using slack = await startSlackStandIn();
+  const client = clientFor(slack);
+  const data = await platformError(
+    client.chat.postMessage({ channel: 'C1', text: 't', blocks: blocks as never }),
+  );
+  expect(data.error).toBe('invalid_blocks');
+  const messages = (data.response_metadata as { messages: string[] }).messages;
+  expect(messages.some((m) => m.includes(`[json-pointer:${pointer}]`))).toBe(true);
+  expect(slack.messages()).toHaveLength(0);
 }

@@ -1,7 +1,13 @@
 import type { RespondFn } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { startSlackStandIn } from '../src/slack.js';
-import { clientFor, deferred, platformError, startBolt } from './slack-fixtures.js';
+import {
+  clientFor,
+  deferred,
+  expectInvalidBlocks,
+  platformError,
+  startBolt,
+} from './slack-fixtures.js';
 
 /** Block Kit's limits and the refusals around them, each as Slack answers it. */
 
@@ -45,13 +51,7 @@ describe('Block Kit limits on every message', () => {
       '/blocks/0/elements',
     ],
   ])('refuses %s: invalid_blocks, and nothing is posted', async (_name, blocks, pointer) => {
-    await using slack = await startSlackStandIn();
-    const client = clientFor(slack);
-    const data = await platformError(client.chat.postMessage({ channel: 'C1', text: 't', blocks }));
-    expect(data.error).toBe('invalid_blocks');
-    const messages = (data.response_metadata as { messages: string[] }).messages;
-    expect(messages.some((m) => m.includes(`[json-pointer:${pointer}]`))).toBe(true);
-    expect(slack.messages()).toHaveLength(0);
+    await expectInvalidBlocks(blocks as unknown[], pointer as string);
   });
 
   it('accepts the same action_id in two different blocks, and exactly the limits', async () => {

@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { startSlackStandIn } from '../src/slack.js';
-import { clientFor, platformError } from './slack-fixtures.js';
+import { clientFor, expectInvalidBlocks, platformError } from './slack-fixtures.js';
 
 describe('Slack stand-in Web API with the real WebClient', () => {
   it('posts messages and thread replies, form-encoded with a bearer token', async () => {
@@ -129,15 +129,7 @@ describe('Slack stand-in Web API with the real WebClient', () => {
       '/blocks/0/block_id',
     ],
   ])('rejects invalid blocks: %s', async (_name, blocks, pointer) => {
-    await using slack = await startSlackStandIn();
-    const client = clientFor(slack);
-
-    const data = await platformError(client.chat.postMessage({ channel: 'C1', text: 't', blocks }));
-
-    expect(data.error).toBe('invalid_blocks');
-    const messages = (data.response_metadata as { messages: string[] }).messages;
-    expect(messages.some((m) => m.includes(`[json-pointer:${pointer}]`))).toBe(true);
-    expect(slack.messages()).toHaveLength(0);
+    await expectInvalidBlocks(blocks as unknown[], pointer as string);
   });
 
   it('checks blocks on chat.update too, and accepts blocks without top-level text', async () => {

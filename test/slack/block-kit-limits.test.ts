@@ -18,6 +18,7 @@ import {
 import { parentMessage } from '../../src/slack/messages/parent.js';
 import { statusMessage } from '../../src/slack/messages/status.js';
 import { launchModal } from '../../src/slack/views/launch-modal.js';
+import { runningApp } from '../support/apps.js';
 
 /**
  * Every message and view the bot builds, fed the worst it can be given, checked
@@ -29,34 +30,7 @@ const long = `<!channel> & ${'🎉'.repeat(40)} ${'x'.repeat(10_000)}`;
 const now = Date.UTC(2026, 10, 27, 12, 0, 0);
 
 function app(mr: number, requester = 'U_ALICE'): ReviewApp {
-  return {
-    task: {
-      arn: `arn:aws:ecs:us-east-1:1:task/c/t${mr}`,
-      lastStatus: 'RUNNING',
-      desiredStatus: 'RUNNING',
-      containers: [],
-      tags: {},
-      cpu: '256',
-      memory: '512',
-    },
-    meta: {
-      project: 'acme/shop',
-      mr,
-      title: long,
-      branch: long,
-      sha: 'a'.repeat(40),
-      image: `registry.example.test/acme/shop:${'a'.repeat(40)}`,
-      requester,
-      source: 'slack',
-      channel: 'C1',
-      thread: '1.1',
-      statusTs: '1.2',
-      launchedAt: now,
-      softDeadline: now + 30 * 60_000,
-      hardDeadline: now + 2 * 3_600_000,
-      url: 'http://203.0.113.1:3000',
-    },
-  };
+  return runningApp(now, { mr, requester, title: long, branch: long });
 }
 
 const many = Array.from({ length: 60 }, (_, i) => app(i + 1, i % 2 === 0 ? 'U_ALICE' : 'U_BOB'));

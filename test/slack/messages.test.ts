@@ -12,40 +12,13 @@ import {
 } from '../../src/slack/messages/notices.js';
 import { parentMessage } from '../../src/slack/messages/parent.js';
 import { statusMessage } from '../../src/slack/messages/status.js';
+import { runningApp } from '../support/apps.js';
 
 const hostile = `<!channel> <@U123> & *bold* _it_ \`code\` ${'🎉'.repeat(50)}\u202Eevil ${'x'.repeat(10_000)}`;
 const now = Date.UTC(2026, 10, 27, 12, 0, 0);
 
 function app(overrides: Partial<ReviewApp['meta']> = {}): ReviewApp {
-  return {
-    task: {
-      arn: 'arn:aws:ecs:us-east-1:1:task/c/abc',
-      lastStatus: 'RUNNING',
-      desiredStatus: 'RUNNING',
-      containers: [],
-      tags: {},
-      cpu: '256',
-      memory: '512',
-    },
-    meta: {
-      project: 'acme/shop',
-      mr: 42,
-      title: hostile,
-      branch: hostile,
-      sha: 'a'.repeat(40),
-      image: `registry.example.test/acme/shop:${'a'.repeat(40)}`,
-      requester: 'U_ALICE',
-      source: 'slack',
-      channel: 'C1',
-      thread: '1.1',
-      statusTs: '1.2',
-      launchedAt: now,
-      softDeadline: now + 30 * 60_000,
-      hardDeadline: now + 2 * 3_600_000,
-      url: 'http://203.0.113.1:3000',
-      ...overrides,
-    },
-  };
+  return runningApp(now, { title: hostile, branch: hostile, ...overrides });
 }
 
 /** Every text in a message, as Slack would read it. */
