@@ -10,7 +10,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('the sandbox page: launching from the composer', () => {
+describe('the sandbox page: launching from the composer', { timeout: 60_000 }, () => {
   it('shows the thread reach running with a link to an app that answers; Extend and Stop work', async () => {
     await using sandbox = await openSandboxPage(browser);
     const { page } = sandbox;

@@ -12,7 +12,7 @@ afterAll(async () => {
 
 // A launch up to running on a shared machine: room for a locator's own timeout (10 s) to name
 // what never appeared before the test's runs out.
-describe('the sandbox page fits the window', { timeout: 40_000 }, () => {
+describe('the sandbox page fits the window', { timeout: 60_000 }, () => {
   it.each(WIDTHS)(
     'at %i px an open thread sits beside the channel, and the composer stays in the window',
     async (width) => {

@@ -10,7 +10,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('the sandbox page: the modal and the access rules', () => {
+describe('the sandbox page: the modal and the access rules', { timeout: 60_000 }, () => {
   it('opens the modal, searches the picker (options from the bot) and launches on submit', async () => {
     await using sandbox = await openSandboxPage(browser);
     const { page } = sandbox;

@@ -38,7 +38,7 @@ const RAW_EMOJI = /:[a-z_]+:/;
 
 // Tests launch more than once: room enough for a locator's own timeout (10 s) to name what
 // never appeared before the test's runs out.
-describe('the sandbox page: the world panel', { timeout: 40_000 }, () => {
+describe('the sandbox page: the world panel', { timeout: 60_000 }, () => {
   it('Merge and Close stop the MR’s app: a notice in the channel, its status ends, its task stops', async () => {
     await using sandbox = await openSandboxPage(browser);
     const { page } = sandbox;
