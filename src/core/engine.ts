@@ -11,6 +11,7 @@ import { type Logger, silentLogger } from './logger.js';
 import { MergeRequestNote } from './mr-note.js';
 import { parseMergeRequestReference } from './mr-reference.js';
 import type {
+  AppRouter,
   EnvironmentTracker,
   LogSource,
   MergeRequestNotes,
@@ -19,6 +20,7 @@ import type {
   TaskPlatform,
   ThreadLinks,
 } from './ports.js';
+import { HEALTH_CHECKS_STATUS, waitForHealthyRoute } from './route-health.js';
 import { scrubLine } from './scrub.js';
 import type { EngineSettings } from './settings.js';
 import { AppSurvey, type SurveyOptions } from './survey.js';
@@ -47,6 +49,8 @@ export interface EngineDeps {
   notes?: MergeRequestNotes;
   /** Links to the apps' Slack threads, for the MR's note. */
   threadLinks?: ThreadLinks;
+  /** The shared load balancer that gives running apps a stable HTTPS name, when set up. */
+  router?: AppRouter;
   clock: Clock;
   logger?: Logger;
 }
@@ -95,6 +99,7 @@ export class ReviewAppEngine {
   private readonly platform: TaskPlatform;
   private readonly logs: LogSource | undefined;
   private readonly environments: EnvironmentTracker | undefined;
+  private readonly router: AppRouter | undefined;
   /** MRs whose environment GitLab would not stop when their app was stopped. */
   private readonly environmentsLeft = new Set<number>();
   private readonly clock: Clock;
@@ -117,6 +122,7 @@ export class ReviewAppEngine {
     this.platform = deps.platform;
     this.logs = deps.logs;
     this.environments = deps.environments;
+    this.router = deps.router;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
     this.admission = new LaunchAdmission({
@@ -132,6 +138,7 @@ export class ReviewAppEngine {
     this.addresses = new AppAddresses({
       platform: deps.platform,
       environments: deps.environments,
+      router: deps.router,
       settings: deps.settings,
       logger: this.logger,
     });
@@ -258,6 +265,9 @@ export class ReviewAppEngine {
     });
 
     const slack = await request.slack;
+    const project = await this.projectPath();
+    // Refused before anything starts or stops: a full load balancer could not name the app.
+    await this.router?.admit({ project, mr: mr.iid });
     if (existing) {
       await this.stopApp(
         existing,
@@ -270,7 +280,7 @@ export class ReviewAppEngine {
     const now = this.clock.now();
     const { ttlMs, maxLifetimeMs } = this.config.lifetime;
     const meta: ReviewAppMeta = {
-      project: await this.projectPath(),
+      project,
       mr: mr.iid,
       title: mr.title,
       branch: mr.sourceBranch,
@@ -335,7 +345,8 @@ export class ReviewAppEngine {
         app.task.arn,
         options,
       );
-      return await this.withAddress({ ...app, task });
+      if (!this.router) return await this.withAddress({ ...app, task });
+      return await this.routeWhenHealthy({ ...app, task }, options);
     } catch (error) {
       this.admission.settle(app.task.arn);
       this.endedStarting.add(app.task.arn);
@@ -356,6 +367,28 @@ export class ReviewAppEngine {
     } finally {
       this.starting.delete(app.task.arn);
     }
+  }
+
+  /**
+   * Give the running app its name on the load balancer and wait for the health checks
+   * (within the launch timeout), so that the link posted opens the app.
+   */
+  private async routeWhenHealthy(
+    app: ReviewApp,
+    options: { onStatus?: (status: string) => void; signal?: AbortSignal },
+  ): Promise<ReviewApp> {
+    const router = this.router as AppRouter;
+    const address = (await this.addressesOf([app.task])).get(app.task.arn) ?? {};
+    const routed = this.addresses.routed(app, address.privateIp);
+    const { url } = await router.route(routed);
+    options.onStatus?.(HEALTH_CHECKS_STATUS);
+    const { launchTimeoutMs } = this.config.lifetime;
+    await waitForHealthyRoute({ router, clock: this.clock }, routed, app.task, {
+      deadline: app.meta.launchedAt + launchTimeoutMs,
+      timeoutMs: launchTimeoutMs,
+      signal: options.signal,
+    });
+    return this.note.running(await this.addresses.withAddress(app, address, url));
   }
 
   /** The tasks started since the last call. */
