@@ -3,6 +3,7 @@ import { AppAddresses } from './app-address.js';
 import type { Clock } from './clock.js';
 import { type CostEstimate, formatCost, totalCost } from './cost.js';
 import { actorName, explainOwnStop, type StopExplanation, stopReasonFor } from './diagnosis.js';
+import { ENDED_PAGE_MS, endedPageText } from './ended-page.js';
 import { isReviewAppError, ReviewAppError } from './errors.js';
 import { type HeadCommitImage, headCommitImage } from './head-commit.js';
 import { resolveImage } from './image.js';
@@ -419,9 +420,47 @@ export class ReviewAppEngine {
     return this.note.running(await this.addresses.withAddress(app, known));
   }
 
-  /** The app has ended: the MR's note says so (when notes are on); never throws. */
-  noteEnded(app: ReviewApp, explanation: StopExplanation): Promise<void> {
-    return this.note.ended(app, explanation);
+  /**
+   * The app has ended: the MR's note says so (when notes are on), and its name answers a
+   * short page saying why for a day; never throws.
+   */
+  async noteEnded(app: ReviewApp, explanation: StopExplanation): Promise<void> {
+    await Promise.all([this.note.ended(app, explanation), this.routeEnded(app, explanation)]);
+  }
+
+  private async routeEnded(app: ReviewApp, explanation: StopExplanation): Promise<void> {
+    // A relaunch keeps the name for the app that replaces it.
+    if (!this.router || explanation.kind === 'relaunched') return;
+    const now = this.clock.now();
+    const endedAt = app.task.stoppedAt ?? now;
+    await this.router
+      .ended(
+        { project: app.meta.project, mr: app.meta.mr },
+        { text: endedPageText(app.meta.mr, explanation, endedAt), until: now + ENDED_PAGE_MS },
+      )
+      .catch((error) =>
+        this.logger.warn('could not put up the ended page on the load balancer', {
+          mr: app.meta.mr,
+          error,
+        }),
+      );
+  }
+
+  /**
+   * Remove the load balancer's rules and target groups whose app is gone: `live` are the
+   * apps whose task is not stopped, `closed` the merged or closed MRs. Nothing without one.
+   */
+  async sweepRoutes(live: ReviewApp[], closed: number[] = []): Promise<number> {
+    if (!this.router) return 0;
+    const project = await this.projectPath();
+    const { removed } = await this.router.sweep(
+      {
+        live: live.map((app) => ({ project: app.meta.project, mr: app.meta.mr })),
+        closed: closed.map((mr) => ({ project, mr })),
+      },
+      this.clock.now(),
+    );
+    return removed;
   }
 
   private launchFailure(error: unknown): StopExplanation {

@@ -12,10 +12,12 @@ import {
   launchedFromSlack,
   shown,
   startBotWorld,
+  watchAfter,
 } from '../support/bot.js';
 import { taskTags } from '../support/world.js';
 
 const HOST = 'mr-42.review.example.com';
+const MINUTE = 60_000;
 
 const listener = (w: { loadBalancer?: { listenerArn: string } }) =>
   w.loadBalancer?.listenerArn as string;
@@ -89,6 +91,40 @@ describe('review apps behind the shared load balancer', () => {
       expect(w.slack.messages(CHANNEL).some((m) => shown(m).includes('100 of 100'))).toBe(true),
     );
     expect(w.aws.callsTo('RunTask')).toHaveLength(0);
+  });
+
+  it('answers the name of an expired app with a short page for a day, then removes its rule and target group', async () => {
+    await using w = await startBotWorld({ loadBalancer: true });
+    w.addMergeRequest(42);
+    await launchedFromSlack(w, 42);
+    await watchAfter(w, 31 * MINUTE);
+    const answer = w.aws.listenerAnswer(listener(w), { host: HOST });
+    expect(answer).toMatchObject({ kind: 'fixed-response' });
+    expect(answer.kind === 'fixed-response' && answer.body).toMatch(
+      /^The review app for !42 ended at \d\d:\d\d UTC: expired\. Relaunch it from Slack\.$/,
+    );
+    expect(w.aws.loadBalancing().targetGroups).toEqual([]);
+
+    await watchAfter(w, 24 * 60 * MINUTE);
+    expect(w.aws.loadBalancing().rules).toEqual([]);
+    expect(w.aws.listenerAnswer(listener(w), { host: HOST })).toMatchObject({
+      kind: 'fixed-response',
+      status: 404,
+    });
+  });
+
+  it('leaves nothing on the load balancer after a crash of the bot, once it is back', async () => {
+    await using w = await startBotWorld({ loadBalancer: true });
+    w.addMergeRequest(42);
+    const { arn } = await launchedFromSlack(w, 42);
+    expect(w.aws.loadBalancing().rules).toHaveLength(1);
+    await w.bot.stop();
+    // While the bot was down its app ended and ECS forgot the task.
+    w.aws.stopTaskExternally(arn, { stopCode: 'EssentialContainerExited', stoppedReason: 'exit' });
+    w.clock.advance(2 * 60 * MINUTE);
+    await w.restart();
+    await w.bot.watcher.recover();
+    expect(w.aws.loadBalancing()).toEqual({ rules: [], targetGroups: [] });
   });
 });
 
