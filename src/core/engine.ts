@@ -425,7 +425,8 @@ export class ReviewAppEngine {
    * short page saying why for a day; never throws.
    */
   async noteEnded(app: ReviewApp, explanation: StopExplanation): Promise<void> {
-    await Promise.all([this.note.ended(app, explanation), this.routeEnded(app, explanation)]);
+    await this.note.ended(app, explanation);
+    await this.routeEnded(app, explanation);
   }
 
   private async routeEnded(app: ReviewApp, explanation: StopExplanation): Promise<void> {
