@@ -1,5 +1,6 @@
 import { type AwsClientOptions, createAwsClients } from './aws/clients.js';
 import { EcsPlatform } from './aws/ecs-platform.js';
+import { AlbRouter } from './aws/load-balancer.js';
 import { CloudWatchTaskLogs } from './aws/task-logs.js';
 import type { Config, Env } from './config/config.js';
 import type { CheckResult } from './core/check.js';
@@ -61,6 +62,9 @@ export function createEngine(options: {
       : {}),
     ...(config.gitlab.mrNotes ? { notes: new GitLabMergeRequestNotes(gitlab.calls) } : {}),
     ...(options.threadLinks ? { threadLinks: options.threadLinks } : {}),
+    ...(config.router
+      ? { router: new AlbRouter(clients, config.router, logger, () => clock.now()) }
+      : {}),
     clock,
     logger,
   });
@@ -74,23 +78,27 @@ export async function doctorChecks(options: {
 }): Promise<CheckResult[]> {
   const { config, env, logger } = options;
   // Loaded here, not with the engine: the bot never runs them.
-  const [{ awsChecks }, { gitlabChecks }, { slackChecks }] = await Promise.all([
-    import('./aws/doctor-checks.js'),
-    import('./gitlab/doctor-checks.js'),
-    import('./slack/doctor-checks.js'),
-  ]);
+  const [{ awsChecks }, { loadBalancerChecks }, { gitlabChecks }, { slackChecks }] =
+    await Promise.all([
+      import('./aws/doctor-checks.js'),
+      import('./aws/doctor-load-balancer.js'),
+      import('./gitlab/doctor-checks.js'),
+      import('./slack/doctor-checks.js'),
+    ]);
   const aws = awsOptionsFromEnv(env);
+  const clients = createAwsClients(aws);
   const source = new GitLabSource(config.gitlab, logger);
-  const [gitlab, ecs, slack] = await Promise.all([
+  const [gitlab, ecs, loadBalancer, slack] = await Promise.all([
     gitlabChecks(config.gitlab, source, config.engine.image),
-    awsChecks(createAwsClients(aws), config.ecs, {
+    awsChecks(clients, config.ecs, {
       region: aws.region ?? 'the configured region',
       port: config.engine.port,
     }),
+    config.router ? loadBalancerChecks(clients, config.router, config.ecs) : [],
     slackChecks(
       { botToken: env.SLACK_BOT_TOKEN, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
       logger,
     ),
   ]);
-  return [...gitlab, ...ecs, ...slack];
+  return [...gitlab, ...ecs, ...loadBalancer, ...slack];
 }

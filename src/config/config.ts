@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EcsSettings } from '../aws/settings.js';
+import type { EcsSettings, LoadBalancerSettings } from '../aws/settings.js';
 import { parseDuration } from '../core/duration.js';
 import {
   DEFAULT_TAG_TEMPLATE,
@@ -11,6 +11,7 @@ import type { EngineSettings } from '../core/settings.js';
 import type { GitLabSettings } from '../gitlab/settings.js';
 import type { CliNoticeSettings, SlackSettings } from '../slack/settings.js';
 import type { FollowSettings } from '../watcher/follow.js';
+import { parseLoadBalancerSettings } from './load-balancer.js';
 
 /**
  * Configuration is a pure function of an env object: only the entry points
@@ -326,11 +327,29 @@ export interface Config {
   follow: FollowSettings;
   /** Where CLI launches are told in Slack, when configured. */
   cliNotice?: CliNoticeSettings | undefined;
+  /** The shared load balancer that names running apps; without it apps keep their IP address. */
+  router?: LoadBalancerSettings | undefined;
+}
+
+/** An ALB holds at most 100 target groups, one per running app, and that limit is not adjustable. */
+const LOAD_BALANCER_TARGET_GROUPS = 100;
+
+/** The load balancer's settings and what is wrong with them, MAX_RUNNING_APPS against its room included. */
+function routerOf(env: Env): { settings?: LoadBalancerSettings; problems: string[] } {
+  const { settings, problems } = parseLoadBalancerSettings(env);
+  const maxRunning = readField(engineSchema, env, 'MAX_RUNNING_APPS');
+  if (env.LOAD_BALANCER_LISTENER_ARN?.trim() && (maxRunning ?? 0) > LOAD_BALANCER_TARGET_GROUPS) {
+    problems.push(
+      `MAX_RUNNING_APPS must be at most ${LOAD_BALANCER_TARGET_GROUPS} with LOAD_BALANCER_LISTENER_ARN: the load balancer holds ${LOAD_BALANCER_TARGET_GROUPS} target groups, one per running app`,
+    );
+  }
+  return { ...(settings ? { settings } : {}), problems };
 }
 
 function toConfig(
   e: z.output<typeof engineSchema>,
   slack: z.output<typeof cliNoticeSchema> | undefined,
+  router: LoadBalancerSettings | undefined,
 ): Config {
   const registryRepository = e.REGISTRY_REPOSITORY;
   return {
@@ -392,6 +411,7 @@ function toConfig(
             apiUrl: slack.SLACK_API_URL,
           }
         : undefined,
+    ...(router ? { router } : {}),
   };
 }
 
@@ -423,15 +443,17 @@ export function loadConfig(env: Env): Config {
   const engine = engineSchema.safeParse(withRegion(env));
   const slack =
     empty(env.SLACK_CLI_CHANNEL) === undefined ? undefined : cliNoticeSchema.safeParse(env);
+  const router = routerOf(env);
   const problems = [
     ...(engine.success ? [] : problemsOf(engine.error)),
     ...engineCrossProblems(env),
+    ...router.problems,
     ...(slack?.error ? problemsOf(slack.error) : []),
   ];
   if (!engine.success || slack?.success === false || problems.length > 0) {
     throw new ConfigError(problems);
   }
-  return toConfig(engine.data, slack?.data);
+  return toConfig(engine.data, slack?.data, router.settings);
 }
 
 /** Engine and Slack configuration together (what the bot needs), every problem at once. */
@@ -440,15 +462,17 @@ export function loadBotConfig(
 ): Config & { slack: SlackSettings; logFormat: LogFormat | undefined } {
   const engine = engineSchema.safeParse(withRegion(env));
   const slack = slackSchema.safeParse(env);
+  const router = routerOf(env);
   const problems = [
     ...(slack.success ? [] : problemsOf(slack.error)),
     ...slackCrossProblems(env),
     ...(engine.success ? [] : problemsOf(engine.error)),
     ...engineCrossProblems(env),
+    ...router.problems,
   ];
   if (!engine.success || !slack.success || problems.length > 0) throw new ConfigError(problems);
   return {
-    ...toConfig(engine.data, slack.data),
+    ...toConfig(engine.data, slack.data, router.settings),
     slack: toSlackSettings(slack.data),
     logFormat: slack.data.LOG_FORMAT,
   };

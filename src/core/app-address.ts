@@ -1,6 +1,13 @@
+import { ReviewAppError } from './errors.js';
 import { fillTemplate, templateValues } from './image-template.js';
 import type { Logger } from './logger.js';
-import type { EnvironmentTracker, TaskAddress, TaskPlatform } from './ports.js';
+import type {
+  AppRouter,
+  EnvironmentTracker,
+  RoutedApp,
+  TaskAddress,
+  TaskPlatform,
+} from './ports.js';
 import type { EngineSettings } from './settings.js';
 import { metaToTags } from './tags.js';
 import type { MergeRequest, ReviewApp, TaskInfo } from './types.js';
@@ -8,6 +15,8 @@ import type { MergeRequest, ReviewApp, TaskInfo } from './types.js';
 export interface AppAddressDeps {
   platform: TaskPlatform;
   environments: EnvironmentTracker | undefined;
+  /** The shared load balancer: when set, the app's URL is the name it gives. */
+  router?: AppRouter | undefined;
   settings: Pick<EngineSettings, 'urlTemplate' | 'port'>;
   logger: Logger;
 }
@@ -21,21 +30,14 @@ export class AppAddresses {
 
   /**
    * Work out a running app's URL and remember it in the task's tags; `known`:
-   * its addresses when already read (by `addressesOf`, for many apps at once).
+   * its addresses when already read (by `addressesOf`, for many apps at once); `routed`:
+   * the load balancer's URL for it, when the launch has routed it already.
    */
-  async withAddress(app: ReviewApp, known?: TaskAddress): Promise<ReviewApp> {
-    const { platform, environments, settings, logger } = this.deps;
+  async withAddress(app: ReviewApp, known?: TaskAddress, routed?: string): Promise<ReviewApp> {
+    const { platform, environments, logger } = this.deps;
     const { task, meta } = app;
     const { privateIp, publicIp } = known ?? (await this.addressesOf([task])).get(task.arn) ?? {};
-    const ip = publicIp ?? privateIp ?? '';
-    const port = settings.port ?? meta.port ?? 80;
-    const url = fillTemplate(settings.urlTemplate, {
-      ...templateValues({ sha: meta.sha, sourceBranch: meta.branch, iid: meta.mr } as MergeRequest),
-      ip,
-      public_ip: publicIp ?? '',
-      private_ip: privateIp ?? '',
-      port: String(port),
-    });
+    const url = routed ?? (await this.urlOf(app, { privateIp, publicIp }));
     // The URL in the tags is a convenience for later readers; a launch does not fail over it.
     await platform
       .tagTask(task.arn, metaToTags({ url }))
@@ -57,6 +59,39 @@ export class AppAddresses {
         ...(publicIp ? { publicIp } : {}),
       },
     };
+  }
+
+  /** The app as the load balancer knows it: its task's private IP and the app's port. */
+  routed(app: ReviewApp, privateIp: string | undefined): RoutedApp {
+    if (!privateIp) {
+      throw new ReviewAppError(
+        'AWS_ERROR',
+        'ECS gave the task no private IP, so the load balancer cannot reach it. Check that the task definition uses the awsvpc network mode.',
+      );
+    }
+    const { project, mr, port } = app.meta;
+    return {
+      project,
+      mr,
+      taskArn: app.task.arn,
+      ip: privateIp,
+      port: this.deps.settings.port ?? port ?? 80,
+    };
+  }
+
+  private async urlOf(app: ReviewApp, address: TaskAddress): Promise<string> {
+    const { privateIp, publicIp } = address;
+    const { router, settings } = this.deps;
+    // Routed again: the load balancer's rule and target stay as they are when in place.
+    if (router) return (await router.route(this.routed(app, privateIp))).url;
+    const { meta } = app;
+    return fillTemplate(settings.urlTemplate, {
+      ...templateValues({ sha: meta.sha, sourceBranch: meta.branch, iid: meta.mr } as MergeRequest),
+      ip: publicIp ?? privateIp ?? '',
+      public_ip: publicIp ?? '',
+      private_ip: privateIp ?? '',
+      port: String(settings.port ?? meta.port ?? 80),
+    });
   }
 
   /**

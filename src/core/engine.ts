@@ -3,6 +3,7 @@ import { AppAddresses } from './app-address.js';
 import type { Clock } from './clock.js';
 import { type CostEstimate, formatCost, totalCost } from './cost.js';
 import { actorName, explainOwnStop, type StopExplanation, stopReasonFor } from './diagnosis.js';
+import { ENDED_PAGE_MS, endedPageText } from './ended-page.js';
 import { isReviewAppError, ReviewAppError } from './errors.js';
 import { type HeadCommitImage, headCommitImage } from './head-commit.js';
 import { resolveImage } from './image.js';
@@ -11,6 +12,7 @@ import { type Logger, silentLogger } from './logger.js';
 import { MergeRequestNote } from './mr-note.js';
 import { parseMergeRequestReference } from './mr-reference.js';
 import type {
+  AppRouter,
   EnvironmentTracker,
   LogSource,
   MergeRequestNotes,
@@ -19,6 +21,7 @@ import type {
   TaskPlatform,
   ThreadLinks,
 } from './ports.js';
+import { HEALTH_CHECKS_STATUS, waitForHealthyRoute } from './route-health.js';
 import { scrubLine } from './scrub.js';
 import type { EngineSettings } from './settings.js';
 import { AppSurvey, type SurveyOptions } from './survey.js';
@@ -47,6 +50,8 @@ export interface EngineDeps {
   notes?: MergeRequestNotes;
   /** Links to the apps' Slack threads, for the MR's note. */
   threadLinks?: ThreadLinks;
+  /** The shared load balancer that gives running apps a stable HTTPS name, when set up. */
+  router?: AppRouter;
   clock: Clock;
   logger?: Logger;
 }
@@ -95,6 +100,7 @@ export class ReviewAppEngine {
   private readonly platform: TaskPlatform;
   private readonly logs: LogSource | undefined;
   private readonly environments: EnvironmentTracker | undefined;
+  private readonly router: AppRouter | undefined;
   /** MRs whose environment GitLab would not stop when their app was stopped. */
   private readonly environmentsLeft = new Set<number>();
   private readonly clock: Clock;
@@ -117,6 +123,7 @@ export class ReviewAppEngine {
     this.platform = deps.platform;
     this.logs = deps.logs;
     this.environments = deps.environments;
+    this.router = deps.router;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
     this.admission = new LaunchAdmission({
@@ -132,6 +139,7 @@ export class ReviewAppEngine {
     this.addresses = new AppAddresses({
       platform: deps.platform,
       environments: deps.environments,
+      router: deps.router,
       settings: deps.settings,
       logger: this.logger,
     });
@@ -258,6 +266,9 @@ export class ReviewAppEngine {
     });
 
     const slack = await request.slack;
+    const project = await this.projectPath();
+    // Refused before anything starts or stops: a full load balancer could not name the app.
+    await this.router?.admit({ project, mr: mr.iid });
     if (existing) {
       await this.stopApp(
         existing,
@@ -270,7 +281,7 @@ export class ReviewAppEngine {
     const now = this.clock.now();
     const { ttlMs, maxLifetimeMs } = this.config.lifetime;
     const meta: ReviewAppMeta = {
-      project: await this.projectPath(),
+      project,
       mr: mr.iid,
       title: mr.title,
       branch: mr.sourceBranch,
@@ -335,7 +346,8 @@ export class ReviewAppEngine {
         app.task.arn,
         options,
       );
-      return await this.withAddress({ ...app, task });
+      if (!this.router) return await this.withAddress({ ...app, task });
+      return await this.routeWhenHealthy({ ...app, task }, options);
     } catch (error) {
       this.admission.settle(app.task.arn);
       this.endedStarting.add(app.task.arn);
@@ -356,6 +368,28 @@ export class ReviewAppEngine {
     } finally {
       this.starting.delete(app.task.arn);
     }
+  }
+
+  /**
+   * Give the running app its name on the load balancer and wait for the health checks
+   * (within the launch timeout), so that the link posted opens the app.
+   */
+  private async routeWhenHealthy(
+    app: ReviewApp,
+    options: { onStatus?: (status: string) => void; signal?: AbortSignal },
+  ): Promise<ReviewApp> {
+    const router = this.router as AppRouter;
+    const address = (await this.addressesOf([app.task])).get(app.task.arn) ?? {};
+    const routed = this.addresses.routed(app, address.privateIp);
+    const { url } = await router.route(routed);
+    options.onStatus?.(HEALTH_CHECKS_STATUS);
+    const { launchTimeoutMs } = this.config.lifetime;
+    await waitForHealthyRoute({ router, clock: this.clock }, routed, app.task, {
+      deadline: app.meta.launchedAt + launchTimeoutMs,
+      timeoutMs: launchTimeoutMs,
+      signal: options.signal,
+    });
+    return this.note.running(await this.addresses.withAddress(app, address, url));
   }
 
   /** The tasks started since the last call. */
@@ -386,9 +420,48 @@ export class ReviewAppEngine {
     return this.note.running(await this.addresses.withAddress(app, known));
   }
 
-  /** The app has ended: the MR's note says so (when notes are on); never throws. */
-  noteEnded(app: ReviewApp, explanation: StopExplanation): Promise<void> {
-    return this.note.ended(app, explanation);
+  /**
+   * The app has ended: the MR's note says so (when notes are on), and its name answers a
+   * short page saying why for a day; never throws.
+   */
+  async noteEnded(app: ReviewApp, explanation: StopExplanation): Promise<void> {
+    await this.note.ended(app, explanation);
+    await this.routeEnded(app, explanation);
+  }
+
+  private async routeEnded(app: ReviewApp, explanation: StopExplanation): Promise<void> {
+    // A relaunch keeps the name for the app that replaces it.
+    if (!this.router || explanation.kind === 'relaunched') return;
+    const now = this.clock.now();
+    const endedAt = app.task.stoppedAt ?? now;
+    await this.router
+      .ended(
+        { project: app.meta.project, mr: app.meta.mr },
+        { text: endedPageText(app.meta.mr, explanation, endedAt), until: now + ENDED_PAGE_MS },
+      )
+      .catch((error) =>
+        this.logger.warn('could not put up the ended page on the load balancer', {
+          mr: app.meta.mr,
+          error,
+        }),
+      );
+  }
+
+  /**
+   * Remove the load balancer's rules and target groups whose app is gone: `live` are the
+   * apps whose task is not stopped, `closed` the merged or closed MRs. Nothing without one.
+   */
+  async sweepRoutes(live: ReviewApp[], closed: number[] = []): Promise<number> {
+    if (!this.router) return 0;
+    const project = await this.projectPath();
+    const { removed } = await this.router.sweep(
+      {
+        live: live.map((app) => ({ project: app.meta.project, mr: app.meta.mr })),
+        closed: closed.map((mr) => ({ project, mr })),
+      },
+      this.clock.now(),
+    );
+    return removed;
   }
 
   private launchFailure(error: unknown): StopExplanation {

@@ -1,4 +1,5 @@
 import type { StopExplanation } from './diagnosis.js';
+import type { RouteHealth } from './ports.js';
 import type { MergeRequest, Pipeline, ReviewApp, TaskInfo } from './types.js';
 
 /**
@@ -44,6 +45,8 @@ export interface ErrorDetails {
   SETUP_INVALID: { variable?: string; port?: number };
   /** The shared load balancer has no room for one more app's rule or target group. */
   ROUTES_FULL: { limit: 'rules' | 'target-groups'; used: number; max: number };
+  /** The app runs but never passed the load balancer's health checks; its task was stopped. */
+  APP_UNHEALTHY: { task: TaskInfo; health: RouteHealth };
   /** The AWS SDK found no credentials anywhere in its chain. */
   AWS_NO_CREDENTIALS: AwsDetails;
 }

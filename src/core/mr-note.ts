@@ -16,7 +16,7 @@ function markdownText(text: string): string {
   return text.replace(/[\\`*_[\]<>#|~]/g, (char) => `\\${char}`).replace(/@/g, '@\u200b');
 }
 
-function utcTime(epochMs: number): string {
+export function utcTime(epochMs: number): string {
   return `${new Date(epochMs).toISOString().slice(11, 16)} UTC`;
 }
 

@@ -184,6 +184,13 @@ async function announceFailure(
     const { task, explanation } = error.details;
     logs = await notifierFor(services, client).logsAfter({ ...launched, task }, explanation);
   }
+  // It ran but never answered the health checks: what it printed says why.
+  if (launched && isReviewAppError(error, 'APP_UNHEALTHY')) {
+    logs = await notifierFor(services, client).logsAfter(
+      { ...launched, task: error.details.task },
+      { kind: 'failed-to-start', summary: message, unexpected: true },
+    );
+  }
   const subject = { mr: mr.iid, title: mr.title, requester: user, source: 'slack' };
   try {
     await client.chat.postMessage({

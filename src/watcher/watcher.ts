@@ -51,6 +51,8 @@ export interface WatcherOptions {
 const MINUTE = 60_000;
 /** How often GitLab's list of available review environments is checked against the apps. */
 const ENVIRONMENTS_CHECK_MS = 5 * MINUTE;
+/** How often the load balancer's rules and target groups are checked against the live apps. */
+const ROUTES_SWEEP_MS = 5 * MINUTE;
 
 /**
  * One loop watches every review app: it reads ECS in batches of 100, keeps
@@ -77,6 +79,9 @@ export class Watcher {
   private lastFailure: string | undefined;
   private followedAt = Number.NEGATIVE_INFINITY;
   private environmentsCheckedAt = Number.NEGATIVE_INFINITY;
+  private routesSweptAt = Number.NEGATIVE_INFINITY;
+  /** MRs merged or closed since the last sweep: their ended pages need not wait out the day. */
+  private readonly closedMrs = new Set<number>();
 
   constructor(private readonly options: WatcherOptions) {
     this.budget = new UpdateBudget(options.updatesPerMinute, options.clock.now());
@@ -160,6 +165,7 @@ export class Watcher {
     await this.follow(apps);
     await this.endEnvironments(apps);
     await this.reconcileEnvironments(apps);
+    await this.sweepRoutes(apps, options.includeStopped ?? false);
     // Following may have stopped some (a merged MR): a countdown now would cover their end.
     await this.refreshCountdowns(due.filter((app) => !this.announcedHere.has(app.task.arn)));
     this.rounds += 1;
@@ -198,6 +204,32 @@ export class Watcher {
       this.environmentsCheckedAt = now - ENVIRONMENTS_CHECK_MS + MINUTE;
       logger.warn('could not check the GitLab environments', { error });
     });
+  }
+
+  /**
+   * Now and then, and at recovery (after a crash), the load balancer keeps rules and
+   * target groups only for apps whose task is not stopped, launching ones included.
+   */
+  private async sweepRoutes(apps: ReviewApp[], recovering: boolean): Promise<void> {
+    const { engine, clock, logger } = this.options;
+    const now = clock.now();
+    if (!recovering && now - this.routesSweptAt < ROUTES_SWEEP_MS) return;
+    this.routesSweptAt = now;
+    const live = apps.filter((app) => !isEnded(app.task) && !this.announcedHere.has(app.task.arn));
+    const closed = [...this.closedMrs];
+    try {
+      await engine.sweepRoutes(live, closed);
+      for (const mr of closed) this.closedMrs.delete(mr);
+    } catch (error) {
+      logger.warn('could not sweep the load balancer', { error });
+    }
+  }
+
+  /** Remember a merged or closed MR for the next sweep. */
+  private ended(app: ReviewApp, explanation: StopExplanation): void {
+    if (explanation.kind === 'mr-merged' || explanation.kind === 'mr-closed') {
+      this.closedMrs.add(app.meta.mr);
+    }
   }
 
   /** Ask GitLab about the live apps' merge requests, on its own slower cadence. */
@@ -341,6 +373,7 @@ export class Watcher {
       const explanation = engine.explainStop(stopped.task, stopped.meta);
       this.spent(await notifier.ended(stopped, explanation));
       await engine.noteEnded(stopped, explanation);
+      this.ended(stopped, explanation);
     } catch (error) {
       logger.error('could not stop a review app', { mr: app.meta.mr, reason, error });
     }
@@ -356,6 +389,7 @@ export class Watcher {
     }
     this.spent(await notifier.ended(app, explanation));
     await engine.noteEnded(app, explanation);
+    this.ended(app, explanation);
   }
 
   /**

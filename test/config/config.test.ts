@@ -228,4 +228,38 @@ describe('configuration', () => {
       'LOG_FORMAT must be json or text',
     ]);
   });
+
+  describe('the shared load balancer', () => {
+    const listener = {
+      LOAD_BALANCER_LISTENER_ARN:
+        'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/review-apps/0123456789abcdef/fedcba9876543210',
+      REVIEW_APP_DOMAIN: 'review.example.com',
+    };
+
+    it('is off without a listener, and its settings come with the others when set', () => {
+      expect(loadConfig(minimal).router).toBeUndefined();
+      expect(loadConfig({ ...minimal, ...listener }).router).toMatchObject({
+        domain: 'review.example.com',
+        hostTemplate: 'mr-{mr}.{domain}',
+      });
+    });
+
+    it('reports its problems with the others, and more running apps than it can hold', () => {
+      expect(
+        problems(() =>
+          loadConfig({
+            ...minimal,
+            LOAD_BALANCER_LISTENER_ARN: listener.LOAD_BALANCER_LISTENER_ARN,
+            MAX_RUNNING_APPS: '101',
+            REVIEW_APP_TTL: '3h',
+          }),
+        ),
+      ).toEqual([
+        'REVIEW_APP_TTL must not be longer than REVIEW_APP_MAX_LIFETIME',
+        'REVIEW_APP_DOMAIN: is required with LOAD_BALANCER_LISTENER_ARN (e.g. review.example.com)',
+        'MAX_RUNNING_APPS must be at most 100 with LOAD_BALANCER_LISTENER_ARN: the load balancer holds 100 target groups, one per running app',
+      ]);
+      expect(() => loadConfig({ ...minimal, MAX_RUNNING_APPS: '101' })).not.toThrow();
+    });
+  });
 });

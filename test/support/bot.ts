@@ -1,4 +1,4 @@
-import { type SlackStandIn, startSlackStandIn } from '@review-app-bot/sandbox';
+import { type AwsStandIn, type SlackStandIn, startSlackStandIn } from '@review-app-bot/sandbox';
 import { expect, vi } from 'vitest';
 import { type RunningBot, startBot } from '../../src/bot.js';
 import type { Env } from '../../src/config/config.js';
@@ -22,16 +22,20 @@ export interface BotWorld extends World {
   eventsUrl: string;
   /** Every line the bot logged. */
   logs: string[];
+  /** The shared load balancer, when the bot was started with one. */
+  loadBalancer?: ReturnType<AwsStandIn['addLoadBalancer']>;
   /** The bot is restarted over the same stand-ins (a redeploy). */
   restart(): Promise<RunningBot>;
 }
 
 /** The real bot (Bolt in HTTP mode) with GitLab, AWS and Slack stand-ins around it. */
 export async function startBotWorld(
-  options: { env?: Env; socket?: boolean; autoAdvance?: boolean } = {},
+  options: { env?: Env; socket?: boolean; autoAdvance?: boolean; loadBalancer?: boolean } = {},
 ): Promise<BotWorld> {
   const world = await startWorld({ autoAdvance: options.autoAdvance ?? true });
   const slack = await startSlackStandIn();
+  // Set up as the operator does once, before the bot starts.
+  const loadBalancer = options.loadBalancer ? world.aws.addLoadBalancer() : undefined;
   const logs: string[] = [];
   const env: Env = {
     ...world.env,
@@ -41,6 +45,12 @@ export async function startBotWorld(
     ...(options.socket
       ? { SLACK_APP_TOKEN: 'xapp-test' }
       : { SLACK_SIGNING_SECRET: 'test-signing-secret' }),
+    ...(loadBalancer
+      ? {
+          LOAD_BALANCER_LISTENER_ARN: loadBalancer.listenerArn,
+          REVIEW_APP_DOMAIN: 'review.example.com',
+        }
+      : {}),
     ...options.env,
   };
   const start = () =>
@@ -57,6 +67,7 @@ export async function startBotWorld(
     slack,
     bot,
     logs,
+    ...(loadBalancer ? { loadBalancer } : {}),
     eventsUrl: `http://127.0.0.1:${bot.port}/slack/events`,
     async restart() {
       await bot.stop();

@@ -1,4 +1,5 @@
 import type { StopExplanation } from '../../core/diagnosis.js';
+import { HEALTH_CHECKS_STATUS } from '../../core/route-health.js';
 import type { ReviewApp, ReviewAppMeta } from '../../core/types.js';
 import { ACTIONS } from '../ids.js';
 import { actions, button, context, type SlackMessage, section } from './blocks.js';
@@ -14,6 +15,12 @@ export type Stage =
   | { kind: 'ended'; explanation: StopExplanation; cost?: string; toldBelow?: boolean };
 
 const TITLE_MAX = 150;
+
+/** The task's own IP, where the link is a name: people debugging inside the VPC still ask for it. */
+function taskIpLine(app: ReviewApp, url: string): string | undefined {
+  const ip = app.address?.privateIp;
+  return ip && !url.includes(ip) ? `task IP ${code(ip, 45)}` : undefined;
+}
 
 /** `!42 Title`, from a merge request or from a review app's meta. */
 export function mrLabel(
@@ -40,6 +47,17 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
         blocks: [section(`:mag: Looking up the image for !${mr.iid}…`)],
       };
     case 'starting':
+      if (stage.status === HEALTH_CHECKS_STATUS) {
+        return {
+          text: `Starting the review app for !${mr.iid}: waiting for the load balancer's health checks…`,
+          blocks: [
+            section(
+              `:hourglass_flowing_sand: Starting the review app for !${mr.iid}: the task runs; waiting for the load balancer's health checks before posting the link…`,
+            ),
+            ...(stage.image ? [context(`Image ${code(stage.image, 200)}`)] : []),
+          ],
+        };
+      }
       return {
         text: `Starting the review app for !${mr.iid} (${stage.status})…`,
         blocks: [
@@ -63,6 +81,7 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
           context(
             [
               imageLine(meta),
+              taskIpLine(stage.app, url),
               stage.cost ? `cost so far ${stage.cost}` : undefined,
               `at most until ${slackTime(meta.hardDeadline)}`,
             ]

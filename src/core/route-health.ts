@@ -1,0 +1,50 @@
+import type { Clock } from './clock.js';
+import { ReviewAppError } from './errors.js';
+import type { AppRouter, RoutedApp, RouteHealth } from './ports.js';
+import type { TaskInfo } from './types.js';
+import { plural } from './words.js';
+
+/** The status a launch shows while the load balancer's health checks have not passed yet. */
+export const HEALTH_CHECKS_STATUS = 'HEALTH_CHECKS';
+
+/**
+ * Poll the load balancer until the app's target is healthy (1 s, then ×1.5 up to 5 s, on
+ * the engine's clock), until `deadline`. A target found unhealthy, or still not healthy at
+ * the deadline, is APP_UNHEALTHY with the load balancer's reason: the link is never posted
+ * for an app nobody could open.
+ */
+export async function waitForHealthyRoute(
+  deps: { router: AppRouter; clock: Clock },
+  app: RoutedApp,
+  task: TaskInfo,
+  options: { deadline: number; timeoutMs: number; signal?: AbortSignal | undefined },
+): Promise<void> {
+  const { router, clock } = deps;
+  let interval = 1_000;
+  for (;;) {
+    const health = await router.health(app);
+    if (health.state === 'healthy') return;
+    if (health.state === 'unhealthy') throw unhealthy(task, health, 'failed its health checks');
+    if (clock.now() >= options.deadline) {
+      const minutes = Math.max(1, Math.round(options.timeoutMs / 60_000));
+      throw unhealthy(
+        task,
+        health,
+        `did not pass its health checks within ${plural(minutes, 'minute')}`,
+      );
+    }
+    await clock.sleep(interval, options.signal);
+    interval = Math.min(Math.round(interval * 1.5), 5_000);
+  }
+}
+
+function unhealthy(task: TaskInfo, health: RouteHealth, what: string): ReviewAppError {
+  const why = [health.description, health.reason ? `(${health.reason})` : undefined]
+    .filter(Boolean)
+    .join(' ');
+  return new ReviewAppError(
+    'APP_UNHEALTHY',
+    `The app started but ${what}${why ? `: ${why}` : ''}, so it was stopped. Check that it answers on its port and health-check path; its last lines are below.`,
+    { task, health },
+  );
+}
