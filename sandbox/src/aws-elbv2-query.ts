@@ -209,3 +209,22 @@ export function parseTags(input: JsonObject): Tag[] {
     );
   return tags;
 }
+
+/**
+ * What a Describe call names: by ARNs (each must exist: `byArn` throws), else by names
+ * (each must exist: `notFound(name)` is thrown), else every one of `all`.
+ */
+export function selectByArnsOrNames<T extends { name: string }>(
+  request: { arns: string[]; names: string[] },
+  all: T[],
+  byArn: (arn: string) => T,
+  notFound: (name: string) => AwsError,
+): T[] | undefined {
+  if (request.arns.length > 0) return request.arns.map(byArn);
+  if (request.names.length === 0) return undefined;
+  return request.names.map((name) => {
+    const found = all.find((item) => item.name === name);
+    if (!found) throw notFound(name);
+    return found;
+  });
+}

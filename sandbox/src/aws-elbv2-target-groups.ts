@@ -4,6 +4,7 @@ import {
   page,
   parseTags,
   required,
+  selectByArnsOrNames,
   strings,
   text,
   validationError,
@@ -33,18 +34,12 @@ export const TARGET_GROUP_HANDLERS: Record<
     if (balancer) store.loadBalancer(balancer);
     const all = [...store.targetGroups.values()];
     const selected =
-      arns.length > 0
-        ? arns.map((arn) => store.targetGroup(arn))
-        : names.length > 0
-          ? names.map((name) => {
-              const found = all.find((g) => g.name === name);
-              if (!found)
-                throw new AwsError('TargetGroupNotFound', `One or more target groups not found`);
-              return found;
-            })
-          : balancer
-            ? all.filter((g) => store.loadBalancersOf(g.arn).includes(balancer))
-            : all;
+      selectByArnsOrNames(
+        { arns, names },
+        all,
+        (arn) => store.targetGroup(arn),
+        () => new AwsError('TargetGroupNotFound', 'One or more target groups not found'),
+      ) ?? (balancer ? all.filter((g) => store.loadBalancersOf(g.arn).includes(balancer)) : all);
     const { items, marker } = page(input, selected, 400);
     return {
       TargetGroups: items.map((g) => renderTargetGroup(store, g)),

@@ -7,6 +7,7 @@ import {
   queryAnswer,
   queryError,
   required,
+  selectByArnsOrNames,
   strings,
   text,
   validationError,
@@ -37,16 +38,12 @@ const HANDLERS: Record<string, Handler> = {
     const names = strings(input, 'Names');
     const all = [...store.loadBalancers.values()];
     const selected =
-      arns.length > 0
-        ? arns.map((arn) => store.loadBalancer(arn))
-        : names.length > 0
-          ? names.map((name) => {
-              const found = all.find((lb) => lb.name === name);
-              if (!found)
-                throw new AwsError('LoadBalancerNotFound', `Load balancers '[${name}]' not found`);
-              return found;
-            })
-          : all;
+      selectByArnsOrNames(
+        { arns, names },
+        all,
+        (arn) => store.loadBalancer(arn),
+        (name) => new AwsError('LoadBalancerNotFound', `Load balancers '[${name}]' not found`),
+      ) ?? all;
     return {
       LoadBalancers: selected.map((lb) => ({
         LoadBalancerArn: lb.arn,
