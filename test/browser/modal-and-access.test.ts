@@ -82,7 +82,11 @@ describe('the sandbox page: the modal and the access rules', { timeout: 60_000 }
       await modal.waitFor({ state: 'detached' });
       const mr = /^!([0-9]+) /.exec(second)?.[1];
       const channel = page.getByRole('region', { name: 'Channel messages' });
-      await channel.getByText(`is launching a review app for !${mr} `).waitFor();
+      // The channel message says "is launching", then "running": either names the MR.
+      await channel
+        .locator('article', { hasText: new RegExp(`review app for !${mr} `, 'i') })
+        .first()
+        .waitFor();
     },
   );
 
