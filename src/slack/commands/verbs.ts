@@ -56,7 +56,10 @@ export const VERBS: readonly Verb[] = [
       const outcome = await stopInSlack(services, client, mr, user);
       if ('refused' in outcome) return answer(outcome.refused);
       if ('confirm' in outcome) return answer(outcome.confirm);
-      await answer({ text: `Stopped the review app of !${mr}.`, blocks: [] });
+      // Every message has blocks as well as its fallback text: an empty list is not
+      // documented as accepted by Slack, so it is not sent.
+      const text = `Stopped the review app of !${mr}.`;
+      await answer({ text, blocks: [section(text)] });
     },
   },
   {
