@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { webApi } from '@slack/bolt';
-import { createEngine } from './compose.js';
-import { type Env, loadBotConfig, secretsOf } from './config/config.js';
+import { createFleet } from './compose.js';
+import { type Env, secretsOf } from './config/config.js';
+import { loadBotSetup } from './config/projects.js';
 import { type Clock, systemClock } from './core/clock.js';
+import type { ReviewAppEngine } from './core/engine.js';
 import { createLogger, type LogFormat } from './core/logger.js';
 import { nodeSupportNotice } from './node-support.js';
 import { createSlackApp } from './slack/app.js';
@@ -30,13 +33,13 @@ export async function startBot(options: {
   /** Tests drive the watcher's rounds themselves instead of letting it loop. */
   manualWatch?: boolean;
 }): Promise<RunningBot> {
-  const config = loadBotConfig(options.env);
-  const { slack } = config;
+  const setup = loadBotSetup(options.env, (path) => readFileSync(path, 'utf8'));
+  const { slack, projects } = setup;
   const clock = options.clock ?? systemClock;
   const logger = createLogger({
     secrets: secretsOf(options.env),
     now: clock.now,
-    format: config.logFormat ?? options.logFormat ?? 'json',
+    format: setup.logFormat ?? options.logFormat ?? 'json',
     ...(options.writeLog ? { write: options.writeLog } : {}),
   });
   const notice = nodeSupportNotice();
@@ -49,14 +52,17 @@ export async function startBot(options: {
     rejectRateLimitedCalls: true,
     logger: boltLogger(logger),
   });
-  const engine = createEngine({
-    config,
+  const fleet = createFleet({
+    projects,
     env: options.env,
     logger,
     clock,
     threadLinks: slackThreadLinks(watchClient),
   });
-  const services: SlackServices = { engine, clock, logger, access: slack.access };
+  const engine = fleet.projects[0]?.engine as ReviewAppEngine;
+  const services: SlackServices = { fleet, engine, clock, logger, access: slack.access };
+  const followOf = new Map(projects.map((project) => [project.path, project.follow]));
+  const autoRelaunch = projects.some((project) => project.follow.commits === 'auto');
   let watcher: Watcher | undefined;
   const bot = createSlackApp({
     config: slack,
@@ -73,24 +79,24 @@ export async function startBot(options: {
     throw error;
   }
   watcher = new Watcher({
-    engine,
+    fleet,
     notifier: notifierFor(
       services,
       bot.app.client,
       watchClient,
-      config.follow.commits === 'auto' ? relaunchInThread(services, bot.app.client) : undefined,
+      autoRelaunch ? relaunchInThread(services, bot.app.client) : undefined,
     ),
     clock,
     logger,
     updatesPerMinute: slack.updatesPerMinute,
-    follow: config.follow,
+    follow: (path) => followOf.get(path) ?? (projects[0] as (typeof projects)[number]).follow,
   });
   if (!options.manualWatch) watcher.start();
   let stopped = false;
   logger.info('review app bot started', {
     mode: bot.mode,
     port,
-    project: config.gitlab.project,
+    projects: projects.map((project) => project.path || project.gitlab.project),
   });
   return {
     port,

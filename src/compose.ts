@@ -3,9 +3,11 @@ import { EcsPlatform } from './aws/ecs-platform.js';
 import { AlbRouter } from './aws/load-balancer.js';
 import { CloudWatchTaskLogs } from './aws/task-logs.js';
 import type { Config, Env } from './config/config.js';
+import type { ProjectConfig } from './config/projects.js';
 import type { CheckResult } from './core/check.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { ReviewAppEngine } from './core/engine.js';
+import { ReviewAppFleet, type ServedProject } from './core/fleet.js';
 import type { Logger } from './core/logger.js';
 import type { ThreadLinks } from './core/ports.js';
 import { GitLabEnvironments } from './gitlab/environments.js';
@@ -38,19 +40,72 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
   };
 }
 
-/** The composition root of the engine: real clients, wired once. */
-export function createEngine(options: {
+interface EngineOptions {
   config: Config;
   env: Env;
   logger: Logger;
   clock?: Clock;
   /** Where the MR's note links to the app's Slack thread (the bot gives Slack's permalinks). */
   threadLinks?: ThreadLinks;
-}): ReviewAppEngine {
-  const { config, env, logger } = options;
+}
+
+/** The composition root of the engine: real clients, wired once. */
+export function createEngine(options: EngineOptions): ReviewAppEngine {
+  return engineWith(options, createAwsClients(awsOptionsFromEnv(options.env)));
+}
+
+/** A project the bot serves, with the settings it was made from. */
+export interface BotProject extends ServedProject {
+  config: ProjectConfig;
+  access: ProjectConfig['access'];
+}
+
+/**
+ * Every project's engine over one set of AWS clients: one cluster, one load balancer,
+ * read once per watch round for all of them (see ReviewAppFleet).
+ */
+export function createFleet(
+  options: Omit<EngineOptions, 'config'> & { projects: ProjectConfig[] },
+): ReviewAppFleet<BotProject> {
+  const clients = createAwsClients(awsOptionsFromEnv(options.env));
+  const built = options.projects.map((config) => ({
+    config,
+    engine: engineWith({ ...options, config }, clients),
+  }));
+  const [first, ...others] = built;
+  if (!first) throw new Error('a fleet needs at least one project');
+  return new ReviewAppFleet(
+    built.map(({ config, engine }) => ({
+      path: config.path,
+      channels: config.channels,
+      access: config.access,
+      config,
+      engine,
+    })),
+    {
+      // Running tasks are listed once for the cluster; stopped ones by each project's family.
+      list: async (listing) => {
+        const tasks = await first.engine.listTasks(listing);
+        if (!listing.includeStopped && !listing.onlyStopped) return tasks;
+        const seen = new Set(tasks.map((task) => task.arn));
+        for (const other of others) {
+          for (const task of await other.engine.listTasks({ known: [], onlyStopped: true })) {
+            if (!seen.has(task.arn)) tasks.push(task);
+            seen.add(task.arn);
+          }
+        }
+        return tasks;
+      },
+    },
+  );
+}
+
+function engineWith(
+  options: EngineOptions,
+  clients: ReturnType<typeof createAwsClients>,
+): ReviewAppEngine {
+  const { config, logger } = options;
   const clock = options.clock ?? systemClock;
-  const awsOptions = awsOptionsFromEnv(env);
-  const clients = createAwsClients(awsOptions);
   const gitlab = new GitLabSource(config.gitlab, logger, clock);
   return new ReviewAppEngine({
     settings: config.engine,

@@ -478,6 +478,17 @@ export function loadBotConfig(
   };
 }
 
+/** The Slack app's settings alone (a bot whose projects come from REVIEW_APP_CONFIG). */
+export function loadSlackConfig(env: Env): {
+  slack: SlackSettings;
+  logFormat: LogFormat | undefined;
+} {
+  const slack = slackSchema.safeParse(env);
+  const problems = [...(slack.success ? [] : problemsOf(slack.error)), ...slackCrossProblems(env)];
+  if (!slack.success || problems.length > 0) throw new ConfigError(problems);
+  return { slack: toSlackSettings(slack.data), logFormat: slack.data.LOG_FORMAT };
+}
+
 /** Every secret value in an env, so that output can be scrubbed of them. */
 export function secretsOf(env: Env): string[] {
   return [

@@ -1,8 +1,27 @@
-import { type Config, ConfigError, type Env, loadConfig } from './config.js';
+import type { LogFormat } from '../core/logger.js';
+import type { AccessSettings, SlackSettings } from '../slack/settings.js';
+import {
+  type Config,
+  ConfigError,
+  type Env,
+  loadBotConfig,
+  loadConfig,
+  loadSlackConfig,
+} from './config.js';
 import { ProjectFileError, parseProjectFile } from './project-file.js';
 
-/** One project's settings, with the channels where it is the default. */
-export type ProjectConfig = Config & { path: string; channels: string[] };
+/** One project's settings, with the channels where it is the default and who may act on it. */
+export type ProjectConfig = Config & { path: string; channels: string[]; access: AccessSettings };
+
+/** ALLOWED_USER_IDS and ALLOWED_CHANNEL_IDS, comma-separated, empty meaning everyone, everywhere. */
+function accessOf(env: Env): AccessSettings {
+  const ids = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
+  return { allowedUsers: ids(env.ALLOWED_USER_IDS), allowedChannels: ids(env.ALLOWED_CHANNEL_IDS) };
+}
 
 /**
  * The projects the bot serves: those of `REVIEW_APP_CONFIG` (review-apps.yml), each
@@ -12,7 +31,15 @@ export type ProjectConfig = Config & { path: string; channels: string[] };
  */
 export function loadProjects(env: Env, readFile: (path: string) => string): ProjectConfig[] {
   const file = env.REVIEW_APP_CONFIG?.trim();
-  if (!file) return [{ ...loadConfig(env), path: env.GITLAB_PROJECT?.trim() ?? '', channels: [] }];
+  if (!file)
+    return [
+      {
+        ...loadConfig(env),
+        path: env.GITLAB_PROJECT?.trim() ?? '',
+        channels: [],
+        access: accessOf(env),
+      },
+    ];
 
   let text: string;
   try {
@@ -36,7 +63,12 @@ export function loadProjects(env: Env, readFile: (path: string) => string): Proj
   const projects: ProjectConfig[] = [];
   for (const entry of entries) {
     try {
-      projects.push({ ...loadConfig(entry.env), path: entry.path, channels: entry.channels });
+      projects.push({
+        ...loadConfig(entry.env),
+        path: entry.path,
+        channels: entry.channels,
+        access: accessOf(entry.env),
+      });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) {
@@ -54,4 +86,42 @@ export function loadProjects(env: Env, readFile: (path: string) => string): Proj
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return projects;
+}
+
+/** What the bot runs with: its projects and its Slack app. */
+export interface BotSetup {
+  projects: ProjectConfig[];
+  slack: SlackSettings;
+  logFormat: LogFormat | undefined;
+}
+
+/**
+ * The bot's configuration: the environment alone (one project, exactly as before), or the
+ * Slack app from the environment and the projects from REVIEW_APP_CONFIG; every problem of
+ * both at once.
+ */
+export function loadBotSetup(env: Env, readFile: (path: string) => string): BotSetup {
+  if (!env.REVIEW_APP_CONFIG?.trim()) {
+    const { slack, logFormat, ...config } = loadBotConfig(env);
+    const path = env.GITLAB_PROJECT?.trim() ?? '';
+    return {
+      projects: [{ ...config, path, channels: [], access: slack.access }],
+      slack,
+      logFormat,
+    };
+  }
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const slack = attempt(() => loadSlackConfig(env));
+  const projects = attempt(() => loadProjects(env, readFile));
+  if (!slack || !projects) throw new ConfigError(problems);
+  return { projects, ...slack };
 }

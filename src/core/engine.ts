@@ -17,6 +17,7 @@ import type {
   LogSource,
   MergeRequestNotes,
   MergeRequestSource,
+  RoutedAppKey,
   TaskAddress,
   TaskPlatform,
   ThreadLinks,
@@ -135,7 +136,13 @@ export class ReviewAppEngine {
         if (!this.config.image.imageTemplate) this.gitlab.prepareImageLookup?.().catch(() => {});
       },
     });
-    this.apps = new AppSurvey(deps.platform, () => this.projectPath());
+    this.apps = new AppSurvey(
+      (options) => deps.platform.listTasks(options),
+      async () => {
+        const project = await this.projectPath();
+        return (path) => path === project;
+      },
+    );
     this.addresses = new AppAddresses({
       platform: deps.platform,
       environments: deps.environments,
@@ -149,6 +156,19 @@ export class ReviewAppEngine {
       logger: this.logger,
       remember: (app, patch) => this.updateMeta(app, patch),
     });
+  }
+
+  /** GitLab's base URL, for reading MR URLs. */
+  get gitlabUrl(): string {
+    return this.config.gitlab.url;
+  }
+
+  /**
+   * The platform's listing of the bot's tasks, whatever their project: a fleet of projects
+   * sharing the cluster reads it once for all of them.
+   */
+  listTasks(options: Parameters<TaskPlatform['listTasks']>[0]): Promise<TaskInfo[]> {
+    return this.platform.listTasks(options);
   }
 
   /** The project's path (acme/shop): what review apps are tagged and found by. */
@@ -449,16 +469,13 @@ export class ReviewAppEngine {
 
   /**
    * Remove the load balancer's rules and target groups whose app is gone: `live` are the
-   * apps whose task is not stopped, `closed` the merged or closed MRs. Nothing without one.
+   * apps whose task is not stopped (of every project: the load balancer is shared), `closed`
+   * the merged or closed MRs. Nothing without one.
    */
-  async sweepRoutes(live: ReviewApp[], closed: number[] = []): Promise<number> {
+  async sweepRoutes(live: ReviewApp[], closed: RoutedAppKey[] = []): Promise<number> {
     if (!this.router) return 0;
-    const project = await this.projectPath();
     const { removed } = await this.router.sweep(
-      {
-        live: live.map((app) => ({ project: app.meta.project, mr: app.meta.mr })),
-        closed: closed.map((mr) => ({ project, mr })),
-      },
+      { live: live.map((app) => ({ project: app.meta.project, mr: app.meta.mr })), closed },
       this.clock.now(),
     );
     return removed;

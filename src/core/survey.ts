@@ -1,6 +1,5 @@
 import { MetaCache, yieldToEventLoop } from './meta-cache.js';
-import type { TaskPlatform } from './ports.js';
-import type { ReviewApp } from './types.js';
+import type { ReviewApp, TaskInfo } from './types.js';
 
 /** Apps handled between two yields to the event loop, so that Slack is never kept waiting long. */
 const BATCH = 100;
@@ -16,17 +15,25 @@ export interface SurveyOptions {
   complete?: boolean;
 }
 
+/** The platform's listing of the bot's tasks (TaskPlatform.listTasks, or one shared by projects). */
+export type ListTasks = (options: {
+  known: string[];
+  includeStopped: boolean;
+  onlyStopped?: boolean;
+}) => Promise<TaskInfo[]>;
+
 /**
- * This project's review apps as the platform shows them now, read from the
- * tasks' tags: the bot keeps no other record, so every listing, every limit
- * check and every watch round (after a restart too) starts here.
+ * Review apps as the platform shows them now, read from the tasks' tags: the
+ * bot keeps no other record, so every listing, every limit check and every
+ * watch round (after a restart too) starts here. `serves` says which projects'
+ * apps are wanted (one engine's project, or every project of the fleet).
  */
 export class AppSurvey {
   private readonly metas = new MetaCache();
 
   constructor(
-    private readonly platform: TaskPlatform,
-    private readonly projectPath: () => Promise<string>,
+    private readonly list: ListTasks,
+    private readonly serves: () => Promise<(project: string) => boolean>,
   ) {}
 
   /**
@@ -35,7 +42,7 @@ export class AppSurvey {
    * tasks after about an hour, so an app that ended while nobody watched can only be missed.
    */
   async survey(options: SurveyOptions = {}): Promise<{ apps: ReviewApp[]; missing: string[] }> {
-    const tasks = await this.platform.listTasks({
+    const tasks = await this.list({
       known: options.known ?? [],
       includeStopped: options.includeStopped ?? false,
       ...(options.onlyStopped ? { onlyStopped: true } : {}),
@@ -43,13 +50,13 @@ export class AppSurvey {
     if (tasks.length === 0) return { apps: [], missing: options.known ?? [] };
     const described = new Set(tasks.map((t) => t.arn));
     const missing = (options.known ?? []).filter((arn) => !described.has(arn));
-    const project = await this.projectPath();
-    // Review apps of this project only: one cluster may serve several bots.
+    const serves = await this.serves();
+    // Review apps of the served projects only: one cluster may serve several bots.
     const apps: ReviewApp[] = [];
     for (const [index, task] of tasks.entries()) {
       if (index > 0 && index % BATCH === 0) await yieldToEventLoop();
       const meta = this.metas.read(task.arn, task.tags);
-      if (!meta || meta.project !== project) continue;
+      if (!meta || !serves(meta.project)) continue;
       apps.push({ task, meta, ...(meta.url ? { address: { url: meta.url } } : {}) });
     }
     // Only a look at every task the watcher follows may tell which ones are gone.

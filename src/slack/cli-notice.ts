@@ -3,7 +3,7 @@ import type { ReviewApp, ReviewAppMeta } from '../core/types.js';
 import { parentMessage } from './messages/parent.js';
 import { statusMessage } from './messages/status.js';
 import type { SlackNotifier } from './notifier.js';
-import { notifierFor, type SlackServices } from './services.js';
+import { type NotifierServices, notifierFor } from './services.js';
 import type { CliNoticeSettings } from './settings.js';
 
 /**
@@ -18,7 +18,7 @@ export class CliNotice {
 
   constructor(
     private readonly settings: CliNoticeSettings,
-    private readonly services: Omit<SlackServices, 'access'>,
+    private readonly services: NotifierServices,
   ) {
     this.client = new webApi.WebClient(settings.botToken, {
       ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),

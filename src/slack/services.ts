@@ -1,36 +1,53 @@
 import type { webApi } from '@slack/bolt';
 import type { Clock } from '../core/clock.js';
 import type { ReviewAppEngine } from '../core/engine.js';
+import type { ReviewAppFleet, ServedProject } from '../core/fleet.js';
 import type { Logger } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
 import { SlackNotifier } from './notifier.js';
 import type { AccessSettings } from './settings.js';
 
-/** What every listener gets: the engine, time, logging, and who may act. */
+/** A project as Slack needs it: its engine, and who may act on its apps where. */
+export interface SlackProject extends ServedProject {
+  access: AccessSettings;
+}
+
+/** What every listener gets: the projects' engines, time, logging, and who may act. */
 export interface SlackServices {
+  /** Every project the bot serves; a request is routed to one (see ProjectCatalogue). */
+  fleet: ReviewAppFleet<SlackProject>;
+  /** The first project's engine. */
   engine: ReviewAppEngine;
   clock: Clock;
   logger: Logger;
   access: AccessSettings;
 }
 
+/** What a notifier needs: the engine of a one-project caller (the CLI), or every project's. */
+export type NotifierServices = Pick<SlackServices, 'clock' | 'logger'> & {
+  fleet?: ReviewAppFleet<ServedProject>;
+  engine: ReviewAppEngine;
+};
+
 /**
  * The one way to build a notifier. `updates` is the client for countdown
  * edits, which should reject rate-limited calls so that the watcher waits.
  */
 export function notifierFor(
-  services: Omit<SlackServices, 'access'>,
+  services: NotifierServices,
   client: webApi.WebClient,
   updates?: webApi.WebClient,
   relaunch?: (app: ReviewApp) => Promise<void>,
 ): SlackNotifier {
-  const { engine, clock, logger } = services;
+  const { clock, logger, fleet } = services;
+  // Each app is spoken of by its own project's engine.
+  const engineOf = (app: { meta: { project: string } }) => fleet?.engineOf(app) ?? services.engine;
   return new SlackNotifier(client, {
     clock,
     logger,
-    costOf: (app) => engine.costOf(app),
-    logsOf: (app) => engine.recentLogs(app),
-    mergeRequestUrl: (meta) => engine.mergeRequestUrl(meta),
+    costOf: (app) => engineOf(app).costOf(app),
+    logsOf: (app) => engineOf(app).recentLogs(app),
+    mergeRequestUrl: (meta) => engineOf({ meta }).mergeRequestUrl(meta),
     ...(updates ? { updates } : {}),
     ...(relaunch ? { relaunch } : {}),
   });

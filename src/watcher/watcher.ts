@@ -1,9 +1,10 @@
 import type { Clock } from '../core/clock.js';
 import { LOST_EXPLANATION, type StopExplanation, stopReasonFor } from '../core/diagnosis.js';
 import type { ReviewAppEngine } from '../core/engine.js';
+import type { ReviewAppFleet } from '../core/fleet.js';
 import type { Logger } from '../core/logger.js';
 import { yieldToEventLoop } from '../core/meta-cache.js';
-import type { TaskAddress } from '../core/ports.js';
+import type { RoutedAppKey, TaskAddress } from '../core/ports.js';
 import { isEnded, type ReviewApp } from '../core/types.js';
 import {
   type CommitNews,
@@ -32,7 +33,8 @@ export interface Notifier {
 }
 
 export interface WatcherOptions {
-  engine: ReviewAppEngine;
+  /** Every project's engine; the apps of all of them are read together, each handled by its own. */
+  fleet: ReviewAppFleet;
   notifier: Notifier;
   clock: Clock;
   logger: Logger;
@@ -44,8 +46,8 @@ export interface WatcherOptions {
   warnBeforeMs?: number;
   /** How often a countdown is refreshed when the budget allows. */
   refreshMs?: number;
-  /** How apps follow their merge request (merged, closed, new commits). */
-  follow?: FollowSettings;
+  /** How apps follow their merge request (merged, closed, new commits), by project path. */
+  follow?: (project: string) => FollowSettings;
 }
 
 const MINUTE = 60_000;
@@ -80,8 +82,8 @@ export class Watcher {
   private followedAt = Number.NEGATIVE_INFINITY;
   private environmentsCheckedAt = Number.NEGATIVE_INFINITY;
   private routesSweptAt = Number.NEGATIVE_INFINITY;
-  /** MRs merged or closed since the last sweep: their ended pages need not wait out the day. */
-  private readonly closedMrs = new Set<number>();
+  /** MRs merged or closed since the last sweep (`project!mr`): their ended pages need not wait out the day. */
+  private readonly closedMrs = new Map<string, RoutedAppKey>();
 
   constructor(private readonly options: WatcherOptions) {
     this.budget = new UpdateBudget(options.updatesPerMinute, options.clock.now());
@@ -131,11 +133,11 @@ export class Watcher {
 
   /** One look at every app. `includeStopped` also finds apps that ended while the bot was away. */
   async round(options: { includeStopped?: boolean } = {}): Promise<void> {
-    const { engine } = this.options;
-    for (const arn of engine.drainLaunched()) this.known.add(arn);
+    const { fleet } = this.options;
+    for (const arn of fleet.drainLaunched()) this.known.add(arn);
     let survey: { apps: ReviewApp[]; missing: string[] };
     try {
-      survey = await engine.survey({
+      survey = await fleet.survey({
         known: [...this.known],
         includeStopped: options.includeStopped ?? false,
         complete: true,
@@ -149,7 +151,11 @@ export class Watcher {
     this.lastFailure = undefined;
     const { apps, missing } = survey;
     await this.markLost(missing);
-    const addresses = await engine.addressesOf(this.toAdopt(apps).map((app) => app.task));
+    const addresses = new Map<string, TaskAddress>();
+    for (const group of fleet.byEngine(this.toAdopt(apps))) {
+      const read = await group.engine.addressesOf(group.apps.map((app) => app.task));
+      for (const [arn, address] of read) addresses.set(arn, address);
+    }
     const due: ReviewApp[] = [];
     for (const [index, app] of apps.entries()) {
       // A thousand apps are a long stretch of work: let Slack requests in between.
@@ -170,9 +176,11 @@ export class Watcher {
     await this.refreshCountdowns(due.filter((app) => !this.announcedHere.has(app.task.arn)));
     this.rounds += 1;
     if (this.rounds % 40 === 0) {
-      await engine
-        .cleanUp()
-        .catch((error) => this.options.logger.warn('task definition clean-up failed', { error }));
+      for (const project of fleet.projects) {
+        await project.engine
+          .cleanUp()
+          .catch((error) => this.options.logger.warn('task definition clean-up failed', { error }));
+      }
     }
   }
 
@@ -181,7 +189,12 @@ export class Watcher {
    * unless the stop that ended the app ended it already.
    */
   private async endEnvironments(apps: ReviewApp[]): Promise<void> {
-    const { engine } = this.options;
+    for (const group of this.options.fleet.byEngine(apps)) {
+      await this.endEnvironmentsOf(group.engine, group.apps);
+    }
+  }
+
+  private async endEnvironmentsOf(engine: ReviewAppEngine, apps: ReviewApp[]): Promise<void> {
     const ended = (app: ReviewApp) => isEnded(app.task) || this.announcedHere.has(app.task.arn);
     const live = new Set(apps.filter((app) => !ended(app)).map((app) => app.meta.mr));
     const mrs = new Set(
@@ -194,16 +207,20 @@ export class Watcher {
 
   /** Now and then, GitLab's available environments against the live apps (see the engine's). */
   private async reconcileEnvironments(apps: ReviewApp[]): Promise<void> {
-    const { engine, clock, logger } = this.options;
+    const { fleet, clock, logger } = this.options;
     const now = clock.now();
     if (now - this.environmentsCheckedAt < ENVIRONMENTS_CHECK_MS) return;
     this.environmentsCheckedAt = now;
     const live = apps.filter((app) => !isEnded(app.task) && !this.announcedHere.has(app.task.arn));
-    await engine.reconcileEnvironments(live).catch((error) => {
-      // What is not done is still owed, and GitLab's list still says so: a minute from now.
-      this.environmentsCheckedAt = now - ENVIRONMENTS_CHECK_MS + MINUTE;
-      logger.warn('could not check the GitLab environments', { error });
-    });
+    // Every project, those without a live app too: theirs may still show one in GitLab.
+    for (const project of fleet.projects) {
+      const own = live.filter((app) => fleet.projectOf(app) === project);
+      await project.engine.reconcileEnvironments(own).catch((error) => {
+        // What is not done is still owed, and GitLab's list still says so: a minute from now.
+        this.environmentsCheckedAt = now - ENVIRONMENTS_CHECK_MS + MINUTE;
+        logger.warn('could not check the GitLab environments', { project: project.path, error });
+      });
+    }
   }
 
   /**
@@ -211,15 +228,19 @@ export class Watcher {
    * target groups only for apps whose task is not stopped, launching ones included.
    */
   private async sweepRoutes(apps: ReviewApp[], recovering: boolean): Promise<void> {
-    const { engine, clock, logger } = this.options;
+    const { fleet, clock, logger } = this.options;
     const now = clock.now();
     if (!recovering && now - this.routesSweptAt < ROUTES_SWEEP_MS) return;
     this.routesSweptAt = now;
     const live = apps.filter((app) => !isEnded(app.task) && !this.announcedHere.has(app.task.arn));
     const closed = [...this.closedMrs];
     try {
-      await engine.sweepRoutes(live, closed);
-      for (const mr of closed) this.closedMrs.delete(mr);
+      // The load balancer is shared: one sweep knows every project's live apps.
+      await fleet.projects[0]?.engine.sweepRoutes(
+        live,
+        closed.map(([, key]) => key),
+      );
+      for (const [id] of closed) this.closedMrs.delete(id);
     } catch (error) {
       logger.warn('could not sweep the load balancer', { error });
     }
@@ -228,37 +249,45 @@ export class Watcher {
   /** Remember a merged or closed MR for the next sweep. */
   private ended(app: ReviewApp, explanation: StopExplanation): void {
     if (explanation.kind === 'mr-merged' || explanation.kind === 'mr-closed') {
-      this.closedMrs.add(app.meta.mr);
+      const { project, mr } = app.meta;
+      this.closedMrs.set(`${project}!${mr}`, { project, mr });
     }
   }
 
   /** Ask GitLab about the live apps' merge requests, on its own slower cadence. */
   private async follow(apps: ReviewApp[]): Promise<void> {
-    const { engine, clock, logger, notifier } = this.options;
-    const settings = this.options.follow ?? DEFAULT_FOLLOW;
+    const { fleet, clock, logger, notifier } = this.options;
+    const settingsOf = (project: string) => this.options.follow?.(project) ?? DEFAULT_FOLLOW;
     const now = clock.now();
-    if (now - this.followedAt < settings.checkEveryMs) return;
+    // The cadence is shared by every project (REVIEW_APP_MR_CHECK_INTERVAL is one setting).
+    if (now - this.followedAt < settingsOf(fleet.projects[0]?.path ?? '').checkEveryMs) return;
     this.followedAt = now;
     const live = apps.filter(
       (app) =>
         !isEnded(app.task) &&
-        !engine.isStarting(app.task.arn) &&
+        !fleet.isStarting(app.task.arn) &&
         !this.announcedHere.has(app.task.arn),
     );
-    try {
-      await followMergeRequests(
-        {
-          engine,
-          logger,
-          settings,
-          stop: (app, reason) => this.stopAndAnnounce(app, reason),
-          newCommit: (app, news) => notifier.newCommit(app, news),
-        },
-        live,
-      );
-    } catch (error) {
-      // GitLab being away must not hold up deadlines: the next check tries again.
-      logger.warn('could not read the merge requests of running apps', { error });
+    // One GitLab request per 100 apps of each project that has any.
+    for (const group of fleet.byEngine(live)) {
+      try {
+        await followMergeRequests(
+          {
+            engine: group.engine,
+            logger,
+            settings: settingsOf(group.project.path),
+            stop: (app, reason) => this.stopAndAnnounce(app, reason),
+            newCommit: (app, news) => notifier.newCommit(app, news),
+          },
+          group.apps,
+        );
+      } catch (error) {
+        // GitLab being away must not hold up deadlines: the next check tries again.
+        logger.warn('could not read the merge requests of running apps', {
+          project: group.project.path,
+          error,
+        });
+      }
     }
   }
 
@@ -281,7 +310,7 @@ export class Watcher {
       task.lastStatus === 'RUNNING' &&
       !meta.url &&
       now < meta.softDeadline &&
-      !this.options.engine.isStarting(task.arn)
+      !this.options.fleet.isStarting(task.arn)
     );
   }
 
@@ -290,11 +319,12 @@ export class Watcher {
     app: ReviewApp,
     addresses: Map<string, TaskAddress>,
   ): Promise<ReviewApp | undefined> {
-    const { engine } = this.options;
+    const { fleet } = this.options;
+    const engine = fleet.engineOf(app);
     const arn = app.task.arn;
     if (isEnded(app.task)) {
       this.forget(arn);
-      if (!app.meta.announced && !this.announcedHere.has(arn) && !engine.endReportedByLaunch(arn)) {
+      if (!app.meta.announced && !this.announcedHere.has(arn) && !fleet.endReportedByLaunch(arn)) {
         await this.announce(app, engine.explainStop(app.task, app.meta));
       }
       return undefined;
@@ -319,7 +349,8 @@ export class Watcher {
     app: ReviewApp,
     addresses: Map<string, TaskAddress>,
   ): Promise<ReviewApp | undefined> {
-    const { engine, clock, notifier, logger } = this.options;
+    const { clock, notifier, logger } = this.options;
+    const engine = this.options.fleet.engineOf(app);
     const now = clock.now();
     const { meta, task } = app;
     if (now >= meta.softDeadline) {
@@ -361,7 +392,8 @@ export class Watcher {
    * money), and this process remembers that it told the channel.
    */
   private async stopAndAnnounce(app: ReviewApp, reason: string): Promise<void> {
-    const { engine, logger, notifier } = this.options;
+    const { logger, notifier } = this.options;
+    const engine = this.options.fleet.engineOf(app);
     try {
       const marked = await engine.updateMeta(app, { announced: true }).catch((error) => {
         logger.warn('could not mark a review app as announced', { mr: app.meta.mr, error });
@@ -380,7 +412,8 @@ export class Watcher {
   }
 
   private async announce(app: ReviewApp, explanation: StopExplanation): Promise<void> {
-    const { engine, notifier, logger } = this.options;
+    const { notifier, logger } = this.options;
+    const engine = this.options.fleet.engineOf(app);
     try {
       await engine.updateMeta(app, { announced: true });
     } catch (error) {
@@ -444,7 +477,7 @@ export class Watcher {
         .ended(ended, LOST_EXPLANATION)
         .then((edits) => this.spent(edits))
         .catch((error) => this.options.logger.warn('could not report a lost app', { error }));
-      await this.options.engine.noteEnded(ended, LOST_EXPLANATION);
+      await this.options.fleet.engineOf(ended).noteEnded(ended, LOST_EXPLANATION);
     }
   }
 }

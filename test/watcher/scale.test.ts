@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { awsOptionsFromEnv } from '../../src/compose.js';
 import type { ReviewAppEngine } from '../../src/core/engine.js';
+import { ReviewAppFleet } from '../../src/core/fleet.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { ReviewApp } from '../../src/core/types.js';
 import { type CountdownResult, type Notifier, Watcher } from '../../src/watcher/watcher.js';
@@ -45,7 +46,7 @@ class RecordingNotifier implements Notifier {
 /** A watcher as the bot runs it: 30 updates a minute, a round every 15 seconds. */
 function watcherOver(world: World, engine: ReviewAppEngine, notifier: Notifier): Watcher {
   return new Watcher({
-    engine,
+    fleet: ReviewAppFleet.of(engine),
     notifier,
     clock: world.clock,
     logger: silentLogger,
