@@ -59,6 +59,14 @@ export async function startBot(options: {
     clock,
     threadLinks: slackThreadLinks(watchClient),
   });
+  // Every project's path as its apps' tags carry it, read before any command: the fleet
+  // learns them on a survey that finds apps, and a Stop clicked before the first round has
+  // found one must reach its project's engine. Only a numeric GITLAB_PROJECT asks GitLab.
+  await fleet
+    .project('')
+    .catch((error: unknown) =>
+      logger.warn('could not read the projects’ paths yet; the first watch round will', { error }),
+    );
   const engine = fleet.projects[0]?.engine as ReviewAppEngine;
   const services: SlackServices = { fleet, engine, clock, logger, access: slack.access };
   const followOf = new Map(projects.map((project) => [project.path, project.follow]));
