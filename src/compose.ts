@@ -6,7 +6,7 @@ import type { Config, Env } from './config/config.js';
 import type { ProjectConfig } from './config/projects.js';
 import type { CheckResult } from './core/check.js';
 import { type Clock, systemClock } from './core/clock.js';
-import { ReviewAppEngine } from './core/engine.js';
+import { type EngineDeps, ReviewAppEngine } from './core/engine.js';
 import { ReviewAppFleet, type ServedProject } from './core/fleet.js';
 import type { Logger } from './core/logger.js';
 import type { ThreadLinks } from './core/ports.js';
@@ -42,6 +42,7 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
 
 interface EngineOptions {
   config: Config;
+  elsewhere?: EngineDeps['elsewhere'];
   env: Env;
   logger: Logger;
   clock?: Clock;
@@ -68,13 +69,25 @@ export function createFleet(
   options: Omit<EngineOptions, 'config'> & { projects: ProjectConfig[] },
 ): ReviewAppFleet<BotProject> {
   const clients = createAwsClients(awsOptionsFromEnv(options.env));
+  let fleet: ReviewAppFleet<BotProject> | undefined;
+  // One per-user limit across the projects: a launch counts the requester's apps elsewhere.
+  const elsewhere = (config: ProjectConfig) => async (requester: string) => {
+    const apps = fleet ? await fleet.list() : [];
+    return apps.filter(
+      (app) => app.meta.requester === requester && fleet?.projectOf(app)?.config !== config,
+    );
+  };
+  const several = options.projects.length > 1;
   const built = options.projects.map((config) => ({
     config,
-    engine: engineWith({ ...options, config }, clients),
+    engine: engineWith(
+      { ...options, config, ...(several ? { elsewhere: elsewhere(config) } : {}) },
+      clients,
+    ),
   }));
   const [first, ...others] = built;
   if (!first) throw new Error('a fleet needs at least one project');
-  return new ReviewAppFleet(
+  fleet = new ReviewAppFleet(
     built.map(({ config, engine }) => ({
       path: config.path,
       channels: config.channels,
@@ -98,6 +111,7 @@ export function createFleet(
       },
     },
   );
+  return fleet;
 }
 
 function engineWith(
@@ -117,6 +131,7 @@ function engineWith(
       : {}),
     ...(config.gitlab.mrNotes ? { notes: new GitLabMergeRequestNotes(gitlab.calls) } : {}),
     ...(options.threadLinks ? { threadLinks: options.threadLinks } : {}),
+    ...(options.elsewhere ? { elsewhere: options.elsewhere } : {}),
     ...(config.router
       ? { router: new AlbRouter(clients, config.router, logger, () => clock.now()) }
       : {}),
