@@ -4,7 +4,6 @@ import { createFleet } from './compose.js';
 import { type Env, secretsOf } from './config/config.js';
 import { loadBotSetup } from './config/projects.js';
 import { type Clock, systemClock } from './core/clock.js';
-import type { ReviewAppEngine } from './core/engine.js';
 import { createLogger, type LogFormat } from './core/logger.js';
 import { nodeSupportNotice } from './node-support.js';
 import { createSlackApp } from './slack/app.js';
@@ -59,8 +58,7 @@ export async function startBot(options: {
     clock,
     threadLinks: slackThreadLinks(watchClient),
   });
-  const engine = fleet.projects[0]?.engine as ReviewAppEngine;
-  const services: SlackServices = { fleet, engine, clock, logger, access: slack.access };
+  const services: SlackServices = { fleet, clock, logger };
   const followOf = new Map(projects.map((project) => [project.path, project.follow]));
   const autoRelaunch = projects.some((project) => project.follow.commits === 'auto');
   let watcher: Watcher | undefined;
