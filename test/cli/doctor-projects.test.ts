@@ -135,6 +135,32 @@ describe('review-app doctor with several projects', () => {
     expect(result.stdout).not.toContain('glpat-wrong');
   });
 
+  it("checks the shared load balancer once, against every project's subnets", async () => {
+    await using world = await startWorld();
+    addApiProject(world);
+    const { listenerArn } = world.aws.addLoadBalancer();
+    world.aws.addSubnet({ subnetId: 'subnet-0fedcba987654321f', vpcId: 'vpc-0ffffffffffffffff' });
+    const file = `${TWO_PROJECTS}\n    ECS_SUBNETS: subnet-0fedcba987654321f`;
+    const result = await doctor(world, file, {
+      LOAD_BALANCER_LISTENER_ARN: listenerArn,
+      REVIEW_APP_DOMAIN: 'review.example.com',
+    });
+    const shared = result.sections.get('Shared by every project:') ?? [];
+    expect(result.names('Shared by every project:')).toEqual([
+      'GitLab token',
+      'ECS cluster',
+      'Load balancer listener',
+      'Load balancer VPC',
+      'Load balancer room',
+    ]);
+    expect(shared[3]).toMatch(
+      /^✗ Load balancer VPC: ECS_SUBNETS subnet-0fedcba987654321f are outside the load balancer's VPC/,
+    );
+    for (const project of ['acme/shop:', 'acme/api:'])
+      expect(result.names(project)?.filter((name) => name.startsWith('Load balancer'))).toEqual([]);
+    expect(result.code).toBe(1);
+  });
+
   it('answers with a structure per project with --json', async () => {
     await using world = await startWorld();
     addApiProject(world);
