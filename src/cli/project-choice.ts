@@ -7,7 +7,10 @@ export class ProjectChoiceError extends Error {}
 export interface ProjectHints {
   /** --project. */
   flag?: string | undefined;
-  /** GitLab's predefined variable in a CI job: the project whose pipeline runs the CLI. */
+  /**
+   * GitLab's predefined variable in a CI job: "the namespace with project name" (acme/shop)
+   * of the project whose pipeline runs the CLI (docs.gitlab.com/ci/variables/predefined_variables).
+   */
   ciProjectPath?: string | undefined;
 }
 
