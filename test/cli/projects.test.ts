@@ -156,6 +156,20 @@ describe('the CLI with several projects (REVIEW_APP_CONFIG)', () => {
     expect(after.lines.map((line) => line.split('\t')[0])).toEqual(['shop!42']);
   });
 
+  it("reads the logs of the app of the project named, as its own project's engine finds it", async () => {
+    await using setup = await twoProjects();
+    expect((await setup.run(['launch', 'api!5', '--wait'])).code).toBe(0);
+    const task = setup.world.aws.tasks()[0];
+    setup.world.aws.containerLog(task?.taskArn as string, 'web', ['api listening on 3000']);
+
+    const logs = await setup.run(['logs', '5', '--project', 'api']);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain('api listening on 3000');
+    const unnamed = await setup.run(['logs', '5']);
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain('Several projects are served');
+  });
+
   it('with one project in the file, 42 means that project, and the list names none', async () => {
     await using world = await startWorld();
     world.addMergeRequest(42);

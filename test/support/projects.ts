@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoTaskDefinition } from '@review-app-bot/sandbox';
+import { demoLoggingTaskDefinition } from '@review-app-bot/sandbox';
 import type { Env } from '../../src/config/config.js';
 import type { World } from './world.js';
 
@@ -17,7 +17,8 @@ export function addApiProject(world: World) {
   const repository = world.gitlab.addRegistryRepository(API_PROJECT.id, {
     id: API_PROJECT.registryId,
   });
-  const base = demoTaskDefinition();
+  // It logs to CloudWatch, so that `review-app logs` has something to read there.
+  const base = demoLoggingTaskDefinition(API_PROJECT.family);
   world.aws.addTaskDefinition({
     ...base,
     family: API_PROJECT.family,
