@@ -191,7 +191,8 @@ describe('one bot, several projects, in Slack', () => {
   it('adopts the apps a one-project bot launched: listed, named and ended by their own project', async () => {
     await using w = await startProjectsWorld();
     // Tasks tagged as a one-project bot for acme/shop tagged them, before the file existed.
-    await seedRunningApps(w, 2);
+    const oneProjectBot = { GITLAB_PROJECT: PROJECT_PATH, ECS_TASK_DEFINITION: 'shop-web' };
+    await seedRunningApps({ ...w, env: { ...w.env, ...oneProjectBot } }, 2);
     const list = shown(await answerTo(w, SHARED_CHANNEL, 'list'));
     expect(list).toContain('2 review apps are running');
     expect(list).toContain('shop!1 MR 1');

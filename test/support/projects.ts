@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoTaskDefinition } from '@review-app-bot/sandbox';
+import { demoLoggingTaskDefinition } from '@review-app-bot/sandbox';
 import { expect } from 'vitest';
 import type { Env } from '../../src/config/config.js';
 import { readButtonValue } from '../../src/slack/ids.js';
@@ -14,11 +14,78 @@ import {
   shown,
   startBotWorld,
 } from './bot.js';
-import { taskTags } from './world.js';
+import { taskTags, type World } from './world.js';
 
-/** The second project of a two-project bot (the world's first is acme/shop, id 7). */
-export const API_PROJECT = { id: 8, path: 'acme/api' } as const;
-const API_REGISTRY_ID = 2;
+/** A second project of the same GitLab, on the same cluster, with its own base task definition. */
+export const API_PROJECT = { id: 8, path: 'acme/api', registryId: 2, family: 'api-web' } as const;
+
+/**
+ * acme/api beside the world's acme/shop: its GitLab project, registry repository and
+ * base task definition. `addMergeRequest` gives it an open MR with a pushed image.
+ */
+export function addApiProject(world: World) {
+  world.gitlab.addProject({ id: API_PROJECT.id, path: API_PROJECT.path });
+  const repository = world.gitlab.addRegistryRepository(API_PROJECT.id, {
+    id: API_PROJECT.registryId,
+  });
+  // It logs to CloudWatch, so that `review-app logs` has something to read there.
+  const base = demoLoggingTaskDefinition(API_PROJECT.family);
+  world.aws.addTaskDefinition({
+    ...base,
+    family: API_PROJECT.family,
+    containerDefinitions: base.containerDefinitions.map((container) => ({
+      ...container,
+      image: 'registry.example.test/acme/api:main',
+    })),
+  });
+  let count = 0;
+  return {
+    addMergeRequest(iid: number, title = `API change ${iid}`) {
+      count += 1;
+      const sha = `${(0xa000 + count).toString(16)}${'cd'.repeat(18)}`;
+      const pipeline = world.gitlab.addPipeline(API_PROJECT.id, {
+        id: 5000 + iid,
+        status: 'success',
+        sha,
+      });
+      world.gitlab.addMergeRequest(API_PROJECT.id, {
+        iid,
+        title,
+        source_branch: `api/${iid}`,
+        sha,
+        head_pipeline: { id: pipeline.id, status: pipeline.status },
+        author: { username: 'dev', name: 'Dev Eloper' },
+      });
+      world.gitlab.addRegistryTag(API_PROJECT.id, API_PROJECT.registryId, sha);
+      return { sha, image: `${repository.location}:${sha}` };
+    },
+  };
+}
+
+/** The two projects' review-apps.yml, as an operator writes it. */
+export const TWO_PROJECTS = [
+  'projects:',
+  '  acme/shop:',
+  '    ECS_TASK_DEFINITION: shop-web',
+  `  ${API_PROJECT.path}:`,
+  `    ECS_TASK_DEFINITION: ${API_PROJECT.family}`,
+].join('\n');
+
+/**
+ * A review-apps.yml on disk, as REVIEW_APP_CONFIG names it; removed when disposed.
+ * Its env, laid over the world's, unsets ECS_TASK_DEFINITION and GITLAB_PROJECT: the file
+ * sets them per project, as an operator with a file would.
+ */
+export function projectFile(text: string): { env: Env; path: string } & Disposable {
+  const dir = mkdtempSync(join(tmpdir(), 'review-apps-'));
+  const path = join(dir, 'review-apps.yml');
+  writeFileSync(path, `${text}\n`);
+  return {
+    path,
+    env: { ECS_TASK_DEFINITION: undefined, GITLAB_PROJECT: undefined, REVIEW_APP_CONFIG: path },
+    [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
 
 /** Channel ids as Slack makes them (the file checks their shape). */
 export const SHOP_CHANNEL = 'C0SHOP';
@@ -50,40 +117,23 @@ export interface ProjectsWorld extends BotWorld {
   addApiMergeRequest(iid: number, title?: string): void;
 }
 
-let counter = 0;
-
 /** The real bot serving acme/shop and acme/api from a review-apps.yml, with every stand-in. */
 export async function startProjectsWorld(
   options: { file?: string; env?: Env } = {},
 ): Promise<ProjectsWorld> {
-  const dir = mkdtempSync(join(tmpdir(), 'review-apps-'));
-  const file = join(dir, 'review-apps.yml');
-  writeFileSync(file, options.file ?? twoProjects());
-  const w = await startBotWorld({ env: { REVIEW_APP_CONFIG: file, ...options.env } });
-  w.gitlab.addProject(API_PROJECT);
-  w.gitlab.addRegistryRepository(API_PROJECT.id, { id: API_REGISTRY_ID });
-  w.aws.addTaskDefinition({ ...demoTaskDefinition(), family: 'api-web' });
+  const file = projectFile(options.file ?? twoProjects());
+  const w = await startBotWorld({ env: { ...file.env, ...options.env } });
+  const api = addApiProject(w);
   for (const channel of [SHOP_CHANNEL, API_CHANNEL, SHARED_CHANNEL])
     w.slack.setMember(channel, true);
+  const dispose = w[Symbol.asyncDispose].bind(w);
   return Object.assign(w, {
-    addApiMergeRequest(iid: number, title = `API change ${iid}`) {
-      counter += 1;
-      const sha = `${counter.toString(16).padStart(8, '0')}${'cd'.repeat(16)}`;
-      const pipeline = w.gitlab.addPipeline(API_PROJECT.id, {
-        id: 5000 + iid,
-        status: 'success',
-        sha,
-      });
-      w.gitlab.addMergeRequest(API_PROJECT.id, {
-        iid,
-        title,
-        source_branch: `api/${iid}`,
-        sha,
-        state: 'opened',
-        head_pipeline: { id: pipeline.id, status: pipeline.status },
-        author: { username: 'dev', name: 'Dev Eloper' },
-      });
-      w.gitlab.addRegistryTag(API_PROJECT.id, API_REGISTRY_ID, sha);
+    addApiMergeRequest(iid: number, title?: string) {
+      api.addMergeRequest(iid, title);
+    },
+    async [Symbol.asyncDispose]() {
+      await dispose();
+      file[Symbol.dispose]();
     },
   });
 }
