@@ -204,3 +204,103 @@ describe('one bot, several projects, in Slack', () => {
     );
   });
 });
+
+describe('the launch modal with several projects', () => {
+  type Options = { options: { text: { text: string }; value: string }[] };
+  type View = { id: string; private_metadata?: string; blocks?: unknown[] };
+  const mrBlock = (view: View) =>
+    ((view.blocks ?? []) as { type: string; block_id?: string }[]).find(
+      (block) => block.type === 'input',
+    )?.block_id as string;
+
+  it('offers the channel’s projects, lists the chosen project’s MRs, and launches there', async () => {
+    await using w = await startProjectsWorld();
+    w.addMergeRequest(1, { title: 'Shop cart' });
+    w.addApiMergeRequest(7, 'API pagination');
+
+    await command(w, API_CHANNEL, '');
+    const opened = await eventually(() => {
+      const [view] = w.slack.views();
+      expect(view).toBeDefined();
+      return view as unknown as View;
+    });
+    const choice = (
+      (opened.blocks ?? []) as {
+        accessory?: { options: { value: string }[]; initial_option: { value: string } };
+      }[]
+    )
+      .map((block) => block.accessory)
+      .find(Boolean);
+    // The channel's project first and chosen; the other one offered too.
+    expect(choice?.options.map((option) => option.value)).toEqual(['acme/api', 'acme/shop']);
+    expect(choice?.initial_option.value).toBe('acme/api');
+    const picker = async (view: View) =>
+      (
+        (
+          await w.slack.sendOptionsRequest(w.eventsUrl, {
+            action_id: ACTIONS.pickMr,
+            block_id: mrBlock(view),
+            value: '',
+            view_id: view.id,
+          })
+        ).options as Options
+      ).options.map((option) => option.text.text);
+    expect(await picker(opened)).toEqual(['!7 API pagination']);
+
+    // Choosing acme/shop makes the modal again, for acme/shop's MRs.
+    await w.slack.sendBlockAction(w.eventsUrl, {
+      user_id: ALICE,
+      view_id: opened.id,
+      actions: [
+        {
+          action_id: ACTIONS.pickProject,
+          type: 'static_select',
+          selected_option: { text: { type: 'plain_text', text: 'acme/shop' }, value: 'acme/shop' },
+        },
+      ],
+    });
+    const updated = await eventually(() => {
+      const view = w.slack.views().find((v) => v.id === opened.id) as unknown as View;
+      expect(view.private_metadata).toContain('acme/shop');
+      return view;
+    });
+    expect(mrBlock(updated)).not.toBe(mrBlock(opened));
+    expect(await picker(updated)).toEqual(['!1 Shop cart']);
+
+    await w.slack.sendViewSubmission(w.eventsUrl, {
+      user_id: ALICE,
+      view_id: opened.id,
+      view: {
+        state: {
+          values: {
+            [mrBlock(updated)]: {
+              [ACTIONS.pickMr]: {
+                type: 'external_select',
+                selected_option: { text: { type: 'plain_text', text: '!1' }, value: '1' },
+              },
+            },
+          },
+        },
+      },
+    });
+    await runningIn(w, API_CHANNEL, 'shop!1');
+    expect(taskOf(w, PROJECT_PATH, 1)).toBeDefined();
+  });
+});
+
+describe('notices with several projects', () => {
+  it('tells the channel which project’s app expired', async () => {
+    await using w = await startProjectsWorld();
+    w.addApiMergeRequest(1, 'API pagination');
+    await command(w, API_CHANNEL, '1');
+    await runningIn(w, API_CHANNEL, 'api!1');
+    await w.bot.watcher.round();
+    await watchAfter(w, 31 * 60_000);
+    await eventually(() => {
+      const notice = w.slack.messages(API_CHANNEL).find((m) => shown(m).includes('has expired'));
+      expect(notice && shown(notice)).toContain(
+        'The review app for api!1 API pagination has expired',
+      );
+    });
+  });
+});
