@@ -4,7 +4,6 @@ import { createFleet } from './compose.js';
 import { type Env, secretsOf } from './config/config.js';
 import { loadBotSetup } from './config/projects.js';
 import { type Clock, systemClock } from './core/clock.js';
-import type { ReviewAppEngine } from './core/engine.js';
 import { createLogger, type LogFormat } from './core/logger.js';
 import { nodeSupportNotice } from './node-support.js';
 import { createSlackApp } from './slack/app.js';
@@ -59,16 +58,7 @@ export async function startBot(options: {
     clock,
     threadLinks: slackThreadLinks(watchClient),
   });
-  // Every project's path as its apps' tags carry it, read before any command: the fleet
-  // learns them on a survey that finds apps, and a Stop clicked before the first round has
-  // found one must reach its project's engine. Only a numeric GITLAB_PROJECT asks GitLab.
-  await fleet
-    .project('')
-    .catch((error: unknown) =>
-      logger.warn('could not read the projects’ paths yet; the first watch round will', { error }),
-    );
-  const engine = fleet.projects[0]?.engine as ReviewAppEngine;
-  const services: SlackServices = { fleet, engine, clock, logger, access: slack.access };
+  const services: SlackServices = { fleet, clock, logger };
   const followOf = new Map(projects.map((project) => [project.path, project.follow]));
   const autoRelaunch = projects.some((project) => project.follow.commits === 'auto');
   let watcher: Watcher | undefined;

@@ -6,7 +6,7 @@ import type { Config, Env } from './config/config.js';
 import type { ProjectConfig } from './config/projects.js';
 import type { CheckResult } from './core/check.js';
 import { type Clock, systemClock } from './core/clock.js';
-import { ReviewAppEngine } from './core/engine.js';
+import { type EngineDeps, ReviewAppEngine } from './core/engine.js';
 import { ReviewAppFleet, type ServedProject } from './core/fleet.js';
 import type { Logger } from './core/logger.js';
 import type { ThreadLinks } from './core/ports.js';
@@ -42,6 +42,7 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
 
 interface EngineOptions {
   config: Config;
+  elsewhere?: EngineDeps['elsewhere'];
   env: Env;
   logger: Logger;
   clock?: Clock;
@@ -68,13 +69,25 @@ export function createFleet(
   options: Omit<EngineOptions, 'config'> & { projects: ProjectConfig[] },
 ): ReviewAppFleet<BotProject> {
   const clients = createAwsClients(awsOptionsFromEnv(options.env));
+  let fleet: ReviewAppFleet<BotProject> | undefined;
+  // One per-user limit across the projects: a launch counts the requester's apps elsewhere.
+  const elsewhere = (config: ProjectConfig) => async (requester: string) => {
+    const apps = fleet ? await fleet.list() : [];
+    return apps.filter(
+      (app) => app.meta.requester === requester && fleet?.projectOf(app)?.config !== config,
+    );
+  };
+  const several = options.projects.length > 1;
   const built = options.projects.map((config) => ({
     config,
-    engine: engineWith({ ...options, config }, clients),
+    engine: engineWith(
+      { ...options, config, ...(several ? { elsewhere: elsewhere(config) } : {}) },
+      clients,
+    ),
   }));
   const [first, ...others] = built;
   if (!first) throw new Error('a fleet needs at least one project');
-  return new ReviewAppFleet(
+  fleet = new ReviewAppFleet(
     built.map(({ config, engine }) => ({
       path: config.path,
       channels: config.channels,
@@ -98,6 +111,7 @@ export function createFleet(
       },
     },
   );
+  return fleet;
 }
 
 function engineWith(
@@ -117,6 +131,7 @@ function engineWith(
       : {}),
     ...(config.gitlab.mrNotes ? { notes: new GitLabMergeRequestNotes(gitlab.calls) } : {}),
     ...(options.threadLinks ? { threadLinks: options.threadLinks } : {}),
+    ...(options.elsewhere ? { elsewhere: options.elsewhere } : {}),
     ...(config.router
       ? { router: new AlbRouter(clients, config.router, logger, () => clock.now()) }
       : {}),
@@ -156,4 +171,68 @@ export async function doctorChecks(options: {
     ),
   ]);
   return [...gitlab, ...ecs, ...loadBalancer, ...slack];
+}
+
+/** `review-app doctor` over several projects: what they share once, then each project's own. */
+export interface ProjectsDoctorReport {
+  shared: CheckResult[];
+  projects: { path: string; checks: CheckResult[] }[];
+}
+
+/**
+ * Every check of `review-app doctor` for the projects of review-apps.yml, with real clients;
+ * read-only. The token, the cluster, the load balancer and Slack are shared, so checked once;
+ * each project's task definition, network, registry and the token's rights in it, per project.
+ */
+export async function projectsDoctorChecks(options: {
+  projects: ProjectConfig[];
+  env: Env;
+  logger: Logger;
+}): Promise<ProjectsDoctorReport> {
+  const { projects, env, logger } = options;
+  const [first] = projects;
+  if (!first) throw new Error('doctor needs at least one project');
+  const [
+    { awsClusterChecks, awsProjectChecks },
+    { loadBalancerChecks },
+    { gitlabProjectChecks, gitlabTokenCheck },
+    { slackChecks },
+  ] = await Promise.all([
+    import('./aws/doctor-checks.js'),
+    import('./aws/doctor-load-balancer.js'),
+    import('./gitlab/doctor-checks.js'),
+    import('./slack/doctor-checks.js'),
+  ]);
+  const aws = awsOptionsFromEnv(env);
+  const clients = createAwsClients(aws);
+  const region = aws.region ?? 'the configured region';
+  // The token serves every project: it needs what the most demanding of them writes.
+  const tokenSettings = {
+    ...first.gitlab,
+    environments: projects.some((project) => project.gitlab.environments === true),
+    mrNotes: projects.some((project) => project.gitlab.mrNotes === true),
+  };
+  const spot = projects.find((project) => project.ecs.capacityProvider === 'FARGATE_SPOT');
+  // The load balancer must reach every project's subnets.
+  const subnets = [...new Set(projects.flatMap((project) => project.ecs.subnets))];
+  const [token, cluster, loadBalancer, slack] = await Promise.all([
+    gitlabTokenCheck(tokenSettings),
+    awsClusterChecks(clients, (spot ?? first).ecs, region),
+    first.router ? loadBalancerChecks(clients, first.router, { ...first.ecs, subnets }) : [],
+    slackChecks(
+      { botToken: env.SLACK_BOT_TOKEN, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
+      logger,
+    ),
+  ]);
+  const perProject = await Promise.all(
+    projects.map(async (config) => {
+      const source = new GitLabSource(config.gitlab, logger);
+      const [gitlab, ecs] = await Promise.all([
+        gitlabProjectChecks(token, config.gitlab, source, config.engine.image),
+        awsProjectChecks(clients, config.ecs, config.engine.port),
+      ]);
+      return { path: config.path, checks: [...gitlab, ...ecs] };
+    }),
+  );
+  return { shared: [token.result, ...cluster, ...loadBalancer, ...slack], projects: perProject };
 }

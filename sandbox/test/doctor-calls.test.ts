@@ -1,8 +1,8 @@
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
-import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { Gitlab } from '@gitbeaker/rest';
 import { describe, expect, it } from 'vitest';
-import { DEMO_SECURITY_GROUP, DEMO_SUBNET } from '../src/demo.js';
+import { DEMO_SECURITY_GROUP, DEMO_SUBNET, demoTaskDefinition } from '../src/demo.js';
 import { startGitLabStandIn } from '../src/gitlab.js';
 import { rejection, seededAws } from './aws-fixtures.js';
 
@@ -71,5 +71,49 @@ describe('stand-ins answer what review-app doctor asks', () => {
     expect(await api.PersonalAccessTokens.show()).toMatchObject({ scopes: ['api'], active: true });
     gitlab.setTokenScopes(['read_api', 'read_registry']);
     expect((await api.PersonalAccessTokens.show()).scopes).toEqual(['read_api', 'read_registry']);
+  });
+
+  it('doctor over several projects: ECS describes each base task definition by its family', async () => {
+    const { aws, ecs } = await seededAws();
+    await using _aws = aws;
+    aws.addTaskDefinition({ ...demoTaskDefinition(), family: 'api-web' });
+    const families = await Promise.all(
+      ['shop-web', 'api-web'].map(
+        async (taskDefinition) =>
+          (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }))).taskDefinition
+            ?.family,
+      ),
+    );
+    expect(families).toEqual(['shop-web', 'api-web']);
+    const missing = await rejection(
+      ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'api-gone' })),
+    );
+    expect(missing.message).toMatch(/Unable to describe task definition/);
+  });
+
+  it("doctor over several projects: GitLab tells the token's role in each, and hides one it cannot see", async () => {
+    await using gitlab = await startGitLabStandIn();
+    gitlab.addProject({ id: 7, path: 'acme/shop' });
+    gitlab.addProject({ id: 8, path: 'acme/api', visibility: 'internal' });
+    gitlab.addProject({ id: 9, path: 'acme/secret', hidden: true });
+    const api = new Gitlab({ host: gitlab.url, token: gitlab.token });
+    const shown = await Promise.all(
+      ['acme/shop', 'acme/api'].map((path) => api.Projects.show(path)),
+    );
+    expect(
+      shown.map((p) => [
+        p.path_with_namespace,
+        p.visibility,
+        (p.permissions as { project_access?: { access_level: number } }).project_access
+          ?.access_level,
+      ]),
+    ).toEqual([
+      ['acme/shop', 'private', 30],
+      ['acme/api', 'internal', 30],
+    ]);
+    const hidden = await rejection(api.Projects.show('acme/secret'));
+    expect((hidden as { cause?: { response?: { status?: number } } }).cause?.response?.status).toBe(
+      404,
+    );
   });
 });

@@ -56,16 +56,36 @@ export async function awsChecks(
   ecs: EcsSettings,
   options: AwsCheckOptions,
 ): Promise<CheckResult[]> {
-  const [cluster, definition, network] = await Promise.all([
-    settle(describeCluster(clients, ecs.cluster)),
+  const [cluster, project] = await Promise.all([
+    awsClusterChecks(clients, ecs, options.region),
+    awsProjectChecks(clients, ecs, options.port),
+  ]);
+  return [...cluster, ...project];
+}
+
+/**
+ * The cluster every project shares (and its FARGATE_SPOT provider, when `ecs` uses it):
+ * checked once however many projects run there.
+ */
+export async function awsClusterChecks(
+  clients: AwsClients,
+  ecs: EcsSettings,
+  region: string,
+): Promise<CheckResult[]> {
+  return clusterChecks(await settle(describeCluster(clients, ecs.cluster)), ecs, region);
+}
+
+/** One project's own AWS settings: its base task definition, subnets and security groups. */
+export async function awsProjectChecks(
+  clients: AwsClients,
+  ecs: EcsSettings,
+  port: number | undefined,
+): Promise<CheckResult[]> {
+  const [definition, network] = await Promise.all([
     settle(describeBaseTaskDefinition(clients, ecs.taskDefinition)),
     networkChecks(clients, ecs),
   ]);
-  return [
-    ...clusterChecks(cluster, ecs, options.region),
-    ...definitionChecks(definition, ecs, options.port),
-    ...network,
-  ];
+  return [...definitionChecks(definition, ecs, port), ...network];
 }
 
 type Settled<T> = { value: T } | { error: unknown };

@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createEngine } from '../compose.js';
+import { type BotProject, createEngine, createFleet } from '../compose.js';
 import { ConfigError, type Env, loadConfig, secretsOf } from '../config/config.js';
+import { loadProjects } from '../config/projects.js';
+import { ProjectCatalogue } from '../core/catalogue.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { actorName } from '../core/diagnosis.js';
 import { formatDuration } from '../core/duration.js';
 import type { LaunchRequest, ReviewAppEngine } from '../core/engine.js';
 import { isReviewAppError, operatorText } from '../core/errors.js';
+import type { ReviewAppFleet } from '../core/fleet.js';
 import {
   createLogger,
   isLogFormat,
@@ -18,6 +22,7 @@ import type { ReviewApp } from '../core/types.js';
 import type { CliNoticeSettings } from '../slack/settings.js';
 import { isNotInChannel, slackErrorCode } from '../slack/web-api-error.js';
 import { runDoctor } from './doctor.js';
+import { carriesProjectName, chooseProject, ProjectChoiceError } from './project-choice.js';
 import { readableTime } from './readable-time.js';
 
 export const USAGE = `Usage:
@@ -30,6 +35,11 @@ export const USAGE = `Usage:
 
 <mr> is 42, !42 or the merge request's URL. Configuration comes from the
 environment (or .env); see the README for every variable.
+
+With several projects (REVIEW_APP_CONFIG names a review-apps.yml), <mr> may name
+its project: acme/shop!42, shop!42 (when no other project is called shop) or the
+MR's URL; or add --project acme/shop to launch, stop and logs. In a GitLab CI job
+the job's own project (CI_PROJECT_PATH) is used when nothing else names one.
 
 Standard output holds only the result (the URL, the list, the checks, JSON with
 --json); progress and log lines go to standard error, logs as text, or one JSON
@@ -44,6 +54,21 @@ export interface CliIo {
   clock?: Clock;
   /** An engine already wired, instead of one built from `env`. */
   engine?: ReviewAppEngine;
+  /** Reads the file REVIEW_APP_CONFIG names (the file system by default). */
+  readFile?: (path: string) => string;
+}
+
+/** What the CLI acts on: the environment's one project, or every project of review-apps.yml. */
+type Served =
+  | { kind: 'one'; engine: ReviewAppEngine; notice: NoticeTarget | undefined }
+  | { kind: 'fleet'; fleet: ReviewAppFleet<BotProject>; logger: Logger };
+
+/** The project a command acts on, and its engine. */
+interface Target {
+  engine: ReviewAppEngine;
+  mr: number;
+  notice: NoticeTarget | undefined;
+  ownPipelineId?: number;
 }
 
 class UsageError extends Error {}
@@ -70,25 +95,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     format: args.logFormat,
     write: (line) => io.stderr(`${line}\n`),
   });
+  const readFile = io.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   if (args.command === 'doctor') {
-    return runDoctor({ env: io.env, json: args.json, logger, out, err });
+    return runDoctor({ env: io.env, json: args.json, logger, out, err, readFile });
   }
 
-  let engine: ReviewAppEngine;
-  let notice: NoticeTarget | undefined;
+  let served: Served;
   try {
-    if (io.engine) engine = io.engine;
-    else {
-      const config = loadConfig(io.env);
-      engine = createEngine({
-        config,
-        env: io.env,
-        logger,
-        ...(io.clock ? { clock: io.clock } : {}),
-      });
-      if (config.cliNotice)
-        notice = { settings: config.cliNotice, gitlabUrl: config.gitlab.url, logger };
-    }
+    served = serve(io, logger, readFile);
   } catch (error) {
     if (error instanceof ConfigError) {
       err(error.message);
@@ -103,21 +117,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const now = clock.now();
   try {
     switch (args.command) {
-      case 'launch':
+      case 'launch': {
+        const { engine, mr, notice, ownPipelineId } = await target(served, args, io.env);
         return await launch(
           engine,
-          args,
-          { requester: who, ...ownPipeline(io.env) },
+          { ...args, mr },
+          { requester: who, ...(ownPipelineId ? { ownPipelineId } : {}) },
           { out, err, clock, notice },
         );
+      }
       case 'stop': {
-        const mr = await engine.parseReference(args.mr);
+        const { engine, mr } = await target(served, args, io.env);
         await engine.stop(mr, actorName(who, 'cli'));
         err(`Stopped the review app of !${mr}.`);
         return 0;
       }
       case 'logs': {
-        const mr = await engine.parseReference(args.mr);
+        const { engine, mr } = await target(served, args, io.env);
         const app = await engine.latest(mr);
         if (!app) {
           err(`!${mr} has no review app running or recently stopped.`);
@@ -134,7 +150,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'list': {
-        const apps = await engine.list();
+        const apps = served.kind === 'one' ? await served.engine.list() : await served.fleet.list();
+        const name = projectNames(served);
         if (args.json)
           out(
             JSON.stringify(
@@ -144,15 +161,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             ),
           );
         else if (apps.length === 0) out('No review apps are running.');
-        else for (const app of apps) out(listLine(app, now));
+        else for (const app of apps) out(listLine(app, now, name(app)));
         return 0;
       }
     }
   } catch (error) {
+    if (error instanceof ProjectChoiceError) {
+      err(`Error: ${error.message}`);
+      return 2;
+    }
     if (isReviewAppError(error)) {
       // The CLI's reader runs the bot, or reads a CI log for whoever does: the fix is theirs.
       err(`Error: ${operatorText(error)}`);
-      return error.code === 'BAD_MR_REFERENCE' ? 2 : 1;
+      return error.code === 'BAD_MR_REFERENCE' || error.code === 'UNKNOWN_PROJECT' ? 2 : 1;
     }
     err(`Error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
@@ -163,6 +184,64 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 function ownPipeline(env: Env): { ownPipelineId?: number } {
   const id = Number(env.CI_PIPELINE_ID);
   return Number.isSafeInteger(id) && id > 0 ? { ownPipelineId: id } : {};
+}
+
+/** The environment's one project, as always; every project of REVIEW_APP_CONFIG's file. */
+function serve(io: CliIo, logger: Logger, readFile: (path: string) => string): Served {
+  const clock = io.clock ? { clock: io.clock } : {};
+  if (io.engine) return { kind: 'one', engine: io.engine, notice: undefined };
+  if (!io.env.REVIEW_APP_CONFIG?.trim()) {
+    const config = loadConfig(io.env);
+    const engine = createEngine({ config, env: io.env, logger, ...clock });
+    const notice = config.cliNotice
+      ? { settings: config.cliNotice, gitlabUrl: config.gitlab.url, logger }
+      : undefined;
+    return { kind: 'one', engine, notice };
+  }
+  const projects = loadProjects(io.env, readFile);
+  return { kind: 'fleet', fleet: createFleet({ projects, env: io.env, logger, ...clock }), logger };
+}
+
+/** The engine and MR number a command's reference (and --project, and the CI job) mean. */
+async function target(
+  served: Served,
+  args: { mr: string; project?: string | undefined },
+  env: Env,
+): Promise<Target> {
+  if (served.kind === 'one') {
+    const { engine, notice } = served;
+    // Only a reference that names its project, or --project, is checked against the one project.
+    if (args.project === undefined && !carriesProjectName(args.mr))
+      return { engine, mr: await engine.parseReference(args.mr), notice, ...ownPipeline(env) };
+    const catalogue = new ProjectCatalogue(
+      [{ path: await engine.projectPath(), channels: [] }],
+      engine.gitlabUrl,
+    );
+    const { mr } = chooseProject(catalogue, args.mr, { flag: args.project });
+    return { engine, mr, notice, ...ownPipeline(env) };
+  }
+  const { project, mr } = chooseProject(served.fleet.catalogue, args.mr, {
+    flag: args.project,
+    ciProjectPath: env.CI_PROJECT_PATH,
+  });
+  const { config, engine } = project;
+  const notice = config.cliNotice
+    ? { settings: config.cliNotice, gitlabUrl: config.gitlab.url, logger: served.logger }
+    : undefined;
+  // A CI job's own pipeline counts only for the project it belongs to.
+  const ci = env.CI_PROJECT_PATH?.trim().toLowerCase();
+  const own = !ci || ci === project.path.toLowerCase() ? ownPipeline(env) : {};
+  return { engine, mr, notice, ...own };
+}
+
+/** How the list names each app's project: only when there are several to tell apart. */
+function projectNames(served: Served): (app: ReviewApp) => string {
+  if (served.kind === 'one' || served.fleet.projects.length === 1) return () => '';
+  const { fleet } = served;
+  return (app) => {
+    const project = fleet.projectOf(app);
+    return project ? fleet.catalogue.nameOf(project) : app.meta.project;
+  };
 }
 
 /** Where CLI launches are told in Slack (SLACK_CLI_CHANNEL). */
@@ -182,11 +261,11 @@ interface LaunchOutput {
 
 async function launch(
   engine: ReviewAppEngine,
-  args: Extract<ReturnType<typeof parse>, { command: 'launch' }>,
+  args: { mr: number; wait: boolean; replace: boolean; json: boolean },
   caller: { requester: string; ownPipelineId?: number },
   { out, err, clock, notice }: LaunchOutput,
 ): Promise<number> {
-  const mr = await engine.parseReference(args.mr);
+  const { mr } = args;
   let app: ReviewApp;
   let slack: Awaited<ReturnType<typeof tellSlack>>;
   try {
@@ -293,14 +372,24 @@ function appJson(app: ReviewApp) {
   };
 }
 
-function listLine(app: ReviewApp, now: number): string {
+function listLine(app: ReviewApp, now: number, project: string): string {
   const left = formatDuration(app.meta.softDeadline - now);
-  return `!${app.meta.mr}\t${app.task.lastStatus}\t${app.meta.url ?? '-'}\t${left} left\t${app.meta.requester}\t${app.meta.title}`;
+  return `${project}!${app.meta.mr}\t${app.task.lastStatus}\t${app.meta.url ?? '-'}\t${left} left\t${app.meta.requester}\t${app.meta.title}`;
 }
 
+/** --project: the project of launch, stop and logs, when several are served. */
+type ProjectFlag = { project?: string | undefined };
+
 type Command =
-  | { command: 'launch'; mr: string; wait: boolean; replace: boolean; json: boolean; help: false }
-  | { command: 'stop' | 'logs'; mr: string; json: boolean; help: false }
+  | ({
+      command: 'launch';
+      mr: string;
+      wait: boolean;
+      replace: boolean;
+      json: boolean;
+      help: false;
+    } & ProjectFlag)
+  | ({ command: 'stop' | 'logs'; mr: string; json: boolean; help: false } & ProjectFlag)
   | { command: 'list'; json: boolean; help: false }
   | { command: 'doctor'; json: boolean; help: false }
   | { help: true; command?: undefined };
@@ -337,17 +426,21 @@ function parseCommand(argv: string[]): [Command, string | undefined] {
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       'log-format': { type: 'string' },
+      project: { type: 'string' },
     },
   });
   return [commandOf(values, positionals), values['log-format']];
 }
 
 function commandOf(
-  values: { wait: boolean; replace: boolean; json: boolean; help: boolean },
+  values: { wait: boolean; replace: boolean; json: boolean; help: boolean; project?: string },
   positionals: string[],
 ): Command {
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') return { help: true };
+  const project = values.project === undefined ? {} : { project: values.project };
+  if (values.project !== undefined && values.project.trim() === '')
+    throw new UsageError('--project needs a project: acme/shop, or shop when that is unique.');
   if (command === 'launch' || command === 'stop' || command === 'logs') {
     if (rest.length !== 1) throw new UsageError(`${command} takes exactly one merge request.`);
     if (command !== 'launch' && (values.wait || values.replace))
@@ -360,11 +453,12 @@ function commandOf(
           replace: values.replace,
           json: values.json,
           help: false,
+          ...project,
         }
-      : { command, mr: rest[0] as string, json: values.json, help: false };
+      : { command, mr: rest[0] as string, json: values.json, help: false, ...project };
   }
   if (command === 'list' || command === 'doctor') {
-    if (rest.length > 0 || values.wait || values.replace)
+    if (rest.length > 0 || values.wait || values.replace || values.project !== undefined)
       throw new UsageError(`${command} takes only --json.`);
     return { command, json: values.json, help: false };
   }

@@ -35,6 +35,10 @@ export const PROJECT_SETTINGS = [
   'ALLOWED_CHANNEL_IDS',
   'ALLOWED_USER_IDS',
   'MAX_RUNNING_APPS',
+  // The app's own name on the shared load balancer and how it is checked for health.
+  'REVIEW_APP_HOST_TEMPLATE',
+  'HEALTH_CHECK_PATH',
+  'HEALTH_CHECK_CODES',
 ] as const;
 
 /** Settings shared by every project: allowed under `defaults` (and in the environment) only. */
@@ -51,6 +55,15 @@ export const SHARED_SETTINGS = [
   'FARGATE_VCPU_HOUR_PRICE',
   'FARGATE_GB_HOUR_PRICE',
   'FARGATE_SPOT_DISCOUNT',
+  // One load balancer, one domain and one sign-in for every project's review apps.
+  'LOAD_BALANCER_LISTENER_ARN',
+  'REVIEW_APP_DOMAIN',
+  'ALLOWED_SOURCE_CIDRS',
+  'OIDC_ISSUER',
+  'OIDC_AUTHORIZATION_ENDPOINT',
+  'OIDC_TOKEN_ENDPOINT',
+  'OIDC_USER_INFO_ENDPOINT',
+  'OIDC_CLIENT_ID',
 ] as const;
 
 /** Secrets stay in the environment (or the platform's secret store), never in a file in a repository. */
@@ -62,6 +75,7 @@ const SECRET_SETTINGS = new Set([
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
+  'OIDC_CLIENT_SECRET',
 ]);
 
 /**

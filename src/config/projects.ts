@@ -8,7 +8,12 @@ import {
   loadConfig,
   loadSlackConfig,
 } from './config.js';
-import { ProjectFileError, parseProjectFile, SHARED_SETTINGS } from './project-file.js';
+import {
+  type ProjectEntry,
+  ProjectFileError,
+  parseProjectFile,
+  SHARED_SETTINGS,
+} from './project-file.js';
 
 /** One project's settings, with the channels where it is the default and who may act on it. */
 export type ProjectConfig = Config & { path: string; channels: string[]; access: AccessSettings };
@@ -61,14 +66,17 @@ export function loadProjects(env: Env, readFile: (path: string) => string): Proj
   }
   const problems: string[] = [];
   const projects: ProjectConfig[] = [];
+  const where = new Map<ProjectConfig, ProjectEntry>();
   for (const entry of entries) {
     try {
-      projects.push({
+      const project: ProjectConfig = {
         ...loadConfig(entry.env),
         path: entry.path,
         channels: entry.channels,
         access: accessOf(entry.env),
-      });
+      };
+      projects.push(project);
+      where.set(project, entry);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) {
@@ -90,8 +98,46 @@ export function loadProjects(env: Env, readFile: (path: string) => string): Proj
       }
     }
   }
+  problems.push(...sharedNameProblems(projects, file, (project) => where.get(project)));
   if (problems.length > 0) throw new ConfigError(problems);
   return projects;
+}
+
+/**
+ * Several projects on one load balancer need names of their own: one host name template
+ * for all (the default, mr-{mr}.{domain}) would give acme/shop!1 and acme/api!1 one name.
+ * {project} is the path's last part, which two projects may share; {random} never repeats.
+ */
+function sharedNameProblems(
+  projects: ProjectConfig[],
+  file: string,
+  entryOf: (project: ProjectConfig) => ProjectEntry | undefined,
+): string[] {
+  const problems: string[] = [];
+  const named = new Map<string, string>();
+  for (const project of projects) {
+    const template = project.router?.hostTemplate;
+    if (!template || template.includes('{random}')) continue;
+    const slug = project.path
+      .slice(project.path.lastIndexOf('/') + 1)
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-');
+    const names = template.replaceAll('{project}', slug);
+    const other = named.get(names);
+    if (other === undefined) {
+      named.set(names, project.path);
+      continue;
+    }
+    const entry = entryOf(project);
+    const line = entry?.lines.REVIEW_APP_HOST_TEMPLATE ?? entry?.line;
+    const at = `${file}${line === undefined ? '' : ` line ${line}`}: projects.${project.path}.`;
+    problems.push(
+      template.includes('{project}')
+        ? `${at}REVIEW_APP_HOST_TEMPLATE gives it the names of ${other} ({project} is "${slug}" for both): give one of them a template of its own (e.g. ${slug}-2-mr-{mr}.{domain})`
+        : `${at}REVIEW_APP_HOST_TEMPLATE ${template} gives its apps the names of ${other}'s: with several projects, put {project} in it (e.g. {project}-mr-{mr}.{domain}, under defaults)`,
+    );
+  }
+  return problems;
 }
 
 /** What the bot runs with: its projects and its Slack app. */

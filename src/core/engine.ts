@@ -53,6 +53,11 @@ export interface EngineDeps {
   threadLinks?: ThreadLinks;
   /** The shared load balancer that gives running apps a stable HTTPS name, when set up. */
   router?: AppRouter;
+  /**
+   * The requester's running apps of the bot's other projects, when it serves several:
+   * MAX_APPS_PER_USER is one limit across them (MAX_RUNNING_APPS is each project's).
+   */
+  elsewhere?: (requester: string) => Promise<ReviewApp[]>;
   clock: Clock;
   logger?: Logger;
 }
@@ -135,6 +140,7 @@ export class ReviewAppEngine {
       warmUp: () => {
         if (!this.config.image.imageTemplate) this.gitlab.prepareImageLookup?.().catch(() => {});
       },
+      ...(deps.elsewhere ? { elsewhere: deps.elsewhere } : {}),
     });
     this.apps = new AppSurvey(
       (options) => deps.platform.listTasks(options),

@@ -21,6 +21,8 @@ export class ReviewAppFleet<P extends ServedProject = ServedProject> {
   private readonly survey_: AppSurvey;
   /** Each project by its path as its apps' tags carry it, lower-cased (GitLab paths are). */
   private byPath: Map<string, P> | undefined;
+  /** Until then, the paths as configured (a numeric project id is only known once resolved). */
+  private readonly configured: Map<string, P>;
 
   constructor(
     readonly projects: readonly P[],
@@ -30,6 +32,11 @@ export class ReviewAppFleet<P extends ServedProject = ServedProject> {
     const first = projects[0];
     if (!first) throw new Error('a fleet needs at least one project');
     this.catalogue = new ProjectCatalogue(projects, first.engine.gitlabUrl);
+    this.configured = new Map(
+      projects
+        .filter((project) => project.path !== '' && !/^\d+$/.test(project.path))
+        .map((project) => [project.path.toLowerCase(), project]),
+    );
     const list: ListTasks = options.list ?? ((listing) => first.engine.listTasks(listing));
     this.survey_ = new AppSurvey(list, async () => {
       const paths = await this.paths();
@@ -47,9 +54,13 @@ export class ReviewAppFleet<P extends ServedProject = ServedProject> {
     return this.projects.length === 1 ? this.projects[0] : undefined;
   }
 
-  /** The project whose path the app's tags carry, once `paths` has been read (every survey does). */
+  /**
+   * The project whose path the app's tags carry: as GitLab names it once `paths` has been
+   * read (every survey does), as configured before.
+   */
   projectOf(app: OfProject): P | undefined {
-    return this.byPath?.get(app.meta.project.toLowerCase()) ?? this.only;
+    const path = app.meta.project.toLowerCase();
+    return this.byPath?.get(path) ?? this.configured.get(path) ?? this.only;
   }
 
   /** The engine of the app's project; the only one in a one-project setup. */

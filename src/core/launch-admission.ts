@@ -11,6 +11,10 @@ export interface Prechecked {
   apps: ReviewApp[];
   /** How many tasks this engine had started when ECS was read. */
   started: number;
+  /** The requester's running apps of the bot's other projects: MAX_APPS_PER_USER counts them too. */
+  elsewhere: ReviewApp[];
+  /** Whose launch it was read for. */
+  requester: string;
 }
 
 /** What a launch asks to be let in with. */
@@ -41,6 +45,8 @@ export interface AdmissionDeps {
   apps(known: string[]): Promise<ReviewApp[]>;
   /** Start reading what the image lookup will need, while the MR and ECS are read. */
   warmUp(): void;
+  /** The requester's running apps of the bot's other projects, when it serves several. */
+  elsewhere?(requester: string): Promise<ReviewApp[]>;
 }
 
 /**
@@ -72,18 +78,20 @@ export class LaunchAdmission {
     // A precheck's reading holds unless a launch of this MR started after it was made.
     const usable =
       request.prechecked?.mr.iid === request.mr &&
+      request.prechecked.requester === request.requester &&
       (this.lastStart.get(request.mr) ?? 0) <= request.prechecked.started
         ? request.prechecked
         : undefined;
-    const prechecked = usable ?? (await this.read(request.mr, options.shared ?? false));
-    const { mr, apps } = prechecked;
+    const prechecked =
+      usable ?? (await this.read(request.mr, request.requester, options.shared ?? false));
+    const { mr, apps, elsewhere } = prechecked;
     const existing = apps.find((app) => app.meta.mr === mr.iid && !isEnded(app.task));
     if (existing && !request.replace) {
       throw new ReviewAppError('ALREADY_RUNNING', `!${mr.iid} already has a review app running.`, {
         app: existing,
       });
     }
-    const release = this.limits.reserve(apps, mr.iid, request.requester, existing);
+    const release = this.limits.reserve(apps, mr.iid, request.requester, existing, elsewhere);
     return existing ? { mr, existing, prechecked, release } : { mr, prechecked, release };
   }
 
@@ -99,12 +107,16 @@ export class LaunchAdmission {
   }
 
   /** The open MR and this project's apps (with launches still settling), read in parallel. */
-  private async read(iid: number, shared: boolean): Promise<Prechecked> {
+  private async read(iid: number, requester: string, shared: boolean): Promise<Prechecked> {
     // Needed next by the image lookup, and independent of the MR: start it now.
     this.deps.warmUp();
     const reading = this.appsNow(shared);
-    const [mr, apps] = await Promise.all([this.deps.openMergeRequest(iid), reading.apps]);
-    return { mr, apps, started: reading.started };
+    const [mr, apps, elsewhere] = await Promise.all([
+      this.deps.openMergeRequest(iid),
+      reading.apps,
+      this.deps.elsewhere?.(requester) ?? [],
+    ]);
+    return { mr, apps, started: reading.started, requester, elsewhere };
   }
 
   /**

@@ -49,6 +49,8 @@ export class LaunchLimits {
     mr: number,
     requester: string,
     replaced?: ReviewApp,
+    /** The requester's running apps of the bot's other projects (one per-user limit for all). */
+    elsewhere: ReviewApp[] = [],
   ): (arn?: string) => void {
     const now = this.now();
     for (const r of this.reservations) {
@@ -68,7 +70,10 @@ export class LaunchLimits {
         { apps: others, limit: 'total' },
       );
     }
-    const own = others.filter((app) => app.meta.requester === requester);
+    const own = [
+      ...others.filter((app) => app.meta.requester === requester),
+      ...elsewhere.filter((app) => !isEnded(app.task)),
+    ];
     const ownStarting = starting.filter((r) => r.requester === requester).length;
     if (own.length + ownStarting >= maxPerUser) {
       throw new ReviewAppError(

@@ -32,17 +32,41 @@ export async function gitlabChecks(
   source: GitLabSource,
   image: ImageSettings,
 ): Promise<CheckResult[]> {
-  const api = createGitLabClient(settings);
-  const { lacksScopes, ...token } = await tokenCheck(api, settings);
+  const token = await gitlabTokenCheck(settings);
+  return [token.result, ...(await gitlabProjectChecks(token, settings, source, image))];
+}
+
+/** The token's own check, and whether what failed was only a scope. */
+export interface TokenCheck {
+  result: CheckResult;
+  lacksScopes: boolean;
+}
+
+/**
+ * The token, checked once for every project it serves: `settings` asks for the scopes
+ * of all of them (GITLAB_ENVIRONMENTS or GITLAB_MR_NOTES on in any needs `api`).
+ */
+export async function gitlabTokenCheck(settings: GitLabSettings): Promise<TokenCheck> {
+  const { lacksScopes, ...result } = await tokenCheck(createGitLabClient(settings), settings);
+  return { result, lacksScopes: lacksScopes === true };
+}
+
+/** One project's checks after the token's: the project, the token's role there, its images. */
+export async function gitlabProjectChecks(
+  token: TokenCheck,
+  settings: GitLabSettings,
+  source: GitLabSource,
+  image: ImageSettings,
+): Promise<CheckResult[]> {
   const writes = writesOn(settings).length > 0;
-  // Without a working token nothing else can be looked at: say so once. One that lacks
-  // a scope for the writes still tells its role, so that both fixes are named at once.
-  if (!token.ok && !(lacksScopes && writes)) return [token];
+  // Without a working token nothing else can be looked at: the token's line says so once. One
+  // that lacks a scope for the writes still tells its role, so that both fixes are named at once.
+  if (!token.result.ok && !(token.lacksScopes && writes)) return [];
   const project = await projectCheck(source);
-  if (!project.ok) return [token, project];
+  if (!project.ok) return [project];
   const role = writes ? [roleCheck(settings, await source.readProject())] : [];
-  if (!token.ok) return [token, project, ...role];
-  return [token, project, ...role, ...(await imageChecks(source, image))];
+  if (!token.result.ok) return [project, ...role];
+  return [project, ...role, ...(await imageChecks(source, image))];
 }
 
 async function tokenCheck(

@@ -43,7 +43,7 @@ export class CliNotice {
     const statusTs = await this.notifier.postInThread(
       { ...app, meta: { ...meta, ...where } },
       statusMessage(
-        { iid: meta.mr },
+        { iid: meta.mr, project: meta.project },
         { kind: 'starting', status: app.task.lastStatus, image: meta.image },
         this.services.clock.now(),
       ),

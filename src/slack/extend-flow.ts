@@ -3,7 +3,7 @@ import { isReviewAppError } from '../core/errors.js';
 import type { ReviewApp } from '../core/types.js';
 import type { SlackMessage } from './messages/blocks.js';
 import { errorMessage, errorText, extendedMessage } from './messages/notices.js';
-import { notifierFor, type SlackServices } from './services.js';
+import { notifierFor, type SlackProject, type SlackServices } from './services.js';
 
 /** How an extension asked for in Slack ended: the app runs longer (its thread says so), or why not. */
 export type ExtendOutcome = { extended: ReviewApp } | { refused: SlackMessage };
@@ -14,17 +14,22 @@ export type ExtendOutcome = { extended: ReviewApp } | { refused: SlackMessage };
  */
 export async function extendInSlack(
   services: SlackServices,
+  project: SlackProject,
   client: webApi.WebClient,
   mr: number,
   user: string,
 ): Promise<ExtendOutcome> {
-  const { engine, clock } = services;
+  const { clock } = services;
+  const { engine } = project;
   try {
     const extended = await engine.extend(mr);
     const { capped } = extended;
     let { app } = extended;
     const notifier = notifierFor(services, client);
-    await notifier.postInThread(app, extendedMessage(app, user, capped, clock.now()));
+    await notifier.postInThread(
+      app,
+      extendedMessage(notifier.named(app), user, capped, clock.now()),
+    );
     await notifier.countdown(app);
     // The channel message names the deadline; the warning's Extend and Stop no longer apply.
     await notifier.showParent(app, { kind: 'running', until: app.meta.softDeadline });

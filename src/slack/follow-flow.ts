@@ -15,8 +15,10 @@ export function relaunchInThread(
   const notifier = notifierFor(services, client);
   return async (app) => {
     const { channel, thread } = app.meta;
-    if (!channel || !thread) return;
+    const project = services.fleet.projectOf(app);
+    if (!channel || !thread || !project) return;
     await launchInSlack(services, {
+      project,
       client,
       channel,
       thread,

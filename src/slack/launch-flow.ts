@@ -13,10 +13,13 @@ import {
 import { type ParentState, parentMessage } from './messages/parent.js';
 import { type Stage, statusMessage } from './messages/status.js';
 import type { PrivateAnswer } from './private-answer.js';
-import { notifierFor, type SlackServices } from './services.js';
+import { labelOf, labelOfPath } from './routing.js';
+import { notifierFor, type SlackProject, type SlackServices } from './services.js';
 import { isDirectMessage, isNotInChannel, slackErrorCode } from './web-api-error.js';
 
 export interface LaunchInSlack {
+  /** The project the MR belongs to (see routing.ts). */
+  project: SlackProject;
   client: webApi.WebClient;
   channel: string;
   user: string;
@@ -44,8 +47,10 @@ export async function launchInSlack(
   services: SlackServices,
   request: LaunchInSlack,
 ): Promise<ReviewApp | undefined> {
-  const { engine, clock, logger } = services;
+  const { clock, logger } = services;
   const { client, channel, user } = request;
+  const { engine } = request.project;
+  const label = labelOf(services, request.project);
 
   let checked: LaunchPrecheck;
   try {
@@ -59,7 +64,10 @@ export async function launchInSlack(
 
   // The thread and its status are posted while the image and the task definition are
   // looked up: the task is tagged with them, so the launch waits for them only at RunTask.
-  const placing = placeInChannel(client, request, mr, clock.now());
+  // The path its tags carry: the buttons name it, so that a click reaches this project.
+  const project = await engine.projectPath().catch(() => request.project.path);
+  const about = { ...mr, project, label };
+  const placing = placeInChannel(client, request, about, clock.now());
   // A failure is answered once, below; the launch stops at RunTask without starting anything.
   placing.catch(() => {});
 
@@ -80,9 +88,15 @@ export async function launchInSlack(
   const show = (stage: Stage) =>
     editing(
       (place) => place.statusTs,
-      () => statusMessage(mr, stage, clock.now()),
+      () => statusMessage(about, stage, clock.now()),
     );
-  const subject = { mr: mr.iid, title: mr.title, branch: mr.sourceBranch, webUrl: mr.webUrl };
+  const subject = {
+    mr: mr.iid,
+    title: mr.title,
+    branch: mr.sourceBranch,
+    webUrl: mr.webUrl,
+    label,
+  };
   const showParent = (state: ParentState) =>
     editing(
       (place) => place.thread,
@@ -155,12 +169,22 @@ export async function launchInSlack(
       return undefined;
     }
     await show({ kind: 'failed', message, toldBelow: true });
-    await announceFailure(services, client, { place, mr, user, message, launched, error });
+    await announceFailure(services, client, {
+      place,
+      mr: about,
+      user,
+      message,
+      launched,
+      error,
+    });
     return undefined;
   }
 }
 
 type Place = { channel: string; thread: string; statusTs: string };
+
+/** The MR a launch is about, with its project's path (for buttons) and label (for messages). */
+type About = LaunchPrecheck['mr'] & { project: string; label: string | undefined };
 
 /**
  * A failed launch told to the channel, once, as a reply broadcast from its thread, with
@@ -171,7 +195,7 @@ async function announceFailure(
   client: webApi.WebClient,
   failure: {
     place: Place;
-    mr: LaunchPrecheck['mr'];
+    mr: About;
     user: string;
     message: string;
     launched: ReviewApp | undefined;
@@ -191,7 +215,14 @@ async function announceFailure(
       { kind: 'failed-to-start', summary: message, unexpected: true },
     );
   }
-  const subject = { mr: mr.iid, title: mr.title, requester: user, source: 'slack' };
+  const subject = {
+    mr: mr.iid,
+    title: mr.title,
+    requester: user,
+    source: 'slack',
+    project: mr.project,
+    label: mr.label,
+  };
   try {
     await client.chat.postMessage({
       channel: place.channel,
@@ -212,7 +243,7 @@ async function announceFailure(
 async function placeInChannel(
   client: webApi.WebClient,
   request: LaunchInSlack,
-  mr: LaunchPrecheck['mr'],
+  mr: About,
   now: number,
 ): Promise<Place> {
   const { channel, user } = request;
@@ -228,6 +259,7 @@ async function placeInChannel(
           webUrl: mr.webUrl,
           requester: user,
           source: 'slack',
+          label: mr.label,
         },
         { kind: 'launching' },
       ),
@@ -267,12 +299,17 @@ async function refusal(
   user: string,
 ): Promise<SlackMessage> {
   const now = services.clock.now();
+  // With several projects, each app is named by its own (the limit counts them all).
+  const named = (app: ReviewApp) => {
+    const label = labelOfPath(services.fleet, app.meta.project);
+    return label ? { ...app, label } : app;
+  };
   if (isReviewAppError(error, 'ALREADY_RUNNING')) {
     const { app } = error.details;
-    return alreadyRunningMessage(app, await permalink(client, app), now);
+    return alreadyRunningMessage(named(app), await permalink(client, app), now);
   }
   if (isReviewAppError(error, 'LIMIT_REACHED')) {
-    return limitMessage(error.message, error.details.apps, user, now);
+    return limitMessage(error.message, error.details.apps.map(named), user, now);
   }
   if (isReviewAppError(error)) return errorMessage(errorText(error));
   services.logger.error('launch precheck failed', { error });

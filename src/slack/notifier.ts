@@ -7,6 +7,7 @@ import type { CommitNews } from '../watcher/follow.js';
 import type { CountdownResult, Notifier } from '../watcher/watcher.js';
 import type { SlackMessage } from './messages/blocks.js';
 import { newCommitMessage } from './messages/follow.js';
+import type { LabelledApp } from './messages/format.js';
 import {
   endedNotice,
   endedReply,
@@ -42,8 +43,16 @@ export class SlackNotifier implements Notifier {
       relaunch?: (app: ReviewApp) => Promise<void>;
       /** The MR's page, for the channel message's link (made again from the tags). */
       mergeRequestUrl?: (meta: Pick<ReviewAppMeta, 'project' | 'mr'>) => string;
+      /** How messages name the app's project (`shop`) when the bot serves several. */
+      labelOf?: (meta: Pick<ReviewAppMeta, 'project'>) => string | undefined;
     },
   ) {}
+
+  /** The app as its messages name it: `shop!42` with several projects. */
+  named(app: ReviewApp): LabelledApp {
+    const label = this.deps.labelOf?.(app.meta);
+    return label ? { ...app, label } : app;
+  }
 
   /** Refresh the status reply with the time left. */
   async countdown(app: ReviewApp): Promise<CountdownResult> {
@@ -53,7 +62,7 @@ export class SlackNotifier implements Notifier {
 
   /** The five-minute warning; its ts, to take its buttons away once they no longer apply. */
   async warn(app: ReviewApp): Promise<string | undefined> {
-    return this.postInThread(app, warningMessage(app, this.deps.clock.now()));
+    return this.postInThread(app, warningMessage(this.named(app), this.deps.clock.now()));
   }
 
   /**
@@ -82,12 +91,12 @@ export class SlackNotifier implements Notifier {
     if (told) {
       await this.announce(
         app,
-        endedNotice(app, explanation, await this.logsAfter(app, explanation)),
+        endedNotice(this.named(app), explanation, await this.logsAfter(app, explanation)),
       );
     } else if (explanation.kind === 'lost') {
       // Nobody asked for this end and no notice tells it, while an edited status notifies
       // nobody: one quiet reply lets the thread's followers know.
-      await this.postInThread(app, endedReply(app));
+      await this.postInThread(app, endedReply(this.named(app)));
     }
     return edits;
   }
@@ -99,7 +108,11 @@ export class SlackNotifier implements Notifier {
   async showParent(app: ReviewApp, state: ParentState): Promise<number> {
     const { channel, thread } = app.meta;
     if (!channel || !thread || !this.deps.mergeRequestUrl) return 0;
-    const subject = { ...app.meta, webUrl: this.deps.mergeRequestUrl(app.meta) };
+    const subject = {
+      ...app.meta,
+      webUrl: this.deps.mergeRequestUrl(app.meta),
+      label: this.deps.labelOf?.(app.meta),
+    };
     return (await this.edit(channel, thread, parentMessage(subject, state), app)) ? 1 : 0;
   }
 
@@ -151,7 +164,7 @@ export class SlackNotifier implements Notifier {
     const relaunch = news.kind === 'ready' && news.auto ? this.deps.relaunch : undefined;
     const told = news.kind === 'ready' && !relaunch ? { ...news, auto: false } : news;
     await this.retireButtons(app, 'a newer commit came since', { offer: true });
-    const ts = await this.postInThread(app, newCommitMessage(app, told));
+    const ts = await this.postInThread(app, newCommitMessage(this.named(app), told));
     // In the background: a launch takes a minute, and the watcher's round must go on meanwhile.
     relaunch?.(app).catch((error) =>
       this.deps.logger.error('could not relaunch with a new commit', { mr: app.meta.mr, error }),
@@ -207,7 +220,11 @@ export class SlackNotifier implements Notifier {
       await (this.deps.updates ?? this.client).chat.update({
         channel,
         ts: statusTs,
-        ...statusMessage({ iid: app.meta.mr }, stage, this.deps.clock.now()),
+        ...statusMessage(
+          { iid: app.meta.mr, project: app.meta.project, label: this.deps.labelOf?.(app.meta) },
+          stage,
+          this.deps.clock.now(),
+        ),
       });
       return 'updated';
     } catch (error) {

@@ -5,6 +5,7 @@ import type { ReviewAppFleet, ServedProject } from '../core/fleet.js';
 import type { Logger } from '../core/logger.js';
 import type { ReviewApp } from '../core/types.js';
 import { SlackNotifier } from './notifier.js';
+import { labelOfPath } from './routing.js';
 import type { AccessSettings } from './settings.js';
 
 /** A project as Slack needs it: its engine, and who may act on its apps where. */
@@ -14,20 +15,15 @@ export interface SlackProject extends ServedProject {
 
 /** What every listener gets: the projects' engines, time, logging, and who may act. */
 export interface SlackServices {
-  /** Every project the bot serves; a request is routed to one (see ProjectCatalogue). */
+  /** Every project the bot serves; a request is routed to one (see src/slack/routing.ts). */
   fleet: ReviewAppFleet<SlackProject>;
-  /** The first project's engine. */
-  engine: ReviewAppEngine;
   clock: Clock;
   logger: Logger;
-  access: AccessSettings;
 }
 
 /** What a notifier needs: the engine of a one-project caller (the CLI), or every project's. */
-export type NotifierServices = Pick<SlackServices, 'clock' | 'logger'> & {
-  fleet?: ReviewAppFleet<ServedProject>;
-  engine: ReviewAppEngine;
-};
+export type NotifierServices = Pick<SlackServices, 'clock' | 'logger'> &
+  ({ fleet: ReviewAppFleet<ServedProject> } | { engine: ReviewAppEngine });
 
 /**
  * The one way to build a notifier. `updates` is the client for countdown
@@ -39,12 +35,17 @@ export function notifierFor(
   updates?: webApi.WebClient,
   relaunch?: (app: ReviewApp) => Promise<void>,
 ): SlackNotifier {
-  const { clock, logger, fleet } = services;
-  // Each app is spoken of by its own project's engine.
-  const engineOf = (app: { meta: { project: string } }) => fleet?.engineOf(app) ?? services.engine;
+  const { clock, logger } = services;
+  const fleet = 'fleet' in services ? services.fleet : undefined;
+  // Each app is spoken of by its own project's engine, and named by its project with several.
+  const engineOf = (app: { meta: { project: string } }) =>
+    fleet ? fleet.engineOf(app) : (services as { engine: ReviewAppEngine }).engine;
   return new SlackNotifier(client, {
     clock,
     logger,
+    ...(fleet && fleet.projects.length > 1
+      ? { labelOf: (meta: { project: string }) => labelOfPath(fleet, meta.project) }
+      : {}),
     costOf: (app) => engineOf(app).costOf(app),
     logsOf: (app) => engineOf(app).recentLogs(app),
     mergeRequestUrl: (meta) => engineOf({ meta }).mergeRequestUrl(meta),

@@ -4,7 +4,7 @@ import { isReviewAppError } from '../core/errors.js';
 import type { ReviewApp } from '../core/types.js';
 import type { SlackMessage } from './messages/blocks.js';
 import { errorMessage, errorText, stopAnywayMessage } from './messages/notices.js';
-import { notifierFor, type SlackServices } from './services.js';
+import { notifierFor, type SlackProject, type SlackServices } from './services.js';
 
 /**
  * How a stop asked for in Slack ended: the app stopped (its thread says so),
@@ -23,12 +23,13 @@ export type StopOutcome =
  */
 export async function stopInSlack(
   services: SlackServices,
+  project: SlackProject,
   client: webApi.WebClient,
   mr: number,
   user: string,
   options: { confirmed?: boolean } = {},
 ): Promise<StopOutcome> {
-  const { engine } = services;
+  const { engine } = project;
   try {
     const own = (app: ReviewApp) => app.meta.source === 'slack' && app.meta.requester === user;
     const outcome = await engine.stopIf(

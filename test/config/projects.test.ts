@@ -129,3 +129,65 @@ describe('the projects a bot serves', () => {
     ).toEqual(['r.yml line 3: projects.acme/shop.TTL: unknown setting']);
   });
 });
+
+describe('several projects on one load balancer', () => {
+  const routed = {
+    ...ENV,
+    LOAD_BALANCER_LISTENER_ARN:
+      'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/review/50dc6c495c0c9188/f2f7dc8efc522ab2',
+    REVIEW_APP_DOMAIN: 'review.example.com',
+    REVIEW_APP_CONFIG: 'r.yml',
+  };
+  const file = (...lines: string[]) =>
+    files({
+      'r.yml': [
+        'projects:',
+        '  acme/shop:',
+        '    ECS_TASK_DEFINITION: shop-web',
+        '  acme/api:',
+        '    ECS_TASK_DEFINITION: api-web',
+        ...lines,
+        '',
+      ].join('\n'),
+    });
+
+  it('refuses one host name for every project, saying to put {project} in it', () => {
+    expect(problems(routed, file())).toEqual([
+      "r.yml line 4: projects.acme/api.REVIEW_APP_HOST_TEMPLATE mr-{mr}.{domain} gives its apps the names of acme/shop's: with several projects, put {project} in it (e.g. {project}-mr-{mr}.{domain}, under defaults)",
+    ]);
+  });
+
+  it('takes {project} under defaults, or a template of each project’s own', () => {
+    const withProject = loadProjects(
+      { ...routed, REVIEW_APP_HOST_TEMPLATE: '{project}-mr-{mr}.{domain}' },
+      file(),
+    );
+    expect(withProject.map((project) => project.router?.hostTemplate)).toEqual([
+      '{project}-mr-{mr}.{domain}',
+      '{project}-mr-{mr}.{domain}',
+    ]);
+    const own = loadProjects(routed, file('    REVIEW_APP_HOST_TEMPLATE: api-{mr}.{domain}'));
+    expect(own.map((project) => project.router?.hostTemplate)).toEqual([
+      'mr-{mr}.{domain}',
+      'api-{mr}.{domain}',
+    ]);
+  });
+
+  it('refuses two projects whose {project} is the same word', () => {
+    const read = files({
+      'r.yml': [
+        'defaults:',
+        '  REVIEW_APP_HOST_TEMPLATE: "{project}-{mr}.{domain}"',
+        'projects:',
+        '  acme/shop:',
+        '    ECS_TASK_DEFINITION: shop-web',
+        '  other/shop:',
+        '    ECS_TASK_DEFINITION: other-web',
+        '',
+      ].join('\n'),
+    });
+    expect(problems(routed, read)).toEqual([
+      'r.yml line 2: projects.other/shop.REVIEW_APP_HOST_TEMPLATE gives it the names of acme/shop ({project} is "shop" for both): give one of them a template of its own (e.g. shop-2-mr-{mr}.{domain})',
+    ]);
+  });
+});

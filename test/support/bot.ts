@@ -8,6 +8,7 @@ import {
   BLOCKS,
   buttonActionId,
   buttonValue,
+  readButtonValue,
 } from '../../src/slack/ids.js';
 import { startWorld, taskTags, type World } from './world.js';
 
@@ -202,14 +203,15 @@ export function clickButton(
   mr: number,
   user = ALICE,
 ) {
-  const value = buttonValue(mr);
   const stored = w.slack.messages(CHANNEL).find((m) => m.ts === message.ts);
-  const whole = /:\d+$/.test(action);
+  const whole = /:\d+(:[0-9a-f]{8})?$/.test(action);
   const shownButton = buttons(stored ?? {}).find(
     (b) =>
       (whole ? b.action_id === action : actionPattern(action).test(b.action_id)) &&
-      b.value === value,
+      readButtonValue(b.value)?.mr === mr,
   );
+  // What the button shown carries (its project too); a bare MR for one no longer shown.
+  const value = shownButton?.value ?? buttonValue(mr);
   return w.slack.sendBlockAction(w.eventsUrl, {
     user_id: user,
     channel_id: CHANNEL,

@@ -5,14 +5,16 @@ import type {
   SlackActionMiddlewareArgs,
   webApi,
 } from '@slack/bolt';
-import { refusalOf } from '../access.js';
 import { readButtonValue } from '../ids.js';
 import { errorMessage, refusedMessage } from '../messages/notices.js';
 import { type PrivateAnswer, privateAnswer } from '../private-answer.js';
-import type { SlackServices } from '../services.js';
+import { projectOfButton, refusalFor } from '../routing.js';
+import type { SlackProject, SlackServices } from '../services.js';
 
 export interface ButtonContext {
   mr: number;
+  /** The project the button's MR belongs to, one the bot serves. */
+  project: SlackProject;
   user: string;
   channel: string;
   /** The thread the button was clicked in (or the message itself, when it is a parent). */
@@ -28,8 +30,9 @@ export interface ButtonContext {
 }
 
 /**
- * What every button does first: acknowledge, check who clicked where, and
- * read the MR from the value, which is never trusted beyond being a number.
+ * What every button does first: acknowledge, read the MR and its project from the
+ * value (never trusted beyond being a number and a project the bot serves), and
+ * check who clicked where, by that project's rules.
  */
 export async function buttonAction(
   services: SlackServices,
@@ -48,17 +51,19 @@ export async function buttonAction(
     respond: args.respond as RespondFn | undefined,
     thread: body.message?.thread_ts,
   });
-  const refusal = refusalOf(services.access, user, channel);
-  if (refusal) {
-    services.logger.warn('refused a button', { user, channel, action: action.action_id });
-    await answer(refusedMessage(refusal, services.access));
-    return;
-  }
-  const mr = readButtonValue(action.value);
-  if (mr === undefined || !channel) {
+  const target = readButtonValue(action.value);
+  const project = target && channel ? await projectOfButton(services, target, channel) : undefined;
+  if (!target || !channel || !project) {
     await answer(errorMessage('That button no longer works. Use /review-app instead.'));
     return;
   }
+  const refusal = refusalFor(project, user, channel);
+  if (refusal) {
+    services.logger.warn('refused a button', { user, channel, action: action.action_id });
+    await answer(refusedMessage(refusal, project.access));
+    return;
+  }
+  const { mr } = target;
   const thread = body.message?.thread_ts ?? body.message?.ts;
   const respond = args.respond as RespondFn | undefined;
   const replaceClicked: PrivateAnswer = async (message) => {
@@ -72,5 +77,5 @@ export async function buttonAction(
     }
     await answer(message);
   };
-  await work({ mr, user, channel, thread, client, answer, replaceClicked });
+  await work({ mr, project, user, channel, thread, client, answer, replaceClicked });
 }

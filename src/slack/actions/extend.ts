@@ -8,8 +8,8 @@ export async function handleExtend(
   services: SlackServices,
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
 ): Promise<void> {
-  await buttonAction(services, args, async ({ mr, user, client, answer }) => {
-    const outcome = await extendInSlack(services, client, mr, user);
+  await buttonAction(services, args, async ({ mr, project, user, client, answer }) => {
+    const outcome = await extendInSlack(services, project, client, mr, user);
     if ('refused' in outcome) await answer(outcome.refused);
   });
 }

@@ -8,7 +8,7 @@ export async function handleLogs(
   services: SlackServices,
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
 ): Promise<void> {
-  await buttonAction(services, args, async ({ mr, answer }) => {
-    await answer(await logsInSlack(services, mr));
+  await buttonAction(services, args, async ({ mr, project, answer }) => {
+    await answer(await logsInSlack(services, project, mr));
   });
 }

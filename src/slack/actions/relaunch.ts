@@ -12,15 +12,19 @@ export async function handleRelaunch(
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
   replace = true,
 ): Promise<void> {
-  await buttonAction(services, args, async ({ mr, user, channel, thread, client, answer }) => {
-    // A click on a private message has no thread: relaunch in the running app's thread.
-    const running = thread
-      ? undefined
-      : await services.engine.findRunning(mr).catch(() => undefined);
-    const where =
-      running?.meta.channel && running.meta.thread
-        ? { channel: running.meta.channel, thread: running.meta.thread }
-        : { channel, ...(thread ? { thread } : {}) };
-    await launchInSlack(services, { client, ...where, user, mr, replace, answer });
-  });
+  await buttonAction(
+    services,
+    args,
+    async ({ mr, project, user, channel, thread, client, answer }) => {
+      // A click on a private message has no thread: relaunch in the running app's thread.
+      const running = thread
+        ? undefined
+        : await project.engine.findRunning(mr).catch(() => undefined);
+      const where =
+        running?.meta.channel && running.meta.thread
+          ? { channel: running.meta.channel, thread: running.meta.thread }
+          : { channel, ...(thread ? { thread } : {}) };
+      await launchInSlack(services, { project, client, ...where, user, mr, replace, answer });
+    },
+  );
 }

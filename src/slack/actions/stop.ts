@@ -13,11 +13,15 @@ export async function handleStop(
   args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
   confirmed = false,
 ): Promise<void> {
-  await buttonAction(services, args, async ({ mr, user, client, answer, replaceClicked }) => {
-    const outcome = await stopInSlack(services, client, mr, user, { confirmed });
-    // The question "Stop anyway?" is answered in its place: its button has done its work.
-    if (confirmed) return replaceClicked(stopAnsweredMessage(mr, outcome));
-    if ('refused' in outcome) await answer(outcome.refused);
-    if ('confirm' in outcome) await answer(outcome.confirm);
-  });
+  await buttonAction(
+    services,
+    args,
+    async ({ mr, project, user, client, answer, replaceClicked }) => {
+      const outcome = await stopInSlack(services, project, client, mr, user, { confirmed });
+      // The question "Stop anyway?" is answered in its place: its button has done its work.
+      if (confirmed) return replaceClicked(stopAnsweredMessage(mr, outcome));
+      if ('refused' in outcome) await answer(outcome.refused);
+      if ('confirm' in outcome) await answer(outcome.confirm);
+    },
+  );
 }

@@ -1,13 +1,13 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { isReviewAppError } from '../../core/errors.js';
-import { refusalOf } from '../access.js';
 import type { AcknowledgedFirst } from '../acknowledged-first.js';
 import { launchInSlack } from '../launch-flow.js';
 import { errorMessage, errorText, refusedMessage } from '../messages/notices.js';
 import { privateAnswer } from '../private-answer.js';
+import { allowedOf } from '../routing.js';
 import type { SlackServices } from '../services.js';
-import { launchModal } from '../views/launch-modal.js';
-import { findVerb, usageMessage } from './verbs.js';
+import { launchModal, modalChoices } from '../views/launch-modal.js';
+import { findVerb, routeTyped, usageMessage } from './verbs.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -26,17 +26,24 @@ export async function handleReviewAppCommand(
 
   const [word = '', ...rest] = text.split(/\s+/).filter(Boolean);
   const verb = findVerb(word);
-  const restricted = verb?.restricted ?? true;
-  const refusal = restricted ? refusalOf(services.access, user, channel) : undefined;
-  if (refusal) {
-    services.logger.warn('refused a command', { user, channel, verb: verb?.name ?? 'launch' });
-    return answer(refusedMessage(refusal, services.access));
-  }
 
   if (text === '') {
+    // The projects this person may launch in from here, the channel's first.
+    const { allowed, refused } = allowedOf(
+      services.fleet.catalogue.ordered(channel),
+      user,
+      channel,
+    );
+    if (refused) {
+      services.logger.warn('refused a command', { user, channel, verb: 'launch' });
+      return answer(refusedMessage(refused.refusal, refused.project.access));
+    }
     // The trigger_id lives three seconds: open the modal before anything slow.
     try {
-      await client.views.open({ trigger_id: command.trigger_id, view: launchModal(channel) });
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: launchModal(channel, modalChoices(services, allowed)),
+      });
     } catch (error) {
       logger.warn(`could not open the modal: ${(error as Error).message}`);
       await answer(
@@ -50,12 +57,22 @@ export async function handleReviewAppCommand(
 
   // A burst of commands is acknowledged before their work (GitLab, ECS) begins.
   await acknowledged?.settled();
+  const context = { services, client, user, channel, answer };
   try {
-    if (verb) return await verb.run({ services, client, user, channel, answer }, rest);
+    if (verb) return await verb.run(context, rest);
     if (rest.length > 0)
       return answer(usageMessage(`I did not understand "${text.slice(0, 80)}".`));
-    const mr = await services.engine.parseReference(word);
-    await launchInSlack(services, { client, channel, user, mr, replace: false, answer });
+    const target = await routeTyped(context, word, 'launch');
+    if (!target) return;
+    await launchInSlack(services, {
+      project: target.project,
+      client,
+      channel,
+      user,
+      mr: target.mr,
+      replace: false,
+      answer,
+    });
   } catch (error) {
     if (isReviewAppError(error, 'BAD_MR_REFERENCE')) return answer(usageMessage(error.message));
     if (isReviewAppError(error)) return answer(errorMessage(errorText(error)));

@@ -1,12 +1,19 @@
 import type { webApi } from '@slack/bolt';
 import { isReviewAppError } from '../../core/errors.js';
 import { extendInSlack } from '../extend-flow.js';
-import { COMMAND } from '../ids.js';
+import { ACTIONS, COMMAND } from '../ids.js';
 import { logsInSlack } from '../logs-flow.js';
-import { type SlackMessage, section } from '../messages/blocks.js';
-import { plain, slackTime } from '../messages/format.js';
-import { errorMessage, errorText, listMessage } from '../messages/notices.js';
-import type { SlackServices } from '../services.js';
+import { context, type SlackMessage, section } from '../messages/blocks.js';
+import { mrRef, plain, slackTime } from '../messages/format.js';
+import {
+  chooseProjectMessage,
+  errorMessage,
+  errorText,
+  listMessage,
+  refusedMessage,
+} from '../messages/notices.js';
+import { allowedOf, labelOf, labelOfPath, resolveTyped } from '../routing.js';
+import type { SlackProject, SlackServices } from '../services.js';
 import { stopInSlack } from '../stop-flow.js';
 
 /** Who asked, where, and how to answer them privately. */
@@ -50,15 +57,16 @@ export const VERBS: readonly Verb[] = [
     usage: 'stop 42',
     summary: 'stop the review app of !42',
     restricted: true,
-    async run({ services, client, user, answer }, args) {
-      const mr = await mrArgument(services, args, answer, 'Say which review app to stop', 'stop');
-      if (mr === undefined) return;
-      const outcome = await stopInSlack(services, client, mr, user);
+    async run(context, args) {
+      const target = await mrArgument(context, args, 'Say which review app to stop', 'stop');
+      if (!target) return;
+      const { services, client, user, answer } = context;
+      const outcome = await stopInSlack(services, target.project, client, target.mr, user);
       if ('refused' in outcome) return answer(outcome.refused);
       if ('confirm' in outcome) return answer(outcome.confirm);
       // Every message has blocks as well as its fallback text: an empty list is not
       // documented as accepted by Slack, so it is not sent.
-      const text = `Stopped the review app of !${mr}.`;
+      const text = `Stopped the review app of ${target.ref}.`;
       await answer({ text, blocks: [section(text)] });
     },
   },
@@ -67,21 +75,16 @@ export const VERBS: readonly Verb[] = [
     usage: 'extend 42',
     summary: 'give the review app of !42 more time',
     restricted: true,
-    async run({ services, client, user, answer }, args) {
-      const mr = await mrArgument(
-        services,
-        args,
-        answer,
-        'Say which review app to extend',
-        'extend',
-      );
-      if (mr === undefined) return;
-      const outcome = await extendInSlack(services, client, mr, user);
+    async run(context, args) {
+      const target = await mrArgument(context, args, 'Say which review app to extend', 'extend');
+      if (!target) return;
+      const { services, client, user, answer } = context;
+      const outcome = await extendInSlack(services, target.project, client, target.mr, user);
       if ('refused' in outcome) return answer(outcome.refused);
       const until = slackTime(outcome.extended.meta.softDeadline);
       await answer({
-        text: `Extended the review app of !${mr}.`,
-        blocks: [section(`Extended the review app of !${mr} until ${until}.`)],
+        text: `Extended the review app of ${target.ref}.`,
+        blocks: [section(`Extended the review app of ${target.ref} until ${until}.`)],
       });
     },
   },
@@ -91,9 +94,10 @@ export const VERBS: readonly Verb[] = [
     summary: 'the last lines the review app of !42 logged',
     // Logs can say more than an app's URL: the access lists apply.
     restricted: true,
-    async run({ services, answer }, args) {
-      const mr = await mrArgument(services, args, answer, 'Say whose logs to show', 'logs');
-      if (mr !== undefined) await answer(await logsInSlack(services, mr));
+    async run(context, args) {
+      const target = await mrArgument(context, args, 'Say whose logs to show', 'logs');
+      if (target)
+        await context.answer(await logsInSlack(context.services, target.project, target.mr));
     },
   },
   {
@@ -101,41 +105,102 @@ export const VERBS: readonly Verb[] = [
     usage: 'help',
     summary: 'this message',
     restricted: false,
-    async run({ answer }) {
-      await answer(helpMessage());
+    async run({ services, channel, answer }) {
+      await answer(helpMessage(services, channel));
     },
   },
 ];
 
-/** The one merge request a verb acts on, or undefined once the asker was told what to type. */
-async function mrArgument(
-  services: SlackServices,
-  args: string[],
-  answer: VerbContext['answer'],
-  problem: string,
+/** A merge request of one project, as the person asking may act on it here. */
+export interface Routed {
+  project: SlackProject;
+  mr: number;
+  /** `!42`, or `shop!42` with several projects. */
+  ref: string;
+}
+
+/** The button each verb's choice of project carries: it does what the verb would have done. */
+const CHOICE_ACTIONS: Record<string, string> = {
+  launch: ACTIONS.retry,
+  stop: ACTIONS.stop,
+  extend: ACTIONS.extend,
+  logs: ACTIONS.logs,
+};
+
+/**
+ * What was typed (`42`, `shop!42`, `acme/shop!42`, a URL) as one project's MR that the
+ * person may act on here; undefined once they were answered: refused, or asked which
+ * project they mean (a bare number in a channel of several projects), with a button for
+ * each that does what `verb` does.
+ */
+export async function routeTyped(
+  context: VerbContext,
+  reference: string,
   verb: string,
-): Promise<number | undefined> {
-  const [reference] = args;
-  if (reference === undefined || args.length !== 1) {
-    await answer(usageMessage(`${problem}, e.g. \`/review-app ${verb} 42\`.`));
+): Promise<Routed | undefined> {
+  const { services, user, channel, answer } = context;
+  const resolution = await resolveTyped(services, reference, channel);
+  const candidates = resolution.kind === 'project' ? [resolution.project] : resolution.projects;
+  const { allowed, refused } = allowedOf(candidates, user, channel);
+  if (refused) {
+    services.logger.warn('refused a command', { user, channel, verb });
+    await answer(refusedMessage(refused.refusal, refused.project.access));
     return undefined;
   }
-  return services.engine.parseReference(reference);
+  const [only] = allowed;
+  if (only && allowed.length === 1) {
+    return {
+      project: only,
+      mr: resolution.mr,
+      ref: mrRef(resolution.mr, labelOf(services, only)),
+    };
+  }
+  const choices = await Promise.all(
+    allowed.map(async (project) => ({
+      path: await project.engine.projectPath().catch(() => project.path),
+      label: services.fleet.catalogue.nameOf(project),
+    })),
+  );
+  await answer(
+    chooseProjectMessage(resolution.mr, choices, CHOICE_ACTIONS[verb] ?? ACTIONS.retry, verb),
+  );
+  return undefined;
+}
+
+/** The one merge request a verb acts on, or undefined once the asker was answered. */
+async function mrArgument(
+  context: VerbContext,
+  args: string[],
+  problem: string,
+  verb: string,
+): Promise<Routed | undefined> {
+  const [reference] = args;
+  if (reference === undefined || args.length !== 1) {
+    await context.answer(usageMessage(`${problem}, e.g. \`/review-app ${verb} 42\`.`));
+    return undefined;
+  }
+  return routeTyped(context, reference, verb);
 }
 
 export function findVerb(word: string): Verb | undefined {
   return VERBS.find((verb) => verb.name === word.toLowerCase());
 }
 
+/** Every project's running apps, from one reading of ECS, each named by its project with several. */
 async function listRunning(services: SlackServices): Promise<SlackMessage> {
-  const { engine, clock } = services;
+  const { fleet, clock } = services;
   try {
-    const apps = await engine.list();
+    const apps = (await fleet.list()).map((app) => {
+      const label = labelOfPath(fleet, app.meta.project);
+      return label ? { ...app, label } : app;
+    });
+    const first = fleet.projects[0] as SlackProject;
     return listMessage(
       apps,
       clock.now(),
-      (app) => engine.costOf(app),
-      apps.length > 0 ? engine.totalCostOf(apps) : undefined,
+      (app) => fleet.engineOf(app).costOf(app),
+      // Fargate's prices are shared settings: one engine totals every project's apps.
+      apps.length > 0 ? first.engine.totalCostOf(apps) : undefined,
     );
   } catch (error) {
     return errorMessage(
@@ -146,16 +211,37 @@ async function listRunning(services: SlackServices): Promise<SlackMessage> {
   }
 }
 
-/** The help text, made from the table. */
-export function helpMessage(): SlackMessage {
+/**
+ * The help text, made from the table; with several projects, which ones `42` means in
+ * this channel and how to name another.
+ */
+export function helpMessage(services?: SlackServices, channel?: string): SlackMessage {
+  const several = services && services.fleet.projects.length > 1 ? services.fleet : undefined;
+  const example = several
+    ? `${several.catalogue.nameOf(several.catalogue.ordered(channel)[0] as SlackProject)}!42`
+    : '42';
   const lines = [
-    `*${COMMAND} 42* (or \`!42\`, or the merge request's URL): launch a review app for that merge request`,
+    several
+      ? `*${COMMAND} 42*, *${COMMAND} ${example}*, *${COMMAND} acme/shop!42* or the merge request's URL: launch a review app for that merge request`
+      : `*${COMMAND} 42* (or \`!42\`, or the merge request's URL): launch a review app for that merge request`,
     `*${COMMAND}*: pick an open merge request from a list`,
     ...VERBS.map((verb) => `*${COMMAND} ${verb.usage}*: ${verb.summary}`),
   ];
-  return { text: `How to use ${COMMAND}`, blocks: [section(lines.join('\n'))] };
+  const blocks = [section(lines.join('\n'))];
+  if (several) {
+    const here = several.catalogue.inChannel(channel);
+    const names = (projects: readonly SlackProject[]) =>
+      projects.map((project) => `\`${plain(several.catalogue.nameOf(project), 100)}\``).join(', ');
+    blocks.push(
+      context(
+        here.length === 1
+          ? `In this channel, 42 means ${names(here)}. Projects served: ${names(several.projects)}.`
+          : `This channel has several projects (${names(here)}): name one, as in ${COMMAND} ${example}. Projects served: ${names(several.projects)}.`,
+      ),
+    );
+  }
+  return { text: `How to use ${COMMAND}`, blocks };
 }
-
 /** A problem with what was typed, followed by the help. */
 export function usageMessage(problem: string): SlackMessage {
   const help = helpMessage();

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { buttonActionId, buttonValue } from '../ids.js';
+import { type ButtonTarget, buttonActionId, buttonValue } from '../ids.js';
 
 /** Block Kit, as the bot builds it: every message has fallback text and blocks. */
 export type Block = types.KnownBlock;
@@ -22,18 +22,21 @@ export function actions(elements: Button[]): Block {
   return { type: 'actions', elements };
 }
 
-/** A button acting on one merge request; its value is only ever read back as a number. */
+/**
+ * A button acting on one merge request (of a project: an app's meta is a target); its
+ * value is only ever read back as a number and a project the bot serves.
+ */
 export function button(
   text: string,
   actionId: string,
-  mr: number,
+  target: ButtonTarget | number,
   style?: 'primary' | 'danger',
 ): Button {
   return {
     type: 'button',
     text: { type: 'plain_text', text, emoji: true },
-    action_id: buttonActionId(actionId, mr),
-    value: buttonValue(mr),
+    action_id: buttonActionId(actionId, target),
+    value: buttonValue(target),
     ...(style ? { style } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import type { ReviewApp } from '../../core/types.js';
 import { plural } from '../../core/words.js';
 /** mrkdwn helpers. Anything users or GitLab control goes through `escape` before Slack sees it. */
 
@@ -55,3 +56,19 @@ export function mentionUsers(escapedText: string): string {
 export function requesterOf(meta: { requester: string; source: string }): string {
   return meta.source === 'slack' ? `<@${meta.requester}>` : escapeMrkdwn(meta.requester);
 }
+
+/**
+ * How a message names its app's project: `shop`, when the bot serves several projects
+ * (see ProjectCatalogue.nameOf); unset with one, where `!42` says it all.
+ */
+export interface Labelled {
+  label?: string | undefined;
+}
+
+/** `!42`, or `shop!42` when the bot serves several projects. */
+export function mrRef(mr: number, label?: string): string {
+  return `${label ? escapeMrkdwn(label) : ''}!${mr}`;
+}
+
+/** An app as messages name it: `shop!42` when the bot serves several projects. */
+export type LabelledApp = ReviewApp & Labelled;

@@ -1,6 +1,5 @@
-import type { ReviewApp } from '../../core/types.js';
 import { plural } from '../../core/words.js';
-import { ACTIONS } from '../ids.js';
+import { ACTIONS, type ButtonTarget } from '../ids.js';
 import {
   actions,
   type Block,
@@ -10,7 +9,7 @@ import {
   type SlackMessage,
   section,
 } from './blocks.js';
-import { escapeMrkdwn } from './format.js';
+import { escapeMrkdwn, type Labelled, type LabelledApp, mrRef } from './format.js';
 
 /** A section holds 3000 characters; the fence and a margin take the rest. */
 const CODE_BUDGET = 2900;
@@ -92,19 +91,19 @@ export function logBlocks(lines: string[]): Block[] {
 const codeSection = (code: string) => section(`\`\`\`${code}\`\`\``);
 
 /** The Logs button under an app's end. */
-function logsButton(mr: number) {
-  return button('Logs', ACTIONS.logs, mr);
+function logsButton(target: ButtonTarget) {
+  return button('Logs', ACTIONS.logs, target);
 }
 
 /** The answer to the Logs button, `/review-app logs 42`. */
-export function logsMessage(app: ReviewApp, lines: string[] | undefined): SlackMessage {
-  const mr = app.meta.mr;
+export function logsMessage(app: LabelledApp, lines: string[] | undefined): SlackMessage {
+  const mr = mrRef(app.meta.mr, app.label);
   if (lines === undefined) {
     return {
-      text: `The review app for !${mr} does not log to CloudWatch.`,
+      text: `The review app for ${mr} does not log to CloudWatch.`,
       blocks: [
         section(
-          `The review app for !${mr} does not log where I can read it: its container needs the awslogs log driver (with awslogs-group and awslogs-stream-prefix) in the base task definition.`,
+          `The review app for ${mr} does not log where I can read it: its container needs the awslogs log driver (with awslogs-group and awslogs-stream-prefix) in the base task definition.`,
         ),
       ],
     };
@@ -112,19 +111,19 @@ export function logsMessage(app: ReviewApp, lines: string[] | undefined): SlackM
   const logged = logBlocks(lines);
   if (logged.length === 0) {
     return {
-      text: `The review app for !${mr} has logged nothing yet.`,
-      blocks: [section(`The review app for !${mr} has logged nothing yet.`)],
+      text: `The review app for ${mr} has logged nothing yet.`,
+      blocks: [section(`The review app for ${mr} has logged nothing yet.`)],
     };
   }
   return {
-    text: `The last lines of the review app for !${mr}.`,
+    text: `The last lines of the review app for ${mr}.`,
     blocks: [
       section(
-        `The last lines of the review app for !${mr} (task ${app.task.lastStatus.toLowerCase()}):`,
+        `The last lines of the review app for ${mr} (task ${app.task.lastStatus.toLowerCase()}):`,
       ),
       ...logged,
       context('Anything that looked like a password or token was hidden.'),
-      actions([logsButton(mr)]),
+      actions([logsButton(app.meta)]),
     ],
   };
 }
@@ -135,18 +134,18 @@ export function logsMessage(app: ReviewApp, lines: string[] | undefined): SlackM
  * that no Logs button leads to an empty answer.
  */
 export function crashLogsMessage(
-  mr: number,
+  target: ButtonTarget & Labelled,
   lines: string[] | undefined,
   buttons: Button[] = [],
 ): SlackMessage | undefined {
   const logged = lines ? logBlocks(lines) : [];
   if (logged.length === 0) return undefined;
   return {
-    text: `The last lines the review app for !${mr} logged.`,
+    text: `The last lines the review app for ${mrRef(target.mr, target.label)} logged.`,
     blocks: [
       context('The last lines it logged:'),
       ...logged,
-      actions([...buttons, logsButton(mr)]),
+      actions([...buttons, logsButton(target)]),
     ],
   };
 }

@@ -5,21 +5,28 @@ import { isAre, plural } from '../../core/words.js';
 import type { Refusal } from '../access.js';
 import { ACTIONS } from '../ids.js';
 import type { AccessSettings } from '../settings.js';
-import { actions, button, context, type SlackMessage, section } from './blocks.js';
+import { actions, type Block, button, context, type SlackMessage, section } from './blocks.js';
 import {
   escapeMrkdwn,
+  type Labelled,
+  type LabelledApp,
   link,
   mentionUsers,
   minutesLeft,
   minutesUntil,
+  mrRef,
   plain,
   requesterOf,
   slackTime,
+  truncate,
 } from './format.js';
 import { crashLogsMessage } from './logs.js';
 import { mrLabel, relaunchButtons } from './status.js';
 
 const MAX_LISTED = 20;
+
+const ref = (app: LabelledApp) => mrRef(app.meta.mr, app.label);
+const titled = (app: LabelledApp, max?: number) => mrLabel({ ...app.meta, label: app.label }, max);
 const SECTION_BUDGET = 2800;
 
 /**
@@ -39,27 +46,27 @@ export function errorMessage(message: string): SlackMessage {
 }
 
 export function alreadyRunningMessage(
-  app: ReviewApp,
+  app: LabelledApp,
   permalink: string | undefined,
   now: number,
 ): SlackMessage {
   const where = permalink ? ` See ${link(permalink, 'its thread')}.` : '';
   const url = app.meta.url ? ` at ${link(app.meta.url, escapeMrkdwn(app.meta.url))}` : '';
   return {
-    text: `!${app.meta.mr} already has a review app running.`,
+    text: `${ref(app)} already has a review app running.`,
     blocks: [
       section(
-        `${mrLabel(app.meta)} already has a review app running${url} (${minutesLeft(app.meta.softDeadline, now)}).${where}`,
+        `${titled(app)} already has a review app running${url} (${minutesLeft(app.meta.softDeadline, now)}).${where}`,
       ),
-      actions([button('Relaunch', ACTIONS.relaunch, app.meta.mr)]),
+      actions([button('Relaunch', ACTIONS.relaunch, app.meta)]),
     ],
   };
 }
 
 export function listMessage(
-  apps: ReviewApp[],
+  apps: LabelledApp[],
   now: number,
-  cost: (app: ReviewApp) => string | undefined,
+  cost: (app: LabelledApp) => string | undefined,
   total?: string,
 ): SlackMessage {
   if (apps.length === 0)
@@ -74,7 +81,7 @@ export function listMessage(
       ? link(app.meta.url, escapeMrkdwn(app.meta.url))
       : app.task.lastStatus.toLowerCase();
     const spent = cost(app);
-    const line = `• ${mrLabel(app.meta, 80)}: ${url}, by ${requesterOf(app.meta)}, ${minutesLeft(app.meta.softDeadline, now)}${spent ? `, ${spent} so far` : ''}`;
+    const line = `• ${titled(app, 80)}: ${url}, by ${requesterOf(app.meta)}, ${minutesLeft(app.meta.softDeadline, now)}${spent ? `, ${spent} so far` : ''}`;
     // A section holds 3000 characters: stop listing before that.
     if (length + line.length > SECTION_BUDGET) break;
     lines.push(line);
@@ -95,7 +102,7 @@ export function listMessage(
 /** At the limit: the running apps, with a Stop button for each of the asker's own. */
 export function limitMessage(
   message: string,
-  apps: ReviewApp[],
+  apps: LabelledApp[],
   asker: string,
   now: number,
 ): SlackMessage {
@@ -106,25 +113,21 @@ export function limitMessage(
       section(`:no_entry: ${plain(message, 500)}`),
       ...listMessage(apps, now, () => undefined).blocks,
       ...(own.length > 0
-        ? [
-            actions(
-              own.map((app) => button(`Stop !${app.meta.mr}`, ACTIONS.stop, app.meta.mr, 'danger')),
-            ),
-          ]
+        ? [actions(own.map((app) => button(`Stop ${ref(app)}`, ACTIONS.stop, app.meta, 'danger')))]
         : []),
     ],
   };
 }
 
-export function warningMessage(app: ReviewApp, now: number): SlackMessage {
-  const text = `${requesterOf(app.meta)} the review app for !${app.meta.mr} expires at ${slackTime(app.meta.softDeadline)} (${minutesLeft(app.meta.softDeadline, now)}).`;
+export function warningMessage(app: LabelledApp, now: number): SlackMessage {
+  const text = `${requesterOf(app.meta)} the review app for ${ref(app)} expires at ${slackTime(app.meta.softDeadline)} (${minutesLeft(app.meta.softDeadline, now)}).`;
   return {
-    text: `The review app for !${app.meta.mr} expires in ${minutesUntil(app.meta.softDeadline, now)}.`,
+    text: `The review app for ${ref(app)} expires in ${minutesUntil(app.meta.softDeadline, now)}.`,
     blocks: [
       section(`:alarm_clock: ${text}`),
       actions([
-        button('Extend', ACTIONS.extend, app.meta.mr, 'primary'),
-        button('Stop', ACTIONS.stop, app.meta.mr, 'danger'),
+        button('Extend', ACTIONS.extend, app.meta, 'primary'),
+        button('Stop', ACTIONS.stop, app.meta, 'danger'),
       ]),
     ],
   };
@@ -132,22 +135,22 @@ export function warningMessage(app: ReviewApp, now: number): SlackMessage {
 
 /** Told to the channel (broadcast from the thread) when an app ends without being asked to. */
 export function endedNotice(
-  app: ReviewApp,
+  app: LabelledApp,
   explanation: StopExplanation,
   /** The app's last log lines, shown when it crashed or failed to start. */
   logs?: string[],
 ): SlackMessage {
   const lead =
     explanation.kind === 'expired'
-      ? `The review app for ${mrLabel(app.meta)} has expired.`
-      : `The review app for ${mrLabel(app.meta)} has stopped: ${plain(explanation.summary, 1000)}`;
-  const relaunch = relaunchButtons(app.meta.mr, explanation);
-  const logged = crashLogsMessage(app.meta.mr, logs, relaunch);
+      ? `The review app for ${titled(app)} has expired.`
+      : `The review app for ${titled(app)} has stopped: ${plain(explanation.summary, 1000)}`;
+  const relaunch = relaunchButtons(app.meta, explanation);
+  const logged = crashLogsMessage(app.meta, logs, relaunch);
   return {
     text:
       explanation.kind === 'expired'
-        ? `The review app for !${app.meta.mr} has expired.`
-        : `The review app for !${app.meta.mr} has stopped.`,
+        ? `The review app for ${ref(app)} has expired.`
+        : `The review app for ${ref(app)} has stopped.`,
     blocks: [
       section(lead),
       ...(explanation.hint ? [context(plain(explanation.hint, 1000))] : []),
@@ -162,14 +165,20 @@ export function endedNotice(
  * while starting printed last, when it can be read.
  */
 export function launchFailedNotice(
-  subject: { mr: number; title: string; requester: string; source: string },
+  subject: {
+    mr: number;
+    title: string;
+    requester: string;
+    source: string;
+    project?: string;
+  } & Labelled,
   message: string,
   logs?: string[],
 ): SlackMessage {
-  const retry = [button('Try again', ACTIONS.retry, subject.mr)];
-  const logged = crashLogsMessage(subject.mr, logs, retry);
+  const retry = [button('Try again', ACTIONS.retry, subject)];
+  const logged = crashLogsMessage(subject, logs, retry);
   return {
-    text: `Could not launch !${subject.mr}: ${plain(message, 500)}`,
+    text: `Could not launch ${mrRef(subject.mr, subject.label)}: ${plain(message, 500)}`,
     blocks: [
       section(
         `:x: ${requesterOf(subject)} the review app for ${mrLabel(subject)} could not be launched: ${mentionUsers(plain(message, 2500))}`,
@@ -180,17 +189,17 @@ export function launchFailedNotice(
 }
 
 export function extendedMessage(
-  app: ReviewApp,
+  app: LabelledApp,
   who: string,
   capped: boolean,
   now: number,
 ): SlackMessage {
   const until = `${slackTime(app.meta.softDeadline)} (${minutesLeft(app.meta.softDeadline, now)})`;
   return {
-    text: `The review app for !${app.meta.mr} was extended until ${slackTime(app.meta.softDeadline)}.`,
+    text: `The review app for ${ref(app)} was extended until ${slackTime(app.meta.softDeadline)}.`,
     blocks: [
       section(
-        `:hourglass: <@${who}> extended the review app for !${app.meta.mr} until ${until}.${
+        `:hourglass: <@${who}> extended the review app for ${ref(app)} until ${until}.${
           capped ? ' That is its maximum lifetime: it cannot be extended further.' : ''
         }`,
       ),
@@ -242,20 +251,65 @@ export function stopAnsweredMessage(
 }
 
 /** Asked privately before stopping an app someone else launched. */
-export function stopAnywayMessage(app: ReviewApp): SlackMessage {
+export function stopAnywayMessage(app: LabelledApp): SlackMessage {
   return {
-    text: `!${app.meta.mr} was launched by someone else. Stop it anyway?`,
+    text: `${ref(app)} was launched by someone else. Stop it anyway?`,
     blocks: [
       section(
-        `${mrLabel(app.meta)} was launched by ${requesterOf(app.meta)}, who may still be using it. Stop it anyway?`,
+        `${titled(app)} was launched by ${requesterOf(app.meta)}, who may still be using it. Stop it anyway?`,
       ),
-      actions([button('Stop anyway', ACTIONS.stopAnyway, app.meta.mr, 'danger')]),
+      actions([button('Stop anyway', ACTIONS.stopAnyway, app.meta, 'danger')]),
     ],
   };
 }
 
 /** A quiet reply that the app has ended, for the thread's followers, where no notice tells it. */
-export function endedReply(app: ReviewApp): SlackMessage {
-  const text = `The review app for !${app.meta.mr} has ended.`;
+export function endedReply(app: LabelledApp): SlackMessage {
+  const text = `The review app for ${ref(app)} has ended.`;
   return { text, blocks: [section(`:black_square_for_stop: ${text}`)] };
+}
+
+/** The verbs a choice of project can be for, as its buttons say them. */
+const CHOICE_WORDS: Record<string, string> = {
+  launch: 'Launch',
+  stop: 'Stop',
+  extend: 'Extend',
+  logs: 'Logs of',
+};
+
+/** Buttons in one actions block, at most (Block Kit's limit). */
+const ACTIONS_PER_BLOCK = 25;
+
+/**
+ * A bare `42` in a channel of several projects: which one is meant, one button each,
+ * that does what was asked (`action`) for that project's !42.
+ */
+export function chooseProjectMessage(
+  mr: number,
+  choices: { path: string; label: string }[],
+  action: string,
+  verb: string,
+): SlackMessage {
+  const word = CHOICE_WORDS[verb] ?? 'Launch';
+  const text = `Which project's !${mr}? This channel has several.`;
+  const buttons = choices.map((choice) =>
+    button(
+      `${word} ${truncate(choice.label, 60)}!${mr}`,
+      action,
+      { mr, project: choice.path },
+      verb === 'stop' ? 'danger' : undefined,
+    ),
+  );
+  const rows: Block[] = [];
+  for (let at = 0; at < buttons.length; at += ACTIONS_PER_BLOCK)
+    rows.push(actions(buttons.slice(at, at + ACTIONS_PER_BLOCK)));
+  return {
+    text,
+    blocks: [
+      section(
+        `:question: ${text} Pick one, or say it next time: \`/review-app ${plain(choices[0]?.label ?? 'shop', 100)}!${mr}\`.`,
+      ),
+      ...rows,
+    ],
+  };
 }

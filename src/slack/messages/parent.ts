@@ -1,10 +1,10 @@
 import type { LaunchSource } from '../../core/types.js';
 import { type SlackMessage, section } from './blocks.js';
-import { code, link, plain, requesterOf, slackTime } from './format.js';
+import { code, type Labelled, link, mrRef, plain, requesterOf, slackTime } from './format.js';
 import { mrLabel } from './status.js';
 
 /** What the channel message names: the MR, its branch, and who launched the app. */
-export interface ParentSubject {
+export interface ParentSubject extends Labelled {
   mr: number;
   title: string;
   branch: string;
@@ -36,7 +36,7 @@ function utc(epochMs: number): string {
 export function parentMessage(subject: ParentSubject, state: ParentState): SlackMessage {
   const who = `${requesterOf(subject)}${subject.source === 'cli' ? ' (CI)' : ''}`;
   const mr = `${link(subject.webUrl, mrLabel(subject, TITLE_MAX))} (${code(subject.branch, BRANCH_MAX)})`;
-  const title = `Review app for !${subject.mr}: ${plain(subject.title, TITLE_MAX)}`;
+  const title = `Review app for ${mrRef(subject.mr, subject.label)}: ${plain(subject.title, TITLE_MAX)}`;
   switch (state.kind) {
     case 'launching':
       return { text: title, blocks: [section(`${who} is launching a review app for ${mr}`)] };

@@ -1,9 +1,19 @@
 import type { StopExplanation } from '../../core/diagnosis.js';
 import { HEALTH_CHECKS_STATUS } from '../../core/route-health.js';
 import type { ReviewApp, ReviewAppMeta } from '../../core/types.js';
-import { ACTIONS } from '../ids.js';
+import { ACTIONS, type ButtonTarget } from '../ids.js';
 import { actions, button, context, type SlackMessage, section } from './blocks.js';
-import { code, escapeMrkdwn, link, mentionUsers, minutesLeft, plain, slackTime } from './format.js';
+import {
+  code,
+  escapeMrkdwn,
+  type Labelled,
+  link,
+  mentionUsers,
+  minutesLeft,
+  mrRef,
+  plain,
+  slackTime,
+} from './format.js';
 
 /** What a status reply can show. */
 export type Stage =
@@ -22,14 +32,17 @@ function taskIpLine(app: ReviewApp, url: string): string | undefined {
   return ip && !url.includes(ip) ? `task IP ${code(ip, 45)}` : undefined;
 }
 
-/** `!42 Title`, from a merge request or from a review app's meta. */
+/** `!42 Title` (`shop!42 Title` with several projects), from a merge request or an app's meta. */
 export function mrLabel(
-  mr: { iid: number; title: string } | { mr: number; title: string },
+  mr: ({ iid: number; title: string } | { mr: number; title: string }) & Labelled,
   max = TITLE_MAX,
 ): string {
   const iid = 'iid' in mr ? mr.iid : mr.mr;
-  return `!${iid} ${plain(mr.title, max)}`;
+  return `${mrRef(iid, mr.label)} ${plain(mr.title, max)}`;
 }
+
+/** The MR a status reply speaks of: its number, its project (for the buttons) and label. */
+export type StatusSubject = { iid: number; project?: string | undefined } & Labelled;
 
 function imageLine(meta: Pick<ReviewAppMeta, 'image' | 'sha'>): string {
   const tag = meta.image.includes('@')
@@ -39,30 +52,32 @@ function imageLine(meta: Pick<ReviewAppMeta, 'image' | 'sha'>): string {
 }
 
 /** The status reply in the thread, kept up to date from lookup to the end. */
-export function statusMessage(mr: { iid: number }, stage: Stage, now: number): SlackMessage {
+export function statusMessage(mr: StatusSubject, stage: Stage, now: number): SlackMessage {
+  const ref = mrRef(mr.iid, mr.label);
+  const target = { mr: mr.iid, project: mr.project };
   switch (stage.kind) {
     case 'looking-up':
       return {
-        text: `Looking up the image for !${mr.iid}…`,
-        blocks: [section(`:mag: Looking up the image for !${mr.iid}…`)],
+        text: `Looking up the image for ${ref}…`,
+        blocks: [section(`:mag: Looking up the image for ${ref}…`)],
       };
     case 'starting':
       if (stage.status === HEALTH_CHECKS_STATUS) {
         return {
-          text: `Starting the review app for !${mr.iid}: waiting for the load balancer's health checks…`,
+          text: `Starting the review app for ${ref}: waiting for the load balancer's health checks…`,
           blocks: [
             section(
-              `:hourglass_flowing_sand: Starting the review app for !${mr.iid}: the task runs; waiting for the load balancer's health checks before posting the link…`,
+              `:hourglass_flowing_sand: Starting the review app for ${ref}: the task runs; waiting for the load balancer's health checks before posting the link…`,
             ),
             ...(stage.image ? [context(`Image ${code(stage.image, 200)}`)] : []),
           ],
         };
       }
       return {
-        text: `Starting the review app for !${mr.iid} (${stage.status})…`,
+        text: `Starting the review app for ${ref} (${stage.status})…`,
         blocks: [
           section(
-            `:hourglass_flowing_sand: Starting the review app for !${mr.iid}: task ${code(stage.status, 20)}…`,
+            `:hourglass_flowing_sand: Starting the review app for ${ref}: task ${code(stage.status, 20)}…`,
           ),
           ...(stage.image ? [context(`Image ${code(stage.image, 200)}`)] : []),
         ],
@@ -72,7 +87,7 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
       const url = meta.url ?? '';
       const left = minutesLeft(meta.softDeadline, now);
       return {
-        text: `The review app for !${mr.iid} is running at ${url} (${left}).`,
+        text: `The review app for ${ref} is running at ${url} (${left}).`,
         blocks: [
           section(
             // "as of": a countdown the bot could no longer refresh must not look current.
@@ -89,10 +104,10 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
               .join(' · '),
           ),
           actions([
-            { ...button('Open app', ACTIONS.open, mr.iid, 'primary'), url },
-            button('Extend', ACTIONS.extend, mr.iid),
-            button('Relaunch', ACTIONS.relaunch, mr.iid),
-            button('Stop', ACTIONS.stop, mr.iid, 'danger'),
+            { ...button('Open app', ACTIONS.open, target, 'primary'), url },
+            button('Extend', ACTIONS.extend, target),
+            button('Relaunch', ACTIONS.relaunch, target),
+            button('Stop', ACTIONS.stop, target, 'danger'),
           ]),
         ],
       };
@@ -100,21 +115,21 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
     case 'failed':
       if (stage.toldBelow) {
         return {
-          text: `Could not launch !${mr.iid}.`,
-          blocks: [section(`:x: Could not launch !${mr.iid}: why is said below.`)],
+          text: `Could not launch ${ref}.`,
+          blocks: [section(`:x: Could not launch ${ref}: why is said below.`)],
         };
       }
       return {
-        text: `Could not launch !${mr.iid}: ${plain(stage.message, 500)}`,
+        text: `Could not launch ${ref}: ${plain(stage.message, 500)}`,
         blocks: [
-          section(`:x: Could not launch !${mr.iid}: ${mentionUsers(plain(stage.message, 2800))}`),
-          actions([button('Try again', ACTIONS.retry, mr.iid)]),
+          section(`:x: Could not launch ${ref}: ${mentionUsers(plain(stage.message, 2800))}`),
+          actions([button('Try again', ACTIONS.retry, target)]),
         ],
       };
     case 'ended':
       if (stage.toldBelow) {
         return {
-          text: `The review app for !${mr.iid} has ended.`,
+          text: `The review app for ${ref} has ended.`,
           blocks: [
             section(`:black_square_for_stop: Ended at ${slackTime(now)}: why is said below.`),
             ...(stage.cost ? [context(`Cost ${stage.cost}`)] : []),
@@ -122,14 +137,14 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
         };
       }
       return {
-        text: `The review app for !${mr.iid} has ended: ${plain(stage.explanation.summary, 500)}`,
+        text: `The review app for ${ref} has ended: ${plain(stage.explanation.summary, 500)}`,
         blocks: [
           section(
             `:black_square_for_stop: ${mentionUsers(plain(stage.explanation.summary, 1500))}`,
           ),
           ...(stage.explanation.hint ? [context(plain(stage.explanation.hint, 1000))] : []),
           ...(stage.cost ? [context(`Cost ${stage.cost}`)] : []),
-          ...relaunchButtons(mr.iid, stage.explanation).map((b) => actions([b])),
+          ...relaunchButtons(target, stage.explanation).map((b) => actions([b])),
         ],
       };
   }
@@ -139,10 +154,10 @@ export function statusMessage(mr: { iid: number }, stage: Stage, now: number): S
  * The Relaunch button of an ended app, unless its MR was merged or closed (it cannot be
  * launched again) or it was relaunched (the new app's status has its own buttons).
  */
-export function relaunchButtons(mr: number, explanation: StopExplanation) {
+export function relaunchButtons(target: ButtonTarget, explanation: StopExplanation) {
   return explanation.kind === 'mr-merged' ||
     explanation.kind === 'mr-closed' ||
     explanation.kind === 'relaunched'
     ? []
-    : [button('Relaunch', ACTIONS.retry, mr, 'primary')];
+    : [button('Relaunch', ACTIONS.retry, target, 'primary')];
 }
