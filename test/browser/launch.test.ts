@@ -17,7 +17,7 @@ describe('the sandbox page: launching from the composer', { timeout: 60_000 }, (
 
     await sandbox.type('/review-app 1');
     const channel = page.getByRole('region', { name: 'Channel messages' });
-    await channel.getByText(/review app for !1 /i).waitFor();
+    await channel.getByText(/review app for shop!1 /i).waitFor();
     await channel.getByRole('button', { name: /1 repl/ }).click();
 
     const thread = page.getByRole('region', { name: 'Thread' });
@@ -35,7 +35,7 @@ describe('the sandbox page: launching from the composer', { timeout: 60_000 }, (
     await app.close();
 
     await thread.getByRole('button', { name: 'Extend' }).first().click();
-    await thread.getByText(/@alice extended the review app for !1 until/).waitFor();
+    await thread.getByText(/@alice extended the review app for shop!1 until/).waitFor();
 
     await thread.getByRole('button', { name: 'Stop' }).first().click();
     await thread.getByText('The review app was stopped by @alice.').first().waitFor();
@@ -57,7 +57,7 @@ describe('the sandbox page: launching from the composer', { timeout: 60_000 }, (
 
     const channel = page.getByRole('region', { name: 'Channel messages' });
     const notice = channel.locator('article', { hasText: 'replied to a thread' });
-    await notice.getByText(/The review app for !2 Dark mode has stopped/).waitFor();
+    await notice.getByText(/The review app for shop!2 Dark mode has stopped/).waitFor();
     await notice
       .getByText(/The app \(container web\) ran out of memory \(the task's 512 MiB\)/)
       .waitFor();
@@ -80,7 +80,7 @@ describe('the sandbox page: launching from the composer', { timeout: 60_000 }, (
 
       await sandbox.type('/review-app logs 2');
       const privately = channel.locator('article', {
-        hasText: 'The last lines of the review app for !2',
+        hasText: 'The last lines of the review app for shop!2',
       });
       await privately.getByText('Only visible to you').waitFor();
       const logged = privately.locator('pre');
@@ -111,7 +111,7 @@ describe('the sandbox page: launching from the composer', { timeout: 60_000 }, (
     const channel = page.getByRole('region', { name: 'Channel messages' });
     const notice = channel.locator('article', { hasText: 'replied to a thread' });
     await notice
-      .getByText('The review app for !1 Checkout page has expired.')
+      .getByText('The review app for shop!1 Checkout page has expired.')
       .waitFor({ timeout: 20_000 });
     await notice.getByRole('button', { name: 'Relaunch' }).waitFor();
     // Posted half an hour after the launch, as the page's times (on the sandbox clock) show.
@@ -122,7 +122,7 @@ describe('the sandbox page: launching from the composer', { timeout: 60_000 }, (
     await channel.getByRole('button', { name: /repl/ }).click();
     const thread = page.getByRole('region', { name: 'Thread' });
     // Why is said once, in the notice; the status only ends.
-    await thread.getByText('The review app for !1 Checkout page has expired.').waitFor();
+    await thread.getByText('The review app for shop!1 Checkout page has expired.').waitFor();
     await thread.getByText(/^⏹️ Ended at .*: why is said below\./).waitFor();
   }, 40_000);
 });

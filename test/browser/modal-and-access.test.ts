@@ -27,7 +27,7 @@ describe('the sandbox page: the modal and the access rules', { timeout: 60_000 }
 
     await modal.waitFor({ state: 'detached' });
     const channel = page.getByRole('region', { name: 'Channel messages' });
-    await channel.getByText(/review app for !2 Dark mode/i).waitFor();
+    await channel.getByText(/review app for shop!2 Dark mode/i).waitFor();
   });
 
   it.each(WIDTHS)(
@@ -84,7 +84,7 @@ describe('the sandbox page: the modal and the access rules', { timeout: 60_000 }
       const channel = page.getByRole('region', { name: 'Channel messages' });
       // The channel message says "is launching", then "running": either names the MR.
       await channel
-        .locator('article', { hasText: new RegExp(`review app for !${mr} `, 'i') })
+        .locator('article', { hasText: new RegExp(`review app for shop!${mr} `, 'i') })
         .first()
         .waitFor();
     },

@@ -10,6 +10,36 @@ afterAll(async () => {
   await browser?.close();
 });
 
+const channelOf = (page: Page) => page.getByRole('region', { name: 'Channel messages' });
+const threadOf = (page: Page) => page.getByRole('region', { name: 'Thread' });
+
+/** Switches to a channel by its name in the sidebar. */
+async function openChannel(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: `# ${name}`, exact: true }).click();
+  await page.getByRole('heading', { name: `#${name}`, exact: true }).waitFor();
+}
+
+/**
+ * Follows the launch of `reference` (shop!1) to its running thread, and opens the app's
+ * page from the thread's link: what the app says about itself.
+ */
+async function runningApp(page: Page, reference: string): Promise<string> {
+  await channelOf(page)
+    .locator('article', { hasText: new RegExp(`review app for ${reference} `, 'i') })
+    .filter({ hasNotText: 'replied to a thread' })
+    .getByRole('button', { name: /repl/ })
+    .click();
+  const thread = threadOf(page);
+  await thread.getByText('Running at').waitFor();
+  const href = await thread.getByRole('link', { name: /\/apps\// }).getAttribute('href');
+  const app = await page.context().newPage();
+  await app.goto((href as string).replace('localhost', '127.0.0.1'));
+  const heading = (await app.getByRole('heading', { name: /review app/ }).textContent()) ?? '';
+  const facts = (await app.locator('table').textContent()) ?? '';
+  await app.close();
+  return `${heading} ${facts}`;
+}
+
 const worldOf = (page: Page) => page.getByRole('complementary', { name: 'The world' });
 /** One project's merge requests in the side panel. */
 const mergeRequestsOf = (page: Page, project: string) =>
@@ -50,5 +80,52 @@ describe('the sandbox page: one bot, two projects', { timeout: 60_000 }, () => {
     expect(
       await shop.locator('[data-mr="1"]').getByRole('button', { name: 'Merge' }).isEnabled(),
     ).toBe(true);
+  });
+  it('launches in #shop as acme/shop and in #api as acme/api: each channel’s own project, its own app', async () => {
+    await using sandbox = await openSandboxPage(browser);
+    const { page } = sandbox;
+    await openChannel(page, 'shop');
+    await sandbox.type('/review-app 1');
+    const shopApp = await runningApp(page, 'shop!1');
+    expect(shopApp).toContain('acme/shop — review app');
+    expect(shopApp).toContain('!1 Checkout page');
+    expect(shopApp).toContain('registry.example.test/acme/shop:');
+    await tasksOf(page, 'acme/shop')
+      .locator('.card', { hasText: '!1 ·' })
+      .getByText('RUNNING')
+      .waitFor();
+
+    await openChannel(page, 'api');
+    await sandbox.type('/review-app 11');
+    const apiApp = await runningApp(page, 'api!11');
+    expect(apiApp).toContain('acme/api — review app');
+    expect(apiApp).toContain('!11 Rate limits');
+    // acme/api's image, from acme/api's registry; its task under acme/api only.
+    expect(apiApp).toContain('registry.example.test/acme/api:');
+    await tasksOf(page, 'acme/api')
+      .locator('.card', { hasText: '!11 ·' })
+      .getByText('RUNNING')
+      .waitFor();
+    expect(await tasksOf(page, 'acme/shop').locator('.card', { hasText: '!11 ·' }).count()).toBe(0);
+  });
+
+  it('in #reviews, shared by both, launches shop!1 by name, and asks which project a bare number means', async () => {
+    await using sandbox = await openSandboxPage(browser);
+    const { page } = sandbox;
+    await openChannel(page, 'reviews');
+    await sandbox.type('/review-app shop!1');
+    expect(await runningApp(page, 'shop!1')).toContain('acme/shop — review app');
+
+    await sandbox.type('/review-app 2');
+    const question = channelOf(page)
+      .locator('article', { hasText: 'Only visible to you' })
+      .filter({ hasText: /Which project.s !2\?/ });
+    await question.waitFor();
+    expect(await question.getByRole('button', { name: /^Launch / }).allTextContents()).toEqual([
+      'Launch shop!2',
+      'Launch api!2',
+    ]);
+    // Nothing started before the person chose.
+    expect(await tasksOf(page, 'acme/shop').locator('.card', { hasText: '!2 ·' }).count()).toBe(0);
   });
 });

@@ -20,7 +20,7 @@ const mrCard = (page: Page, iid: number) =>
 async function openThread(page: Page, iid: number): Promise<Locator> {
   await channelOf(page)
     // The channel message says "is launching", then "running": either names the MR.
-    .locator('article', { hasText: new RegExp(`review app for !${iid} `, 'i') })
+    .locator('article', { hasText: new RegExp(`review app for shop!${iid} `, 'i') })
     .filter({ hasNotText: 'replied to a thread' })
     .getByRole('button', { name: /repl/ })
     .click();
@@ -44,7 +44,7 @@ describe('the sandbox page: the world panel', { timeout: 60_000 }, () => {
     const { page } = sandbox;
     const channel = channelOf(page);
     await sandbox.type('/review-app 1');
-    await channel.getByText(/review app for !1 /i).waitFor();
+    await channel.getByText(/review app for shop!1 /i).waitFor();
     await sandbox.type('/review-app 2');
     const thread = await openThread(page, 1);
     await thread.getByText('Running at').waitFor();
@@ -56,13 +56,13 @@ describe('the sandbox page: the world panel', { timeout: 60_000 }, () => {
 
     const merged = channel.locator('article', { hasText: 'replied to a thread' }).filter({
       hasText:
-        'The review app for !1 Checkout page has stopped: The merge request was merged by Dev Eloper, so its review app was stopped.',
+        'The review app for shop!1 Checkout page has stopped: The merge request was merged by Dev Eloper, so its review app was stopped.',
     });
     await merged.waitFor();
     // A merged MR cannot be launched again: nothing to click under its notice.
     expect(await merged.getByRole('button', { name: 'Relaunch' }).count()).toBe(0);
     await channel
-      .getByText(/The review app for !2 Dark mode has stopped: The merge request was closed/)
+      .getByText(/The review app for shop!2 Dark mode has stopped: The merge request was closed/)
       .waitFor();
 
     await openThread(page, 1);
@@ -114,11 +114,11 @@ describe('the sandbox page: the world panel', { timeout: 60_000 }, () => {
     await expect.poll(() => shortSha(page, 1)).not.toBe(before);
     const sha = await shortSha(page, 1);
     await thread
-      .getByText(`🚧 New commit ${sha} on !1: its pipeline is running. I will say here`)
+      .getByText(`🚧 New commit ${sha} on shop!1: its pipeline is running. I will say here`)
       .waitFor();
 
     await mrCard(page, 1).getByRole('button', { name: 'Finish pipeline' }).click();
-    await thread.getByText(`📦 New commit ${sha} on !1 is built.`).waitFor();
+    await thread.getByText(`📦 New commit ${sha} on shop!1 is built.`).waitFor();
     await thread.getByRole('button', { name: `Relaunch with ${sha}` }).click();
 
     await thread.getByText('The review app was relaunched by @alice.').first().waitFor();
