@@ -54,7 +54,7 @@ try {
   await shoot(page, 'modal');
   await modal.getByRole('option', { name: /Dark mode/ }).click();
   await modal.getByRole('button', { name: 'Launch' }).click();
-  await channel.getByText(/launching a review app for !2/).waitFor();
+  await channel.getByText(/launching a review app for shop!2/).waitFor();
 
   const world = page.getByRole('complementary', { name: 'The world' });
   // Enabled once the task runs: wait for that, not for a while.
