@@ -164,7 +164,12 @@ export async function doctorChecks(options: {
       region: aws.region ?? 'the configured region',
       port: config.engine.port,
     }),
-    config.router ? loadBalancerChecks(clients, config.router, config.ecs) : [],
+    config.router
+      ? loadBalancerChecks(clients, config.router, config.ecs, {
+          port: config.engine.port,
+          maxRunning: config.engine.limits.maxRunning,
+        })
+      : [],
     slackChecks(
       { botToken: env.SLACK_BOT_TOKEN, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
       logger,
@@ -213,12 +218,26 @@ export async function projectsDoctorChecks(options: {
     mrNotes: projects.some((project) => project.gitlab.mrNotes === true),
   };
   const spot = projects.find((project) => project.ecs.capacityProvider === 'FARGATE_SPOT');
-  // The load balancer must reach every project's subnets.
+  // The load balancer must reach every project's subnets, through their security groups.
   const subnets = [...new Set(projects.flatMap((project) => project.ecs.subnets))];
+  const securityGroups = [...new Set(projects.flatMap((project) => project.ecs.securityGroups))];
+  const ports = new Set(projects.map((project) => project.engine.port));
+  const routedApps = {
+    port: ports.size === 1 ? first.engine.port : undefined,
+    // Each project's MAX_RUNNING_APPS apps, all behind the one listener.
+    maxRunning: projects.reduce((sum, project) => sum + project.engine.limits.maxRunning, 0),
+  };
   const [token, cluster, loadBalancer, slack] = await Promise.all([
     gitlabTokenCheck(tokenSettings),
     awsClusterChecks(clients, (spot ?? first).ecs, region),
-    first.router ? loadBalancerChecks(clients, first.router, { ...first.ecs, subnets }) : [],
+    first.router
+      ? loadBalancerChecks(
+          clients,
+          first.router,
+          { ...first.ecs, subnets, securityGroups },
+          routedApps,
+        )
+      : [],
     slackChecks(
       { botToken: env.SLACK_BOT_TOKEN, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
       logger,

@@ -3,17 +3,28 @@ import { createLogger } from '../core/logger.js';
 import type { AwsClients } from './clients.js';
 import { callAws } from './errors.js';
 import { AlbRouter } from './load-balancer.js';
+import { CIDRS_PER_RULE } from './load-balancer-rules.js';
 import type { EcsSettings, LoadBalancerSettings } from './settings.js';
+
+/** What the checks need of the apps behind the load balancer. */
+export interface RoutedApps {
+  /** The app's port (REVIEW_APP_PORT), when set; otherwise it is the task definition's. */
+  port?: number | undefined;
+  /** How many apps may run at once behind it: MAX_RUNNING_APPS, of every project. */
+  maxRunning?: number | undefined;
+}
 
 /**
  * What `review-app doctor` asks of the shared load balancer, read-only: the
- * listener (HTTPS), its VPC against the tasks' subnets, and how much of its
- * fixed room (100 rules, 100 target groups) is taken.
+ * listener (HTTPS), its VPC against the tasks' subnets, whether the tasks' security
+ * groups admit it, and how much of its fixed room (100 rules, 100 target groups) is
+ * taken, and would be with MAX_RUNNING_APPS apps.
  */
 export async function loadBalancerChecks(
   clients: AwsClients,
   settings: LoadBalancerSettings,
   ecs: EcsSettings,
+  apps: RoutedApps = {},
 ): Promise<CheckResult[]> {
   const { client, sdk } = await clients.elbv2();
   let listener: { LoadBalancerArn?: string; Protocol?: string; Port?: number } | undefined;
@@ -42,7 +53,16 @@ export async function loadBalancerChecks(
           `The listener speaks ${listener.Protocol}, not HTTPS: review apps need an HTTPS listener with the wildcard certificate of *.${settings.domain}.`,
         ),
   ];
-  results.push(await vpcCheck(clients, listener.LoadBalancerArn, ecs));
+  let balancer: Awaited<ReturnType<typeof describeBalancer>>;
+  try {
+    balancer = await describeBalancer(clients, listener.LoadBalancerArn);
+  } catch (error) {
+    results.push(failedWith('Load balancer VPC', error));
+  }
+  if (balancer) {
+    results.push(await vpcCheck(clients, balancer.VpcId, ecs));
+    results.push(await securityGroupCheck(clients, balancer.SecurityGroups ?? [], ecs, apps.port));
+  }
   try {
     const router = new AlbRouter(clients, settings, createLogger({ secrets: [], write: () => {} }));
     const room = await router.room();
@@ -50,13 +70,20 @@ export async function loadBalancerChecks(
     const full =
       room.rules.used + room.rulesPerApp > room.rules.max ||
       room.targetGroups.used >= room.targetGroups.max;
+    // Rules of other listeners' apps are not ours to count: the bot's own need is the cap.
+    const wanted = (apps.maxRunning ?? 0) * room.rulesPerApp;
     results.push(
       full
         ? failed(
             'Load balancer room',
             `${detail} No new app fits: stop apps, or raise the rules quota.`,
           )
-        : passed('Load balancer room', detail),
+        : wanted > room.rules.max
+          ? failed(
+              'Load balancer room',
+              `${detail} MAX_RUNNING_APPS lets ${apps.maxRunning} apps run, which take ${wanted} rules, more than the listener's ${room.rules.max}: launches past that are refused. Lower MAX_RUNNING_APPS, use fewer ALLOWED_SOURCE_CIDRS (${CIDRS_PER_RULE} a rule), or raise the "Rules per Application Load Balancer" quota.`,
+            )
+          : passed('Load balancer room', detail),
     );
   } catch (error) {
     results.push(failedWith('Load balancer room', error));
@@ -64,18 +91,21 @@ export async function loadBalancerChecks(
   return results;
 }
 
+async function describeBalancer(clients: AwsClients, loadBalancerArn: string) {
+  const { client, sdk } = await clients.elbv2();
+  const balancers = await callAws('elasticloadbalancing:DescribeLoadBalancers', () =>
+    client.send(new sdk.DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] })),
+  );
+  return balancers.LoadBalancers?.[0];
+}
+
 async function vpcCheck(
   clients: AwsClients,
-  loadBalancerArn: string,
+  vpc: string | undefined,
   ecs: EcsSettings,
 ): Promise<CheckResult> {
   const name = 'Load balancer VPC';
   try {
-    const { client, sdk } = await clients.elbv2();
-    const balancers = await callAws('elasticloadbalancing:DescribeLoadBalancers', () =>
-      client.send(new sdk.DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] })),
-    );
-    const vpc = balancers.LoadBalancers?.[0]?.VpcId;
     const ec2 = await clients.ec2();
     const subnets = await callAws('ec2:DescribeSubnets', () =>
       ec2.client.send(new ec2.sdk.DescribeSubnetsCommand({ SubnetIds: ecs.subnets })),
@@ -87,6 +117,61 @@ async function vpcCheck(
           name,
           `ECS_SUBNETS ${elsewhere.join(', ')} are outside the load balancer's VPC ${vpc}: it can reach only tasks in its own VPC.`,
         );
+  } catch (error) {
+    return failedWith(name, error);
+  }
+}
+
+/**
+ * The load balancer reaches a task only if one of the task's security groups admits one
+ * of the load balancer's on the app port (an inbound rule whose source is that group;
+ * ELB guide, "Security groups for your Application Load Balancer": targets should allow
+ * traffic from the load balancer's security group). A group open to 0.0.0.0/0 on that
+ * port also lets anyone around the load balancer, past its sign-in and networks.
+ */
+async function securityGroupCheck(
+  clients: AwsClients,
+  balancerGroups: string[],
+  ecs: EcsSettings,
+  port: number | undefined,
+): Promise<CheckResult> {
+  const name = 'Task security groups';
+  const onPort = port === undefined ? 'the app port' : `port ${port}`;
+  try {
+    const ec2 = await clients.ec2();
+    const answer = await callAws('ec2:DescribeSecurityGroups', () =>
+      ec2.client.send(new ec2.sdk.DescribeSecurityGroupsCommand({ GroupIds: ecs.securityGroups })),
+    );
+    const covers = (rule: { IpProtocol?: string; FromPort?: number; ToPort?: number }) =>
+      rule.IpProtocol === '-1' ||
+      (rule.IpProtocol === 'tcp' &&
+        (port === undefined || ((rule.FromPort ?? 0) <= port && port <= (rule.ToPort ?? 65535))));
+    const admitting = (answer.SecurityGroups ?? []).filter((group) =>
+      (group.IpPermissions ?? []).some(
+        (rule) =>
+          covers(rule) &&
+          (rule.UserIdGroupPairs ?? []).some((pair) => balancerGroups.includes(pair.GroupId ?? '')),
+      ),
+    );
+    const open = (answer.SecurityGroups ?? []).filter((group) =>
+      (group.IpPermissions ?? []).some(
+        (rule) =>
+          covers(rule) && (rule.IpRanges ?? []).some((range) => range.CidrIp === '0.0.0.0/0'),
+      ),
+    );
+    if (admitting.length === 0) {
+      return failed(
+        name,
+        `No group of ECS_SECURITY_GROUPS (${ecs.securityGroups.join(', ')}) admits the load balancer's (${balancerGroups.join(', ') || 'none'}) on ${onPort}: add an inbound rule for TCP ${port ?? '<app port>'} from ${balancerGroups[0] ?? "the load balancer's security group"}, or health checks will time out.`,
+      );
+    }
+    const admits = `${admitting.map((group) => group.GroupId).join(', ')} admits the load balancer's ${balancerGroups.join(', ')} on ${onPort}.`;
+    return open.length > 0
+      ? failed(
+          name,
+          `${admits} But ${open.map((group) => group.GroupId).join(', ')} also admits 0.0.0.0/0 there: anyone can reach the apps around the load balancer. Remove that rule.`,
+        )
+      : passed(name, admits);
   } catch (error) {
     return failedWith(name, error);
   }
