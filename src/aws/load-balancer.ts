@@ -150,13 +150,27 @@ export class AlbRouter implements AppRouter {
     if (group) await this.deleteTargetGroup(group).catch(() => undefined);
   }
 
-  async sweep(
-    apps: { live: RoutedAppKey[]; closed?: RoutedAppKey[] },
-    now: number,
-  ): Promise<{ removed: number }> {
+  async sweep(apps: Parameters<AppRouter['sweep']>[0], now: number): Promise<{ removed: number }> {
     const isLive = (key: RoutedAppKey) => apps.live.some((a) => sameApp(a, key));
-    const isClosed = (key: RoutedAppKey) => (apps.closed ?? []).some((a) => sameApp(a, key));
     const { rules } = await this.rules();
+    // The ended pages still up: their MRs may have been merged or closed since they ended.
+    const showing = rules.filter(
+      (rule) =>
+        !isLive(rule.app) &&
+        rule.tags[ROUTE_TAGS.state] === 'ended' &&
+        !this.expired(rule, now, false),
+    );
+    const closedSince =
+      showing.length > 0 && apps.closedOf
+        ? await apps
+            .closedOf(uniqueApps(showing.map((rule) => rule.app)))
+            .catch((error: unknown) => {
+              this.logger.warn('could not ask GitLab about the MRs of ended apps', { error });
+              return [];
+            })
+        : [];
+    const closed = [...(apps.closed ?? []), ...closedSince];
+    const isClosed = (key: RoutedAppKey) => closed.some((a) => sameApp(a, key));
     let removed = 0;
     const kept: OurRule[] = [];
     for (const rule of rules) {
@@ -592,4 +606,11 @@ function full(limit: 'rules' | 'target-groups', used: number, max: number): Revi
       },
     },
   );
+}
+
+/** Each app once (an app with several networks has several rules). */
+function uniqueApps(apps: RoutedAppKey[]): RoutedAppKey[] {
+  const unique: RoutedAppKey[] = [];
+  for (const app of apps) if (!unique.some((seen) => sameApp(seen, app))) unique.push(app);
+  return unique;
 }

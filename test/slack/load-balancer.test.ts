@@ -14,7 +14,7 @@ import {
   startBotWorld,
   watchAfter,
 } from '../support/bot.js';
-import { taskTags } from '../support/world.js';
+import { PROJECT_ID, taskTags } from '../support/world.js';
 
 const HOST = 'mr-42.review.example.com';
 const MINUTE = 60_000;
@@ -111,6 +111,22 @@ describe('review apps behind the shared load balancer', () => {
       kind: 'fixed-response',
       status: 404,
     });
+  });
+
+  it('removes the ended page once its MR is merged, before its day is over', async () => {
+    await using w = await startBotWorld({ loadBalancer: true });
+    w.addMergeRequest(42);
+    await launchedFromSlack(w, 42);
+    await watchAfter(w, 31 * MINUTE);
+    expect(w.aws.listenerAnswer(listener(w), { host: HOST })).toMatchObject({
+      kind: 'fixed-response',
+      body: expect.stringContaining('ended at'),
+    });
+    // Merged an hour after its app ended, well before the page's day is over.
+    w.gitlab.updateMergeRequest(PROJECT_ID, 42, { state: 'merged' });
+    await watchAfter(w, 60 * MINUTE);
+    expect(w.aws.loadBalancing().rules).toEqual([]);
+    expect(w.aws.listenerAnswer(listener(w), { host: HOST })).toMatchObject({ status: 404 });
   });
 
   it('leaves nothing on the load balancer after a crash of the bot, once it is back', async () => {
