@@ -1,5 +1,7 @@
 import { type CheckResult, failed, failedWith, passed } from '../core/check.js';
 import { createLogger } from '../core/logger.js';
+import type { RoutedAppKey } from '../core/ports.js';
+import { plural } from '../core/words.js';
 import type { AwsClients } from './clients.js';
 import { callAws } from './errors.js';
 import { AlbRouter } from './load-balancer.js';
@@ -12,6 +14,10 @@ export interface RoutedApps {
   port?: number | undefined;
   /** How many apps may run at once behind it: MAX_RUNNING_APPS, of every project. */
   maxRunning?: number | undefined;
+  /** The apps running now, of every project: what the load balancer may hold rules for. */
+  live?: () => Promise<RoutedAppKey[]>;
+  /** Now, for the ended pages' deadlines. */
+  now?: () => number;
 }
 
 /**
@@ -85,10 +91,46 @@ export async function loadBalancerChecks(
             )
           : passed('Load balancer room', detail),
     );
+    if (apps.live) results.push(await leftoversCheck(router, apps.live, apps.now ?? Date.now));
   } catch (error) {
     results.push(failedWith('Load balancer room', error));
   }
   return results;
+}
+
+/** At most this many leftovers are named; the rest are counted. */
+const LEFTOVERS_NAMED = 5;
+
+/**
+ * Rules and target groups the bot made whose app is gone and whose ended page (if any)
+ * is over: the watcher's sweep removes them, so they last only while the bot is down.
+ */
+async function leftoversCheck(
+  router: AlbRouter,
+  live: () => Promise<RoutedAppKey[]>,
+  now: () => number,
+): Promise<CheckResult> {
+  const name = 'Load balancer leftovers';
+  try {
+    const left = await router.leftovers(await live(), now());
+    const count = left.rules.length + left.targetGroups.length;
+    if (count === 0)
+      return passed(
+        name,
+        'None: every rule and target group the bot made belongs to a running app or shows an ended page.',
+      );
+    const apps = [
+      ...new Set([...left.rules, ...left.targetGroups].map((app) => `${app.project}!${app.mr}`)),
+    ];
+    const named = apps.slice(0, LEFTOVERS_NAMED).join(', ');
+    const more = apps.length > LEFTOVERS_NAMED ? ` and ${apps.length - LEFTOVERS_NAMED} more` : '';
+    return failed(
+      name,
+      `${plural(left.rules.length, 'rule')} and ${plural(left.targetGroups.length, 'target group')} of apps that are gone (${named}${more}): the bot removes them at its next sweep (at start, then every 5 minutes). If it is not running, start it, or delete them: they carry the tags review-app:project and review-app:mr.`,
+    );
+  } catch (error) {
+    return failedWith(name, error);
+  }
 }
 
 async function describeBalancer(clients: AwsClients, loadBalancerArn: string) {

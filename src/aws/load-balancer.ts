@@ -170,24 +170,49 @@ export class AlbRouter implements AppRouter {
             })
         : [];
     const closed = [...(apps.closed ?? []), ...closedSince];
-    const isClosed = (key: RoutedAppKey) => closed.some((a) => sameApp(a, key));
+    const gone = await this.gone(rules, apps.live, closed, now);
     let removed = 0;
-    const kept: OurRule[] = [];
-    for (const rule of rules) {
-      if (isLive(rule.app) || !this.expired(rule, now, isClosed(rule.app))) {
-        kept.push(rule);
-        continue;
-      }
+    for (const rule of gone.rules) {
       await this.send('DeleteRule', (sdk) => new sdk.DeleteRuleCommand({ RuleArn: rule.arn }));
       removed += 1;
     }
-    const used = new Set(kept.flatMap((r) => forwardedTo(r.rule)));
-    for (const group of await this.ourTargetGroups()) {
-      if (used.has(group.arn) || isLive(group.app)) continue;
+    for (const group of gone.targetGroups) {
       if (await this.deleteTargetGroup(group.arn)) removed += 1;
     }
     if (removed > 0) this.logger.info('Load balancer swept', { removed });
     return { removed };
+  }
+
+  /**
+   * What the next sweep would remove, read-only (for doctor): rules and target groups of
+   * apps not in `live` whose ended page is over, or that show none.
+   */
+  async leftovers(
+    live: RoutedAppKey[],
+    now: number,
+  ): Promise<{ rules: RoutedAppKey[]; targetGroups: RoutedAppKey[] }> {
+    const gone = await this.gone((await this.rules()).rules, live, [], now);
+    return {
+      rules: gone.rules.map((rule) => rule.app),
+      targetGroups: gone.targetGroups.map((group) => group.app),
+    };
+  }
+
+  /** The rules and target groups of apps that are gone, rules first (a rule holds its group). */
+  private async gone(rules: OurRule[], live: RoutedAppKey[], closed: RoutedAppKey[], now: number) {
+    const isLive = (key: RoutedAppKey) => live.some((a) => sameApp(a, key));
+    const isClosed = (key: RoutedAppKey) => closed.some((a) => sameApp(a, key));
+    const kept: OurRule[] = [];
+    const goneRules: OurRule[] = [];
+    for (const rule of rules) {
+      if (isLive(rule.app) || !this.expired(rule, now, isClosed(rule.app))) kept.push(rule);
+      else goneRules.push(rule);
+    }
+    const used = new Set(kept.flatMap((r) => forwardedTo(r.rule)));
+    const targetGroups = (await this.ourTargetGroups()).filter(
+      (group) => !used.has(group.arn) && !isLive(group.app),
+    );
+    return { rules: goneRules, targetGroups };
   }
 
   async room(): Promise<RouteRoom> {

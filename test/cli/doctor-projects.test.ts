@@ -155,6 +155,7 @@ describe('review-app doctor with several projects', () => {
       'Load balancer VPC',
       'Task security groups',
       'Load balancer room',
+      'Load balancer leftovers',
     ]);
     expect(shared[3]).toMatch(
       /^✗ Load balancer VPC: ECS_SUBNETS subnet-0fedcba987654321f are outside the load balancer's VPC/,

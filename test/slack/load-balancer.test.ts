@@ -14,6 +14,7 @@ import {
   startBotWorld,
   watchAfter,
 } from '../support/bot.js';
+import { cli } from '../support/cli.js';
 import { PROJECT_ID, taskTags } from '../support/world.js';
 
 const HOST = 'mr-42.review.example.com';
@@ -166,3 +167,27 @@ async function fillListener(w: Awaited<ReturnType<typeof startBotWorld>>): Promi
     );
   }
 }
+
+describe('doctor and what the bot left on the load balancer', () => {
+  it('lists the rule and target group of an app that ended while the bot was down, and none once swept', async () => {
+    await using w = await startBotWorld({ loadBalancer: true });
+    w.addMergeRequest(42);
+    const { arn } = await launchedFromSlack(w, 42);
+    const doctor = async () => {
+      const result = await cli(w, ['doctor']);
+      return result.lines.find((line) => line.includes('Load balancer leftovers')) ?? '';
+    };
+    expect(await doctor()).toMatch(/^✓ Load balancer leftovers: None/);
+
+    await w.bot.stop();
+    w.aws.stopTaskExternally(arn, { stopCode: 'EssentialContainerExited', stoppedReason: 'exit' });
+    w.clock.advance(2 * 60 * MINUTE);
+    expect(await doctor()).toBe(
+      '✗ Load balancer leftovers: 1 rule and 1 target group of apps that are gone (acme/shop!42): the bot removes them at its next sweep (at start, then every 5 minutes). If it is not running, start it, or delete them: they carry the tags review-app:project and review-app:mr.',
+    );
+
+    await w.restart();
+    await w.bot.watcher.recover();
+    expect(await doctor()).toMatch(/^✓ Load balancer leftovers: None/);
+  });
+});
