@@ -308,6 +308,135 @@ async function watching(): Promise<void> {
   });
 }
 
+// --- many projects: one bot for 20 projects beside one bot for one ---------------
+/** ECS's JSON protocol names the service in X-Amz-Target (AmazonEC2ContainerServiceV20141113.ListTasks). */
+const isEcs = (request: { headers: Record<string, unknown> }) =>
+  String(request.headers['x-amz-target'] ?? '').startsWith('AmazonEC2ContainerService');
+const PROJECTS = 20;
+/**
+ * GitLab is asked about the apps' MRs once per REVIEW_APP_MR_CHECK_INTERVAL (60 s by default,
+ * ECS every 15 s): here 2 s, so that the rounds measured pair up, one with the check due, one without.
+ */
+const CHECK_EVERY = '2s';
+const CHECK_EVERY_MS = 2_000;
+
+async function manyProjects(): Promise<void> {
+  await using one = await startBenchWorld();
+  await using many = await startBenchWorld({ projects: PROJECTS });
+  const oneEnv = { ...one.env, REVIEW_APP_MR_CHECK_INTERVAL: CHECK_EVERY };
+  const manyEnv = { ...many.manyEnv, REVIEW_APP_MR_CHECK_INTERVAL: CHECK_EVERY };
+
+  // Start-up, interleaved: the same bot, one project from the environment or 20 from the file.
+  const startup = { one: [] as number[], many: [] as number[] };
+  for (let i = 0; i < 5; i++) {
+    for (const [kind, env] of [
+      ['one', oneEnv],
+      ['many', manyEnv],
+    ] as const) {
+      const child = await startChild('bot', env);
+      startup[kind].push(child.startupMs);
+      await child.exit();
+    }
+  }
+  log(
+    `start-up, ${PROJECTS} projects ${startup.many.map(Math.round)} vs one ${startup.one.map(Math.round)}`,
+  );
+  rows.push({
+    figure: `Start-up to healthy, ${PROJECTS} projects in review-apps.yml (median of 5)`,
+    bot: median(startup.many),
+    baseline: median(startup.one),
+    baselineName: 'one project, environment only',
+    unit: 'ms',
+    target: '≤ 1.1×',
+  });
+
+  const bots = { one: await startChild('bot', oneEnv), many: await startChild('bot', manyEnv) };
+  const worlds = { one, many };
+  let total = 0;
+  for (const size of [100, 1000]) {
+    await one.seedApps(size - total, { url: false, mergeRequests: true });
+    await many.seedApps(size - total, {
+      url: false,
+      mergeRequests: true,
+      projects: many.projects,
+    });
+    total = size;
+    // The first round adopts the new apps (their addresses, the URL tag): not what is compared.
+    await Promise.all([
+      bots.one.request({ type: 'round', kind: 'bot' }),
+      bots.many.request({ type: 'round', kind: 'bot' }),
+    ]);
+    const pair = () => ({ one: [] as number[], many: [] as number[] });
+    const times = { plain: pair(), check: pair() };
+    const ecs = pair();
+    const gitlab = { plain: pair(), check: pair() };
+    const calls = { one: [] as string[], many: [] as string[] };
+    for (let i = 0; i < 5; i++) {
+      // Longer than the MR check interval: the first round of each pair asks GitLab, the second not.
+      await sleep(CHECK_EVERY_MS + 100);
+      for (const round of ['check', 'plain'] as const) {
+        for (const kind of ['one', 'many'] as const) {
+          const world = worlds[kind];
+          const aws = world.aws.requests.length;
+          const lab = world.gitlab.requests.length;
+          const result = await bots[kind].request({ type: 'round', kind: 'bot' });
+          times[round][kind].push(result.ms as number);
+          gitlab[round][kind].push(world.gitlab.requests.length - lab);
+          const made = world.aws.requests.slice(aws);
+          if (round === 'plain') ecs[kind].push(made.filter(isEcs).length);
+          if (i === 0 && round === 'plain') calls[kind] = made.map((r) => r.operation);
+        }
+      }
+    }
+    // A round meant to skip the MR check must not have asked GitLab: else the pair was too slow.
+    if ([...gitlab.plain.one, ...gitlab.plain.many].some(Boolean)) {
+      log(`rounds meant to skip the MR check asked GitLab: ${JSON.stringify(gitlab.plain)}`);
+    }
+    for (const round of ['plain', 'check'] as const) {
+      log(
+        `round ${size} apps (${round}), ${PROJECTS} projects ${times[round].many.map(Math.round)} vs one ${times[round].one.map(Math.round)}`,
+      );
+    }
+    const versus = { baselineName: `${size} apps of one project` };
+    rows.push(
+      {
+        figure: `Watch round, ${size} apps over ${PROJECTS} projects (median of 5)`,
+        bot: median(times.plain.many),
+        baseline: median(times.plain.one),
+        ...versus,
+        unit: 'ms',
+        ...(size === 1000 ? { target: '≤ 1.3×' } : {}),
+        note: `AWS calls: ${describeCalls(countBy(calls.many))} (one project: ${describeCalls(countBy(calls.one))})`,
+      },
+      {
+        figure: `… the same round when the MR check is due (median of 5)`,
+        bot: median(times.check.many),
+        baseline: median(times.check.one),
+        ...versus,
+        unit: 'ms',
+        ...(size === 1000 ? { target: '≤ 1.3×' } : {}),
+      },
+      {
+        figure: `… ECS calls per round, ${size} apps over ${PROJECTS} projects`,
+        bot: median(ecs.many),
+        baseline: median(ecs.one),
+        ...versus,
+        unit: 'calls',
+        target: 'no more',
+      },
+      {
+        figure: `… GitLab calls per MR check, ${size} apps over ${PROJECTS} projects`,
+        bot: median(gitlab.check.many),
+        baseline: median(gitlab.check.one),
+        ...versus,
+        unit: 'calls',
+        target: 'one per 100 apps of each project with apps',
+      },
+    );
+  }
+  await Promise.all([bots.one.exit(), bots.many.exit()]);
+}
+
 // --- command → URL -------------------------------------------------------------------
 /**
  * The baseline: RunTask, the SDK's own waiter, and the public IP, nothing else.
@@ -492,6 +621,7 @@ const phases: [string, () => Promise<void>][] = [
   ['start-up and idle memory', startupAndIdle],
   ['acknowledgement with GitLab slow', ackWithSlowGitLab],
   ['watch rounds, acknowledgement while watching, restart', watching],
+  ['many projects: start-up and watch rounds', manyProjects],
   ['command → URL', commandToUrl],
   ['memory after launches', memoryAfterLaunches],
 ];

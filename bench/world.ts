@@ -1,6 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
 import {
   type AwsStandIn,
@@ -21,7 +23,9 @@ import { metaToTags } from '../src/core/tags.js';
 /**
  * The stand-ins on the real clock (the processes under measurement run on it
  * too), seeded like the tests' world: one project, its registry, the base
- * task definition, and open MRs with built images.
+ * task definition, and open MRs with built images. With `projects`, that many
+ * more (acme/p01, acme/p02, ...), each with its registry and task definition,
+ * listed in a review-apps.yml that `manyEnv` names: one bot for all of them.
  */
 export interface BenchWorld extends AsyncDisposable {
   gitlab: GitLabStandIn;
@@ -30,19 +34,57 @@ export interface BenchWorld extends AsyncDisposable {
   env: Record<string, string>;
   /** Open MRs `from`..`to`, each with a successful pipeline and a pushed image. */
   addMergeRequests(from: number, to: number): void;
-  /** `count` running review apps started straight through ECS, as a bot would have tagged them. */
-  seedApps(count: number, options?: { url?: boolean }): Promise<void>;
+  /**
+   * `count` running review apps started straight through ECS, as a bot would have tagged them;
+   * spread over `projects` in turn (acme/shop alone by default), each app's MR open in GitLab
+   * at the app's commit when `mergeRequests` is set.
+   */
+  seedApps(
+    count: number,
+    options?: { url?: boolean; projects?: BenchProject[]; mergeRequests?: boolean },
+  ): Promise<void>;
+  /** The projects of `projects` (empty without it). */
+  projects: BenchProject[];
+  /** The environment of one bot serving every project of `projects` through review-apps.yml. */
+  manyEnv: Record<string, string>;
 }
+
+/** A project of the bench world: its GitLab path and id, its registry, its task definition. */
+export interface BenchProject {
+  path: string;
+  id: number;
+  registryId: number;
+  family: string;
+}
+
+const SHOP: BenchProject = {
+  path: DEMO_PROJECT.path,
+  id: DEMO_PROJECT.id,
+  registryId: DEMO_REGISTRY_ID,
+  family: 'shop-web',
+};
+const SEEDED_SHA = 'c0ffee'.repeat(6).slice(0, 40);
 
 let seeded = 0;
 
-export async function startBenchWorld(options: { startupMs?: number } = {}): Promise<BenchWorld> {
+export async function startBenchWorld(
+  options: { startupMs?: number; projects?: number } = {},
+): Promise<BenchWorld> {
   const gitlab = await startGitLabStandIn();
   const aws = await startAwsStandIn({ startupMs: options.startupMs ?? 0 });
   const slack = await startSlackStandIn();
   gitlab.addProject({ id: DEMO_PROJECT.id, path: DEMO_PROJECT.path });
   gitlab.addRegistryRepository(DEMO_PROJECT.id, { id: DEMO_REGISTRY_ID });
   aws.addTaskDefinition(demoTaskDefinition());
+  const projects: BenchProject[] = Array.from({ length: options.projects ?? 0 }, (_, i) => {
+    const name = `p${String(i + 1).padStart(2, '0')}`;
+    return { path: `acme/${name}`, id: 100 + i, registryId: 100 + i, family: `${name}-web` };
+  });
+  for (const project of projects) {
+    gitlab.addProject({ id: project.id, path: project.path });
+    gitlab.addRegistryRepository(project.id, { id: project.registryId });
+    aws.addTaskDefinition(demoTaskDefinition(project.family, project.path.split('/')[1]));
+  }
   const env: Record<string, string> = {
     GITLAB_URL: gitlab.url,
     GITLAB_TOKEN: gitlab.token,
@@ -64,6 +106,20 @@ export async function startBenchWorld(options: { startupMs?: number } = {}): Pro
     MAX_RUNNING_APPS: '5000',
     MAX_APPS_PER_USER: '5000',
   };
+  // The file lists the projects and their own settings; everything shared stays in the environment.
+  const dir = mkdtempSync(join(tmpdir(), 'review-app-bench-'));
+  const file = join(dir, 'review-apps.yml');
+  writeFileSync(
+    file,
+    `projects:\n${projects
+      .map(
+        (p, i) =>
+          `  ${p.path}:\n    channels: [C0P${String(i + 1).padStart(2, '0')}]\n    ECS_TASK_DEFINITION: ${p.family}\n`,
+      )
+      .join('')}`,
+  );
+  const { GITLAB_PROJECT: _project, ECS_TASK_DEFINITION: _family, ...shared } = env;
+  const manyEnv = { ...shared, REVIEW_APP_CONFIG: file };
   const ecs = new ECSClient({
     endpoint: aws.url,
     region: 'us-east-1',
@@ -74,6 +130,8 @@ export async function startBenchWorld(options: { startupMs?: number } = {}): Pro
     aws,
     slack,
     env,
+    projects,
+    manyEnv,
     addMergeRequests(from, to) {
       for (let iid = from; iid <= to; iid++) {
         const sha = `${iid.toString(16).padStart(8, '0')}${'cd'.repeat(16)}`;
@@ -96,13 +154,25 @@ export async function startBenchWorld(options: { startupMs?: number } = {}): Pro
     },
     async seedApps(count, seedOptions = {}) {
       const now = Date.now();
+      const over = seedOptions.projects ?? [SHOP];
       const one = async () => {
         seeded += 1;
         const mr = 100_000 + seeded;
+        const project = over[seeded % over.length] as BenchProject;
+        if (seedOptions.mergeRequests) {
+          gitlab.addMergeRequest(project.id, {
+            iid: mr,
+            title: `Seeded feature ${mr}`,
+            source_branch: `feature/seeded-${mr}`,
+            sha: SEEDED_SHA,
+            state: 'opened',
+            author: { username: 'dev', name: 'Dev Eloper' },
+          });
+        }
         const answer = await ecs.send(
           new RunTaskCommand({
             cluster: DEMO_CLUSTER,
-            taskDefinition: 'shop-web',
+            taskDefinition: project.family,
             launchType: 'FARGATE',
             startedBy: 'review-app-bot',
             clientToken: randomUUID(),
@@ -110,12 +180,12 @@ export async function startBenchWorld(options: { startupMs?: number } = {}): Pro
               awsvpcConfiguration: { subnets: [DEMO_SUBNET], assignPublicIp: 'ENABLED' },
             },
             tags: metaToTags({
-              project: DEMO_PROJECT.path,
+              project: project.path,
               mr,
               title: `Seeded feature ${mr} with a title of ordinary length`,
               branch: `feature/seeded-${mr}`,
-              sha: 'c0ffee'.repeat(6).slice(0, 40),
-              image: `registry.example.test/acme/shop:c0ffee${mr}`,
+              sha: SEEDED_SHA,
+              image: `registry.example.test/${project.path}:c0ffee${mr}`,
               requester: 'U_SEEDED',
               source: 'slack',
               channel: 'C_REVIEWS',
@@ -137,6 +207,7 @@ export async function startBenchWorld(options: { startupMs?: number } = {}): Pro
     },
     async [Symbol.asyncDispose]() {
       ecs.destroy();
+      rmSync(dir, { recursive: true, force: true });
       await Promise.all([gitlab.close(), aws.close(), slack.close()]);
     },
   };

@@ -8,7 +8,9 @@ import type { Logger } from './core/logger.js';
 /**
  * `npm start` with nothing configured runs the sandbox: loopback stand-ins
  * for Slack, GitLab and AWS, the real bot connected to them, and a page at
- * http://localhost:3000 that looks like a Slack channel. The stand-ins are a
+ * http://localhost:3000 that looks like a Slack workspace. The bot serves two
+ * projects there (acme/shop, acme/api) through the review-apps.yml the
+ * sandbox writes, which its REVIEW_APP_CONFIG names. The stand-ins are a
  * development package that the production image does not hold, so they are
  * loaded only here, at run time.
  */
@@ -24,6 +26,8 @@ const REAL_SETUP = [
   'ECS_CLUSTER',
   'ECS_TASK_DEFINITION',
   'ECS_SUBNETS',
+  // review-apps.yml: an operator listing projects is setting up the real bot.
+  'REVIEW_APP_CONFIG',
 ];
 
 export type StartMode = { mode: 'bot' | 'sandbox'; reason: string };

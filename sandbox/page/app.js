@@ -7,7 +7,8 @@ const ui = {
   state: undefined,
   clock: undefined,
   me: localStorage.getItem('sandbox-user') ?? 'U_ALICE',
-  channel: localStorage.getItem('sandbox-channel') ?? 'C_REVIEWS',
+  // The first project's own channel: there `/review-app 1` needs no project named.
+  channel: localStorage.getItem('sandbox-channel') ?? 'C0SHOP',
   thread: undefined,
   modalId: undefined,
   /** Closes the open modal (its Cancel), for Escape. */
@@ -219,62 +220,78 @@ function worldButton(label, change, enabled = true) {
   return button;
 }
 
+/** The projects the bot serves, each with what belongs to it; one heading each when there are several. */
+function byProject(items, render, emptyText) {
+  const projects = ui.state.projects ?? [];
+  if (projects.length < 2) {
+    return items.length ? items.map(render) : [el('div', 'facts', emptyText)];
+  }
+  return projects.map((project) => {
+    const section = el('section', 'project');
+    section.dataset.project = project.path;
+    section.setAttribute('aria-label', project.path);
+    const head = el('h4', '', project.path);
+    head.append(el('span', 'channels', project.channels.map((c) => ` #${c}`).join('')));
+    const own = items.filter((item) => item.project === project.path);
+    section.append(head, ...(own.length ? own.map(render) : [el('div', 'facts', emptyText)]));
+    return section;
+  });
+}
+
 function renderWorld() {
   const { state } = ui;
+  const mergeRequestCard = (mr) => {
+    const card = el('div', 'card');
+    card.dataset.mr = String(mr.iid);
+    card.dataset.project = mr.project;
+    const open = mr.state === 'opened';
+    const title = el('div', 'title', `!${mr.iid} ${mr.title} `);
+    title.append(el('span', `pill ${mr.state}`, mr.state));
+    const facts = el('div', 'facts', `${mr.branch} @ ${mr.sha.slice(0, 8)} · pipeline `);
+    facts.append(
+      el('span', `pill ${mr.pipeline}`, mr.pipeline),
+      ` · ${mr.image ? 'image pushed' : 'no image'}`,
+    );
+    const row = el('div', 'row');
+    const running = mr.pipeline === 'running';
+    const change = (action) => ({ action, iid: mr.iid, project: mr.project });
+    row.append(
+      worldButton('Push a commit', change('push'), open),
+      worldButton('Finish pipeline', change('finish-pipeline'), running),
+      worldButton('Fail pipeline', change('fail-pipeline'), running),
+      worldButton('Merge', change('merge'), open),
+      worldButton('Close', change('close'), open),
+    );
+    card.append(title, facts, row);
+    return card;
+  };
   $('mrs').replaceChildren(
-    ...state.mergeRequests.map((mr) => {
-      const card = el('div', 'card');
-      card.dataset.mr = String(mr.iid);
-      const open = mr.state === 'opened';
-      const title = el('div', 'title', `!${mr.iid} ${mr.title} `);
-      title.append(el('span', `pill ${mr.state}`, mr.state));
-      const facts = el('div', 'facts', `${mr.branch} @ ${mr.sha.slice(0, 8)} · pipeline `);
-      facts.append(
-        el('span', `pill ${mr.pipeline}`, mr.pipeline),
-        ` · ${mr.image ? 'image pushed' : 'no image'}`,
-      );
-      const row = el('div', 'row');
-      const running = mr.pipeline === 'running';
-      row.append(
-        worldButton('Push a commit', { action: 'push', iid: mr.iid }, open),
-        worldButton('Finish pipeline', { action: 'finish-pipeline', iid: mr.iid }, running),
-        worldButton('Fail pipeline', { action: 'fail-pipeline', iid: mr.iid }, running),
-        worldButton('Merge', { action: 'merge', iid: mr.iid }, open),
-        worldButton('Close', { action: 'close', iid: mr.iid }, open),
-      );
-      card.append(title, facts, row);
-      return card;
-    }),
+    ...byProject(state.mergeRequests, mergeRequestCard, 'No open merge requests.'),
   );
-  const tasks = [...state.tasks].reverse();
-  $('tasks').replaceChildren(
-    ...(tasks.length
-      ? tasks.map((task) => {
-          const card = el('div', 'card');
-          const mr = task.tags['review-app:mr'];
-          const title = el('div', 'title', `${mr ? `!${mr} · ` : ''}${task.id.slice(0, 8)} `);
-          title.append(el('span', `pill ${task.lastStatus}`, task.lastStatus));
-          const facts = el(
-            'div',
-            'facts',
-            [task.image.split(':').pop()?.slice(0, 12), task.publicIp, task.stoppedReason]
-              .filter(Boolean)
-              .join(' · '),
-          );
-          // A task being stopped still has running containers, but it no longer runs the app.
-          const running = task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING';
-          if (task.desiredStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
-            title.append(' ', el('span', 'desired', '→ STOPPED'));
-          }
-          const row = el('div', 'row');
-          row.append(
-            worldButton('Crash (out of memory)', { action: 'crash', arn: task.arn }, running),
-          );
-          card.append(title, facts, row);
-          return card;
-        })
-      : [el('div', 'facts', 'No tasks yet.')]),
-  );
+  const taskCard = (task) => {
+    const card = el('div', 'card');
+    card.dataset.project = task.project;
+    const mr = task.tags['review-app:mr'];
+    const title = el('div', 'title', `${mr ? `!${mr} · ` : ''}${task.id.slice(0, 8)} `);
+    title.append(el('span', `pill ${task.lastStatus}`, task.lastStatus));
+    const facts = el(
+      'div',
+      'facts',
+      [task.image.split(':').pop()?.slice(0, 12), task.publicIp, task.stoppedReason]
+        .filter(Boolean)
+        .join(' · '),
+    );
+    // A task being stopped still has running containers, but it no longer runs the app.
+    const running = task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING';
+    if (task.desiredStatus === 'STOPPED' && task.lastStatus !== 'STOPPED') {
+      title.append(' ', el('span', 'desired', '→ STOPPED'));
+    }
+    const row = el('div', 'row');
+    row.append(worldButton('Crash (out of memory)', { action: 'crash', arn: task.arn }, running));
+    card.append(title, facts, row);
+    return card;
+  };
+  $('tasks').replaceChildren(...byProject([...state.tasks].reverse(), taskCard, 'No tasks yet.'));
 }
 
 function renderModal() {
@@ -468,6 +485,8 @@ function renderClock() {
 
 function render() {
   if (!ui.state) return;
+  // A channel remembered from an older sandbox that no longer has it: the first one instead.
+  if (!ui.state.channels.some((c) => c.id === ui.channel)) ui.channel = ui.state.channels[0]?.id;
   renderSidebar();
   renderChannel();
   renderThread();

@@ -5,14 +5,17 @@
  */
 export const DEMO_PROJECT = { id: 7, path: 'acme/shop' } as const;
 export const DEMO_REGISTRY_ID = 1;
+/** The sandbox's second project: one bot serves both (review-apps.yml, docs/operating.md). */
+export const DEMO_API_PROJECT = { id: 8, path: 'acme/api' } as const;
+export const DEMO_API_REGISTRY_ID = 2;
 export const DEMO_CLUSTER = 'review-apps';
 export const DEMO_SUBNET = 'subnet-0123456789abcdef0';
 export const DEMO_SECURITY_GROUP = 'sg-0123456789abcdef0';
 
 /** The base task definition (a fresh copy each call, since stand-ins keep what they are given). */
-export function demoTaskDefinition() {
+export function demoTaskDefinition(family = 'shop-web', project = 'shop') {
   return {
-    family: 'shop-web',
+    family,
     requiresCompatibilities: ['FARGATE'],
     networkMode: 'awsvpc',
     cpu: '256',
@@ -21,13 +24,13 @@ export function demoTaskDefinition() {
     containerDefinitions: [
       {
         name: 'web',
-        image: 'registry.example.test/acme/shop:main',
+        image: `registry.example.test/acme/${project}:main`,
         portMappings: [{ containerPort: 3000 }],
         essential: true,
         command: ['node', 'server.js'],
       },
     ],
-    tags: [{ key: 'team', value: 'shop' }],
+    tags: [{ key: 'team', value: project }],
   };
 }
 
@@ -36,8 +39,7 @@ export function demoTaskDefinition() {
  * up. The sandbox registers it as its base definition (family `shop-web`), so that
  * `/review-app logs 1` and a crash's last lines can be tried there.
  */
-export function demoLoggingTaskDefinition(family = 'shop-web-logged') {
-  const base = demoTaskDefinition();
+export function demoLoggingTaskDefinition(family = 'shop-web-logged', base = demoTaskDefinition()) {
   return {
     ...base,
     family,
@@ -46,11 +48,17 @@ export function demoLoggingTaskDefinition(family = 'shop-web-logged') {
       logConfiguration: {
         logDriver: 'awslogs',
         options: {
-          'awslogs-group': '/ecs/shop-web',
+          'awslogs-group': `/ecs/${base.family}`,
           'awslogs-region': 'us-east-1',
           'awslogs-stream-prefix': 'ecs',
         },
       },
     })),
   };
+}
+
+/** The second project's definition (family `api-web`), logging as the first does. */
+export function demoApiTaskDefinition() {
+  const base = demoTaskDefinition('api-web', 'api');
+  return demoLoggingTaskDefinition(base.family, base);
 }

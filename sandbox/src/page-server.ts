@@ -96,6 +96,7 @@ export async function startPageServer(
         close,
         blocks,
       })),
+    projects: world.projects.map(({ path, channels }) => ({ path, channels })),
     mergeRequests: world.mergeRequests(),
     tasks: world.tasks(),
   });

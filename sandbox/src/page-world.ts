@@ -1,6 +1,25 @@
 import { DEMO_REGISTRY_ID } from './demo.js';
 import { SANDBOX_MERGE_REQUESTS, SANDBOX_PROJECT, type Sandbox, sandboxSha } from './run.js';
 
+/** A project the bot serves in the sandbox, as the side panel shows it. */
+export interface WorldProject {
+  id: number;
+  path: string;
+  registryId: number;
+  /** The demo MRs it was seeded with, by number. */
+  mergeRequests: readonly { iid: number; branch: string; image: boolean }[];
+  /** Where it is the default, by channel name. */
+  channels: string[];
+}
+
+/** The one-project sandbox's project. */
+const SHOP: WorldProject = {
+  ...SANDBOX_PROJECT,
+  registryId: DEMO_REGISTRY_ID,
+  mergeRequests: SANDBOX_MERGE_REQUESTS,
+  channels: [],
+};
+
 /**
  * The side panel's world: the stand-ins' merge requests and ECS tasks as the
  * page shows them, and the things that happen outside Slack (a push, a
@@ -9,6 +28,8 @@ import { SANDBOX_MERGE_REQUESTS, SANDBOX_PROJECT, type Sandbox, sandboxSha } fro
  */
 
 export interface WorldMergeRequest {
+  /** Its project's path (acme/shop). */
+  project: string;
   iid: number;
   title: string;
   branch: string;
@@ -19,6 +40,8 @@ export interface WorldMergeRequest {
 }
 
 export interface WorldTask {
+  /** The project the bot launched it for, from its tags. */
+  project: string;
   arn: string;
   id: string;
   lastStatus: string;
@@ -30,8 +53,13 @@ export interface WorldTask {
   tags: Record<string, string>;
 }
 
+/** A change to an MR names its project by path (the first project's when it does not). */
 export type WorldAction =
-  | { action: 'push' | 'finish-pipeline' | 'fail-pipeline' | 'merge' | 'close'; iid: number }
+  | {
+      action: 'push' | 'finish-pipeline' | 'fail-pipeline' | 'merge' | 'close';
+      iid: number;
+      project?: string;
+    }
   | { action: 'crash'; arn: string }
   | { action: 'pull-fail' | 'throttle-slack' };
 
@@ -45,40 +73,68 @@ const CRASH_LINES = [
   'Warning: memory use 497 MiB of the task’s 512 MiB',
 ];
 
+/** Tag values are quoted-printable-like (`=HH` per byte, `=.` when cut): read them back. */
+export function decodeTag(value: string | undefined): string {
+  if (value === undefined) return '';
+  const body = value.endsWith('=.') ? value.slice(0, -2) : value;
+  const bytes: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const hex = body.slice(i + 1, i + 3);
+    if (body[i] === '=' && /^[0-9A-F]{2}$/i.test(hex)) {
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(body[i] as string, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 export class World {
-  private readonly pushes = new Map<number, number>();
+  /** Pushes so far, by project path and MR number. */
+  private readonly pushes = new Map<string, number>();
   private readonly images = new Set<string>();
   private nextPipeline = 2000;
 
-  constructor(private readonly sandbox: Sandbox) {
-    for (const mr of SANDBOX_MERGE_REQUESTS) {
-      if (mr.image) this.images.add(sandboxSha(mr.branch));
+  constructor(
+    private readonly sandbox: Sandbox,
+    readonly projects: readonly WorldProject[] = [SHOP],
+  ) {
+    for (const project of projects) {
+      for (const mr of project.mergeRequests) {
+        if (mr.image) this.images.add(sandboxSha(mr.branch));
+      }
     }
   }
 
   mergeRequests(): WorldMergeRequest[] {
-    return SANDBOX_MERGE_REQUESTS.flatMap((demo) => {
-      const mr = this.sandbox.gitlab.mergeRequest(SANDBOX_PROJECT.id, demo.iid);
-      if (!mr) return [];
-      return [
-        {
-          iid: mr.iid,
-          title: mr.title,
-          branch: mr.source_branch,
-          sha: mr.sha,
-          state: mr.state,
-          pipeline: mr.head_pipeline?.status ?? 'none',
-          image: this.images.has(mr.sha),
-        },
-      ];
-    });
+    return this.projects.flatMap((project) =>
+      project.mergeRequests.flatMap((demo) => {
+        const mr = this.sandbox.gitlab.mergeRequest(project.id, demo.iid);
+        if (!mr) return [];
+        return [
+          {
+            project: project.path,
+            iid: mr.iid,
+            title: mr.title,
+            branch: mr.source_branch,
+            sha: mr.sha,
+            state: mr.state,
+            pipeline: mr.head_pipeline?.status ?? 'none',
+            image: this.images.has(mr.sha),
+          },
+        ];
+      }),
+    );
   }
 
   tasks(): WorldTask[] {
     const { aws } = this.sandbox;
     return aws.tasks().map((task) => {
       const publicIp = aws.networkInterface(task.taskArn)?.publicIp;
+      const tags = Object.fromEntries(task.tags.map((t) => [t.key, t.value]));
       return {
+        project: decodeTag(tags['review-app:project']),
         arn: task.taskArn,
         id: task.taskArn.split('/').pop() ?? task.taskArn,
         lastStatus: task.lastStatus,
@@ -87,7 +143,7 @@ export class World {
         ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
         image: task.containers.find((c) => c.name === APP_CONTAINER)?.image ?? '',
         ...(publicIp ? { publicIp } : {}),
-        tags: Object.fromEntries(task.tags.map((t) => [t.key, t.value])),
+        tags,
       };
     });
   }
@@ -104,12 +160,12 @@ export class World {
    */
   apply(change: WorldAction): string | undefined {
     const { gitlab, aws, slack } = this.sandbox;
-    const project = SANDBOX_PROJECT.id;
     switch (change.action) {
       case 'push': {
-        const mr = this.mustMergeRequest(change.iid);
-        const push = (this.pushes.get(mr.iid) ?? 0) + 1;
-        this.pushes.set(mr.iid, push);
+        const { project, mr } = this.mustMergeRequest(change);
+        const key = `${mr.project}!${mr.iid}`;
+        const push = (this.pushes.get(key) ?? 0) + 1;
+        this.pushes.set(key, push);
         const sha = sandboxSha(mr.branch, push);
         const pipeline = { id: this.nextPipeline++, status: 'running', sha, ref: mr.branch };
         gitlab.addPipeline(project, pipeline);
@@ -118,25 +174,26 @@ export class World {
       }
       case 'finish-pipeline':
       case 'fail-pipeline': {
-        const mr = this.mustMergeRequest(change.iid);
+        const { project, mr } = this.mustMergeRequest(change);
         const current = gitlab.mergeRequest(project, mr.iid)?.head_pipeline;
         if (!current) return;
         const status = change.action === 'finish-pipeline' ? 'success' : 'failed';
         gitlab.addPipeline(project, { id: current.id, status, sha: mr.sha, ref: mr.branch });
         // CI pushes the image as its last step: only a finished pipeline leaves one.
         if (status === 'success' && !this.images.has(mr.sha)) {
-          gitlab.addRegistryTag(project, DEMO_REGISTRY_ID, mr.sha);
+          gitlab.addRegistryTag(project, this.projectOf(change.project).registryId, mr.sha);
           this.images.add(mr.sha);
         }
         return;
       }
       case 'merge':
-      case 'close':
-        this.mustMergeRequest(change.iid);
+      case 'close': {
+        const { project } = this.mustMergeRequest(change);
         gitlab.updateMergeRequest(project, change.iid, {
           state: change.action === 'merge' ? 'merged' : 'closed',
         });
         return;
+      }
       case 'crash': {
         // A stopping task's app has had its SIGTERM: it can no longer run out of memory.
         const task = aws.task(change.arn);
@@ -165,9 +222,20 @@ export class World {
     }
   }
 
-  private mustMergeRequest(iid: number): WorldMergeRequest {
-    const mr = this.mergeRequests().find((m) => m.iid === iid);
-    if (!mr) throw new Error(`no merge request !${iid} in the sandbox`);
-    return mr;
+  private projectOf(path: string | undefined): WorldProject {
+    const project =
+      path === undefined ? this.projects[0] : this.projects.find((p) => p.path === path);
+    if (!project) throw new Error(`no project ${path} in the sandbox`);
+    return project;
+  }
+
+  private mustMergeRequest(change: { iid: number; project?: string }): {
+    project: number;
+    mr: WorldMergeRequest;
+  } {
+    const project = this.projectOf(change.project);
+    const mr = this.mergeRequests().find((m) => m.project === project.path && m.iid === change.iid);
+    if (!mr) throw new Error(`no merge request ${project.path}!${change.iid} in the sandbox`);
+    return { project: project.id, mr };
   }
 }

@@ -53,6 +53,27 @@ export const SANDBOX_MERGE_REQUESTS: readonly DemoMergeRequest[] = [
   },
 ];
 
+/**
+ * The second project's open MRs (the playground serves it beside the first). Its
+ * numbers go on from earlier, merged ones: each GitLab project counts its own.
+ */
+export const SANDBOX_API_MERGE_REQUESTS: readonly DemoMergeRequest[] = [
+  {
+    iid: 11,
+    title: 'Rate limits',
+    branch: 'feature/rate-limits',
+    pipeline: 'success',
+    image: true,
+  },
+  {
+    iid: 12,
+    title: 'Orders endpoint',
+    branch: 'feature/orders',
+    pipeline: 'running',
+    image: false,
+  },
+];
+
 export interface Sandbox extends AsyncDisposable {
   /** Everything the bot and the CLI need to talk to the stand-ins. */
   env: Env;
@@ -70,6 +91,8 @@ export interface SandboxOptions {
   /** Slack user and channel names by id. */
   users?: Record<string, string>;
   channels?: Record<string, string>;
+  /** Channels the bot was invited to (see the Slack stand-in's `joinedChannels`). */
+  joinedChannels?: string[];
 }
 
 /** Starts the three stand-ins on loopback ports and seeds the demo project. */
@@ -84,24 +107,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const slack = await startSlackStandIn({
     ...(options.users ? { users: options.users } : {}),
     ...(options.channels ? { channels: options.channels } : {}),
+    ...(options.joinedChannels ? { joinedChannels: options.joinedChannels } : {}),
   });
 
-  gitlab.addProject(SANDBOX_PROJECT);
-  gitlab.addRegistryRepository(SANDBOX_PROJECT.id, { id: DEMO_REGISTRY_ID });
-  for (const mr of SANDBOX_MERGE_REQUESTS) {
-    const sha = sandboxSha(mr.branch);
-    const pipeline = { id: 1000 + mr.iid, status: mr.pipeline, sha, ref: mr.branch };
-    gitlab.addPipeline(SANDBOX_PROJECT.id, pipeline);
-    gitlab.addMergeRequest(SANDBOX_PROJECT.id, {
-      iid: mr.iid,
-      title: mr.title,
-      source_branch: mr.branch,
-      sha,
-      head_pipeline: pipeline,
-      author: { username: 'dev', name: 'Dev Eloper' },
-    });
-    if (mr.image) gitlab.addRegistryTag(SANDBOX_PROJECT.id, DEMO_REGISTRY_ID, sha);
-  }
+  seedDemoProject(gitlab, SANDBOX_PROJECT, DEMO_REGISTRY_ID, SANDBOX_MERGE_REQUESTS);
   // Logging to CloudWatch, so that the bot's logs and crash lines have something to show.
   aws.addTaskDefinition(demoLoggingTaskDefinition(demoTaskDefinition().family));
 
@@ -128,6 +137,33 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await Promise.all([gitlab.close(), aws.close(), slack.close()]);
   };
   return { env, gitlab, aws, slack, close, [Symbol.asyncDispose]: close };
+}
+
+/** A demo project in the GitLab stand-in: its registry, its MRs, their pipelines and images. */
+export function seedDemoProject(
+  gitlab: GitLabStandIn,
+  project: { id: number; path: string },
+  registryId: number,
+  mergeRequests: readonly DemoMergeRequest[],
+  /** Pipeline ids are the instance's, not the project's: each project's from its own hundred. */
+  pipelineBase = 1000,
+): void {
+  gitlab.addProject(project);
+  gitlab.addRegistryRepository(project.id, { id: registryId });
+  for (const mr of mergeRequests) {
+    const sha = sandboxSha(mr.branch);
+    const pipeline = { id: pipelineBase + mr.iid, status: mr.pipeline, sha, ref: mr.branch };
+    gitlab.addPipeline(project.id, pipeline);
+    gitlab.addMergeRequest(project.id, {
+      iid: mr.iid,
+      title: mr.title,
+      source_branch: mr.branch,
+      sha,
+      head_pipeline: pipeline,
+      author: { username: 'dev', name: 'Dev Eloper' },
+    });
+    if (mr.image) gitlab.addRegistryTag(project.id, registryId, sha);
+  }
 }
 
 /** A commit id for a demo branch (and its n-th pushed commit). */

@@ -8,7 +8,12 @@ import {
   loadConfig,
   loadSlackConfig,
 } from './config.js';
-import { type ProjectEntry, ProjectFileError, parseProjectFile } from './project-file.js';
+import {
+  type ProjectEntry,
+  ProjectFileError,
+  parseProjectFile,
+  SHARED_SETTINGS,
+} from './project-file.js';
 
 /** One project's settings, with the channels where it is the default and who may act on it. */
 export type ProjectConfig = Config & { path: string; channels: string[]; access: AccessSettings };
@@ -79,11 +84,17 @@ export function loadProjects(env: Env, readFile: (path: string) => string): Proj
         const variable = problem.slice(0, problem.indexOf(' '));
         const rest = problem.slice(variable.length + 1);
         const line = entry.lines[variable];
-        problems.push(
-          line === undefined
-            ? `${file} projects.${entry.path}: ${variable} ${rest} (set it under the project, under defaults, or in the environment)`
-            : `${file} line ${line}: projects.${entry.path}.${variable} ${rest}`,
-        );
+        if (line !== undefined) {
+          problems.push(`${file} line ${line}: projects.${entry.path}.${variable} ${rest}`);
+        } else if ((SHARED_SETTINGS as readonly string[]).includes(variable)) {
+          // A shared setting cannot be set under a project: said once, not once per project.
+          const problem = `${file}: ${variable} ${rest} (set it under defaults or in the environment)`;
+          if (!problems.includes(problem)) problems.push(problem);
+        } else {
+          problems.push(
+            `${file} projects.${entry.path}: ${variable} ${rest} (set it under the project, under defaults, or in the environment)`,
+          );
+        }
       }
     }
   }

@@ -44,9 +44,25 @@ export interface FollowDeps {
  * before it is said, so a restarted bot does not say it again.
  */
 export async function followMergeRequests(deps: FollowDeps, apps: ReviewApp[]): Promise<void> {
-  const { engine, logger } = deps;
   if (apps.length === 0) return;
-  const statuses = await engine.mergeRequestStatuses([...new Set(apps.map((a) => a.meta.mr))]);
+  await followStatuses(deps, apps, await readStatuses(deps.engine, apps));
+}
+
+/** The apps' merge requests as GitLab lists them now: one request per 100 (of one project). */
+export function readStatuses(
+  engine: ReviewAppEngine,
+  apps: ReviewApp[],
+): Promise<MergeRequestStatus[]> {
+  return engine.mergeRequestStatuses([...new Set(apps.map((a) => a.meta.mr))]);
+}
+
+/** Acts on what `readStatuses` found for these apps (see followMergeRequests). */
+export async function followStatuses(
+  deps: FollowDeps,
+  apps: ReviewApp[],
+  statuses: MergeRequestStatus[],
+): Promise<void> {
+  const { logger } = deps;
   const byIid = new Map(statuses.map((status) => [status.iid, status]));
   for (const app of apps) {
     const status = byIid.get(app.meta.mr);

@@ -5,14 +5,32 @@ import type { ReviewAppFleet } from '../core/fleet.js';
 import type { Logger } from '../core/logger.js';
 import { yieldToEventLoop } from '../core/meta-cache.js';
 import type { RoutedAppKey, TaskAddress } from '../core/ports.js';
-import { isEnded, type ReviewApp } from '../core/types.js';
+import { isEnded, type MergeRequestStatus, type ReviewApp } from '../core/types.js';
 import {
   type CommitNews,
   DEFAULT_FOLLOW,
   type FollowSettings,
-  followMergeRequests,
+  followStatuses,
+  readStatuses,
 } from './follow.js';
 import { UpdateBudget } from './update-budget.js';
+
+/**
+ * Projects whose merge requests are read at once on an MR check. Reading several at once
+ * adds no request: GitLab's rate limits count a user's requests a minute or an hour, not
+ * how many are open (docs.gitlab.com/user/gitlab_com/rate_limits, and an instance's own
+ * under Admin > Settings > Network); a few at once keeps a burst small all the same.
+ */
+const FOLLOW_READS_AT_ONCE = 4;
+
+/** `f` over `items`, at most `size` at a time, the results in the items' order. */
+async function inBatches<T, R>(items: T[], size: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    results.push(...(await Promise.all(items.slice(i, i + size).map(f))));
+  }
+  return results;
+}
 
 /** `retryAfterMs`: Slack asked to wait that long before the next update. */
 export type CountdownResult = 'updated' | 'failed' | { retryAfterMs: number };
@@ -295,10 +313,20 @@ export class Watcher {
         !fleet.isStarting(app.task.arn) &&
         !this.announcedHere.has(app.task.arn),
     );
-    // One GitLab request per 100 apps of each project that has any.
-    for (const group of fleet.byEngine(live)) {
+    // One GitLab request per 100 apps of each project that has any, a few projects' at once:
+    // one after another, a fleet's reads would keep the round waiting for each answer in turn.
+    const groups = this.options.fleet.byEngine(live);
+    const reads = await inBatches(groups, FOLLOW_READS_AT_ONCE, (group) =>
+      readStatuses(group.engine, group.apps).then(
+        (statuses) => ({ statuses }),
+        (error: unknown) => ({ error }),
+      ),
+    );
+    for (const [index, group] of groups.entries()) {
+      const read = reads[index] as { statuses: MergeRequestStatus[] } | { error: unknown };
       try {
-        await followMergeRequests(
+        if ('error' in read) throw read.error;
+        await followStatuses(
           {
             engine: group.engine,
             logger,
@@ -307,6 +335,7 @@ export class Watcher {
             newCommit: (app, news) => notifier.newCommit(app, news),
           },
           group.apps,
+          read.statuses,
         );
       } catch (error) {
         // GitLab being away must not hold up deadlines: the next check tries again.

@@ -105,12 +105,15 @@ describe('the sandbox page: the modal and the access rules', { timeout: 60_000 }
     await page.getByRole('button', { name: /# random/ }).click();
     await sandbox.type('/review-app 1');
     await privately
-      .getByText('Review apps cannot be launched or changed in this channel. Use #reviews.', {
-        exact: false,
-      })
+      .getByText(
+        'Review apps cannot be launched or changed in this channel. Use #shop, #api, #reviews.',
+        {
+          exact: false,
+        },
+      )
       .waitFor();
-    // Nothing was launched: alice sees no status message in #reviews either.
-    await page.getByRole('button', { name: /# reviews/ }).click();
+    // Nothing was launched: alice sees no status message in #shop either.
+    await page.getByRole('button', { name: /# shop/ }).click();
     await channel.getByText('Nothing here yet.', { exact: false }).waitFor();
   });
 });

@@ -95,6 +95,28 @@ describe('the projects a bot serves', () => {
     ]);
   });
 
+  it('names a missing shared setting once, where it can be set: under defaults or in the environment', () => {
+    const { ECS_CLUSTER: _cluster, ...withoutCluster } = ENV;
+    expect(
+      problems(
+        { ...withoutCluster, REVIEW_APP_CONFIG: 'review-apps.yml' },
+        files({
+          'review-apps.yml': [
+            'projects:',
+            '  acme/shop:',
+            '    ECS_TASK_DEFINITION: shop-web',
+            '  acme/api:',
+            '    ECS_TASK_DEFINITION: api-web',
+          ].join('\n'),
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^review-apps\.yml: ECS_CLUSTER is required: .* \(set it under defaults or in the environment\)$/,
+      ),
+    ]);
+  });
+
   it('says when the file cannot be read, and passes on the problems of the file itself', () => {
     expect(problems({ ...ENV, REVIEW_APP_CONFIG: 'missing.yml' })).toEqual([
       'REVIEW_APP_CONFIG names missing.yml, which cannot be read: there is no such file',

@@ -78,6 +78,7 @@ describe('npm start with nothing configured', () => {
       reason: 'SLACK_BOT_TOKEN set',
     });
     expect(chooseMode({ GITLAB_TOKEN: 'glpat-1' }).mode).toBe('bot');
+    expect(chooseMode({ REVIEW_APP_CONFIG: 'review-apps.yml' }).mode).toBe('bot');
   });
 
   it('says in one line what to configure when the sandbox is not installed (the production image)', async () => {

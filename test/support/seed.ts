@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { EcsPlatform } from '../../src/aws/ecs-platform.js';
 import { awsOptionsFromEnv, createEngine } from '../../src/compose.js';
-import { loadConfig } from '../../src/config/config.js';
+import { type Env, loadConfig } from '../../src/config/config.js';
 import type { ReviewAppEngine } from '../../src/core/engine.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { metaToTags } from '../../src/core/tags.js';
@@ -11,13 +11,16 @@ import { PROJECT_PATH, type World } from './world.js';
 /**
  * `count` running review apps started straight through ECS, each with a Slack
  * status message; without `url`, as if the bot had stopped before reporting them.
+ * With `env`, of the project it names (GITLAB_PROJECT), and that project's engine.
  */
 export async function seedRunningApps(
   world: World,
   count: number,
-  options: { url?: boolean } = {},
+  options: { url?: boolean; env?: Env } = {},
 ): Promise<ReviewAppEngine> {
-  const config = loadConfig(world.env);
+  const env = { ...world.env, ...options.env };
+  const config = loadConfig(env);
+  const project = options.env?.GITLAB_PROJECT ?? PROJECT_PATH;
   const platform = new EcsPlatform(createAwsClients(awsOptionsFromEnv(world.env)), config.ecs);
   const definition = await platform.prepareTaskDefinition('registry.example.test/acme/shop:abc');
   const now = world.clock.now();
@@ -26,7 +29,7 @@ export async function seedRunningApps(
       image: 'registry.example.test/acme/shop:abc',
       clientToken: randomUUID(),
       tags: metaToTags({
-        project: PROJECT_PATH,
+        project,
         mr,
         title: `MR ${mr}`,
         branch: `b${mr}`,
@@ -45,5 +48,5 @@ export async function seedRunningApps(
     });
     world.aws.runTaskNow(task.arn);
   }
-  return createEngine({ config, env: world.env, logger: silentLogger, clock: world.clock });
+  return createEngine({ config, env, logger: silentLogger, clock: world.clock });
 }
