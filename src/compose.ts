@@ -9,7 +9,8 @@ import { type Clock, systemClock } from './core/clock.js';
 import { type EngineDeps, ReviewAppEngine } from './core/engine.js';
 import { ReviewAppFleet, type ServedProject } from './core/fleet.js';
 import type { Logger } from './core/logger.js';
-import type { ThreadLinks } from './core/ports.js';
+import type { RoutedAppKey, ThreadLinks } from './core/ports.js';
+import type { ReviewApp } from './core/types.js';
 import { GitLabEnvironments } from './gitlab/environments.js';
 import { GitLabMergeRequestNotes } from './gitlab/notes.js';
 import { GitLabSource } from './gitlab/source.js';
@@ -145,8 +146,10 @@ export async function doctorChecks(options: {
   config: Config;
   env: Env;
   logger: Logger;
+  clock?: Clock | undefined;
 }): Promise<CheckResult[]> {
   const { config, env, logger } = options;
+  const clock = options.clock ?? systemClock;
   // Loaded here, not with the engine: the bot never runs them.
   const [{ awsChecks }, { loadBalancerChecks }, { gitlabChecks }, { slackChecks }] =
     await Promise.all([
@@ -164,7 +167,14 @@ export async function doctorChecks(options: {
       region: aws.region ?? 'the configured region',
       port: config.engine.port,
     }),
-    config.router ? loadBalancerChecks(clients, config.router, config.ecs) : [],
+    config.router
+      ? loadBalancerChecks(clients, config.router, config.ecs, {
+          port: config.engine.port,
+          maxRunning: config.engine.limits.maxRunning,
+          live: async () => keysOf(await createEngine({ config, env, logger, clock }).list()),
+          now: clock.now,
+        })
+      : [],
     slackChecks(
       { botToken: env.SLACK_BOT_TOKEN, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
       logger,
@@ -188,8 +198,10 @@ export async function projectsDoctorChecks(options: {
   projects: ProjectConfig[];
   env: Env;
   logger: Logger;
+  clock?: Clock | undefined;
 }): Promise<ProjectsDoctorReport> {
   const { projects, env, logger } = options;
+  const clock = options.clock ?? systemClock;
   const [first] = projects;
   if (!first) throw new Error('doctor needs at least one project');
   const [
@@ -213,12 +225,28 @@ export async function projectsDoctorChecks(options: {
     mrNotes: projects.some((project) => project.gitlab.mrNotes === true),
   };
   const spot = projects.find((project) => project.ecs.capacityProvider === 'FARGATE_SPOT');
-  // The load balancer must reach every project's subnets.
+  // The load balancer must reach every project's subnets, through their security groups.
   const subnets = [...new Set(projects.flatMap((project) => project.ecs.subnets))];
+  const securityGroups = [...new Set(projects.flatMap((project) => project.ecs.securityGroups))];
+  const ports = new Set(projects.map((project) => project.engine.port));
+  const routedApps = {
+    port: ports.size === 1 ? first.engine.port : undefined,
+    // Each project's MAX_RUNNING_APPS apps, all behind the one listener.
+    maxRunning: projects.reduce((sum, project) => sum + project.engine.limits.maxRunning, 0),
+    live: async () => keysOf(await createFleet({ projects, env, logger, clock }).list()),
+    now: clock.now,
+  };
   const [token, cluster, loadBalancer, slack] = await Promise.all([
     gitlabTokenCheck(tokenSettings),
     awsClusterChecks(clients, (spot ?? first).ecs, region),
-    first.router ? loadBalancerChecks(clients, first.router, { ...first.ecs, subnets }) : [],
+    first.router
+      ? loadBalancerChecks(
+          clients,
+          first.router,
+          { ...first.ecs, subnets, securityGroups },
+          routedApps,
+        )
+      : [],
     slackChecks(
       { botToken: env.SLACK_BOT_TOKEN, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
       logger,
@@ -235,4 +263,9 @@ export async function projectsDoctorChecks(options: {
     }),
   );
   return { shared: [token.result, ...cluster, ...loadBalancer, ...slack], projects: perProject };
+}
+
+/** The apps as the load balancer's tags name them. */
+function keysOf(apps: ReviewApp[]): RoutedAppKey[] {
+  return apps.map((app) => ({ project: app.meta.project, mr: app.meta.mr }));
 }

@@ -19,10 +19,25 @@ export interface Ec2Subnet {
   cidrBlock: string;
 }
 
+/**
+ * An inbound rule as DescribeSecurityGroups shows it (API_IpPermission): a protocol
+ * (`tcp`, or `-1` for every protocol, then without ports), a port range, and where
+ * traffic may come from: other security groups (`groups`, API_UserIdGroupPair) or
+ * networks (`ipRanges`, API_IpRange).
+ */
+export interface Ec2Ingress {
+  protocol: 'tcp' | '-1';
+  fromPort?: number;
+  toPort?: number;
+  groups?: string[];
+  cidrs?: string[];
+}
+
 export interface Ec2SecurityGroup {
   groupId: string;
   vpcId: string;
   groupName: string;
+  ingress: Ec2Ingress[];
 }
 
 export class Ec2Network {
@@ -45,11 +60,17 @@ export class Ec2Network {
     return subnet;
   }
 
-  addSecurityGroup(input: { groupId: string; vpcId?: string; groupName?: string }) {
+  addSecurityGroup(input: {
+    groupId: string;
+    vpcId?: string;
+    groupName?: string;
+    ingress?: Ec2Ingress[];
+  }) {
     const group: Ec2SecurityGroup = {
       groupId: input.groupId,
       vpcId: input.vpcId ?? DEFAULT_VPC,
       groupName: input.groupName ?? 'review-apps',
+      ingress: input.ingress ?? [],
     };
     this.groups.set(group.groupId, group);
     return group;
@@ -106,10 +127,25 @@ export class Ec2Network {
         `<groupName>${g.groupName}</groupName>` +
         '<groupDescription>Review apps</groupDescription>' +
         `<vpcId>${g.vpcId}</vpcId>` +
-        '<ipPermissions/><ipPermissionsEgress/>' +
+        `<ipPermissions>${g.ingress.map((rule) => this.permission(rule)).join('')}</ipPermissions>` +
+        '<ipPermissionsEgress/>' +
         '</item>',
     );
     return `<securityGroupInfo>${items.join('')}</securityGroupInfo>`;
+  }
+
+  private permission(rule: Ec2Ingress): string {
+    const ports =
+      rule.protocol === '-1'
+        ? ''
+        : `<fromPort>${rule.fromPort}</fromPort><toPort>${rule.toPort}</toPort>`;
+    const groups = (rule.groups ?? [])
+      .map((id) => `<item><userId>${this.accountId}</userId><groupId>${id}</groupId></item>`)
+      .join('');
+    const ranges = (rule.cidrs ?? [])
+      .map((cidr) => `<item><cidrIp>${cidr}</cidrIp></item>`)
+      .join('');
+    return `<item><ipProtocol>${rule.protocol}</ipProtocol>${ports}<groups>${groups}</groups><ipRanges>${ranges}</ipRanges><ipv6Ranges/><prefixListIds/></item>`;
   }
 }
 

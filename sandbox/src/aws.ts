@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EC2_ACTIONS, type Ec2NetworkInterface, ec2Error, handleEc2 } from './aws-ec2.js';
-import { Ec2Network } from './aws-ec2-network.js';
+import { type Ec2Ingress, Ec2Network } from './aws-ec2-network.js';
 import { type AppPageRenderer, AppServers, defaultAppPage } from './aws-ecs-app-servers.js';
 import { mergeTags, validateTags } from './aws-ecs-tags.js';
 import { TaskDefinitionStore } from './aws-ecs-taskdefs.js';
@@ -124,6 +124,8 @@ export interface AwsStandIn extends LoopbackServer {
   setCapacityProviders(cluster: string, providers: string[]): void;
   /** A subnet EC2 knows (the demo subnet exists from the start, in the default VPC). */
   addSubnet(input: { subnetId: string; vpcId?: string; availabilityZone?: string }): void;
+  /** A security group EC2 knows, with its inbound rules (the demo group admits port 3000 from itself). */
+  addSecurityGroup(input: { groupId: string; vpcId?: string; ingress?: Ec2Ingress[] }): void;
   /** Seeds a task definition as a platform engineer would have registered it. */
   addTaskDefinition(input: JsonObject): StandInTaskDefinition;
   tasks(): StandInTask[];
@@ -229,7 +231,11 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   // The demo network: the subnet and security group the tests and the sandbox configure.
   const network = new Ec2Network(region, accountId);
   network.addSubnet({ subnetId: DEMO_SUBNET, availabilityZone: `${region}a` });
-  network.addSecurityGroup({ groupId: DEMO_SECURITY_GROUP });
+  // As the setup docs ask: the app port open to the load balancer's group, here the same one.
+  network.addSecurityGroup({
+    groupId: DEMO_SECURITY_GROUP,
+    ingress: [{ protocol: 'tcp', fromPort: 3000, toPort: 3000, groups: [DEMO_SECURITY_GROUP] }],
+  });
   const elbv2 = new Elbv2Store(region, accountId, now, network);
   const apps = options.serveApps
     ? new AppServers(
@@ -453,6 +459,9 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     },
     addSubnet: (input) => {
       network.addSubnet(input);
+    },
+    addSecurityGroup: (input) => {
+      network.addSecurityGroup(input);
     },
     addLoadBalancer: (input = {}) =>
       seedLoadBalancer(elbv2, {

@@ -150,30 +150,69 @@ export class AlbRouter implements AppRouter {
     if (group) await this.deleteTargetGroup(group).catch(() => undefined);
   }
 
-  async sweep(
-    apps: { live: RoutedAppKey[]; closed?: RoutedAppKey[] },
-    now: number,
-  ): Promise<{ removed: number }> {
+  async sweep(apps: Parameters<AppRouter['sweep']>[0], now: number): Promise<{ removed: number }> {
     const isLive = (key: RoutedAppKey) => apps.live.some((a) => sameApp(a, key));
-    const isClosed = (key: RoutedAppKey) => (apps.closed ?? []).some((a) => sameApp(a, key));
     const { rules } = await this.rules();
+    // The ended pages still up: their MRs may have been merged or closed since they ended.
+    const showing = rules.filter(
+      (rule) =>
+        !isLive(rule.app) &&
+        rule.tags[ROUTE_TAGS.state] === 'ended' &&
+        !this.expired(rule, now, false),
+    );
+    const closedSince =
+      showing.length > 0 && apps.closedOf
+        ? await apps
+            .closedOf(uniqueApps(showing.map((rule) => rule.app)))
+            .catch((error: unknown) => {
+              this.logger.warn('could not ask GitLab about the MRs of ended apps', { error });
+              return [];
+            })
+        : [];
+    const closed = [...(apps.closed ?? []), ...closedSince];
+    const gone = await this.gone(rules, apps.live, closed, now);
     let removed = 0;
-    const kept: OurRule[] = [];
-    for (const rule of rules) {
-      if (isLive(rule.app) || !this.expired(rule, now, isClosed(rule.app))) {
-        kept.push(rule);
-        continue;
-      }
+    for (const rule of gone.rules) {
       await this.send('DeleteRule', (sdk) => new sdk.DeleteRuleCommand({ RuleArn: rule.arn }));
       removed += 1;
     }
-    const used = new Set(kept.flatMap((r) => forwardedTo(r.rule)));
-    for (const group of await this.ourTargetGroups()) {
-      if (used.has(group.arn) || isLive(group.app)) continue;
+    for (const group of gone.targetGroups) {
       if (await this.deleteTargetGroup(group.arn)) removed += 1;
     }
     if (removed > 0) this.logger.info('Load balancer swept', { removed });
     return { removed };
+  }
+
+  /**
+   * What the next sweep would remove, read-only (for doctor): rules and target groups of
+   * apps not in `live` whose ended page is over, or that show none.
+   */
+  async leftovers(
+    live: RoutedAppKey[],
+    now: number,
+  ): Promise<{ rules: RoutedAppKey[]; targetGroups: RoutedAppKey[] }> {
+    const gone = await this.gone((await this.rules()).rules, live, [], now);
+    return {
+      rules: gone.rules.map((rule) => rule.app),
+      targetGroups: gone.targetGroups.map((group) => group.app),
+    };
+  }
+
+  /** The rules and target groups of apps that are gone, rules first (a rule holds its group). */
+  private async gone(rules: OurRule[], live: RoutedAppKey[], closed: RoutedAppKey[], now: number) {
+    const isLive = (key: RoutedAppKey) => live.some((a) => sameApp(a, key));
+    const isClosed = (key: RoutedAppKey) => closed.some((a) => sameApp(a, key));
+    const kept: OurRule[] = [];
+    const goneRules: OurRule[] = [];
+    for (const rule of rules) {
+      if (isLive(rule.app) || !this.expired(rule, now, isClosed(rule.app))) kept.push(rule);
+      else goneRules.push(rule);
+    }
+    const used = new Set(kept.flatMap((r) => forwardedTo(r.rule)));
+    const targetGroups = (await this.ourTargetGroups()).filter(
+      (group) => !used.has(group.arn) && !isLive(group.app),
+    );
+    return { rules: goneRules, targetGroups };
   }
 
   async room(): Promise<RouteRoom> {
@@ -592,4 +631,11 @@ function full(limit: 'rules' | 'target-groups', used: number, max: number): Revi
       },
     },
   );
+}
+
+/** Each app once (an app with several networks has several rules). */
+function uniqueApps(apps: RoutedAppKey[]): RoutedAppKey[] {
+  const unique: RoutedAppKey[] = [];
+  for (const app of apps) if (!unique.some((seen) => sameApp(seen, app))) unique.push(app);
+  return unique;
 }

@@ -97,7 +97,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   });
   const readFile = io.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   if (args.command === 'doctor') {
-    return runDoctor({ env: io.env, json: args.json, logger, out, err, readFile });
+    return runDoctor({ env: io.env, json: args.json, logger, out, err, readFile, clock: io.clock });
   }
 
   let served: Served;

@@ -2,6 +2,7 @@ import { doctorChecks, type ProjectsDoctorReport, projectsDoctorChecks } from '.
 import { ConfigError, type Env, loadConfig } from '../config/config.js';
 import { loadProjects } from '../config/projects.js';
 import type { CheckResult } from '../core/check.js';
+import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { plural } from '../core/words.js';
 
@@ -13,6 +14,8 @@ interface DoctorOptions {
   err: (text: string) => void;
   /** Reads the file REVIEW_APP_CONFIG names. */
   readFile: (path: string) => string;
+  /** What time it is for the ended pages' deadlines (the system's unless given). */
+  clock?: Clock | undefined;
 }
 
 /**
@@ -27,9 +30,17 @@ export async function runDoctor(options: DoctorOptions): Promise<number> {
   try {
     if (env.REVIEW_APP_CONFIG?.trim()) {
       const projects = loadProjects(env, options.readFile);
-      return report(await projectsDoctorChecks({ projects, env, logger: options.logger }), options);
+      return report(
+        await projectsDoctorChecks({ projects, env, logger: options.logger, clock: options.clock }),
+        options,
+      );
     }
-    const results = await doctorChecks({ config: loadConfig(env), env, logger: options.logger });
+    const results = await doctorChecks({
+      config: loadConfig(env),
+      env,
+      logger: options.logger,
+      clock: options.clock,
+    });
     return reportOne(results, options);
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -478,10 +478,18 @@ export class ReviewAppEngine {
    * apps whose task is not stopped (of every project: the load balancer is shared), `closed`
    * the merged or closed MRs. Nothing without one.
    */
-  async sweepRoutes(live: ReviewApp[], closed: RoutedAppKey[] = []): Promise<number> {
+  async sweepRoutes(
+    live: ReviewApp[],
+    closed: RoutedAppKey[] = [],
+    closedOf?: (ended: RoutedAppKey[]) => Promise<RoutedAppKey[]>,
+  ): Promise<number> {
     if (!this.router) return 0;
     const { removed } = await this.router.sweep(
-      { live: live.map((app) => ({ project: app.meta.project, mr: app.meta.mr })), closed },
+      {
+        live: live.map((app) => ({ project: app.meta.project, mr: app.meta.mr })),
+        closed,
+        ...(closedOf ? { closedOf } : {}),
+      },
       this.clock.now(),
     );
     return removed;

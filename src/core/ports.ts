@@ -194,7 +194,15 @@ export interface AppRouter {
    * or whose MR is `closed`; rules before the target groups they use.
    */
   sweep(
-    apps: { live: RoutedAppKey[]; closed?: RoutedAppKey[] },
+    apps: {
+      live: RoutedAppKey[];
+      closed?: RoutedAppKey[];
+      /**
+       * Of the apps whose name still shows the ended page, those whose MR was merged or
+       * closed since (asked of GitLab by the caller, batched per project).
+       */
+      closedOf?: (ended: RoutedAppKey[]) => Promise<RoutedAppKey[]>;
+    },
     now: number,
   ): Promise<{ removed: number }>;
   /** How full the load balancer is (for doctor and for the launch limits). */

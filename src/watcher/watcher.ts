@@ -257,11 +257,38 @@ export class Watcher {
       await fleet.projects[0]?.engine.sweepRoutes(
         live,
         closed.map(([, key]) => key),
+        (ended) => this.closedSince(ended),
       );
       for (const [id] of closed) this.closedMrs.delete(id);
     } catch (error) {
       logger.warn('could not sweep the load balancer', { error });
     }
+  }
+
+  /**
+   * Of apps whose name shows the ended page, those whose MR was merged or closed since:
+   * one GitLab request per 100 MRs of each project (an app of a project the bot no longer
+   * serves keeps its page until its day is over).
+   */
+  private async closedSince(ended: RoutedAppKey[]): Promise<RoutedAppKey[]> {
+    const { fleet } = this.options;
+    const byProject = new Map<string, RoutedAppKey[]>();
+    for (const key of ended) {
+      const group = byProject.get(key.project);
+      if (group) group.push(key);
+      else byProject.set(key.project, [key]);
+    }
+    const closed: RoutedAppKey[] = [];
+    for (const [path, keys] of byProject) {
+      const project = await fleet.project(path);
+      if (!project) continue;
+      const statuses = await project.engine.mergeRequestStatuses(keys.map((key) => key.mr));
+      for (const status of statuses) {
+        if (status.state === 'merged' || status.state === 'closed')
+          closed.push({ project: path, mr: status.iid });
+      }
+    }
+    return closed;
   }
 
   /** Remember a merged or closed MR for the next sweep. */

@@ -144,6 +144,8 @@ describe('review-app doctor with several projects', () => {
     const result = await doctor(world, file, {
       LOAD_BALANCER_LISTENER_ARN: listenerArn,
       REVIEW_APP_DOMAIN: 'review.example.com',
+      // One listener for both: each project's apps need names of their own.
+      REVIEW_APP_HOST_TEMPLATE: '{project}-mr-{mr}.{domain}',
     });
     const shared = result.sections.get('Shared by every project:') ?? [];
     expect(result.names('Shared by every project:')).toEqual([
@@ -151,7 +153,9 @@ describe('review-app doctor with several projects', () => {
       'ECS cluster',
       'Load balancer listener',
       'Load balancer VPC',
+      'Task security groups',
       'Load balancer room',
+      'Load balancer leftovers',
     ]);
     expect(shared[3]).toMatch(
       /^✗ Load balancer VPC: ECS_SUBNETS subnet-0fedcba987654321f are outside the load balancer's VPC/,

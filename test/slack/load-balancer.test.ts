@@ -14,7 +14,8 @@ import {
   startBotWorld,
   watchAfter,
 } from '../support/bot.js';
-import { taskTags } from '../support/world.js';
+import { cli } from '../support/cli.js';
+import { PROJECT_ID, taskTags } from '../support/world.js';
 
 const HOST = 'mr-42.review.example.com';
 const MINUTE = 60_000;
@@ -113,6 +114,22 @@ describe('review apps behind the shared load balancer', () => {
     });
   });
 
+  it('removes the ended page once its MR is merged, before its day is over', async () => {
+    await using w = await startBotWorld({ loadBalancer: true });
+    w.addMergeRequest(42);
+    await launchedFromSlack(w, 42);
+    await watchAfter(w, 31 * MINUTE);
+    expect(w.aws.listenerAnswer(listener(w), { host: HOST })).toMatchObject({
+      kind: 'fixed-response',
+      body: expect.stringContaining('ended at'),
+    });
+    // Merged an hour after its app ended, well before the page's day is over.
+    w.gitlab.updateMergeRequest(PROJECT_ID, 42, { state: 'merged' });
+    await watchAfter(w, 60 * MINUTE);
+    expect(w.aws.loadBalancing().rules).toEqual([]);
+    expect(w.aws.listenerAnswer(listener(w), { host: HOST })).toMatchObject({ status: 404 });
+  });
+
   it('leaves nothing on the load balancer after a crash of the bot, once it is back', async () => {
     await using w = await startBotWorld({ loadBalancer: true });
     w.addMergeRequest(42);
@@ -150,3 +167,27 @@ async function fillListener(w: Awaited<ReturnType<typeof startBotWorld>>): Promi
     );
   }
 }
+
+describe('doctor and what the bot left on the load balancer', () => {
+  it('lists the rule and target group of an app that ended while the bot was down, and none once swept', async () => {
+    await using w = await startBotWorld({ loadBalancer: true });
+    w.addMergeRequest(42);
+    const { arn } = await launchedFromSlack(w, 42);
+    const doctor = async () => {
+      const result = await cli(w, ['doctor']);
+      return result.lines.find((line) => line.includes('Load balancer leftovers')) ?? '';
+    };
+    expect(await doctor()).toMatch(/^✓ Load balancer leftovers: None/);
+
+    await w.bot.stop();
+    w.aws.stopTaskExternally(arn, { stopCode: 'EssentialContainerExited', stoppedReason: 'exit' });
+    w.clock.advance(2 * 60 * MINUTE);
+    expect(await doctor()).toBe(
+      '✗ Load balancer leftovers: 1 rule and 1 target group of apps that are gone (acme/shop!42): the bot removes them at its next sweep (at start, then every 5 minutes). If it is not running, start it, or delete them: they carry the tags review-app:project and review-app:mr.',
+    );
+
+    await w.restart();
+    await w.bot.watcher.recover();
+    expect(await doctor()).toMatch(/^✓ Load balancer leftovers: None/);
+  });
+});
