@@ -13,6 +13,7 @@ const EMOJI = {
   mag: '🔍',
   no_entry: '⛔',
   package: '📦',
+  question: '❓',
   warning: '⚠️',
   x: '❌',
   white_check_mark: '✅',

@@ -127,5 +127,12 @@ describe('the sandbox page: one bot, two projects', { timeout: 60_000 }, () => {
     ]);
     // Nothing started before the person chose.
     expect(await tasksOf(page, 'acme/shop').locator('.card', { hasText: '!2 ·' }).count()).toBe(0);
+    // The choice launches in that project, in a thread of its own in this channel.
+    await question.getByRole('button', { name: 'Launch shop!2' }).click();
+    expect(await runningApp(page, 'shop!2')).toContain('acme/shop — review app');
+    await tasksOf(page, 'acme/shop')
+      .locator('.card', { hasText: '!2 ·' })
+      .getByText('RUNNING')
+      .waitFor();
   });
 });

@@ -6,6 +6,7 @@ import {
   API_PROJECT,
   answerTo,
   click,
+  clickPrivate,
   command,
   runningIn,
   SHARED_CHANNEL,
@@ -58,13 +59,7 @@ describe('one bot, several projects, in Slack', () => {
     // Nothing started before the person chose.
     expect(w.aws.tasks()).toHaveLength(0);
 
-    await click(
-      w,
-      SHARED_CHANNEL,
-      { ts: '', blocks: question.blocks },
-      ACTIONS.retry,
-      API_PROJECT.path,
-    );
+    await clickPrivate(w, SHARED_CHANNEL, question, ACTIONS.retry, API_PROJECT.path);
     const api = await runningIn(w, SHARED_CHANNEL, 'api!1');
     expect(shown(api.parent)).toContain('API pagination');
     expect(taskOf(w, API_PROJECT.path, 1)).toBeDefined();
@@ -148,7 +143,7 @@ describe('one bot, several projects, in Slack', () => {
 
     const question = await answerTo(w, SHARED_CHANNEL, 'stop 1');
     expect(shown(question)).toContain('Stop shop!1');
-    await click(w, SHARED_CHANNEL, { ts: '', blocks: question.blocks }, ACTIONS.stop, PROJECT_PATH);
+    await clickPrivate(w, SHARED_CHANNEL, question, ACTIONS.stop, PROJECT_PATH);
     await eventually(() => expect(taskOf(w, PROJECT_PATH, 1)?.desiredStatus).toBe('STOPPED'));
   });
 

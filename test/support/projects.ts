@@ -184,6 +184,7 @@ export function click(
   action: string,
   project: string,
   user = ALICE,
+  options: { ephemeral?: boolean } = {},
 ) {
   const button = buttons(message).find(
     (b) => b.action_id.startsWith(`${action}:`) && readButtonValue(b.value)?.project === project,
@@ -196,5 +197,32 @@ export function click(
     message_ts: message.ts,
     ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
     actions: [{ action_id: found.action_id, ...(found.value ? { value: found.value } : {}) }],
+    // A private answer: Slack marks its container so.
+    ...(options.ephemeral
+      ? {
+          container: {
+            type: 'message',
+            message_ts: message.ts,
+            channel_id: channel,
+            is_ephemeral: true,
+          },
+        }
+      : {}),
+  });
+}
+
+/** `user` clicks a button of a private answer they got in `channel` (an ephemeral message). */
+export function clickPrivate(
+  w: BotWorld,
+  channel: string,
+  answer: { blocks?: unknown[] | undefined },
+  action: string,
+  project: string,
+  user = ALICE,
+) {
+  // An ephemeral has a ts of its own, which no channel message has.
+  const ts = `${Math.floor(w.clock.now() / 1000)}.000777`;
+  return click(w, channel, { ts, blocks: answer.blocks }, action, project, user, {
+    ephemeral: true,
   });
 }

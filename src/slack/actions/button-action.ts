@@ -64,7 +64,10 @@ export async function buttonAction(
     return;
   }
   const { mr } = target;
-  const thread = body.message?.thread_ts ?? body.message?.ts;
+  // A private answer (an ephemeral) is no thread to post in, whatever Slack sends of it:
+  // a launch from it starts its own thread, and an edit of its ts finds no message.
+  const ephemeral = (body.container as { is_ephemeral?: boolean } | undefined)?.is_ephemeral;
+  const thread = ephemeral ? undefined : (body.message?.thread_ts ?? body.message?.ts);
   const respond = args.respond as RespondFn | undefined;
   const replaceClicked: PrivateAnswer = async (message) => {
     if (respond) {
