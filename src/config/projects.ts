@@ -99,6 +99,7 @@ export function loadProjects(env: Env, readFile: (path: string) => string): Proj
     }
   }
   problems.push(...sharedNameProblems(projects, file, (project) => where.get(project)));
+  problems.push(...sharedRoomProblems(projects, file));
   if (problems.length > 0) throw new ConfigError(problems);
   return projects;
 }
@@ -138,6 +139,20 @@ function sharedNameProblems(
     );
   }
   return problems;
+}
+
+/** An ALB holds at most 100 target groups (not adjustable), one per running app of any project. */
+const LOAD_BALANCER_TARGET_GROUPS = 100;
+
+/** Every project's MAX_RUNNING_APPS apps are behind the one load balancer at once, at worst. */
+function sharedRoomProblems(projects: ProjectConfig[], file: string): string[] {
+  const routed = projects.filter((project) => project.router);
+  const total = routed.reduce((sum, project) => sum + project.engine.limits.maxRunning, 0);
+  if (routed.length < 2 || total <= LOAD_BALANCER_TARGET_GROUPS) return [];
+  const each = routed.map((project) => `${project.path} ${project.engine.limits.maxRunning}`);
+  return [
+    `${file}: MAX_RUNNING_APPS of the projects add up to ${total} (${each.join(', ')}), more than the ${LOAD_BALANCER_TARGET_GROUPS} target groups the load balancer holds, one per running app: lower them so that they add up to ${LOAD_BALANCER_TARGET_GROUPS} at most`,
+  ];
 }
 
 /** What the bot runs with: its projects and its Slack app. */

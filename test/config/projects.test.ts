@@ -190,4 +190,16 @@ describe('several projects on one load balancer', () => {
       'r.yml line 2: projects.other/shop.REVIEW_APP_HOST_TEMPLATE gives it the names of acme/shop ({project} is "shop" for both): give one of them a template of its own (e.g. shop-2-mr-{mr}.{domain})',
     ]);
   });
+
+  it('refuses MAX_RUNNING_APPS that add up to more than the load balancer’s 100 target groups', () => {
+    const read = file('    MAX_RUNNING_APPS: "60"');
+    expect(
+      problems(
+        { ...routed, REVIEW_APP_HOST_TEMPLATE: '{project}-{mr}.{domain}', MAX_RUNNING_APPS: '50' },
+        read,
+      ),
+    ).toEqual([
+      'r.yml: MAX_RUNNING_APPS of the projects add up to 110 (acme/shop 50, acme/api 60), more than the 100 target groups the load balancer holds, one per running app: lower them so that they add up to 100 at most',
+    ]);
+  });
 });
