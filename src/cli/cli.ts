@@ -226,7 +226,14 @@ async function target(
   });
   const { config, engine } = project;
   const notice = config.cliNotice
-    ? { settings: config.cliNotice, gitlabUrl: config.gitlab.url, logger: served.logger }
+    ? {
+        settings: config.cliNotice,
+        gitlabUrl: config.gitlab.url,
+        logger: served.logger,
+        ...(served.fleet.projects.length > 1
+          ? { label: served.fleet.catalogue.nameOf(project) }
+          : {}),
+      }
     : undefined;
   // A CI job's own pipeline counts only for the project it belongs to.
   const ci = env.CI_PROJECT_PATH?.trim().toLowerCase();
@@ -250,6 +257,8 @@ interface NoticeTarget {
   gitlabUrl: string;
   /** Where Slack's refusals of later updates are logged. */
   logger: Logger;
+  /** How the channel names the project (`shop`), where the CLI serves several. */
+  label?: string | undefined;
 }
 
 interface LaunchOutput {
@@ -315,7 +324,12 @@ async function tellSlack(
 ) {
   try {
     const { CliNotice } = await import('../slack/cli-notice.js');
-    const notice = new CliNotice(target.settings, { engine, clock, logger: target.logger });
+    const notice = new CliNotice(target.settings, {
+      engine,
+      clock,
+      logger: target.logger,
+      label: target.label,
+    });
     const webUrl = `${target.gitlabUrl}/${app.meta.project}/-/merge_requests/${app.meta.mr}`;
     const where = await notice.launched(app, webUrl);
     err(`Told Slack channel ${target.settings.channel}.`);

@@ -28,6 +28,11 @@ export class CliNotice {
     this.notifier = notifierFor(services, this.client);
   }
 
+  /** `shop`, where the CLI serves several projects: the channel hears which one. */
+  private get label(): string | undefined {
+    return 'label' in this.services ? this.services.label : undefined;
+  }
+
   /** Post the parent message and the status reply; what the app's tags should remember. */
   async launched(app: ReviewApp, webUrl: string): Promise<Partial<ReviewAppMeta>> {
     const { channel } = this.settings;
@@ -36,14 +41,14 @@ export class CliNotice {
     // in one line why Slack refused (not_in_channel...), and the thread needs its ts.
     const parent = await this.client.chat.postMessage({
       channel,
-      ...parentMessage({ ...meta, webUrl }, { kind: 'launching' }),
+      ...parentMessage({ ...meta, webUrl, label: this.label }, { kind: 'launching' }),
       unfurl_links: false,
     });
     const where = { channel, thread: parent.ts as string };
     const statusTs = await this.notifier.postInThread(
       { ...app, meta: { ...meta, ...where } },
       statusMessage(
-        { iid: meta.mr, project: meta.project },
+        { iid: meta.mr, project: meta.project, label: this.label },
         { kind: 'starting', status: app.task.lastStatus, image: meta.image },
         this.services.clock.now(),
       ),

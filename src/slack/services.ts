@@ -23,7 +23,11 @@ export interface SlackServices {
 
 /** What a notifier needs: the engine of a one-project caller (the CLI), or every project's. */
 export type NotifierServices = Pick<SlackServices, 'clock' | 'logger'> &
-  ({ fleet: ReviewAppFleet<ServedProject> } | { engine: ReviewAppEngine });
+  (
+    | { fleet: ReviewAppFleet<ServedProject> }
+    /** One project's engine; `label` names its project where the CLI serves several. */
+    | { engine: ReviewAppEngine; label?: string | undefined }
+  );
 
 /**
  * The one way to build a notifier. `updates` is the client for countdown
@@ -46,6 +50,7 @@ export function notifierFor(
     ...(fleet && fleet.projects.length > 1
       ? { labelOf: (meta: { project: string }) => labelOfPath(fleet, meta.project) }
       : {}),
+    ...('label' in services && services.label ? { labelOf: () => services.label } : {}),
     costOf: (app) => engineOf(app).costOf(app),
     logsOf: (app) => engineOf(app).recentLogs(app),
     mergeRequestUrl: (meta) => engineOf({ meta }).mergeRequestUrl(meta),

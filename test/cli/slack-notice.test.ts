@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import { buttons, shown, startBotWorld } from '../support/bot.js';
+import { startProjectsWorld } from '../support/projects.js';
 import { taskTags } from '../support/world.js';
 
 const CI_CHANNEL = 'C_RELEASES';
@@ -76,5 +77,30 @@ describe('review-app launch with SLACK_CLI_CHANNEL', () => {
     });
     expect(code).toBe(2);
     expect(stderr.join('')).toContain('SLACK_BOT_TOKEN is required when SLACK_CLI_CHANNEL is set');
+  });
+});
+
+describe('review-app launch with SLACK_CLI_CHANNEL and several projects', () => {
+  it('names the project in the channel, and so does the bot at the end', async () => {
+    await using w = await startProjectsWorld();
+    w.addApiMergeRequest(5, 'API pagination');
+    const code = await runCli(['launch', 'api!5', '--wait'], {
+      env: { ...w.env, SLACK_CLI_CHANNEL: CI_CHANNEL },
+      stdout: () => {},
+      stderr: () => {},
+      clock: w.clock,
+    });
+    expect(code).toBe(0);
+    const [parent] = w.slack.messages(CI_CHANNEL).filter((m) => !m.thread_ts);
+    expect(shown(parent as never)).toContain('|api!5 API pagination>');
+
+    w.clock.advance(30 * 60_000);
+    await w.bot.watcher.round();
+    const [notice] = w.slack
+      .thread(CI_CHANNEL, parent?.ts as string)
+      .filter((m) => m.reply_broadcast);
+    expect(shown(notice as never)).toContain(
+      'The review app for api!5 API pagination has expired.',
+    );
   });
 });
