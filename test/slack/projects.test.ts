@@ -47,6 +47,32 @@ describe('one bot, several projects, in Slack', () => {
     expect(taskTags(w.aws, apiTask?.taskArn)['review-app:slack-channel']).toBe(API_CHANNEL);
   });
 
+  it('gives each project’s apps its own settings: acme/api’s TTL of an hour, acme/shop’s default 30 minutes', async () => {
+    await using w = await startProjectsWorld({
+      file: twoProjects({ api: ['REVIEW_APP_TTL: 1h'] }),
+    });
+    w.addMergeRequest(1);
+    w.addApiMergeRequest(1);
+    await command(w, SHOP_CHANNEL, '1');
+    await runningIn(w, SHOP_CHANNEL, 'shop!1');
+    await command(w, API_CHANNEL, '1');
+    await runningIn(w, API_CHANNEL, 'api!1');
+    const lifetime = (project: string) => {
+      const tags = taskTags(w.aws, taskOf(w, project, 1)?.taskArn);
+      return (
+        Date.parse(tags['review-app:soft-deadline'] ?? '') -
+        Date.parse(tags['review-app:launched-at'] ?? '')
+      );
+    };
+    expect(lifetime(PROJECT_PATH)).toBe(30 * 60_000);
+    expect(lifetime(API_PROJECT.path)).toBe(60 * 60_000);
+
+    // At 31 minutes only acme/shop's app has expired.
+    await watchAfter(w, 31 * 60_000);
+    await eventually(() => expect(taskOf(w, PROJECT_PATH, 1)?.desiredStatus).toBe('STOPPED'));
+    expect(taskOf(w, API_PROJECT.path, 1)?.desiredStatus).toBe('RUNNING');
+  });
+
   it('asks which project a bare number means in a channel of several, and the button launches there', async () => {
     await using w = await startProjectsWorld();
     w.addMergeRequest(1, { title: 'Shop cart' });
