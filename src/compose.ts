@@ -43,7 +43,7 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
 
 interface EngineOptions {
   config: Config;
-  elsewhere?: EngineDeps['elsewhere'];
+  peers?: EngineDeps['peers'];
   env: Env;
   logger: Logger;
   clock?: Clock;
@@ -71,18 +71,17 @@ export function createFleet(
 ): ReviewAppFleet<BotProject> {
   const clients = createAwsClients(awsOptionsFromEnv(options.env));
   let fleet: ReviewAppFleet<BotProject> | undefined;
-  // One per-user limit across the projects: a launch counts the requester's apps elsewhere.
-  const elsewhere = (config: ProjectConfig) => async (requester: string) => {
-    const apps = fleet ? await fleet.list() : [];
-    return apps.filter(
-      (app) => app.meta.requester === requester && fleet?.projectOf(app)?.config !== config,
-    );
+  // One per-user limit across the projects: a launch counts the requester's apps of the
+  // others, which its own reading of the cluster sees anyway.
+  const peers = (config: ProjectConfig) => (path: string) => {
+    const project = fleet?.projectOf({ meta: { project: path } });
+    return project !== undefined && project.config !== config;
   };
   const several = options.projects.length > 1;
   const built = options.projects.map((config) => ({
     config,
     engine: engineWith(
-      { ...options, config, ...(several ? { elsewhere: elsewhere(config) } : {}) },
+      { ...options, config, ...(several ? { peers: peers(config) } : {}) },
       clients,
     ),
   }));
@@ -132,7 +131,7 @@ function engineWith(
       : {}),
     ...(config.gitlab.mrNotes ? { notes: new GitLabMergeRequestNotes(gitlab.calls) } : {}),
     ...(options.threadLinks ? { threadLinks: options.threadLinks } : {}),
-    ...(options.elsewhere ? { elsewhere: options.elsewhere } : {}),
+    ...(options.peers ? { peers: options.peers } : {}),
     ...(config.router
       ? { router: new AlbRouter(clients, config.router, logger, () => clock.now()) }
       : {}),

@@ -54,10 +54,11 @@ export interface EngineDeps {
   /** The shared load balancer that gives running apps a stable HTTPS name, when set up. */
   router?: AppRouter;
   /**
-   * The requester's running apps of the bot's other projects, when it serves several:
-   * MAX_APPS_PER_USER is one limit across them (MAX_RUNNING_APPS is each project's).
+   * Whether a project (as tags name it) is another of the bot's, when it serves several:
+   * MAX_APPS_PER_USER is one limit across them (MAX_RUNNING_APPS is each project's), and
+   * a launch counts the requester's apps there from its own reading of the cluster.
    */
-  elsewhere?: (requester: string) => Promise<ReviewApp[]>;
+  peers?: (project: string) => boolean;
   clock: Clock;
   logger?: Logger;
 }
@@ -136,11 +137,10 @@ export class ReviewAppEngine {
       limits: deps.settings.limits,
       clock: deps.clock,
       openMergeRequest: (iid) => this.openMergeRequest(iid),
-      apps: (known) => this.snapshot({ known }),
+      apps: (known) => this.survey({ known, ...(deps.peers ? { others: deps.peers } : {}) }),
       warmUp: () => {
         if (!this.config.image.imageTemplate) this.gitlab.prepareImageLookup?.().catch(() => {});
       },
-      ...(deps.elsewhere ? { elsewhere: deps.elsewhere } : {}),
     });
     this.apps = new AppSurvey(
       (options) => deps.platform.listTasks(options),
@@ -556,7 +556,9 @@ export class ReviewAppEngine {
   }
 
   /** A snapshot that also names the `known` tasks ECS no longer has (see survey.ts). */
-  survey(options: SurveyOptions = {}): Promise<{ apps: ReviewApp[]; missing: string[] }> {
+  survey(
+    options: SurveyOptions = {},
+  ): Promise<{ apps: ReviewApp[]; missing: string[]; others: ReviewApp[] }> {
     return this.apps.survey(options);
   }
 

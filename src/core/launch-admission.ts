@@ -17,6 +17,9 @@ export interface Prechecked {
   requester: string;
 }
 
+/** One reading of ECS: this project's apps, and the running ones of the bot's other projects. */
+type Reading = { apps: ReviewApp[]; others: ReviewApp[] };
+
 /** What a launch asks to be let in with. */
 export interface AdmissionRequest {
   mr: number;
@@ -41,12 +44,13 @@ export interface AdmissionDeps {
   clock: Clock;
   /** The MR, if it is open (MR_NOT_OPEN otherwise). */
   openMergeRequest(iid: number): Promise<MergeRequest>;
-  /** This project's apps, the `known` tasks whatever their state. */
-  apps(known: string[]): Promise<ReviewApp[]>;
+  /**
+   * This project's apps, the `known` tasks whatever their state; and, from the same
+   * reading of ECS, the running apps of the bot's other projects (when it serves several).
+   */
+  apps(known: string[]): Promise<{ apps: ReviewApp[]; others: ReviewApp[] }>;
   /** Start reading what the image lookup will need, while the MR and ECS are read. */
   warmUp(): void;
-  /** The requester's running apps of the bot's other projects, when it serves several. */
-  elsewhere?(requester: string): Promise<ReviewApp[]>;
 }
 
 /**
@@ -56,7 +60,7 @@ export interface AdmissionDeps {
  */
 export class LaunchAdmission {
   private readonly limits: LaunchLimits;
-  private sharedReading: { key: string; started: number; apps: Promise<ReviewApp[]> } | undefined;
+  private sharedReading: { key: string; started: number; apps: Promise<Reading> } | undefined;
   /** Tasks started by this engine so far, and the count when each MR's latest one started. */
   private startedCount = 0;
   private readonly lastStart = new Map<number, number>();
@@ -111,11 +115,13 @@ export class LaunchAdmission {
     // Needed next by the image lookup, and independent of the MR: start it now.
     this.deps.warmUp();
     const reading = this.appsNow(shared);
-    const [mr, apps, elsewhere] = await Promise.all([
+    const [mr, { apps, others }] = await Promise.all([
       this.deps.openMergeRequest(iid),
       reading.apps,
-      this.deps.elsewhere?.(requester) ?? [],
     ]);
+    const elsewhere = others.filter(
+      (app) => app.meta.requester === requester && !isEnded(app.task),
+    );
     return { mr, apps, started: reading.started, requester, elsewhere };
   }
 
@@ -126,7 +132,7 @@ export class LaunchAdmission {
    * themselves, and a launch's locked check never relies on a shared reading
    * when another launch of its MR came in between).
    */
-  private appsNow(shared: boolean): { apps: Promise<ReviewApp[]>; started: number } {
+  private appsNow(shared: boolean): { apps: Promise<Reading>; started: number } {
     const known = this.limits.pendingArns();
     const key = known.join(' ');
     if (shared && this.sharedReading?.key === key) return this.sharedReading;

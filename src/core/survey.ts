@@ -13,6 +13,11 @@ export interface SurveyOptions {
   onlyStopped?: boolean;
   /** `known` holds every task the caller follows (the watcher), so other tasks' decoded tags may go. */
   complete?: boolean;
+  /**
+   * Also keep, as `others`, the apps of these projects (the bot's other projects, for the
+   * limit per person across them): read from the same listing, at no extra call.
+   */
+  others?: (project: string) => boolean;
 }
 
 /** The platform's listing of the bot's tasks (TaskPlatform.listTasks, or one shared by projects). */
@@ -41,26 +46,31 @@ export class AppSurvey {
    * stopped ones; with the `known` tasks the platform no longer has. ECS forgets stopped
    * tasks after about an hour, so an app that ended while nobody watched can only be missed.
    */
-  async survey(options: SurveyOptions = {}): Promise<{ apps: ReviewApp[]; missing: string[] }> {
+  async survey(
+    options: SurveyOptions = {},
+  ): Promise<{ apps: ReviewApp[]; missing: string[]; others: ReviewApp[] }> {
     const tasks = await this.list({
       known: options.known ?? [],
       includeStopped: options.includeStopped ?? false,
       ...(options.onlyStopped ? { onlyStopped: true } : {}),
     });
-    if (tasks.length === 0) return { apps: [], missing: options.known ?? [] };
+    if (tasks.length === 0) return { apps: [], missing: options.known ?? [], others: [] };
     const described = new Set(tasks.map((t) => t.arn));
     const missing = (options.known ?? []).filter((arn) => !described.has(arn));
     const serves = await this.serves();
     // Review apps of the served projects only: one cluster may serve several bots.
     const apps: ReviewApp[] = [];
+    const others: ReviewApp[] = [];
     for (const [index, task] of tasks.entries()) {
       if (index > 0 && index % BATCH === 0) await yieldToEventLoop();
       const meta = this.metas.read(task.arn, task.tags);
-      if (!meta || !serves(meta.project)) continue;
-      apps.push({ task, meta, ...(meta.url ? { address: { url: meta.url } } : {}) });
+      if (!meta) continue;
+      const app = { task, meta, ...(meta.url ? { address: { url: meta.url } } : {}) };
+      if (serves(meta.project)) apps.push(app);
+      else if (options.others?.(meta.project)) others.push(app);
     }
     // Only a look at every task the watcher follows may tell which ones are gone.
     if (options.complete) this.metas.retain(tasks.map((task) => task.arn));
-    return { apps, missing };
+    return { apps, missing, others };
   }
 }
