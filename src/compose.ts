@@ -21,6 +21,7 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
   const ec2 = env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL;
   const logs = env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ?? env.AWS_ENDPOINT_URL;
   const elbv2 = env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 ?? env.AWS_ENDPOINT_URL;
+  const acm = env.AWS_ENDPOINT_URL_ACM ?? env.AWS_ENDPOINT_URL;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const {
     AWS_ACCESS_KEY_ID: accessKeyId,
@@ -33,6 +34,7 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
       ...(ec2 ? { ec2 } : {}),
       ...(logs ? { logs } : {}),
       ...(elbv2 ? { elbv2 } : {}),
+      ...(acm ? { acm } : {}),
     },
     ...(region ? { region } : {}),
     ...(accessKeyId && secretAccessKey
@@ -150,7 +152,7 @@ export async function doctorChecks(options: {
   const { config, env, logger } = options;
   const clock = options.clock ?? systemClock;
   // Loaded here, not with the engine: the bot never runs them.
-  const [{ awsChecks }, { loadBalancerChecks }, { gitlabChecks }, { slackChecks }] =
+  const [{ awsChecks }, { loadBalancerChecks, exampleHost }, { gitlabChecks }, { slackChecks }] =
     await Promise.all([
       import('./aws/doctor-checks.js'),
       import('./aws/doctor-load-balancer.js'),
@@ -172,6 +174,7 @@ export async function doctorChecks(options: {
           maxRunning: config.engine.limits.maxRunning,
           live: async () => keysOf(await createEngine({ config, env, logger, clock }).list()),
           now: clock.now,
+          hosts: [exampleHost(config.router, config.gitlab.project)],
         })
       : [],
     slackChecks(
@@ -205,7 +208,7 @@ export async function projectsDoctorChecks(options: {
   if (!first) throw new Error('doctor needs at least one project');
   const [
     { awsClusterChecks, awsProjectChecks },
-    { loadBalancerChecks },
+    { loadBalancerChecks, exampleHost },
     { gitlabProjectChecks, gitlabTokenCheck },
     { slackChecks },
   ] = await Promise.all([
@@ -234,6 +237,15 @@ export async function projectsDoctorChecks(options: {
     maxRunning: projects.reduce((sum, project) => sum + project.engine.limits.maxRunning, 0),
     live: async () => keysOf(await createFleet({ projects, env, logger, clock }).list()),
     now: clock.now,
+    // Every project's names, behind the one listener and its certificates.
+    hosts: [
+      ...new Set(
+        projects.flatMap((project) => {
+          const router = project.router ?? first.router;
+          return router ? [exampleHost(router, project.path)] : [];
+        }),
+      ),
+    ],
   };
   const [token, cluster, loadBalancer, slack] = await Promise.all([
     gitlabTokenCheck(tokenSettings),

@@ -13,7 +13,10 @@ export interface SeededLoadBalancer {
   listenerArn: string;
   dnsName: string;
   vpcId: string;
-  certificateArn: string;
+  /** The listener's default certificate (none on an HTTP listener). */
+  certificateArn: string | undefined;
+  /** Every certificate of the listener, the default first. */
+  certificateArns: string[];
 }
 
 export function seedLoadBalancer(
@@ -22,9 +25,9 @@ export function seedLoadBalancer(
     name?: string;
     subnets: string[];
     securityGroups: string[];
-    /** The wildcard certificate's domain (`review.example.com` for `*.review.example.com`). */
-    domain?: string;
     protocol?: 'HTTP' | 'HTTPS';
+    /** The HTTPS listener's certificates (ACM or IAM ARNs), the default first. */
+    certificates: string[];
   },
 ): SeededLoadBalancer {
   const balancer = store.addLoadBalancer({
@@ -32,14 +35,12 @@ export function seedLoadBalancer(
     subnets: input.subnets,
     securityGroups: input.securityGroups,
   });
-  const domain = input.domain ?? 'review.example.com';
-  const certificateArn = `arn:aws:acm:${store.region}:${store.accountId}:certificate/${domain.replaceAll('.', '-')}`;
   const protocol = input.protocol ?? 'HTTPS';
   const listener = store.addListener({
     loadBalancerArn: balancer.arn,
     port: protocol === 'HTTPS' ? 443 : 80,
     protocol,
-    certificates: protocol === 'HTTPS' ? [certificateArn] : [],
+    certificates: protocol === 'HTTPS' ? input.certificates : [],
     defaultActions: [
       {
         Type: 'fixed-response',
@@ -57,7 +58,8 @@ export function seedLoadBalancer(
     listenerArn: listener.arn,
     dnsName: balancer.dnsName,
     vpcId: balancer.vpcId,
-    certificateArn,
+    certificateArn: protocol === 'HTTPS' ? input.certificates[0] : undefined,
+    certificateArns: protocol === 'HTTPS' ? [...input.certificates] : [],
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ACM_OPERATIONS, ACM_TARGET, type AcmCertificateSeed, AcmStore } from './aws-acm.js';
 import { EC2_ACTIONS, type Ec2NetworkInterface, ec2Error, handleEc2 } from './aws-ec2.js';
 import { type Ec2Ingress, Ec2Network } from './aws-ec2-network.js';
 import { type AppPageRenderer, AppServers, defaultAppPage } from './aws-ecs-app-servers.js';
@@ -41,8 +42,8 @@ import {
 } from './http.js';
 
 /**
- * A loopback AWS endpoint serving ECS (JSON 1.1) and EC2 (query protocol) on
- * one URL, as `AWS_ENDPOINT_URL` serves every service. Point the real SDK v3
+ * A loopback AWS endpoint serving ECS, CloudWatch Logs and ACM (JSON 1.1), EC2
+ * and ELBv2 (query protocol) on one URL, as `AWS_ENDPOINT_URL` serves every service. Point the real SDK v3
  * clients at it (`endpoint`, a region and dummy credentials).
  *
  * Tasks move along deterministically: every DescribeTasks call that includes
@@ -51,6 +52,7 @@ import {
  * is `sleep N` or `timeout N ...` exit once `now()` passes their start + N s.
  */
 
+export type { AcmCertificateSeed, AcmStatus } from './aws-acm.js';
 export type { AppPageRenderer, AppTaskView } from './aws-ecs-app-servers.js';
 export type { ImageFacts, LaunchBehaviour, RunTaskFailure } from './aws-ecs-tasks.js';
 export type { UnhealthyReason } from './aws-elbv2-health.js';
@@ -168,8 +170,11 @@ export interface AwsStandIn extends LoopbackServer {
   operations(): string[];
   /**
    * The shared Application Load Balancer the operator sets up once: an HTTPS listener
-   * holding the wildcard certificate of `domain` (default `review.example.com`) whose
-   * default action answers a plain 404, in the VPC of the first subnet (the demo subnet).
+   * holding an issued ACM certificate of `*.<domain>` (default `review.example.com`)
+   * whose default action answers a plain 404, in the VPC of the first subnet (the demo
+   * subnet). `certificate` changes that certificate (its name, status or expiry), or
+   * makes it an IAM server certificate (`{ iam: name }`, which ACM does not know);
+   * `moreCertificates` are the listener's other certificates (DescribeListenerCertificates).
    */
   addLoadBalancer(input?: {
     name?: string;
@@ -177,6 +182,8 @@ export interface AwsStandIn extends LoopbackServer {
     subnets?: string[];
     securityGroups?: string[];
     protocol?: 'HTTP' | 'HTTPS';
+    certificate?: ListenerCertificate;
+    moreCertificates?: ListenerCertificate[];
   }): SeededLoadBalancer;
   /** What the app at `ip` (on `port`, or any) answers ALB's health checks with from now on. */
   setTargetHealth(ip: string, health: 'healthy' | UnhealthyReason, port?: number): void;
@@ -204,6 +211,9 @@ export interface AwsStandIn extends LoopbackServer {
   /** With `serveApps`: where a RUNNING task's app answers (`http://127.0.0.1:<port>`). */
   appUrl(arn: string): Promise<string | undefined>;
 }
+
+/** A certificate of an HTTPS listener: one ACM issued (any field changed), or one in IAM. */
+export type ListenerCertificate = Partial<AcmCertificateSeed> | { iam: string };
 
 export interface AwsStandInOptions {
   now?: () => number;
@@ -237,6 +247,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     ingress: [{ protocol: 'tcp', fromPort: 3000, toPort: 3000, groups: [DEMO_SECURITY_GROUP] }],
   });
   const elbv2 = new Elbv2Store(region, accountId, now, network);
+  const acm = new AcmStore(region, accountId, now);
   const apps = options.serveApps
     ? new AppServers(
         typeof options.serveApps === 'function' ? options.serveApps : defaultAppPage,
@@ -381,6 +392,10 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
         const operation = target.slice(LOGS_TARGET.length);
         return LOGS_OPERATIONS.has(operation) ? operation : `UNKNOWN LOGS ${operation}`;
       }
+      if (typeof target === 'string' && target.startsWith(ACM_TARGET)) {
+        const operation = target.slice(ACM_TARGET.length);
+        return ACM_OPERATIONS.has(operation) ? operation : `UNKNOWN ACM ${operation}`;
+      }
       if (typeof target === 'string' && target.startsWith(ECS_TARGET)) {
         const operation = target.slice(ECS_TARGET.length);
         return ECS_OPERATIONS.has(operation) ? operation : `UNKNOWN ECS ${operation}`;
@@ -418,6 +433,12 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     if (LOGS_OPERATIONS.has(operation) || operation.startsWith('UNKNOWN LOGS ')) {
       // CloudWatch Logs speaks JSON 1.1 too, with the same error shape as ECS.
       return awsJson(() => logs.handle(operation, parseJsonBody(request.body)));
+    }
+    if (ACM_OPERATIONS.has(operation) || operation.startsWith('UNKNOWN ACM ')) {
+      // ACM speaks JSON 1.1 with the same error shape.
+      return awsJson(() =>
+        acm.handle(operation.replace(/^UNKNOWN ACM /, ''), parseJsonBody(request.body)),
+      );
     }
     if (ELBV2_ACTIONS.has(operation) || operation.startsWith('UNKNOWN ELBV2 ')) {
       return handleElbv2(new URLSearchParams(request.body), elbv2);
@@ -463,12 +484,24 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     addSecurityGroup: (input) => {
       network.addSecurityGroup(input);
     },
-    addLoadBalancer: (input = {}) =>
-      seedLoadBalancer(elbv2, {
-        ...input,
+    addLoadBalancer: (input = {}) => {
+      const domain = input.domain ?? 'review.example.com';
+      const certificates = [input.certificate ?? {}, ...(input.moreCertificates ?? [])].map(
+        (certificate) =>
+          'iam' in certificate
+            ? `arn:aws:iam::${accountId}:server-certificate/${certificate.iam}`
+            : acm.add({ domainName: `*.${domain}`, ...certificate }),
+      );
+      const seeded = seedLoadBalancer(elbv2, {
+        ...(input.name ? { name: input.name } : {}),
+        ...(input.protocol ? { protocol: input.protocol } : {}),
         subnets: input.subnets ?? [DEMO_SUBNET],
         securityGroups: input.securityGroups ?? [DEMO_SECURITY_GROUP],
-      }),
+        certificates,
+      });
+      for (const arn of seeded.certificateArns) acm.usedBy(arn, seeded.loadBalancerArn);
+      return seeded;
+    },
     setTargetHealth: (ip, health, port) => elbv2.app.set(ip, port, health),
     listenerAnswer: (listenerArn, request) => answerFor(elbv2, listenerArn, request),
     loadBalancing: () => {

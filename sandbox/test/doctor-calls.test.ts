@@ -1,10 +1,16 @@
+import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import { DescribeClustersCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeListenerCertificatesCommand,
+  DescribeListenersCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Gitlab } from '@gitbeaker/rest';
 import { describe, expect, it } from 'vitest';
 import { DEMO_SECURITY_GROUP, DEMO_SUBNET, demoTaskDefinition } from '../src/demo.js';
 import { startGitLabStandIn } from '../src/gitlab.js';
-import { rejection, seededAws } from './aws-fixtures.js';
+import { clientConfig, rejection, seededAws } from './aws-fixtures.js';
 
 /** The read-only calls of `review-app doctor`, through the real clients. */
 describe('stand-ins answer what review-app doctor asks', () => {
@@ -115,5 +121,61 @@ describe('stand-ins answer what review-app doctor asks', () => {
     expect((hidden as { cause?: { response?: { status?: number } } }).cause?.response?.status).toBe(
       404,
     );
+  });
+
+  it("ACM describes the listener's certificates: names, status, expiry; and refuses ARNs as ACM does", async () => {
+    const now = Date.parse('2026-12-08T12:00:00Z');
+    const { aws } = await seededAws(() => now);
+    await using _aws = aws;
+    const { listenerArn, loadBalancerArn, certificateArn } = aws.addLoadBalancer({
+      moreCertificates: [
+        { domainName: 'shop.example.com', status: 'PENDING_VALIDATION' },
+        { domainName: '*.old.example.com', notAfter: now - 1000 },
+        { iam: 'legacy' },
+      ],
+    });
+    const elbv2 = new ElasticLoadBalancingV2Client(clientConfig(aws));
+    const { Listeners } = await elbv2.send(
+      new DescribeListenersCommand({ ListenerArns: [listenerArn] }),
+    );
+    expect(Listeners?.[0]?.Certificates).toEqual([{ CertificateArn: certificateArn }]);
+    const listed = await elbv2.send(
+      new DescribeListenerCertificatesCommand({ ListenerArn: listenerArn }),
+    );
+    const arns = listed.Certificates?.map((c) => c.CertificateArn as string) ?? [];
+    expect(arns).toHaveLength(4);
+    expect(arns[3]).toBe('arn:aws:iam::123456789012:server-certificate/legacy');
+
+    const acm = new ACMClient(clientConfig(aws));
+    const describe = (arn: string) =>
+      acm.send(new DescribeCertificateCommand({ CertificateArn: arn }));
+    const wildcard = (await describe(certificateArn as string)).Certificate;
+    expect(wildcard).toMatchObject({
+      CertificateArn: certificateArn,
+      DomainName: '*.review.example.com',
+      SubjectAlternativeNames: ['*.review.example.com'],
+      Status: 'ISSUED',
+      Type: 'AMAZON_ISSUED',
+      InUseBy: [loadBalancerArn],
+    });
+    expect(wildcard?.NotAfter).toBeInstanceOf(Date);
+    expect(wildcard?.NotAfter?.getTime()).toBeGreaterThan(now);
+    const pending = (await describe(arns[1] as string)).Certificate;
+    expect([pending?.Status, pending?.NotAfter]).toEqual(['PENDING_VALIDATION', undefined]);
+    expect((await describe(arns[2] as string)).Certificate?.Status).toBe('EXPIRED');
+
+    const iam = await rejection(describe(arns[3] as string));
+    expect(iam.name).toBe('ValidationException');
+    expect(iam.message).toContain('Member must satisfy regular expression pattern');
+    const notCertificate = await rejection(
+      describe('arn:aws:acm:us-east-1:123456789012:private-ca/1234'),
+    );
+    expect(notCertificate.name).toBe('InvalidArnException');
+    const gone = await rejection(
+      describe(
+        'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+      ),
+    );
+    expect(gone.name).toBe('ResourceNotFoundException');
   });
 });

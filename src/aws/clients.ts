@@ -1,4 +1,5 @@
 import { loadOnce } from '../core/load-once.js';
+import type { ACMClient } from './sdk/acm.js';
 import type { EC2Client } from './sdk/ec2.js';
 import type { ECSClient, EcsOperations } from './sdk/ecs.js';
 import type { ElasticLoadBalancingV2Client } from './sdk/elbv2.js';
@@ -6,7 +7,7 @@ import type { CloudWatchLogsClient } from './sdk/logs.js';
 
 export interface AwsClientOptions {
   /** For tests and the sandbox; otherwise the SDK reads AWS_ENDPOINT_URL and AWS_REGION itself. */
-  endpoints?: { ecs?: string; ec2?: string; logs?: string; elbv2?: string };
+  endpoints?: { ecs?: string; ec2?: string; logs?: string; elbv2?: string; acm?: string };
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
@@ -44,6 +45,11 @@ export interface AwsClients {
    * first use, so a bot without a load balancer never loads it.
    */
   elbv2(): Promise<{ client: ElasticLoadBalancingV2Client; sdk: typeof import('./sdk/elbv2.js') }>;
+  /**
+   * AWS Certificate Manager, read only by `review-app doctor` (the load balancer's
+   * certificates): loaded on first use, so the bot never loads it.
+   */
+  acm(): Promise<{ client: ACMClient; sdk: typeof import('./sdk/acm.js') }>;
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
@@ -53,7 +59,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
-  const { ecs, ec2, logs, elbv2 } = options.endpoints ?? {};
+  const { ecs, ec2, logs, elbv2, acm } = options.endpoints ?? {};
   const ecsClient = loadOnce(() =>
     import('./sdk/ecs.js').then((sdk) => ({
       sdk,
@@ -75,6 +81,12 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
       }),
     })),
   );
+  const acmClient = loadOnce(() =>
+    import('./sdk/acm.js').then((sdk) => ({
+      sdk,
+      client: new sdk.ACMClient({ ...common, ...(acm ? { endpoint: acm } : {}) }),
+    })),
+  );
   const logsClients = new Map<string, () => ReturnType<AwsClients['logs']>>();
   return {
     ecs: {
@@ -88,6 +100,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     },
     ec2: ec2Client,
     elbv2: elbv2Client,
+    acm: acmClient,
     logs(region = options.region ?? '') {
       let client = logsClients.get(region);
       if (!client) {

@@ -5,7 +5,7 @@ import { plural } from '../core/words.js';
 import type { AwsClients } from './clients.js';
 import { callAws } from './errors.js';
 import { AlbRouter } from './load-balancer.js';
-import { CIDRS_PER_RULE } from './load-balancer-rules.js';
+import { CIDRS_PER_RULE, hostName } from './load-balancer-rules.js';
 import type { EcsSettings, LoadBalancerSettings } from './settings.js';
 
 /** What the checks need of the apps behind the load balancer. */
@@ -16,8 +16,20 @@ export interface RoutedApps {
   maxRunning?: number | undefined;
   /** The apps running now, of every project: what the load balancer may hold rules for. */
   live?: () => Promise<RoutedAppKey[]>;
-  /** Now, for the ended pages' deadlines. */
+  /** Now, for the ended pages' deadlines and the certificates' expiry. */
   now?: () => number;
+  /**
+   * Names the bot gives apps (one per project: `exampleHost`), which the listener's
+   * certificates must cover; by default one made of `settings`.
+   */
+  hosts?: string[];
+}
+
+/** A name the bot would give an app of `project`: its template over the domain, for MR 42. */
+export function exampleHost(settings: LoadBalancerSettings, project = 'acme/shop'): string {
+  // {random} is ten letters and digits: any such label tells what a certificate covers.
+  const template = settings.hostTemplate.replaceAll('{random}', 'k3x9q2m7pa');
+  return hostName({ project, mr: 42 }, { ...settings, hostTemplate: template });
 }
 
 /**
@@ -33,7 +45,14 @@ export async function loadBalancerChecks(
   apps: RoutedApps = {},
 ): Promise<CheckResult[]> {
   const { client, sdk } = await clients.elbv2();
-  let listener: { LoadBalancerArn?: string; Protocol?: string; Port?: number } | undefined;
+  let listener:
+    | {
+        LoadBalancerArn?: string;
+        Protocol?: string;
+        Port?: number;
+        Certificates?: { CertificateArn?: string }[];
+      }
+    | undefined;
   try {
     const answer = await callAws('elasticloadbalancing:DescribeListeners', () =>
       client.send(new sdk.DescribeListenersCommand({ ListenerArns: [settings.listenerArn] })),
@@ -51,14 +70,19 @@ export async function loadBalancerChecks(
       ),
     ];
   }
+  const https = listener.Protocol === 'HTTPS';
   const results: CheckResult[] = [
-    listener.Protocol === 'HTTPS'
+    https
       ? passed('Load balancer listener', `HTTPS on port ${listener.Port}.`)
       : failed(
           'Load balancer listener',
           `The listener speaks ${listener.Protocol}, not HTTPS: review apps need an HTTPS listener with the wildcard certificate of *.${settings.domain}.`,
         ),
   ];
+  if (https) {
+    const hosts = apps.hosts?.length ? apps.hosts : [exampleHost(settings)];
+    results.push(await certificateCheck(clients, listener, settings, hosts, apps.now ?? Date.now));
+  }
   let balancer: Awaited<ReturnType<typeof describeBalancer>>;
   try {
     balancer = await describeBalancer(clients, listener.LoadBalancerArn);
@@ -97,6 +121,144 @@ export async function loadBalancerChecks(
   }
   return results;
 }
+
+/** What the check needs of one of the listener's certificates. */
+interface ListenerCertificate {
+  arn: string;
+  /** From ACM; absent for a certificate imported into IAM, which ACM cannot describe. */
+  names?: string[];
+  status?: string;
+  notAfter?: Date;
+}
+
+/**
+ * Whether the listener's certificates cover the names the bot gives apps, and are
+ * issued and valid. The listener's default certificate comes with DescribeListeners;
+ * the others it holds (picked by SNI) only from DescribeListenerCertificates, which
+ * lists the default too (ELB API reference, DescribeListenerCertificates). Their
+ * names and status are ACM's (DescribeCertificate: DomainName, SubjectAlternativeNames,
+ * Status, NotAfter). A certificate imported into IAM instead (`arn:aws:iam::...:
+ * server-certificate/...`) is not ACM's to describe: its names go unchecked.
+ */
+async function certificateCheck(
+  clients: AwsClients,
+  listener: { Certificates?: { CertificateArn?: string }[] },
+  settings: LoadBalancerSettings,
+  hosts: string[],
+  now: () => number,
+): Promise<CheckResult> {
+  const name = 'Load balancer certificate';
+  const wanted = `*.${settings.domain}`;
+  const fix = `request a wildcard certificate for ${wanted} in ACM (validated by DNS, so that ACM renews it) and add it to the listener`;
+  try {
+    const { client, sdk } = await clients.elbv2();
+    const listed: { CertificateArn?: string }[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await callAws('elasticloadbalancing:DescribeListenerCertificates', () =>
+        client.send(
+          new sdk.DescribeListenerCertificatesCommand({
+            ListenerArn: settings.listenerArn,
+            ...(marker ? { Marker: marker } : {}),
+          }),
+        ),
+      );
+      listed.push(...(page.Certificates ?? []));
+      marker = page.NextMarker;
+    } while (marker);
+    const arns = [
+      ...new Set(
+        [...(listener.Certificates ?? []), ...listed]
+          .map((certificate) => certificate.CertificateArn)
+          .filter((arn): arn is string => Boolean(arn)),
+      ),
+    ];
+    if (arns.length === 0) return failed(name, `The listener has no certificate: ${fix}.`);
+    const certificates = await Promise.all(arns.map((arn) => describeCertificate(clients, arn)));
+    const valid = (c: ListenerCertificate) =>
+      c.status === 'ISSUED' && (c.notAfter === undefined || c.notAfter.getTime() > now());
+    const fromAcm = certificates.filter((c) => c.names);
+    const imported = certificates.filter((c) => !c.names).map((c) => iamName(c.arn));
+    const uncovered = hosts.filter(
+      (host) => !fromAcm.some((c) => valid(c) && c.names?.some((n) => covers(n, host))),
+    );
+    if (uncovered.length === 0) {
+      const used = fromAcm.filter(
+        (c) => valid(c) && hosts.some((h) => c.names?.some((n) => covers(n, h))),
+      );
+      const shown = used
+        .map((c) => `${c.names?.[0]} (issued, valid until ${day(c.notAfter)})`)
+        .join(', ');
+      return passed(name, `${shown} ${used.length > 1 ? 'cover' : 'covers'} ${hosts.join(', ')}.`);
+    }
+    const host = uncovered.join(', ');
+    // A covering certificate that is not usable says what to do about that one.
+    const unusable = fromAcm.find((c) => uncovered.some((h) => c.names?.some((n) => covers(n, h))));
+    if (unusable) {
+      const what = unusable.names?.[0];
+      const expired =
+        unusable.status === 'EXPIRED' ||
+        (unusable.notAfter !== undefined && unusable.notAfter.getTime() <= now());
+      return failed(
+        name,
+        unusable.status === 'PENDING_VALIDATION'
+          ? `The certificate ${what} that would cover ${host} is not issued yet (PENDING_VALIDATION): add the CNAME record ACM shows for it to your DNS, or ${fix}.`
+          : expired
+            ? `The certificate ${what} that would cover ${host} expired on ${day(unusable.notAfter)}: browsers refuse it. ${capital(fix)}.`
+            : `The certificate ${what} that would cover ${host} is ${unusable.status}, not ISSUED: ${fix}.`,
+      );
+    }
+    if (imported.length > 0) {
+      // Not ACM's: nothing here can tell its names, so it is not taken as a fault.
+      return passed(
+        name,
+        `The listener's certificate ${imported.join(', ')} is an IAM server certificate, which ACM cannot describe: check that it covers ${host} and has not expired (aws iam get-server-certificate --server-certificate-name ${imported[0]}), or ${fix}.`,
+      );
+    }
+    const held = fromAcm.map((c) => c.names?.join(', ')).join('; ');
+    return failed(
+      name,
+      `No certificate of the listener covers ${host} (it holds ${held}; a wildcard covers one label only): ${fix}.`,
+    );
+  } catch (error) {
+    return failedWith(name, error);
+  }
+}
+
+async function describeCertificate(clients: AwsClients, arn: string): Promise<ListenerCertificate> {
+  if (/^arn:aws[\w-]*:iam::/.test(arn)) return { arn };
+  const { client, sdk } = await clients.acm();
+  const { Certificate: detail } = await callAws('acm:DescribeCertificate', () =>
+    client.send(new sdk.DescribeCertificateCommand({ CertificateArn: arn })),
+  );
+  const names = [
+    ...new Set([detail?.DomainName, ...(detail?.SubjectAlternativeNames ?? [])]),
+  ].filter((n): n is string => Boolean(n));
+  return {
+    arn,
+    names,
+    ...(detail?.Status ? { status: detail.Status } : {}),
+    ...(detail?.NotAfter ? { notAfter: detail.NotAfter } : {}),
+  };
+}
+
+/**
+ * Whether a certificate's name covers a host name: the same name, or a wildcard
+ * `*.` left-most label standing for exactly one label, never several and never
+ * none (RFC 6125 section 6.4.3); DNS names compare without case.
+ */
+export function covers(certificateName: string, host: string): boolean {
+  const pattern = certificateName.toLowerCase().replace(/\.$/, '');
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (!pattern.startsWith('*.')) return pattern === name;
+  const dot = name.indexOf('.');
+  return dot > 0 && name.slice(dot + 1) === pattern.slice(2);
+}
+
+/** `arn:aws:iam::123456789012:server-certificate/path/review` → `review`, as IAM names it. */
+const iamName = (arn: string) => arn.split('/').at(-1) ?? arn;
+const day = (date: Date | undefined) => date?.toISOString().slice(0, 10) ?? 'an unknown date';
+const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** At most this many leftovers are named; the rest are counted. */
 const LEFTOVERS_NAMED = 5;

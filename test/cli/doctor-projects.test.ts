@@ -152,12 +152,17 @@ describe('review-app doctor with several projects', () => {
       'GitLab token',
       'ECS cluster',
       'Load balancer listener',
+      'Load balancer certificate',
       'Load balancer VPC',
       'Task security groups',
       'Load balancer room',
       'Load balancer leftovers',
     ]);
+    // Every project's names are checked against the one listener's certificate.
     expect(shared[3]).toMatch(
+      /^✓ Load balancer certificate: \*\.review\.example\.com \(issued, valid until \d{4}-\d\d-\d\d\) covers shop-mr-42\.review\.example\.com, api-mr-42\.review\.example\.com\.$/,
+    );
+    expect(shared[4]).toMatch(
       /^✗ Load balancer VPC: ECS_SUBNETS subnet-0fedcba987654321f are outside the load balancer's VPC/,
     );
     for (const project of ['acme/shop:', 'acme/api:'])

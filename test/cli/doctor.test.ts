@@ -196,6 +196,23 @@ describe('review-app doctor', () => {
     ]);
   });
 
+  it("a load balancer certificate that does not cover the apps' names: ✗ naming the certificate to request", async () => {
+    await using world = await startWorld();
+    const { listenerArn } = world.aws.addLoadBalancer({
+      certificate: { domainName: '*.example.com' },
+    });
+    const result = await doctor(world, {
+      LOAD_BALANCER_LISTENER_ARN: listenerArn,
+      REVIEW_APP_DOMAIN: 'review.example.com',
+    });
+    expect(result.failed).toEqual([
+      '✗ Load balancer certificate: No certificate of the listener covers mr-42.review.example.com (it holds *.example.com; a wildcard covers one label only): request a wildcard certificate for *.review.example.com in ACM (validated by DNS, so that ACM renews it) and add it to the listener.',
+    ]);
+    expect(result.code).toBe(1);
+    expect(world.aws.operations()).toContain('DescribeCertificate');
+    expectNothingChanged(world);
+  });
+
   it('a subnet that does not exist', async () => {
     await using world = await startWorld();
     const result = await doctor(world, { ECS_SUBNETS: 'subnet-0badbadbadbadbad0' });

@@ -31,7 +31,7 @@ describe('the IAM policy operators are given', () => {
         .filter((f) => f.endsWith('.ts'))
         .flatMap((f) => [
           ...readFileSync(f, 'utf8').matchAll(
-            /'((?:ecs|ec2|logs|elasticloadbalancing):[A-Za-z]+)'/g,
+            /'((?:ecs|ec2|logs|elasticloadbalancing|acm):[A-Za-z]+)'/g,
           ),
         ])
         .map((m) => m[1] as string),
