@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/slack/ids.js';
-import { ALICE, BOB, eventually, shown, watchAfter } from '../support/bot.js';
+import {
+  ALICE,
+  BOB,
+  CHANNEL,
+  eventually,
+  shown,
+  startBotWorld,
+  watchAfter,
+} from '../support/bot.js';
 import {
   API_CHANNEL,
   API_PROJECT,
@@ -207,6 +215,27 @@ describe('one bot, several projects, in Slack', () => {
     );
     expect(taskOf(w, PROJECT_PATH, 2)).toBeUndefined();
     expect(taskOf(w, API_PROJECT.path, 2)).toBeUndefined();
+  });
+
+  it('reads the cluster no more often for a launch than a one-project bot does', async () => {
+    const listings = async (
+      w: Awaited<ReturnType<typeof startBotWorld>>,
+      channel: string,
+      ref: string,
+    ) => {
+      const before = w.aws.callsTo('ListTasks').length;
+      await command(w, channel, '1');
+      await runningIn(w, channel, ref);
+      return w.aws.callsTo('ListTasks').length - before;
+    };
+    await using one = await startBotWorld();
+    one.addMergeRequest(1);
+    await using two = await startProjectsWorld({
+      file: twoProjects({ defaults: ['MAX_APPS_PER_USER: 2'] }),
+    });
+    two.addMergeRequest(1);
+    // The per-person limit across projects counts from the launch's own listing.
+    expect(await listings(two, SHOP_CHANNEL, 'shop!1')).toBe(await listings(one, CHANNEL, '!1'));
   });
 
   it('adopts the apps a one-project bot launched: listed, named and ended by their own project', async () => {
