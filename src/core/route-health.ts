@@ -13,8 +13,9 @@ export const HEALTH_CHECKS_STATUS = 'HEALTH_CHECKS';
  * Application Load Balancer target groups, ALB guide), and the bot's checks run every 5 s,
  * so a healthy app turns healthy within seconds: with waits growing to 5 s, the link came
  * up to 5 s after it (3 s beyond the checks in the benchmark, docs/performance.md). At one
- * look every 2 s a launch makes half a `Describe*` call a second, against the 10 a second
- * ELB refills (Request throttling for the ELB API, ELB user guide).
+ * look every 2 s a launch makes half a `Describe*` call a second; the ELB user guide's
+ * example for them is a bucket of 40 refilled at 10 a second (Request throttling for the
+ * ELB API).
  */
 const LONGEST_WAIT_MS = 2_000;
 
