@@ -9,9 +9,16 @@ import {
   RunTaskCommand,
   waitUntilTasksRunning,
 } from '@aws-sdk/client-ecs';
+import {
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+  waitUntilTargetInService,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DEMO_CLUSTER, DEMO_SUBNET } from '@review-app-bot/sandbox';
 import { median, mib, percentile, type Row, table, writeResults } from './report.js';
-import { type BenchWorld, type Child, startBenchWorld, startChild } from './world.js';
+import { type BenchWorld, type Child, hostOf, startBenchWorld, startChild } from './world.js';
 
 /**
  * `npm run bench`: every figure of the bot beside a baseline measured in the
@@ -576,6 +583,284 @@ async function commandToUrl(): Promise<void> {
   await bot.exit();
 }
 
+// --- the shared load balancer: command → link -----------------------------------------
+/** The bot's health checks (src/config/load-balancer.ts): every 5 s, healthy after 2 passes. */
+const HEALTH_CHECKS_MS = 5_000 * 2;
+const sdkConfig = (world: BenchWorld) => ({
+  endpoint: world.aws.url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+});
+
+/**
+ * What a launch behind the load balancer waits for, from the stand-in's request log: the
+ * task (RunTask → the DescribeTasks that saw it RUNNING) and the health checks
+ * (RegisterTargets → the DescribeTargetHealth that saw it healthy), each with the poll
+ * that ended it. The rest, from `sent` to `done`, is the client's own work.
+ */
+function lbTimeline(world: BenchWorld, awsBefore: number, sent: number, done: number) {
+  const aws = world.aws.requests.slice(awsBefore);
+  const at = (operation: string, from = 0) =>
+    aws.find((r) => r.operation === operation && r.at >= from)?.at;
+  const runTask = at('RunTask') ?? sent;
+  const running = at('DescribeTasks', runTask + TASK_STARTUP_MS) ?? done;
+  const registered = at('RegisterTargets', running) ?? done;
+  const healthy = at('DescribeTargetHealth', registered + HEALTH_CHECKS_MS) ?? done;
+  const taskWaitMs = running - runTask;
+  const healthWaitMs = healthy - registered;
+  return {
+    ms: done - sent,
+    ownMs: done - sent - taskWaitMs - healthWaitMs,
+    taskWaitMs,
+    healthWaitMs,
+    /** Polling past the moment the task ran / the checks passed. */
+    lateMs: taskWaitMs - TASK_STARTUP_MS + (healthWaitMs - HEALTH_CHECKS_MS),
+    healthPolls: aws.filter((r) => r.operation === 'DescribeTargetHealth' && r.at >= registered)
+      .length,
+    elbCalls: aws.filter((r) =>
+      r.headers.authorization?.toString().includes('/elasticloadbalancing/'),
+    ).length,
+  };
+}
+
+/**
+ * The baseline: RunTask and the SDK's waiter, then the task's private IP in a target group
+ * of its own (the bot's health-check settings), a host rule forwarding to it, and the SDK's
+ * `waitUntilTargetInService` (DescribeTargetHealth) until healthy. Nothing else.
+ */
+async function sdkLbLaunch(world: BenchWorld, n: number) {
+  const lb = world.loadBalancer as NonNullable<BenchWorld['loadBalancer']>;
+  const ecs = new ECSClient(sdkConfig(world));
+  const elb = new ElasticLoadBalancingV2Client(sdkConfig(world));
+  const awsBefore = world.aws.requests.length;
+  const sent = Date.now();
+  const run = await ecs.send(
+    new RunTaskCommand({
+      cluster: DEMO_CLUSTER,
+      taskDefinition: 'shop-web',
+      launchType: 'FARGATE',
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: [DEMO_SUBNET], assignPublicIp: 'DISABLED' },
+      },
+    }),
+  );
+  const arn = run.tasks?.[0]?.taskArn as string;
+  await waitUntilTasksRunning(
+    { client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 5 },
+    { cluster: DEMO_CLUSTER, tasks: [arn] },
+  );
+  const described = await ecs.send(
+    new DescribeTasksCommand({ cluster: DEMO_CLUSTER, tasks: [arn] }),
+  );
+  const ip = described.tasks?.[0]?.attachments?.[0]?.details?.find(
+    (d) => d.name === 'privateIPv4Address',
+  )?.value as string;
+  const made = await elb.send(
+    new CreateTargetGroupCommand({
+      Name: `bench-baseline-${n}`,
+      Protocol: 'HTTP',
+      Port: 3000,
+      VpcId: lb.vpcId,
+      TargetType: 'ip',
+      HealthCheckIntervalSeconds: 5,
+      HealthCheckTimeoutSeconds: 4,
+      HealthyThresholdCount: 2,
+    }),
+  );
+  const group = made.TargetGroups?.[0]?.TargetGroupArn as string;
+  const targets = [{ Id: ip, Port: 3000 }];
+  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: group, Targets: targets }));
+  await elb.send(
+    new CreateRuleCommand({
+      ListenerArn: lb.listenerArn,
+      Priority: 40_000 + n,
+      Conditions: [
+        {
+          Field: 'host-header',
+          HostHeaderConfig: { Values: [`baseline-${n}.review.example.com`] },
+        },
+      ],
+      Actions: [{ Type: 'forward', TargetGroupArn: group }],
+    }),
+  );
+  // The same bounds as the bot's polls (1 s, growing to 5 s).
+  await waitUntilTargetInService(
+    { client: elb, maxWaitTime: 120, minDelay: 1, maxDelay: 5 },
+    { TargetGroupArn: group, Targets: targets },
+  );
+  const done = Date.now();
+  ecs.destroy();
+  elb.destroy();
+  return lbTimeline(world, awsBefore, sent, done);
+}
+
+/** `/review-app <mr>` → the status message showing the app's https name. */
+async function botLbLaunch(world: BenchWorld, bot: Child, mr: number) {
+  const slackBefore = world.slack.requests.length;
+  const awsBefore = world.aws.requests.length;
+  const link = `https://${hostOf(mr)}`;
+  const sent = Date.now();
+  await world.slack.sendSlashCommand(bot.url, { text: String(mr), user_id: 'U_ALICE' });
+  let shownAt: number | undefined;
+  while (shownAt === undefined) {
+    shownAt = world.slack.requests
+      .slice(slackBefore)
+      .find(
+        (r) =>
+          r.operation === 'chat.update' &&
+          (new URLSearchParams(r.body).get('text') ?? '').includes(link),
+      )?.at;
+    if (Date.now() - sent > 90_000) throw new Error(`no link for !${mr}`);
+    if (shownAt === undefined) await sleep(2);
+  }
+  return lbTimeline(world, awsBefore, sent, shownAt);
+}
+
+async function commandToLink(): Promise<void> {
+  await using world = await startBenchWorld({ startupMs: TASK_STARTUP_MS, loadBalancer: true });
+  world.addMergeRequests(1, 5);
+  const bot = await startChild('bot', world.lbEnv);
+  const sdk: Awaited<ReturnType<typeof sdkLbLaunch>>[] = [];
+  const launches: Awaited<ReturnType<typeof botLbLaunch>>[] = [];
+  for (let i = 1; i <= 5; i++) {
+    sdk.push(await sdkLbLaunch(world, i));
+    launches.push(await botLbLaunch(world, bot, i));
+    await quiet(world, 300, 5_000);
+    const [b, s] = [launches.at(-1), sdk.at(-1)];
+    log(
+      `link !${i}: ${Math.round(b?.ms ?? 0)} (own ${Math.round(b?.ownMs ?? 0)}) vs ${Math.round(s?.ms ?? 0)} (own ${Math.round(s?.ownMs ?? 0)}) ms`,
+    );
+  }
+  await bot.exit();
+  const of = (list: typeof sdk, key: keyof (typeof sdk)[number]) => median(list.map((l) => l[key]));
+  const script =
+    'SDK script: RunTask, both waiters, CreateTargetGroup, RegisterTargets, CreateRule';
+  rows.push(
+    {
+      figure: 'Command → https link, load balancer (median of 5)',
+      bot: of(launches, 'ms'),
+      baseline: of(sdk, 'ms'),
+      baselineName: script,
+      unit: 'ms',
+      note: `ELBv2 calls per launch: ${launches.map((l) => l.elbCalls).join(', ')} (script: ${sdk.map((l) => l.elbCalls).join(', ')})`,
+    },
+    {
+      figure: '… the bot’s own work: everything but the two waits below (median of 5)',
+      bot: of(launches, 'ownMs'),
+      baseline: of(sdk, 'ownMs'),
+      baselineName: 'the script’s own calls',
+      unit: 'ms',
+      target: '< 200 ms',
+    },
+    {
+      figure: `… waiting for the task: RunTask → the poll that sees it RUNNING (median of 5; the task takes ${TASK_STARTUP_MS} ms)`,
+      bot: of(launches, 'taskWaitMs'),
+      baseline: of(sdk, 'taskWaitMs'),
+      baselineName: 'the SDK’s waitUntilTasksRunning, 1–5 s',
+      unit: 'ms',
+    },
+    {
+      figure: `… waiting for the health checks: RegisterTargets → the poll that sees it healthy (median of 5; the checks take ${HEALTH_CHECKS_MS} ms)`,
+      bot: of(launches, 'healthWaitMs'),
+      baseline: of(sdk, 'healthWaitMs'),
+      baselineName: 'the SDK’s waitUntilTargetInService, 1–5 s',
+      unit: 'ms',
+      note: `DescribeTargetHealth polls after RegisterTargets: ${launches.map((l) => l.healthPolls).join(', ')} (script: ${sdk.map((l) => l.healthPolls).join(', ')})`,
+    },
+    {
+      figure: '… polling past the moment the task ran and the checks passed (median of 5)',
+      bot: of(launches, 'lateMs'),
+      baseline: of(sdk, 'lateMs'),
+      baselineName: 'the SDK’s waiters',
+      unit: 'ms',
+    },
+  );
+}
+
+// --- the shared load balancer: a watch round of 1,000 apps, and the sweep -------------
+const isElb = (request: { headers: Record<string, unknown> }) =>
+  String(request.headers.authorization ?? '').includes('/elasticloadbalancing/');
+
+async function loadBalancerRounds(): Promise<void> {
+  await using plain = await startBenchWorld();
+  // 1,000 apps' rules and target groups on one listener: past what an ALB holds (100 target
+  // groups, not adjustable), to show how the bot's reading of them scales.
+  await using routed = await startBenchWorld({
+    loadBalancer: true,
+    elbv2Quotas: { rulesPerLoadBalancer: 2000, targetGroupsPerLoadBalancer: 2000 },
+  });
+  const bots = {
+    plain: await startChild('bot', plain.env),
+    routed: await startChild('bot', routed.lbEnv),
+  };
+  let total = 0;
+  for (const size of [100, 1000]) {
+    await plain.seedApps(size - total);
+    await routed.seedApps(size - total, { routes: true });
+    total = size;
+    // The first round of each after seeding; the routed bot's very first sweeps (it has not yet).
+    const before = routed.aws.requests.length;
+    const first = await bots.routed.request({ type: 'round', kind: 'bot' });
+    const firstElb = routed.aws.requests.slice(before).filter(isElb).length;
+    await bots.plain.request({ type: 'round', kind: 'bot' });
+    log(`lb ${size}: first round ${Math.round(first.ms as number)} ms, ${firstElb} ELBv2 calls`);
+    const kinds = ['plain', 'routed', 'sweep'] as const;
+    const times = { plain: [] as number[], routed: [] as number[], sweep: [] as number[] };
+    const sweepOwn: number[] = [];
+    const stretch = { routed: [] as number[], sweep: [] as number[] };
+    const calls = { plain: [] as string[][], routed: [] as string[][], sweep: [] as string[][] };
+    for (let i = 0; i < 5; i++) {
+      for (const kind of kinds) {
+        const world = kind === 'plain' ? plain : routed;
+        const bot = kind === 'plain' ? bots.plain : bots.routed;
+        const at = world.aws.requests.length;
+        const result = await bot.request({
+          type: 'round',
+          kind: kind === 'sweep' ? 'bot-sweep' : 'bot',
+        });
+        times[kind].push(result.ms as number);
+        calls[kind].push(world.aws.requests.slice(at).map((r) => r.operation));
+        if (kind !== 'plain') stretch[kind].push(result.stretchMs as number);
+        if (kind === 'sweep') sweepOwn.push(result.sweepMs as number);
+      }
+    }
+    for (const kind of kinds) log(`lb ${size} round ${kind}: ${times[kind].map(Math.round)}`);
+    log(`lb ${size} sweep alone: ${sweepOwn.map(Math.round)}`);
+    const byAction = (list: string[][]) => describeCalls(countBy(list[0] ?? []));
+    const ecs = ['ListTasks', 'DescribeTasks'];
+    const others = calls.routed.map((c) => c.filter((op) => !ecs.includes(op)).length);
+    const tags = calls.sweep.map((c) => c.filter((op) => op === 'DescribeTags').length);
+    const state = routed.aws.loadBalancing();
+    const read = state.rules.length + state.targetGroups.length;
+    const versus = { baseline: median(times.plain), unit: 'ms' as const };
+    rows.push(
+      {
+        figure: `Watch round, ${size} apps behind the load balancer, sweep not due (median of 5)`,
+        bot: median(times.routed),
+        ...versus,
+        baselineName: `the same round, ${size} apps, no load balancer`,
+        ...(size === 1000 ? { target: '≤ 1.3×' } : {}),
+        note: `calls: ${byAction(calls.routed)}; other calls in each of the 5 rounds: ${others.join(', ')} (no load balancer: ${byAction(calls.plain)})`,
+      },
+      {
+        figure: `… the round when the sweep is due, once per ROUTES_SWEEP_MS (5 min; the ${size === 100 ? '' : "bot's "}first round after start-up sweeps too) (median of 5)`,
+        bot: median(times.sweep),
+        ...versus,
+        baselineName: 'the round without load balancer',
+        note: `calls: ${byAction(calls.sweep)}; longest synchronous stretch ${median(stretch.sweep).toFixed(0)} ms (median; rounds without the sweep ${median(stretch.routed).toFixed(0)} ms)`,
+      },
+      {
+        figure: `… the sweep alone: ${state.rules.length} rules and ${state.targetGroups.length} target groups read, none to remove (median of 5)`,
+        bot: median(sweepOwn),
+        ...versus,
+        baselineName: 'the round without load balancer',
+        note: `DescribeTags calls per sweep: ${tags.join(', ')} (at most 20 ARNs a call: ${Math.ceil(state.rules.length / 20)} + ${Math.ceil(state.targetGroups.length / 20)} for ${read} resources)`,
+      },
+    );
+  }
+  await Promise.all([bots.plain.exit(), bots.routed.exit()]);
+}
+
 // --- memory after launches -------------------------------------------------------
 async function memoryAfterLaunches(): Promise<void> {
   await using world = await startBenchWorld();
@@ -623,6 +908,8 @@ const phases: [string, () => Promise<void>][] = [
   ['watch rounds, acknowledgement while watching, restart', watching],
   ['many projects: start-up and watch rounds', manyProjects],
   ['command → URL', commandToUrl],
+  ['load balancer: command → link', commandToLink],
+  ['load balancer: watch round of 1,000 apps and the sweep', loadBalancerRounds],
   ['memory after launches', memoryAfterLaunches],
 ];
 const only = process.argv[2];

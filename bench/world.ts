@@ -5,6 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
 import {
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
   type AwsStandIn,
   DEMO_CLUSTER,
   DEMO_PROJECT,
@@ -12,12 +18,15 @@ import {
   DEMO_SECURITY_GROUP,
   DEMO_SUBNET,
   demoTaskDefinition,
+  type Elbv2Quotas,
   type GitLabStandIn,
+  type SeededLoadBalancer,
   type SlackStandIn,
   startAwsStandIn,
   startGitLabStandIn,
   startSlackStandIn,
 } from '@review-app-bot/sandbox';
+import { conditions, routeTags, targetGroupName } from '../src/aws/load-balancer-rules.js';
 import { metaToTags } from '../src/core/tags.js';
 
 /**
@@ -37,12 +46,23 @@ export interface BenchWorld extends AsyncDisposable {
   /**
    * `count` running review apps started straight through ECS, as a bot would have tagged them;
    * spread over `projects` in turn (acme/shop alone by default), each app's MR open in GitLab
-   * at the app's commit when `mergeRequests` is set.
+   * at the app's commit when `mergeRequests` is set. With `routes` (a world with a load
+   * balancer), each app is behind it as the bot leaves it: its https name in the URL tag, a
+   * target group holding its private IP and a host rule forwarding to it, both tagged.
    */
   seedApps(
     count: number,
-    options?: { url?: boolean; projects?: BenchProject[]; mergeRequests?: boolean },
+    options?: {
+      url?: boolean;
+      projects?: BenchProject[];
+      mergeRequests?: boolean;
+      routes?: boolean;
+    },
   ): Promise<void>;
+  /** With `loadBalancer`: the shared load balancer, its listener seeded as the operator sets it up. */
+  loadBalancer: SeededLoadBalancer | undefined;
+  /** With `loadBalancer`: the environment of the bot serving acme/shop through it. */
+  lbEnv: Record<string, string>;
   /** The projects of `projects` (empty without it). */
   projects: BenchProject[];
   /** The environment of one bot serving every project of `projects` through review-apps.yml. */
@@ -66,12 +86,25 @@ const SHOP: BenchProject = {
 const SEEDED_SHA = 'c0ffee'.repeat(6).slice(0, 40);
 
 let seeded = 0;
+const DOMAIN = 'review.example.com';
+/** The bot's default host name template, `mr-{mr}.{domain}`. */
+export const hostOf = (mr: number) => `mr-${mr}.${DOMAIN}`;
 
 export async function startBenchWorld(
-  options: { startupMs?: number; projects?: number } = {},
+  options: {
+    startupMs?: number;
+    projects?: number;
+    loadBalancer?: boolean;
+    /** Past AWS's (see Elbv2Quotas): 1,000 apps' rules and target groups on one listener. */
+    elbv2Quotas?: Partial<Elbv2Quotas>;
+  } = {},
 ): Promise<BenchWorld> {
   const gitlab = await startGitLabStandIn();
-  const aws = await startAwsStandIn({ startupMs: options.startupMs ?? 0 });
+  const aws = await startAwsStandIn({
+    startupMs: options.startupMs ?? 0,
+    ...(options.elbv2Quotas ? { elbv2Quotas: options.elbv2Quotas } : {}),
+  });
+  const loadBalancer = options.loadBalancer ? aws.addLoadBalancer() : undefined;
   const slack = await startSlackStandIn();
   gitlab.addProject({ id: DEMO_PROJECT.id, path: DEMO_PROJECT.path });
   gitlab.addRegistryRepository(DEMO_PROJECT.id, { id: DEMO_REGISTRY_ID });
@@ -120,11 +153,63 @@ export async function startBenchWorld(
   );
   const { GITLAB_PROJECT: _project, ECS_TASK_DEFINITION: _family, ...shared } = env;
   const manyEnv = { ...shared, REVIEW_APP_CONFIG: file };
-  const ecs = new ECSClient({
+  const lbEnv: Record<string, string> = loadBalancer
+    ? {
+        ...env,
+        LOAD_BALANCER_LISTENER_ARN: loadBalancer.listenerArn,
+        REVIEW_APP_DOMAIN: DOMAIN,
+        // Behind the load balancer tasks need no public IP (nor EC2 to read it).
+        ECS_ASSIGN_PUBLIC_IP: 'false',
+        // The configuration refuses more: one target group per running app, 100 per ALB.
+        MAX_RUNNING_APPS: '100',
+        MAX_APPS_PER_USER: '100',
+      }
+    : {};
+  const sdkConfig = {
     endpoint: aws.url,
     region: 'us-east-1',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
+  };
+  const ecs = new ECSClient(sdkConfig);
+  const elb = new ElasticLoadBalancingV2Client(sdkConfig);
+  /** What the bot leaves on the load balancer for a running app (see AlbRouter.route). */
+  const route = async (key: { project: string; mr: number }, taskArn: string) => {
+    const lb = loadBalancer as SeededLoadBalancer;
+    const ip = aws.networkInterface(taskArn)?.privateIpAddress as string;
+    const made = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: targetGroupName(key),
+        Protocol: 'HTTP',
+        Port: 3000,
+        VpcId: lb.vpcId,
+        TargetType: 'ip',
+        HealthCheckIntervalSeconds: 5,
+        HealthCheckTimeoutSeconds: 4,
+        HealthyThresholdCount: 2,
+        Tags: routeTags(key, { task: taskArn }),
+      }),
+    );
+    const group = made.TargetGroups?.[0]?.TargetGroupArn as string;
+    await elb.send(
+      new RegisterTargetsCommand({ TargetGroupArn: group, Targets: [{ Id: ip, Port: 3000 }] }),
+    );
+    routed += 1;
+    await elb.send(
+      new CreateRuleCommand({
+        ListenerArn: lb.listenerArn,
+        Priority: 20_000 + routed,
+        Conditions: conditions(hostOf(key.mr), undefined),
+        Actions: [{ Type: 'forward', Order: 1, TargetGroupArn: group }],
+        Tags: routeTags(key, {
+          part: '0',
+          state: 'live',
+          task: taskArn,
+          routedAt: new Date().toISOString(),
+        }),
+      }),
+    );
+  };
+  let routed = 0;
   return {
     gitlab,
     aws,
@@ -132,6 +217,8 @@ export async function startBenchWorld(
     env,
     projects,
     manyEnv,
+    loadBalancer,
+    lbEnv,
     addMergeRequests(from, to) {
       for (let iid = from; iid <= to; iid++) {
         const sha = `${iid.toString(16).padStart(8, '0')}${'cd'.repeat(16)}`;
@@ -194,12 +281,19 @@ export async function startBenchWorld(
               launchedAt: now,
               softDeadline: now + 30 * 60_000,
               hardDeadline: now + 120 * 60_000,
-              ...(seedOptions.url === false ? {} : { url: `http://10.0.${mr % 200}.7:3000` }),
+              ...(seedOptions.url === false
+                ? {}
+                : {
+                    url: seedOptions.routes
+                      ? `https://${hostOf(mr)}/`
+                      : `http://10.0.${mr % 200}.7:3000`,
+                  }),
             }),
           }),
         );
         const arn = answer.tasks?.[0]?.taskArn;
         if (arn) aws.runTaskNow(arn);
+        if (arn && seedOptions.routes) await route({ project: project.path, mr }, arn);
       };
       for (let i = 0; i < count; i += 20) {
         await Promise.all(Array.from({ length: Math.min(20, count - i) }, one));
@@ -207,6 +301,7 @@ export async function startBenchWorld(
     },
     async [Symbol.asyncDispose]() {
       ecs.destroy();
+      elb.destroy();
       rmSync(dir, { recursive: true, force: true });
       await Promise.all([gitlab.close(), aws.close(), slack.close()]);
     },

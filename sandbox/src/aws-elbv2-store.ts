@@ -78,6 +78,24 @@ export const RULES_PER_LOAD_BALANCER = 100;
 /** "Targets per Target Group per Region (instances or IP addresses): 1,000". */
 export const TARGETS_PER_TARGET_GROUP = 1000;
 
+/**
+ * The quotas the stand-in enforces: AWS's defaults unless told otherwise. Rules per
+ * load balancer and target groups per Region are adjustable in Service Quotas; target
+ * groups per load balancer is not, so a larger value seeds a state no real ALB reaches
+ * (the benchmark does, to show how reading 1,000 apps' rules and target groups scales).
+ */
+export interface Elbv2Quotas {
+  rulesPerLoadBalancer: number;
+  targetGroupsPerLoadBalancer: number;
+  targetGroupsPerRegion: number;
+}
+
+export const DEFAULT_ELBV2_QUOTAS: Elbv2Quotas = {
+  rulesPerLoadBalancer: RULES_PER_LOAD_BALANCER,
+  targetGroupsPerLoadBalancer: TARGET_GROUPS_PER_LOAD_BALANCER,
+  targetGroupsPerRegion: TARGET_GROUPS_PER_REGION,
+};
+
 export class Elbv2Store {
   readonly loadBalancers = new Map<string, LoadBalancerRecord>();
   readonly listeners = new Map<string, ListenerRecord>();
@@ -91,6 +109,7 @@ export class Elbv2Store {
     readonly accountId: string,
     readonly now: () => number,
     readonly network: Ec2Network,
+    readonly quotas: Elbv2Quotas = DEFAULT_ELBV2_QUOTAS,
   ) {}
 
   private arn(resource: string): string {
@@ -207,14 +226,14 @@ export class Elbv2Store {
     if (replacing) this.rules.delete(replacing.arn);
     try {
       const unique = this.targetGroupsOf(balancer, actions).size;
-      if (unique > TARGET_GROUPS_PER_LOAD_BALANCER) {
+      if (unique > this.quotas.targetGroupsPerLoadBalancer) {
         // CreateRule/ModifyRule errors: TooManyUniqueTargetGroupsPerLoadBalancer, "You've
         // reached the limit on the number of unique target groups per load balancer across
         // all listeners. If a target group is used by multiple actions for a load balancer,
         // it is counted as only one use."
         throw new AwsError(
           'TooManyUniqueTargetGroupsPerLoadBalancer',
-          `You've reached the limit on the number of unique target groups per load balancer across all listeners: ${TARGET_GROUPS_PER_LOAD_BALANCER}`,
+          `You've reached the limit on the number of unique target groups per load balancer across all listeners: ${this.quotas.targetGroupsPerLoadBalancer}`,
         );
       }
     } finally {

@@ -11,7 +11,6 @@ import {
 } from './aws-elbv2-query.js';
 import {
   type Elbv2Store,
-  TARGET_GROUPS_PER_REGION,
   TARGETS_PER_TARGET_GROUP,
   type TargetGroupRecord,
 } from './aws-elbv2-store.js';
@@ -195,7 +194,7 @@ function createTargetGroup(store: Elbv2Store, input: JsonObject): JsonObject {
       `A target group with the same name '${name}' exists, but with different settings`,
     );
   }
-  if (store.targetGroups.size >= TARGET_GROUPS_PER_REGION) {
+  if (store.targetGroups.size >= store.quotas.targetGroupsPerRegion) {
     throw new AwsError(
       'TooManyTargetGroups',
       "You've reached the limit on the number of target groups for your AWS account",

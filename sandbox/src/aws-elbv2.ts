@@ -13,12 +13,7 @@ import {
   validationError,
 } from './aws-elbv2-query.js';
 import { type Action, parseActions, parseConditions, renderAction } from './aws-elbv2-rules.js';
-import {
-  type Elbv2Store,
-  RULES_PER_LOAD_BALANCER,
-  type RuleRecord,
-  type Tag,
-} from './aws-elbv2-store.js';
+import type { Elbv2Store, RuleRecord, Tag } from './aws-elbv2-store.js';
 import { TARGET_GROUP_HANDLERS } from './aws-elbv2-target-groups.js';
 import { AwsError, type JsonObject } from './aws-shared.js';
 import type { HttpReply } from './http.js';
@@ -126,10 +121,10 @@ const HANDLERS: Record<string, Handler> = {
     if (store.rulesOf(listener.arn).some((r) => r.priority === priority)) {
       throw new AwsError('PriorityInUse', `Priority '${priority}' is currently in use`);
     }
-    if (store.rulesOnLoadBalancer(listener.loadBalancerArn) >= RULES_PER_LOAD_BALANCER) {
+    if (store.rulesOnLoadBalancer(listener.loadBalancerArn) >= store.quotas.rulesPerLoadBalancer) {
       throw new AwsError(
         'TooManyRules',
-        `You've reached the limit on the number of rules per load balancer: ${RULES_PER_LOAD_BALANCER}`,
+        `You've reached the limit on the number of rules per load balancer: ${store.quotas.rulesPerLoadBalancer}`,
       );
     }
     store.checkForwarding(listener, actions);

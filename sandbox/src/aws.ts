@@ -21,7 +21,7 @@ import {
   type SeededLoadBalancer,
   seedLoadBalancer,
 } from './aws-elbv2-seed.js';
-import { Elbv2Store } from './aws-elbv2-store.js';
+import { DEFAULT_ELBV2_QUOTAS, type Elbv2Quotas, Elbv2Store } from './aws-elbv2-store.js';
 import { awslogsStream, LOGS_OPERATIONS, LOGS_TARGET, LogStore } from './aws-logs.js';
 import {
   AwsError,
@@ -57,6 +57,7 @@ export type { AppPageRenderer, AppTaskView } from './aws-ecs-app-servers.js';
 export type { ImageFacts, LaunchBehaviour, RunTaskFailure } from './aws-ecs-tasks.js';
 export type { UnhealthyReason } from './aws-elbv2-health.js';
 export type { ListenerAnswer, SeededLoadBalancer } from './aws-elbv2-seed.js';
+export type { Elbv2Quotas } from './aws-elbv2-store.js';
 
 /** Where the stand-in's resources live: ARNs carry them, nothing configures them. */
 const REGION = 'us-east-1';
@@ -228,6 +229,8 @@ export interface AwsStandInOptions {
    * provisioning and image pull take, for measuring what a client adds to it.
    */
   startupMs?: number;
+  /** ELBv2 quotas other than AWS's defaults (see Elbv2Quotas): for the benchmark's 1,000 apps. */
+  elbv2Quotas?: Partial<Elbv2Quotas>;
 }
 
 export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<AwsStandIn> {
@@ -246,7 +249,10 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     groupId: DEMO_SECURITY_GROUP,
     ingress: [{ protocol: 'tcp', fromPort: 3000, toPort: 3000, groups: [DEMO_SECURITY_GROUP] }],
   });
-  const elbv2 = new Elbv2Store(region, accountId, now, network);
+  const elbv2 = new Elbv2Store(region, accountId, now, network, {
+    ...DEFAULT_ELBV2_QUOTAS,
+    ...options.elbv2Quotas,
+  });
   const acm = new AcmStore(region, accountId, now);
   const apps = options.serveApps
     ? new AppServers(

@@ -22,10 +22,15 @@ import { clientConfig, manualClock, rejection } from './aws-fixtures.js';
 
 const HOST = 'mr-42.review.example.com';
 
-async function balanced(options: { protocol?: 'HTTP' | 'HTTPS' } = {}) {
+async function balanced(
+  options: { protocol?: 'HTTP' | 'HTTPS'; quotas?: { rulesPerLoadBalancer: number } } = {},
+) {
   const clock = manualClock();
-  const aws = await startAwsStandIn({ now: clock.now });
-  const lb = aws.addLoadBalancer(options);
+  const aws = await startAwsStandIn({
+    now: clock.now,
+    ...(options.quotas ? { elbv2Quotas: options.quotas } : {}),
+  });
+  const lb = aws.addLoadBalancer(options.protocol ? { protocol: options.protocol } : {});
   const elb = new ElasticLoadBalancingV2Client(clientConfig(aws));
   const group = async (name = 'ra-1a2b3c-mr42') => {
     const made = await elb.send(
@@ -216,6 +221,23 @@ describe('AWS stand-in: ELBv2 with @aws-sdk/client-elastic-load-balancing-v2', (
       ),
     );
     expect(modified.name).toBe('TooManyUniqueTargetGroupsPerLoadBalancerException');
+  });
+
+  it('takes a raised rules quota, and refuses past it', async () => {
+    const { aws, rule } = await balanced({ quotas: { rulesPerLoadBalancer: 102 } });
+    await using _ = aws;
+    const page = { Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '410' } };
+    for (let i = 1; i <= 102; i += 1) {
+      const host = `mr-${i}.review.example.com`;
+      await rule({
+        Priority: i,
+        Conditions: [{ Field: 'host-header', Values: [host] }],
+        Actions: [page],
+      });
+    }
+    const past = await rejection(rule({ Priority: 103, Actions: [page] }));
+    expect(past.name).toBe('TooManyRulesException');
+    expect(past.message).toContain('102');
   });
 
   it('builds OIDC only on HTTPS, needs the client secret on create, and never shows it', async () => {

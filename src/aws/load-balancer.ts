@@ -59,9 +59,9 @@ export class AlbRouter implements AppRouter {
   ) {}
 
   async admit(app: RoutedAppKey): Promise<void> {
-    const { rules } = await this.rules();
+    // Read side by side: a launch waits for both before RunTask.
+    const [{ rules }, room] = await Promise.all([this.rules(), this.room()]);
     if (rules.some((r) => sameApp(r.app, app))) return;
-    const room = await this.room();
     if (room.rules.used + room.rulesPerApp > room.rules.max) {
       throw full('rules', room.rules.used, room.rules.max);
     }
@@ -71,11 +71,22 @@ export class AlbRouter implements AppRouter {
   }
 
   async route(app: RoutedApp): Promise<{ url: string }> {
-    const { rules, priorities } = await this.rules();
+    // The rules and the target group side by side: the app's health checks wait for both.
+    const [read, made] = await Promise.allSettled([this.rules(), this.targetGroup(app)]);
+    if (read.status === 'rejected') {
+      // A group made just now has no rule yet: it goes, as below.
+      if (made.status === 'fulfilled' && made.value.created) {
+        await this.deleteTargetGroup(made.value.arn).catch(() => undefined);
+      }
+      throw read.reason;
+    }
+    if (made.status === 'rejected') throw made.reason;
+    const { rules, priorities } = read.value;
+    const { arn: group, created } = made.value;
     const mine = rules.filter((r) => sameApp(r.app, app));
-    const { arn: group, created } = await this.targetGroup(app);
     try {
-      await this.swapTargets(group, app);
+      if (created) await this.registerFirst(group, app);
+      else await this.swapTargets(group, app);
       const host = mine.find((r) => r.host)?.host ?? hostName(app, this.settings);
       const parts = networkParts(this.settings);
       for (const [part, cidrs] of parts.entries()) {
@@ -151,7 +162,7 @@ export class AlbRouter implements AppRouter {
   }
 
   async sweep(apps: Parameters<AppRouter['sweep']>[0], now: number): Promise<{ removed: number }> {
-    const isLive = (key: RoutedAppKey) => apps.live.some((a) => sameApp(a, key));
+    const isLive = memberOf(apps.live);
     const { rules } = await this.rules();
     // The ended pages still up: their MRs may have been merged or closed since they ended.
     const showing = rules.filter(
@@ -200,8 +211,8 @@ export class AlbRouter implements AppRouter {
 
   /** The rules and target groups of apps that are gone, rules first (a rule holds its group). */
   private async gone(rules: OurRule[], live: RoutedAppKey[], closed: RoutedAppKey[], now: number) {
-    const isLive = (key: RoutedAppKey) => live.some((a) => sameApp(a, key));
-    const isClosed = (key: RoutedAppKey) => closed.some((a) => sameApp(a, key));
+    const isLive = memberOf(live);
+    const isClosed = memberOf(closed);
     const kept: OurRule[] = [];
     const goneRules: OurRule[] = [];
     for (const rule of rules) {
@@ -377,6 +388,18 @@ export class AlbRouter implements AppRouter {
         }),
     );
     return { arn, created: true };
+  }
+
+  /** A group made for this app holds no target yet, and carries its tags from CreateTargetGroup. */
+  private async registerFirst(group: string, app: RoutedApp): Promise<void> {
+    await this.send(
+      'RegisterTargets',
+      (sdk) =>
+        new sdk.RegisterTargetsCommand({
+          TargetGroupArn: group,
+          Targets: [{ Id: app.ip, Port: app.port }],
+        }),
+    );
   }
 
   /** The new task's `ip:port` in, every earlier one out (relaunch keeps the group). */
@@ -633,9 +656,19 @@ function full(limit: 'rules' | 'target-groups', used: number, max: number): Revi
   );
 }
 
+const keyOf = (app: RoutedAppKey) => `${app.project}!${app.mr}`;
+
+/**
+ * Whether an app is one of `apps`, looked up by key: a sweep asks it of every rule and
+ * target group, and with 1,000 of each against 1,000 live apps a scan of the list each
+ * time was a million comparisons, run in one synchronous stretch (docs/performance.md).
+ */
+function memberOf(apps: RoutedAppKey[]): (app: RoutedAppKey) => boolean {
+  const keys = new Set(apps.map(keyOf));
+  return (app) => keys.has(keyOf(app));
+}
+
 /** Each app once (an app with several networks has several rules). */
 function uniqueApps(apps: RoutedAppKey[]): RoutedAppKey[] {
-  const unique: RoutedAppKey[] = [];
-  for (const app of apps) if (!unique.some((seen) => sameApp(seen, app))) unique.push(app);
-  return unique;
+  return [...new Map(apps.map((app) => [keyOf(app), app])).values()];
 }

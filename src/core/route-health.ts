@@ -8,7 +8,19 @@ import { plural } from './words.js';
 export const HEALTH_CHECKS_STATUS = 'HEALTH_CHECKS';
 
 /**
- * Poll the load balancer until the app's target is healthy (1 s, then ×1.5 up to 5 s, on
+ * The longest wait between two looks at a starting target. "After your target is
+ * registered, it must pass one health check to be considered healthy" (Health checks for
+ * Application Load Balancer target groups, ALB guide), and the bot's checks run every 5 s,
+ * so a healthy app turns healthy within seconds: with waits growing to 5 s, the link came
+ * up to 5 s after it (3 s beyond the checks in the benchmark, docs/performance.md). At one
+ * look every 2 s a launch makes half a `Describe*` call a second; the ELB user guide's
+ * example for them is a bucket of 40 refilled at 10 a second (Request throttling for the
+ * ELB API).
+ */
+const LONGEST_WAIT_MS = 2_000;
+
+/**
+ * Poll the load balancer until the app's target is healthy (1 s, then ×1.5 up to 2 s, on
  * the engine's clock), until `deadline`. A target found unhealthy, or still not healthy at
  * the deadline, is APP_UNHEALTHY with the load balancer's reason: the link is never posted
  * for an app nobody could open.
@@ -34,7 +46,7 @@ export async function waitForHealthyRoute(
       );
     }
     await clock.sleep(interval, options.signal);
-    interval = Math.min(Math.round(interval * 1.5), 5_000);
+    interval = Math.min(Math.round(interval * 1.5), LONGEST_WAIT_MS);
   }
 }
 
