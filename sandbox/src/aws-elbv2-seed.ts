@@ -25,6 +25,8 @@ export function seedLoadBalancer(
     /** The wildcard certificate's domain (`review.example.com` for `*.review.example.com`). */
     domain?: string;
     protocol?: 'HTTP' | 'HTTPS';
+    /** The listener's port: 443 for HTTPS and 80 for HTTP unless given. */
+    port?: number;
   },
 ): SeededLoadBalancer {
   const balancer = store.addLoadBalancer({
@@ -37,7 +39,7 @@ export function seedLoadBalancer(
   const protocol = input.protocol ?? 'HTTPS';
   const listener = store.addListener({
     loadBalancerArn: balancer.arn,
-    port: protocol === 'HTTPS' ? 443 : 80,
+    port: input.port ?? (protocol === 'HTTPS' ? 443 : 80),
     protocol,
     certificates: protocol === 'HTTPS' ? [certificateArn] : [],
     defaultActions: [

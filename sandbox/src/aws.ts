@@ -177,6 +177,8 @@ export interface AwsStandIn extends LoopbackServer {
     subnets?: string[];
     securityGroups?: string[];
     protocol?: 'HTTP' | 'HTTPS';
+    /** The listener's port (443 for HTTPS, 80 for HTTP by default). */
+    port?: number;
   }): SeededLoadBalancer;
   /** What the app at `ip` (on `port`, or any) answers ALB's health checks with from now on. */
   setTargetHealth(ip: string, health: 'healthy' | UnhealthyReason, port?: number): void;
