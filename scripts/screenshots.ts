@@ -31,10 +31,10 @@ try {
   await thread.getByText('Running at').waitFor();
   await shoot(page, 'running');
 
-  const href = await thread.getByRole('link', { name: /\/apps\// }).getAttribute('href');
+  const href = await thread.getByRole('link', { name: /review\.localhost/ }).getAttribute('href');
   const app = await page.context().newPage();
   await app.setViewportSize({ width: 900, height: 520 });
-  await app.goto((href as string).replace('localhost', '127.0.0.1'));
+  await app.goto(href as string);
   await shoot(app, 'review-app');
   await app.close();
 

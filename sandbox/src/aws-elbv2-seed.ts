@@ -28,6 +28,8 @@ export function seedLoadBalancer(
     protocol?: 'HTTP' | 'HTTPS';
     /** The HTTPS listener's certificates (ACM or IAM ARNs), the default first. */
     certificates: string[];
+    /** The listener's port: 443 for HTTPS and 80 for HTTP unless given. */
+    port?: number;
   },
 ): SeededLoadBalancer {
   const balancer = store.addLoadBalancer({
@@ -38,7 +40,7 @@ export function seedLoadBalancer(
   const protocol = input.protocol ?? 'HTTPS';
   const listener = store.addListener({
     loadBalancerArn: balancer.arn,
-    port: protocol === 'HTTPS' ? 443 : 80,
+    port: input.port ?? (protocol === 'HTTPS' ? 443 : 80),
     protocol,
     certificates: protocol === 'HTTPS' ? input.certificates : [],
     defaultActions: [

@@ -185,6 +185,8 @@ export interface AwsStandIn extends LoopbackServer {
     protocol?: 'HTTP' | 'HTTPS';
     certificate?: ListenerCertificate;
     moreCertificates?: ListenerCertificate[];
+    /** The listener's port (443 for HTTPS, 80 for HTTP by default). */
+    port?: number;
   }): SeededLoadBalancer;
   /** What the app at `ip` (on `port`, or any) answers ALB's health checks with from now on. */
   setTargetHealth(ip: string, health: 'healthy' | UnhealthyReason, port?: number): void;
@@ -501,6 +503,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       const seeded = seedLoadBalancer(elbv2, {
         ...(input.name ? { name: input.name } : {}),
         ...(input.protocol ? { protocol: input.protocol } : {}),
+        ...(input.port !== undefined ? { port: input.port } : {}),
         subnets: input.subnets ?? [DEMO_SUBNET],
         securityGroups: input.securityGroups ?? [DEMO_SECURITY_GROUP],
         certificates,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerByName, type LoadBalancerFront, nameOf } from './page-balancer.js';
 import type { World, WorldAction } from './page-world.js';
 import type { Sandbox } from './run.js';
 
@@ -32,6 +33,11 @@ export interface PageServerOptions {
   speed: number;
   port: number;
   host: string;
+  /**
+   * The load balancer this server plays for names under its domain (set once the
+   * listener exists: it takes the server's port).
+   */
+  loadBalancer?: () => LoadBalancerFront | undefined;
 }
 
 const STATIC: Record<string, string> = {
@@ -196,6 +202,13 @@ export async function startPageServer(
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A review app's name (shop-mr-1.review.localhost): the load balancer answers, not the page.
+    const front = options.loadBalancer?.();
+    const name = front ? nameOf(req, front.domain) : undefined;
+    if (front && name) {
+      await answerByName(req, res, name, front, sandbox.aws, (ip) => world.appAt(ip));
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://page');
     const file = STATIC[url.pathname];
     if (req.method === 'GET' && file) {
@@ -217,20 +230,6 @@ export async function startPageServer(
       res.write(`event: state\ndata: ${JSON.stringify(state())}\n\n`);
       streams.add(res);
       req.on('close', () => streams.delete(res));
-      return;
-    }
-    const app = /^\/apps\/([0-9.]+)\/?$/.exec(url.pathname);
-    if (req.method === 'GET' && app) {
-      // The sandbox's little internet: a task's public IP leads to its own server.
-      const target = await world.appUrl(app[1] as string);
-      if (target) {
-        res.writeHead(302, { location: `${target}/` }).end();
-        return;
-      }
-      res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(
-        '<!doctype html><title>Not running</title><p>No review app answers at this address: it has stopped, or has not started yet.</p>',
-      );
       return;
     }
     if (req.method === 'POST' && url.pathname.startsWith('/api/')) {

@@ -148,10 +148,15 @@ export class World {
     });
   }
 
-  /** Where the app of the task with this public IP answers, when it runs. */
-  async appUrl(publicIp: string): Promise<string | undefined> {
-    const task = this.tasks().find((t) => t.publicIp === publicIp);
-    return task ? this.sandbox.aws.appUrl(task.arn) : undefined;
+  /** Where the app of the running task with this private IP (a load balancer target) answers. */
+  async appAt(privateIp: string): Promise<string | undefined> {
+    const { aws } = this.sandbox;
+    for (const task of aws.tasks()) {
+      if (aws.networkInterface(task.taskArn)?.privateIpAddress !== privateIp) continue;
+      const url = await aws.appUrl(task.taskArn);
+      if (url) return url;
+    }
+    return undefined;
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   demoApiTaskDefinition,
   demoTaskDefinition,
 } from './demo.js';
+import type { LoadBalancerFront } from './page-balancer.js';
 import { type PageChannel, type PageUser, startPageServer } from './page-server.js';
 import { decodeTag, World, type WorldProject } from './page-world.js';
 import {
@@ -28,7 +29,18 @@ import {
  * bot itself is started by the caller (the bot's entry point) with `env`, on
  * the same clock; `env.REVIEW_APP_CONFIG` names the review-apps.yml that
  * lists both projects, written here as an operator would write it.
+ *
+ * The apps open through the shared load balancer, as an operator sets it up
+ * with LOAD_BALANCER_LISTENER_ARN: the page server plays it (page-balancer.ts),
+ * its listener is plain HTTP on the page's own port, and the names are one
+ * label under `review.localhost` (http://shop-mr-1.review.localhost:3000/),
+ * which browsers send to this machine without any DNS.
  */
+
+/** The review apps' domain: browsers resolve every `*.localhost` name to loopback. */
+export const PLAYGROUND_DOMAIN = 'review.localhost';
+/** Two projects on one load balancer: {project} keeps their names apart (a config rule). */
+export const PLAYGROUND_HOST_TEMPLATE = '{project}-mr-{mr}.{domain}';
 
 export const PLAYGROUND_USERS: PageUser[] = [
   { id: 'U_ALICE', name: 'alice', allowed: true },
@@ -70,6 +82,8 @@ const channelId = (name: string) => PLAYGROUND_CHANNELS.find((c) => c.name === n
 export function playgroundProjectFile(): string {
   const lines = [
     '# Written by the sandbox (npm start): the projects this bot serves. See docs/operating.md.',
+    'defaults:',
+    `  REVIEW_APP_HOST_TEMPLATE: '${PLAYGROUND_HOST_TEMPLATE}'`,
     'projects:',
   ];
   for (const project of PLAYGROUND_PROJECTS) {
@@ -155,6 +169,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   );
   sandbox.aws.addTaskDefinition(demoApiTaskDefinition());
   let page: Awaited<ReturnType<typeof startPageServer>>;
+  let front: LoadBalancerFront | undefined;
   let dir: string | undefined;
   try {
     dir = await mkdtemp(join(tmpdir(), 'review-app-sandbox-'));
@@ -168,7 +183,16 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       speed: options.speed ?? 1,
       port: options.port,
       host: options.host ?? '127.0.0.1',
+      loadBalancer: () => front,
     });
+    // Set up once, as an operator does: the listener takes the page's port (known only now).
+    const port = Number(new URL(page.url).port);
+    const { listenerArn } = sandbox.aws.addLoadBalancer({
+      domain: PLAYGROUND_DOMAIN,
+      protocol: 'HTTP',
+      port,
+    });
+    front = { domain: PLAYGROUND_DOMAIN, listenerArn, port };
   } catch (error) {
     if (dir) await rm(dir, { recursive: true, force: true });
     await sandbox.close();
@@ -185,8 +209,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     ALLOWED_CHANNEL_IDS: PLAYGROUND_CHANNELS.filter((c) => c.allowed)
       .map((c) => c.id)
       .join(','),
-    // Each task's public IP leads, through the page's /apps/ route, to its own app server.
-    REVIEW_APP_URL_TEMPLATE: `${page.url}/apps/{public_ip}/`,
+    // The names, through the load balancer the page server plays.
+    LOAD_BALANCER_LISTENER_ARN: front.listenerArn,
+    REVIEW_APP_DOMAIN: PLAYGROUND_DOMAIN,
     // The bot's health endpoint must not take the page's port.
     PORT: '0',
   };

@@ -54,6 +54,21 @@ export function hostName(app: RoutedAppKey, settings: LoadBalancerSettings): str
     .toLowerCase();
 }
 
+/**
+ * The link to a name, as the listener the bot was given serves it: an HTTPS listener on 443
+ * (the operator's, with the wildcard certificate) gives `https://<host>/` and an HTTP one on
+ * 80 `http://<host>/`; any other port is written out (the sandbox's HTTP listener on the page's
+ * port gives `http://<host>:3000/`). DescribeListeners reports `Protocol` (HTTP, HTTPS, …) and
+ * `Port` (1-65535) for each listener (Listener, ELBv2 API reference); without them the link
+ * stays https, as before the bot read them.
+ */
+export function appLink(host: string, listener: { protocol?: string; port?: number }): string {
+  const scheme = listener.protocol === 'HTTP' ? 'http' : 'https';
+  const usual = scheme === 'http' ? 80 : 443;
+  const port = listener.port !== undefined && listener.port !== usual ? `:${listener.port}` : '';
+  return `${scheme}://${host}${port}/`;
+}
+
 /** The networks of each of an app's rules: one rule for everyone, or one per share of networks. */
 export function networkParts(settings: LoadBalancerSettings): (string[] | undefined)[] {
   const { cidrs } = settings.access;

@@ -6,6 +6,7 @@ import type { AwsClients } from './clients.js';
 import { callAws } from './errors.js';
 import {
   actions,
+  appLink,
   appOfTags,
   conditions,
   hostName,
@@ -98,7 +99,7 @@ export class AlbRouter implements AppRouter {
         await this.send('DeleteRule', (sdk) => new sdk.DeleteRuleCommand({ RuleArn: extra.arn }));
       }
       this.logger.info('Review app routed', { project: app.project, mr: app.mr, host });
-      return { url: `https://${host}/` };
+      return { url: appLink(host, await this.listener()) };
     } catch (error) {
       // A new app that found no room leaves nothing behind.
       if (created && mine.length === 0) await this.deleteTargetGroup(group).catch(() => undefined);
@@ -575,17 +576,24 @@ export class AlbRouter implements AppRouter {
   private async readListener() {
     const { listenerArn } = this.settings;
     const { Listeners = [] } = await this.send<{
-      Listeners?: { LoadBalancerArn?: string; Protocol?: string }[];
+      Listeners?: { LoadBalancerArn?: string; Protocol?: string; Port?: number }[];
     }>(
       'DescribeListeners',
       (sdk) => new sdk.DescribeListenersCommand({ ListenerArns: [listenerArn] }),
     );
-    const loadBalancerArn = Listeners[0]?.LoadBalancerArn ?? '';
+    const listener = Listeners[0];
+    const loadBalancerArn = listener?.LoadBalancerArn ?? '';
     const { LoadBalancers = [] } = await this.send<{ LoadBalancers?: { VpcId?: string }[] }>(
       'DescribeLoadBalancers',
       (sdk) => new sdk.DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] }),
     );
-    return { loadBalancerArn, vpcId: LoadBalancers[0]?.VpcId ?? '' };
+    return {
+      loadBalancerArn,
+      vpcId: LoadBalancers[0]?.VpcId ?? '',
+      // How the names' links are written (see appLink).
+      ...(listener?.Protocol ? { protocol: listener.Protocol } : {}),
+      ...(listener?.Port !== undefined ? { port: listener.Port } : {}),
+    };
   }
 
   private async send<O = unknown>(action: string, build: (sdk: Sdk) => object): Promise<O> {

@@ -34,10 +34,13 @@ const app = (
   port: 3000,
 });
 
-async function routerWorld(access: Partial<LoadBalancerSettings['access']> = {}) {
+async function routerWorld(
+  access: Partial<LoadBalancerSettings['access']> = {},
+  listener: { protocol?: 'HTTP' | 'HTTPS'; port?: number } = {},
+) {
   const clock = new FakeClock();
   const aws = await startAwsStandIn({ now: clock.now });
-  const { listenerArn } = aws.addLoadBalancer({ domain: 'review.example.com' });
+  const { listenerArn } = aws.addLoadBalancer({ domain: 'review.example.com', ...listener });
   const log: string[] = [];
   const settings: LoadBalancerSettings = {
     listenerArn,
@@ -90,6 +93,25 @@ describe('AlbRouter: review apps on one shared Application Load Balancer', () =>
       targets: ['10.0.0.4:3000'],
     });
     expect(open('mr-43.review.example.com')).toMatchObject({ kind: 'fixed-response', status: 404 });
+  });
+
+  it('writes the link as the listener serves it: https on 443 as before, http with its port otherwise', async () => {
+    const https = await routerWorld();
+    await using _https = https.aws;
+    expect((await https.router.route(app(42, '10.0.0.4'))).url).toBe(
+      'https://mr-42.review.example.com/',
+    );
+    // The sandbox's listener: plain HTTP on the page's port, where a browser must be sent.
+    const http = await routerWorld({}, { protocol: 'HTTP', port: 3000 });
+    await using _http = http.aws;
+    expect((await http.router.route(app(42, '10.0.0.4'))).url).toBe(
+      'http://mr-42.review.example.com:3000/',
+    );
+    const plain = await routerWorld({}, { protocol: 'HTTP', port: 80 });
+    await using _plain = plain.aws;
+    expect((await plain.router.route(app(7, '10.0.0.5'))).url).toBe(
+      'http://mr-7.review.example.com/',
+    );
   });
 
   it('reports an unhealthy app with the reason the load balancer gives', async () => {

@@ -22,12 +22,13 @@ describe('the sandbox page: launching from the composer', { timeout: 60_000 }, (
 
     const thread = page.getByRole('region', { name: 'Thread' });
     await thread.getByText('Running at').waitFor();
-    const link = thread.getByRole('link', { name: /\/apps\// });
+    // The app's name on the load balancer the page server plays (see load-balancer.test.ts).
+    const link = thread.getByRole('link', { name: /review\.localhost/ });
     const href = await link.getAttribute('href');
-    expect(href).toMatch(/^http:\/\/localhost:[0-9]+\/apps\/[0-9.]+\/$/);
+    expect(href).toMatch(/^http:\/\/shop-mr-1\.review\.localhost:[0-9]+\/$/);
 
     const app = await page.context().newPage();
-    await app.goto((href as string).replace('localhost', '127.0.0.1'));
+    await app.goto(href as string);
     await app.getByRole('heading', { name: /review app/ }).waitFor();
     const facts = await app.locator('table').textContent();
     expect(facts).toContain('!1 Checkout page');
@@ -39,10 +40,10 @@ describe('the sandbox page: launching from the composer', { timeout: 60_000 }, (
 
     await thread.getByRole('button', { name: 'Stop' }).first().click();
     await thread.getByText('The review app was stopped by @alice.').first().waitFor();
-    // The app's address leads nowhere once its task has stopped.
-    await expect
-      .poll(async () => (await fetch(href as string, { redirect: 'manual' })).status)
-      .toBe(404);
+    // The app's name no longer leads to it once its task has stopped: its ended page answers.
+    const ended = await page.context().newPage();
+    await expect.poll(async () => (await ended.goto(href as string))?.status()).toBe(410);
+    await ended.close();
   });
 
   it('tells the channel when an app crashes (side panel), with a Relaunch button', async () => {
@@ -75,8 +76,12 @@ describe('the sandbox page: launching from the composer', { timeout: 60_000 }, (
       const thread = page.getByRole('region', { name: 'Thread' });
       await thread.getByText('Running at').waitFor();
       // Someone opens the app: it answers, and prints that it did.
-      const href = await thread.getByRole('link', { name: /\/apps\// }).getAttribute('href');
-      expect((await fetch(href as string)).status).toBe(200);
+      const href = await thread
+        .getByRole('link', { name: /review\.localhost/ })
+        .getAttribute('href');
+      const app = await page.context().newPage();
+      expect((await app.goto(href as string))?.status()).toBe(200);
+      await app.close();
 
       await sandbox.type('/review-app logs 2');
       const privately = channel.locator('article', {

@@ -31,9 +31,9 @@ async function runningApp(page: Page, reference: string): Promise<string> {
     .click();
   const thread = threadOf(page);
   await thread.getByText('Running at').waitFor();
-  const href = await thread.getByRole('link', { name: /\/apps\// }).getAttribute('href');
+  const href = await thread.getByRole('link', { name: /review\.localhost/ }).getAttribute('href');
   const app = await page.context().newPage();
-  await app.goto((href as string).replace('localhost', '127.0.0.1'));
+  await app.goto(href as string);
   const heading = (await app.getByRole('heading', { name: /review app/ }).textContent()) ?? '';
   const facts = (await app.locator('table').textContent()) ?? '';
   await app.close();

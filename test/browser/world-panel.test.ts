@@ -86,7 +86,8 @@ describe('the sandbox page: the world panel', { timeout: 60_000 }, () => {
       const { page } = sandbox;
       await sandbox.type('/review-app 2');
       const thread = await openThread(page, 2);
-      await thread.getByText('Running at').waitFor();
+      // The link comes once the load balancer's checks pass: two, 5 s apart, in real time here.
+      await thread.getByText('Running at').waitFor({ timeout: 20_000 });
       const world = page.getByRole('complementary', { name: 'The world' });
       const card = world.locator('#tasks .card', { hasText: '!2 ·' });
       const crash = card.getByRole('button', { name: 'Crash (out of memory)' });
