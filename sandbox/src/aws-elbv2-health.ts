@@ -3,9 +3,11 @@
  * TargetHealth in the API reference; "Health checks for Application Load
  * Balancer target groups", docs.aws.amazon.com/elasticloadbalancing/latest/
  * application/target-group-health-checks.html):
- * - `initial` (`Elb.RegistrationInProgress`) until the checks have run
- *   HealthyThresholdCount times (UnhealthyThresholdCount for an app that fails),
- *   one every HealthCheckIntervalSeconds;
+ * - `initial` (`Elb.RegistrationInProgress`) until the first check has run ("After
+ *   your target is registered, it must pass one health check to be considered
+ *   healthy"; HealthyThresholdCount is what an unhealthy target needs to come back), or,
+ *   for an app that fails, UnhealthyThresholdCount checks; one every
+ *   HealthCheckIntervalSeconds;
  * - then `healthy`, or `unhealthy` with the reason the stand-in was told;
  * - `unused` (`Target.NotInUse`) while no listener or rule sends traffic to the group;
  * - after DeregisterTargets, `draining` (`Target.DeregistrationInProgress`) for the
@@ -83,7 +85,7 @@ export function healthOf(
     };
   }
   const failing = app.of(target.id, target.port);
-  const checks = failing ? settings.unhealthyThreshold : settings.healthyThreshold;
+  const checks = failing ? settings.unhealthyThreshold : 1;
   if (now < target.registeredAt + checks * settings.intervalSeconds * 1000) {
     return {
       State: 'initial',

@@ -306,7 +306,7 @@ describe('AWS stand-in: ELBv2 with @aws-sdk/client-elastic-load-balancing-v2', (
     });
   });
 
-  it('moves a target initial → healthy after the checks, or unhealthy with a reason; draining after deregistering', async () => {
+  it('moves a new target initial → healthy after one check, or unhealthy with a reason; draining after deregistering', async () => {
     const { aws, elb, clock, group, rule } = await balanced();
     await using _ = aws;
     const target = await group();
@@ -326,12 +326,16 @@ describe('AWS stand-in: ELBv2 with @aws-sdk/client-elastic-load-balancing-v2', (
       State: 'initial',
       Reason: 'Elb.RegistrationInProgress',
     });
-    clock.advance(9_999);
+    // One passing check makes a new target healthy (HealthyThresholdCount, 2 here, is for
+    // an unhealthy one coming back): the check runs one interval (5 s) after registration.
+    clock.advance(4_999);
     expect((await health())?.[0]?.State).toBe('initial');
     clock.advance(1);
     expect((await health())?.[0]?.State).toBe('healthy');
 
     aws.setTargetHealth('10.0.0.4', 'Target.ResponseCodeMismatch');
+    // Unhealthy after UnhealthyThresholdCount (2) failing checks.
+    clock.advance(5_000);
     expect((await health())?.[0]).toMatchObject({
       State: 'unhealthy',
       Reason: 'Target.ResponseCodeMismatch',

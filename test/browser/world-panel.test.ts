@@ -93,7 +93,7 @@ describe('the sandbox page: the world panel', { timeout: 60_000 }, () => {
       expect(await crash.isEnabled()).toBe(true);
 
       // Stopped as soon as it runs: the link would wait for the load balancer's health
-      // checks (two, 5 s apart, in real time here), which this is not about.
+      // check (5 s, in real time here), which this is not about.
       await sandbox.type('/review-app stop 2');
       await card.getByText(/^(DEACTIVATING|STOPPING)$/).waitFor();
       await card.getByText('→ STOPPED').waitFor();
