@@ -19,8 +19,16 @@ const WHY: Record<StopKind, string> = {
   lost: 'it ended',
 };
 
-/** "The review app for !42 ended at 14:30 UTC: expired. Relaunch it from Slack." */
-export function endedPageText(mr: number, explanation: StopExplanation, endedAt: number): string {
+/**
+ * "The review app for !42 ended at 14:30 UTC: expired. Relaunch it from Slack."; with
+ * several projects on the load balancer, "… for acme/shop!42 …".
+ */
+export function endedPageText(
+  mr: number,
+  explanation: StopExplanation,
+  endedAt: number,
+  project?: string,
+): string {
   const ended = explanation.kind === 'mr-merged' || explanation.kind === 'mr-closed';
-  return `The review app for !${mr} ended at ${utcTime(endedAt)}: ${WHY[explanation.kind]}.${ended ? '' : ' Relaunch it from Slack.'}`;
+  return `The review app for ${project ?? ''}!${mr} ended at ${utcTime(endedAt)}: ${WHY[explanation.kind]}.${ended ? '' : ' Relaunch it from Slack.'}`;
 }

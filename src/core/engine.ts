@@ -59,6 +59,8 @@ export interface EngineDeps {
    * a launch counts the requester's apps there from its own reading of the cluster.
    */
   peers?: (project: string) => boolean;
+  /** Where the bot serves several projects: the ended page names the app's project. */
+  several?: boolean;
   clock: Clock;
   logger?: Logger;
 }
@@ -114,6 +116,7 @@ export class ReviewAppEngine {
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
   private readonly admission: LaunchAdmission;
+  private readonly several: boolean;
   private readonly apps: AppSurvey;
   private readonly addresses: AppAddresses;
   private readonly note: MergeRequestNote;
@@ -133,6 +136,7 @@ export class ReviewAppEngine {
     this.router = deps.router;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
+    this.several = deps.several ?? false;
     this.admission = new LaunchAdmission({
       limits: deps.settings.limits,
       clock: deps.clock,
@@ -463,7 +467,15 @@ export class ReviewAppEngine {
     await this.router
       .ended(
         { project: app.meta.project, mr: app.meta.mr },
-        { text: endedPageText(app.meta.mr, explanation, endedAt), until: now + ENDED_PAGE_MS },
+        {
+          text: endedPageText(
+            app.meta.mr,
+            explanation,
+            endedAt,
+            this.several ? app.meta.project : undefined,
+          ),
+          until: now + ENDED_PAGE_MS,
+        },
       )
       .catch((error) =>
         this.logger.warn('could not put up the ended page on the load balancer', {

@@ -133,7 +133,7 @@ describe('the sandbox page: review apps at their names on the load balancer', {
     await expect.poll(async () => (await open(sandbox, name)).status).toBe(410);
     const ended = await open(sandbox, name);
     expect(ended.body).toMatch(
-      /^The review app for !1 ended at \d\d:\d\d UTC: stopped\. Relaunch it from Slack\.$/,
+      /^The review app for acme\/shop!1 ended at \d\d:\d\d UTC: stopped\. Relaunch it from Slack\.$/,
     );
   });
 });

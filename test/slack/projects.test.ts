@@ -354,3 +354,36 @@ describe('notices with several projects', () => {
     });
   });
 });
+
+describe('several projects on one load balancer', () => {
+  it('gives each project’s apps names of their own, and an ended page that names the project', async () => {
+    await using w = await startProjectsWorld({
+      loadBalancer: true,
+      file: twoProjects({ defaults: ['REVIEW_APP_HOST_TEMPLATE: "{project}-mr-{mr}.{domain}"'] }),
+    });
+    w.addMergeRequest(1);
+    w.addApiMergeRequest(1);
+    await command(w, SHOP_CHANNEL, '1');
+    const shop = await runningIn(w, SHOP_CHANNEL, 'shop!1');
+    await command(w, API_CHANNEL, '1');
+    const api = await runningIn(w, API_CHANNEL, 'api!1');
+    expect(shown(shop.status)).toContain('https://shop-mr-1.review.example.com/');
+    expect(shown(api.status)).toContain('https://api-mr-1.review.example.com/');
+
+    await click(w, API_CHANNEL, api.status, ACTIONS.stop, API_PROJECT.path);
+    const listener = w.loadBalancer?.listenerArn as string;
+    await eventually(() =>
+      expect(w.aws.listenerAnswer(listener, { host: 'api-mr-1.review.example.com' })).toMatchObject(
+        {
+          kind: 'fixed-response',
+          body: expect.stringMatching(
+            /^The review app for acme\/api!1 ended at \d\d:\d\d UTC: stopped\./,
+          ),
+        },
+      ),
+    );
+    expect(w.aws.listenerAnswer(listener, { host: 'shop-mr-1.review.example.com' })).toMatchObject({
+      kind: 'forward',
+    });
+  });
+});

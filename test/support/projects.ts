@@ -119,10 +119,13 @@ export interface ProjectsWorld extends BotWorld {
 
 /** The real bot serving acme/shop and acme/api from a review-apps.yml, with every stand-in. */
 export async function startProjectsWorld(
-  options: { file?: string; env?: Env } = {},
+  options: { file?: string; env?: Env; loadBalancer?: boolean } = {},
 ): Promise<ProjectsWorld> {
   const file = projectFile(options.file ?? twoProjects());
-  const w = await startBotWorld({ env: { ...file.env, ...options.env } });
+  const w = await startBotWorld({
+    env: { ...file.env, ...options.env },
+    ...(options.loadBalancer ? { loadBalancer: true } : {}),
+  });
   const api = addApiProject(w);
   for (const channel of [SHOP_CHANNEL, API_CHANNEL, SHARED_CHANNEL])
     w.slack.setMember(channel, true);
