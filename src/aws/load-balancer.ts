@@ -391,7 +391,7 @@ export class AlbRouter implements AppRouter {
     return { arn, created: true };
   }
 
-  /** A group made for this app holds no target yet, and carries its tags from CreateTargetGroup. */
+  /** The app's `ip:port` into the group (a group made for it holds no target yet). */
   private async registerFirst(group: string, app: RoutedApp): Promise<void> {
     await this.send(
       'RegisterTargets',
@@ -418,14 +418,7 @@ export class AlbRouter implements AppRouter {
       (d) => d.TargetHealth?.State !== 'draining',
     ).map((d) => d.Target);
     if (!current.some((t) => t?.Id === app.ip && t?.Port === app.port)) {
-      await this.send(
-        'RegisterTargets',
-        (sdk) =>
-          new sdk.RegisterTargetsCommand({
-            TargetGroupArn: group,
-            Targets: [{ Id: app.ip, Port: app.port }],
-          }),
-      );
+      await this.registerFirst(group, app);
     }
     const old = current.filter((t) => t && !(t.Id === app.ip && t.Port === app.port));
     if (old.length > 0) {

@@ -1,6 +1,12 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openSandboxPage, type SandboxPage } from '../support/browser.js';
+import {
+  launchBrowser,
+  openChannel,
+  openSandboxPage,
+  runningThread,
+  type SandboxPage,
+} from '../support/browser.js';
 
 /**
  * The sandbox runs the bot with the shared load balancer, which the page server plays:
@@ -16,31 +22,12 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const channelOf = (page: Page) => page.getByRole('region', { name: 'Channel messages' });
-const threadOf = (page: Page) => page.getByRole('region', { name: 'Thread' });
 const mrCard = (page: Page, project: string, iid: number) =>
   page
     .getByRole('complementary', { name: 'The world' })
     .locator('#mrs')
     .getByRole('region', { name: project })
     .locator(`[data-mr="${iid}"]`);
-
-async function openChannel(page: Page, name: string): Promise<void> {
-  await page.getByRole('button', { name: `# ${name}`, exact: true }).click();
-  await page.getByRole('heading', { name: `#${name}`, exact: true }).waitFor();
-}
-
-/** Opens the thread of the launch of `reference` (shop!1) and waits for its link. */
-async function runningThread(page: Page, reference: string): Promise<Locator> {
-  await channelOf(page)
-    .locator('article', { hasText: new RegExp(`review app for ${reference} `, 'i') })
-    .filter({ hasNotText: 'replied to a thread' })
-    .getByRole('button', { name: /repl/ })
-    .click();
-  const thread = threadOf(page);
-  await thread.getByText('Running at').waitFor();
-  return thread;
-}
 
 /** The link the newest "Running at" reply holds. */
 async function postedLink(thread: Locator): Promise<string> {

@@ -1,6 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openSandboxPage } from '../support/browser.js';
+import {
+  channelOf,
+  launchBrowser,
+  openChannel,
+  openSandboxPage,
+  runningThread,
+  worldOf,
+} from '../support/browser.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -10,27 +17,12 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const channelOf = (page: Page) => page.getByRole('region', { name: 'Channel messages' });
-const threadOf = (page: Page) => page.getByRole('region', { name: 'Thread' });
-
-/** Switches to a channel by its name in the sidebar. */
-async function openChannel(page: Page, name: string): Promise<void> {
-  await page.getByRole('button', { name: `# ${name}`, exact: true }).click();
-  await page.getByRole('heading', { name: `#${name}`, exact: true }).waitFor();
-}
-
 /**
  * Follows the launch of `reference` (shop!1) to its running thread, and opens the app's
  * page from the thread's link: what the app says about itself.
  */
 async function runningApp(page: Page, reference: string): Promise<string> {
-  await channelOf(page)
-    .locator('article', { hasText: new RegExp(`review app for ${reference} `, 'i') })
-    .filter({ hasNotText: 'replied to a thread' })
-    .getByRole('button', { name: /repl/ })
-    .click();
-  const thread = threadOf(page);
-  await thread.getByText('Running at').waitFor();
+  const thread = await runningThread(page, reference);
   const href = await thread.getByRole('link', { name: /review\.localhost/ }).getAttribute('href');
   const app = await page.context().newPage();
   await app.goto(href as string);
@@ -40,7 +32,6 @@ async function runningApp(page: Page, reference: string): Promise<string> {
   return `${heading} ${facts}`;
 }
 
-const worldOf = (page: Page) => page.getByRole('complementary', { name: 'The world' });
 /** One project's merge requests in the side panel. */
 const mergeRequestsOf = (page: Page, project: string) =>
   worldOf(page).locator('#mrs').getByRole('region', { name: project });

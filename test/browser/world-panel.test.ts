@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openSandboxPage, WIDTHS } from '../support/browser.js';
+import { channelOf, launchBrowser, openSandboxPage, threadOf, WIDTHS } from '../support/browser.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -10,8 +10,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const channelOf = (page: Page) => page.getByRole('region', { name: 'Channel messages' });
-const threadOf = (page: Page) => page.getByRole('region', { name: 'Thread' });
 /** The merge request's card in the side panel. */
 const mrCard = (page: Page, iid: number) =>
   page.getByRole('complementary', { name: 'The world' }).locator(`[data-mr="${iid}"]`);

@@ -102,3 +102,26 @@ export async function inView(locator: Locator): Promise<boolean> {
     });
   });
 }
+
+/** The sandbox page's regions, as a screen reader names them. */
+export const channelOf = (page: Page) => page.getByRole('region', { name: 'Channel messages' });
+export const threadOf = (page: Page) => page.getByRole('region', { name: 'Thread' });
+export const worldOf = (page: Page) => page.getByRole('complementary', { name: 'The world' });
+
+/** Switches to a channel by its name in the sidebar. */
+export async function openChannel(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: `# ${name}`, exact: true }).click();
+  await page.getByRole('heading', { name: `#${name}`, exact: true }).waitFor();
+}
+
+/** Opens the thread of the launch of `reference` (shop!1) and waits for its link. */
+export async function runningThread(page: Page, reference: string): Promise<Locator> {
+  await channelOf(page)
+    .locator('article', { hasText: new RegExp(`review app for ${reference} `, 'i') })
+    .filter({ hasNotText: 'replied to a thread' })
+    .getByRole('button', { name: /repl/ })
+    .click();
+  const thread = threadOf(page);
+  await thread.getByText('Running at').waitFor();
+  return thread;
+}
