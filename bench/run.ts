@@ -3,12 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  DescribeTasksCommand,
-  ECSClient,
-  RunTaskCommand,
-  waitUntilTasksRunning,
-} from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ECSClient, waitUntilTasksRunning } from '@aws-sdk/client-ecs';
 import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
@@ -16,9 +11,17 @@ import {
   RegisterTargetsCommand,
   waitUntilTargetInService,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DEMO_CLUSTER, DEMO_SUBNET } from '@review-app-bot/sandbox';
+import { DEMO_CLUSTER } from '@review-app-bot/sandbox';
 import { median, mib, percentile, type Row, table, writeResults } from './report.js';
-import { type BenchWorld, type Child, hostOf, startBenchWorld, startChild } from './world.js';
+import {
+  type BenchWorld,
+  type Child,
+  demoRunTask,
+  hostOf,
+  reviewTargetGroup,
+  startBenchWorld,
+  startChild,
+} from './world.js';
 
 /**
  * `npm run bench`: every figure of the bot beside a baseline measured in the
@@ -458,16 +461,7 @@ async function sdkLaunch(world: BenchWorld): Promise<{ ms: number; waitMs: numbe
   const ecs = new ECSClient(config);
   const ec2 = new EC2Client(config);
   const started = performance.now();
-  const run = await ecs.send(
-    new RunTaskCommand({
-      cluster: DEMO_CLUSTER,
-      taskDefinition: 'shop-web',
-      launchType: 'FARGATE',
-      networkConfiguration: {
-        awsvpcConfiguration: { subnets: [DEMO_SUBNET], assignPublicIp: 'ENABLED' },
-      },
-    }),
-  );
+  const run = await ecs.send(demoRunTask('ENABLED'));
   const arn = run.tasks?.[0]?.taskArn as string;
   const waitStarted = performance.now();
   // The bot polls from 1 s, growing to 5 s: the same bounds for the SDK's waiter.
@@ -634,16 +628,7 @@ async function sdkLbLaunch(world: BenchWorld, n: number) {
   const elb = new ElasticLoadBalancingV2Client(sdkConfig(world));
   const awsBefore = world.aws.requests.length;
   const sent = Date.now();
-  const run = await ecs.send(
-    new RunTaskCommand({
-      cluster: DEMO_CLUSTER,
-      taskDefinition: 'shop-web',
-      launchType: 'FARGATE',
-      networkConfiguration: {
-        awsvpcConfiguration: { subnets: [DEMO_SUBNET], assignPublicIp: 'DISABLED' },
-      },
-    }),
-  );
+  const run = await ecs.send(demoRunTask('DISABLED'));
   const arn = run.tasks?.[0]?.taskArn as string;
   await waitUntilTasksRunning(
     { client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 5 },
@@ -656,16 +641,7 @@ async function sdkLbLaunch(world: BenchWorld, n: number) {
     (d) => d.name === 'privateIPv4Address',
   )?.value as string;
   const made = await elb.send(
-    new CreateTargetGroupCommand({
-      Name: `bench-baseline-${n}`,
-      Protocol: 'HTTP',
-      Port: 3000,
-      VpcId: lb.vpcId,
-      TargetType: 'ip',
-      HealthCheckIntervalSeconds: 5,
-      HealthCheckTimeoutSeconds: 4,
-      HealthyThresholdCount: 2,
-    }),
+    new CreateTargetGroupCommand(reviewTargetGroup(`bench-baseline-${n}`, lb.vpcId)),
   );
   const group = made.TargetGroups?.[0]?.TargetGroupArn as string;
   const targets = [{ Id: ip, Port: 3000 }];

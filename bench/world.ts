@@ -90,6 +90,30 @@ const DOMAIN = 'review.example.com';
 /** The bot's default host name template, `mr-{mr}.{domain}`. */
 export const hostOf = (mr: number) => `mr-${mr}.${DOMAIN}`;
 
+/** A target group as the bot makes one (the bot's health-check settings), for the load balancer. */
+export function reviewTargetGroup(name: string, vpcId: string) {
+  return {
+    Name: name,
+    Protocol: 'HTTP' as const,
+    Port: 3000,
+    VpcId: vpcId,
+    TargetType: 'ip' as const,
+    HealthCheckIntervalSeconds: 5,
+    HealthCheckTimeoutSeconds: 4,
+    HealthyThresholdCount: 2,
+  };
+}
+
+/** A one-off task of the demo definition, as the baselines start one. */
+export function demoRunTask(assignPublicIp: 'ENABLED' | 'DISABLED') {
+  return new RunTaskCommand({
+    cluster: DEMO_CLUSTER,
+    taskDefinition: 'shop-web',
+    launchType: 'FARGATE',
+    networkConfiguration: { awsvpcConfiguration: { subnets: [DEMO_SUBNET], assignPublicIp } },
+  });
+}
+
 export async function startBenchWorld(
   options: {
     startupMs?: number;
@@ -178,14 +202,7 @@ export async function startBenchWorld(
     const ip = aws.networkInterface(taskArn)?.privateIpAddress as string;
     const made = await elb.send(
       new CreateTargetGroupCommand({
-        Name: targetGroupName(key),
-        Protocol: 'HTTP',
-        Port: 3000,
-        VpcId: lb.vpcId,
-        TargetType: 'ip',
-        HealthCheckIntervalSeconds: 5,
-        HealthCheckTimeoutSeconds: 4,
-        HealthyThresholdCount: 2,
+        ...reviewTargetGroup(targetGroupName(key), lb.vpcId),
         Tags: routeTags(key, { task: taskArn }),
       }),
     );
