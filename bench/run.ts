@@ -578,8 +578,11 @@ async function commandToUrl(): Promise<void> {
 }
 
 // --- the shared load balancer: command → link -----------------------------------------
-/** The bot's health checks (src/config/load-balancer.ts): every 5 s, healthy after 2 passes. */
-const HEALTH_CHECKS_MS = 5_000 * 2;
+/**
+ * The bot's health checks (src/config/load-balancer.ts) come every 5 s, and a new target is
+ * healthy after its first pass (ALB guide; the stand-in does the same).
+ */
+const HEALTH_CHECKS_MS = 5_000;
 const sdkConfig = (world: BenchWorld) => ({
   endpoint: world.aws.url,
   region: 'us-east-1',
