@@ -8,7 +8,10 @@
  *   healthy"; HealthyThresholdCount is what an unhealthy target needs to come back), or,
  *   for an app that fails, UnhealthyThresholdCount checks; one every
  *   HealthCheckIntervalSeconds;
- * - then `healthy`, or `unhealthy` with the reason the stand-in was told;
+ * - then `healthy`, or `unhealthy` with the reason the stand-in was told; a healthy
+ *   target that starts failing stays in service until UnhealthyThresholdCount checks
+ *   have failed ("If the health checks exceed UnhealthyThresholdCount consecutive
+ *   failures, the load balancer takes the target out of service");
  * - `unused` (`Target.NotInUse`) while no listener or rule sends traffic to the group;
  * - after DeregisterTargets, `draining` (`Target.DeregistrationInProgress`) for the
  *   group's `deregistration_delay.timeout_seconds` (default 300), then gone.
@@ -48,17 +51,19 @@ export interface TargetHealth {
   Description?: string;
 }
 
-/** The health the app behind `ip:port` answers with; healthy unless told otherwise. */
+/** The health the app behind `ip:port` answers with, and since when; healthy unless told otherwise. */
 export class AppHealth {
-  private readonly failing = new Map<string, UnhealthyReason>();
+  private readonly failing = new Map<string, { reason: UnhealthyReason; since: number }>();
+
+  constructor(private readonly now: () => number = () => 0) {}
 
   set(ip: string, port: number | undefined, health: 'healthy' | UnhealthyReason): void {
     const key = port === undefined ? ip : `${ip}:${port}`;
     if (health === 'healthy') this.failing.delete(key);
-    else this.failing.set(key, health);
+    else this.failing.set(key, { reason: health, since: this.now() });
   }
 
-  of(ip: string, port: number): UnhealthyReason | undefined {
+  of(ip: string, port: number): { reason: UnhealthyReason; since: number } | undefined {
     return this.failing.get(`${ip}:${port}`) ?? this.failing.get(ip);
   }
 }
@@ -84,17 +89,22 @@ export function healthOf(
       Description: 'Target group is not configured to receive traffic from the load balancer',
     };
   }
+  const interval = settings.intervalSeconds * 1000;
   const failing = app.of(target.id, target.port);
-  const checks = failing ? settings.unhealthyThreshold : 1;
-  if (now < target.registeredAt + checks * settings.intervalSeconds * 1000) {
-    return {
-      State: 'initial',
-      Reason: 'Elb.RegistrationInProgress',
-      Description: 'Target registration is in progress',
-    };
-  }
-  if (failing) return { State: 'unhealthy', Reason: failing, Description: DESCRIPTIONS[failing] };
-  return { State: 'healthy' };
+  const initial: TargetHealth = {
+    State: 'initial',
+    Reason: 'Elb.RegistrationInProgress',
+    Description: 'Target registration is in progress',
+  };
+  if (!failing) return now < target.registeredAt + interval ? initial : { State: 'healthy' };
+  // Failing since registration: initial until UnhealthyThresholdCount checks have failed.
+  // Failing after passing its first check: still healthy until they have.
+  const passedFirst = failing.since >= target.registeredAt + interval;
+  const since = Math.max(failing.since, target.registeredAt);
+  if (now < since + settings.unhealthyThreshold * interval)
+    return passedFirst ? { State: 'healthy' } : initial;
+  const reason = failing.reason;
+  return { State: 'unhealthy', Reason: reason, Description: DESCRIPTIONS[reason] };
 }
 
 /** Whether an IPv4 address lies in a CIDR block. */

@@ -102,7 +102,7 @@ export class Elbv2Store {
   readonly rules = new Map<string, RuleRecord>();
   readonly targetGroups = new Map<string, TargetGroupRecord>();
   readonly tags = new Map<string, Tag[]>();
-  readonly app = new AppHealth();
+  readonly app: AppHealth;
 
   constructor(
     readonly region: string,
@@ -110,7 +110,9 @@ export class Elbv2Store {
     readonly now: () => number,
     readonly network: Ec2Network,
     readonly quotas: Elbv2Quotas = DEFAULT_ELBV2_QUOTAS,
-  ) {}
+  ) {
+    this.app = new AppHealth(now);
+  }
 
   private arn(resource: string): string {
     return `arn:aws:elasticloadbalancing:${this.region}:${this.accountId}:${resource}`;

@@ -334,8 +334,10 @@ describe('AWS stand-in: ELBv2 with @aws-sdk/client-elastic-load-balancing-v2', (
     expect((await health())?.[0]?.State).toBe('healthy');
 
     aws.setTargetHealth('10.0.0.4', 'Target.ResponseCodeMismatch');
-    // Unhealthy after UnhealthyThresholdCount (2) failing checks.
-    clock.advance(5_000);
+    // A healthy target stays in service until UnhealthyThresholdCount (2) checks have failed.
+    clock.advance(9_999);
+    expect((await health())?.[0]?.State).toBe('healthy');
+    clock.advance(1);
     expect((await health())?.[0]).toMatchObject({
       State: 'unhealthy',
       Reason: 'Target.ResponseCodeMismatch',
