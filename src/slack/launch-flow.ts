@@ -13,7 +13,7 @@ import {
 import { type ParentState, parentMessage } from './messages/parent.js';
 import { type Stage, statusMessage } from './messages/status.js';
 import type { PrivateAnswer } from './private-answer.js';
-import { labelOf, labelOfPath } from './routing.js';
+import { labelOf, named } from './routing.js';
 import { notifierFor, type SlackProject, type SlackServices } from './services.js';
 import { isDirectMessage, isNotInChannel, slackErrorCode } from './web-api-error.js';
 
@@ -300,16 +300,13 @@ async function refusal(
 ): Promise<SlackMessage> {
   const now = services.clock.now();
   // With several projects, each app is named by its own (the limit counts them all).
-  const named = (app: ReviewApp) => {
-    const label = labelOfPath(services.fleet, app.meta.project);
-    return label ? { ...app, label } : app;
-  };
+  const name = (app: ReviewApp) => named(services.fleet, app);
   if (isReviewAppError(error, 'ALREADY_RUNNING')) {
     const { app } = error.details;
-    return alreadyRunningMessage(named(app), await permalink(client, app), now);
+    return alreadyRunningMessage(name(app), await permalink(client, app), now);
   }
   if (isReviewAppError(error, 'LIMIT_REACHED')) {
-    return limitMessage(error.message, error.details.apps.map(named), user, now);
+    return limitMessage(error.message, error.details.apps.map(name), user, now);
   }
   if (isReviewAppError(error)) return errorMessage(errorText(error));
   services.logger.error('launch precheck failed', { error });

@@ -1,7 +1,9 @@
 import type { Resolution } from '../core/catalogue.js';
 import type { ReviewAppFleet, ServedProject } from '../core/fleet.js';
+import type { ReviewApp } from '../core/types.js';
 import { type Refusal, refusalOf } from './access.js';
 import type { ButtonTarget } from './ids.js';
+import type { LabelledApp } from './messages/format.js';
 import type { SlackProject, SlackServices } from './services.js';
 
 /**
@@ -23,6 +25,12 @@ export function labelOfPath(
   if (fleet.projects.length < 2) return undefined;
   const project = fleet.projectOf({ meta: { project: path } });
   return project ? fleet.catalogue.nameOf(project) : path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** The app as messages name it: labelled `shop` where the bot serves several projects. */
+export function named(fleet: ReviewAppFleet<ServedProject>, app: ReviewApp): LabelledApp {
+  const label = labelOfPath(fleet, app.meta.project);
+  return label ? { ...app, label } : app;
 }
 
 /** `42`, `shop!42`, `acme/shop!42` or an MR's URL typed in `channel`: the project, or a choice. */
@@ -54,15 +62,6 @@ export async function projectOfButton(
   return here.length === 1 ? here[0] : undefined;
 }
 
-/** Why this person may not act on this project's apps here, if they may not. */
-export function refusalFor(
-  project: SlackProject,
-  user: string,
-  channel: string | undefined,
-): Refusal | undefined {
-  return refusalOf(project.access, user, channel);
-}
-
 /**
  * The projects this person may act on here, of `projects`; with the first refusal when
  * there are none, so that they hear what would help.
@@ -72,11 +71,11 @@ export function allowedOf(
   user: string,
   channel: string | undefined,
 ): { allowed: SlackProject[]; refused?: { refusal: Refusal; project: SlackProject } } {
-  const allowed = projects.filter((project) => !refusalFor(project, user, channel));
+  const allowed = projects.filter((project) => !refusalOf(project.access, user, channel));
   if (allowed.length > 0 || !projects[0]) return { allowed };
   const first = projects[0];
   return {
     allowed,
-    refused: { refusal: refusalFor(first, user, channel) as Refusal, project: first },
+    refused: { refusal: refusalOf(first.access, user, channel) as Refusal, project: first },
   };
 }

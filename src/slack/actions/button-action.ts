@@ -5,10 +5,11 @@ import type {
   SlackActionMiddlewareArgs,
   webApi,
 } from '@slack/bolt';
+import { refusalOf } from '../access.js';
 import { readButtonValue } from '../ids.js';
 import { errorMessage, refusedMessage } from '../messages/notices.js';
 import { type PrivateAnswer, privateAnswer } from '../private-answer.js';
-import { projectOfButton, refusalFor } from '../routing.js';
+import { projectOfButton } from '../routing.js';
 import type { SlackProject, SlackServices } from '../services.js';
 
 export interface ButtonContext {
@@ -57,7 +58,7 @@ export async function buttonAction(
     await answer(errorMessage('That button no longer works. Use /review-app instead.'));
     return;
   }
-  const refusal = refusalFor(project, user, channel);
+  const refusal = refusalOf(project.access, user, channel);
   if (refusal) {
     services.logger.warn('refused a button', { user, channel, action: action.action_id });
     await answer(refusedMessage(refusal, project.access));

@@ -9,12 +9,12 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import { isReviewAppError } from '../../core/errors.js';
-import type { Refusal } from '../access.js';
+import { type Refusal, refusalOf } from '../access.js';
 import { ACTIONS, BLOCKS, digest, VIEWS } from '../ids.js';
 import { launchInSlack } from '../launch-flow.js';
 import { truncate } from '../messages/format.js';
 import { privateAnswer } from '../private-answer.js';
-import { allowedOf, refusalFor } from '../routing.js';
+import { allowedOf } from '../routing.js';
 import type { SlackProject, SlackServices } from '../services.js';
 
 /** A project the modal offers: its path (the option's value) and how people name it. */
@@ -159,7 +159,7 @@ function projectOfModal(
   const project =
     fleet.only ?? (state.project !== undefined ? fleet.catalogue.find(state.project) : undefined);
   if (!project || !state.channel) return { refused: 'channel', ...(project ? { project } : {}) };
-  const refused = refusalFor(project, user, state.channel);
+  const refused = refusalOf(project.access, user, state.channel);
   return refused ? { refused, project } : { project };
 }
 
