@@ -1,12 +1,16 @@
 import { checkMessageBlocks, checkModalView, problemMessages } from '@review-app-bot/sandbox';
 import { describe, expect, it } from 'vitest';
+import type { ReviewAppEngine } from '../../src/core/engine.js';
+import { ReviewAppFleet } from '../../src/core/fleet.js';
 import type { ReviewApp } from '../../src/core/types.js';
 import { helpMessage, usageMessage } from '../../src/slack/commands/verbs.js';
+import { ACTIONS } from '../../src/slack/ids.js';
 import type { SlackMessage } from '../../src/slack/messages/blocks.js';
 import { newCommitMessage } from '../../src/slack/messages/follow.js';
 import { logsMessage } from '../../src/slack/messages/logs.js';
 import {
   alreadyRunningMessage,
+  chooseProjectMessage,
   endedNotice,
   errorMessage,
   extendedMessage,
@@ -17,7 +21,8 @@ import {
 } from '../../src/slack/messages/notices.js';
 import { parentMessage } from '../../src/slack/messages/parent.js';
 import { statusMessage } from '../../src/slack/messages/status.js';
-import { launchModal } from '../../src/slack/views/launch-modal.js';
+import type { SlackServices } from '../../src/slack/services.js';
+import { launchModal, modalChoices } from '../../src/slack/views/launch-modal.js';
 import { runningApp } from '../support/apps.js';
 
 /**
@@ -36,6 +41,20 @@ function app(mr: number, requester = 'U_ALICE'): ReviewApp {
 const many = Array.from({ length: 60 }, (_, i) => app(i + 1, i % 2 === 0 ? 'U_ALICE' : 'U_BOB'));
 const crashed = { kind: 'crashed' as const, summary: long, hint: long, unexpected: true };
 const logLines = Array.from({ length: 500 }, (_, i) => `line ${i} \`\`\` ${long.slice(0, 400)}`);
+
+/** GitLab paths may be 255 characters long; a bot may serve many projects. */
+const longName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+const projects = Array.from({ length: 120 }, (_, i) => ({
+  path: `acme/${'p'.repeat(240)}${i}`,
+  channels: ['C0SHARED'],
+  access: { allowedUsers: [], allowedChannels: [] },
+  engine: { gitlabUrl: 'https://gitlab.example.com' } as ReviewAppEngine,
+}));
+const manyProjects = {
+  fleet: new ReviewAppFleet(projects),
+  clock: { now: () => now },
+} as unknown as SlackServices;
+const labelled = many.map((one, i) => ({ ...one, label: longName(projects[i]?.path ?? '') }));
 
 const messages: [string, () => SlackMessage][] = [
   [
@@ -89,6 +108,19 @@ const messages: [string, () => SlackMessage][] = [
     () => newCommitMessage(app(42), { kind: 'failed', sha: 'b'.repeat(40), message: long }),
   ],
   ['help', () => helpMessage()],
+  ['help, with many projects of long names', () => helpMessage(manyProjects, 'C0SHARED')],
+  [
+    'which project, with every project of long names',
+    () =>
+      chooseProjectMessage(
+        987_654,
+        projects.map((project) => ({ path: project.path, label: longName(project.path) })),
+        ACTIONS.stop,
+        'logs',
+      ),
+  ],
+  ['list, each app named by a long project name', () => listMessage(labelled, now, () => '$0.01')],
+  ['limit refusal of several projects', () => limitMessage(long, labelled, 'U_ALICE', now)],
   ['usage', () => usageMessage(long)],
 ];
 
@@ -99,5 +131,10 @@ describe('Block Kit limits of what the bot posts', () => {
 
   it('the launch modal is one Slack accepts', () => {
     expect(problemMessages(checkModalView(launchModal('C1')))).toEqual([]);
+  });
+
+  it('the launch modal with a choice of many projects of long names is one Slack accepts', () => {
+    const view = launchModal('C0SHARED', modalChoices(manyProjects, projects));
+    expect(problemMessages(checkModalView(view))).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import {
   listMessage,
   refusedMessage,
 } from '../messages/notices.js';
-import { allowedOf, labelOf, labelOfPath, resolveTyped } from '../routing.js';
+import { allowedOf, labelOf, named, resolveTyped } from '../routing.js';
 import type { SlackProject, SlackServices } from '../services.js';
 import { stopInSlack } from '../stop-flow.js';
 
@@ -190,10 +190,7 @@ export function findVerb(word: string): Verb | undefined {
 async function listRunning(services: SlackServices): Promise<SlackMessage> {
   const { fleet, clock } = services;
   try {
-    const apps = (await fleet.list()).map((app) => {
-      const label = labelOfPath(fleet, app.meta.project);
-      return label ? { ...app, label } : app;
-    });
+    const apps = (await fleet.list()).map((app) => named(fleet, app));
     const first = fleet.projects[0] as SlackProject;
     return listMessage(
       apps,
@@ -211,18 +208,20 @@ async function listRunning(services: SlackServices): Promise<SlackMessage> {
   }
 }
 
+/** At most this many projects are named in the help (each name at most 100 characters). */
+const HELP_PROJECTS_NAMED = 10;
+
 /**
  * The help text, made from the table; with several projects, which ones `42` means in
  * this channel and how to name another.
  */
 export function helpMessage(services?: SlackServices, channel?: string): SlackMessage {
   const several = services && services.fleet.projects.length > 1 ? services.fleet : undefined;
-  const example = several
-    ? `${several.catalogue.nameOf(several.catalogue.ordered(channel)[0] as SlackProject)}!42`
-    : '42';
+  const first = several?.catalogue.ordered(channel)[0];
+  const example = several && first ? `${several.catalogue.nameOf(first)}!42` : '42';
   const lines = [
-    several
-      ? `*${COMMAND} 42*, *${COMMAND} ${example}*, *${COMMAND} acme/shop!42* or the merge request's URL: launch a review app for that merge request`
+    several && first
+      ? `*${COMMAND} 42*, *${COMMAND} ${plain(example, 120)}*, *${COMMAND} ${plain(first.path, 120)}!42* or the merge request's URL: launch a review app for that merge request`
       : `*${COMMAND} 42* (or \`!42\`, or the merge request's URL): launch a review app for that merge request`,
     `*${COMMAND}*: pick an open merge request from a list`,
     ...VERBS.map((verb) => `*${COMMAND} ${verb.usage}*: ${verb.summary}`),
@@ -230,8 +229,14 @@ export function helpMessage(services?: SlackServices, channel?: string): SlackMe
   const blocks = [section(lines.join('\n'))];
   if (several) {
     const here = several.catalogue.inChannel(channel);
-    const names = (projects: readonly SlackProject[]) =>
-      projects.map((project) => `\`${plain(several.catalogue.nameOf(project), 100)}\``).join(', ');
+    // A context element holds 3000 characters: a long list of projects is cut, and counted.
+    const names = (projects: readonly SlackProject[]) => {
+      const shown = projects
+        .slice(0, HELP_PROJECTS_NAMED)
+        .map((project) => `\`${plain(several.catalogue.nameOf(project), 100)}\``);
+      const more = projects.length - shown.length;
+      return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+    };
     blocks.push(
       context(
         here.length === 1

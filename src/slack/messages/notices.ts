@@ -26,6 +26,14 @@ import { mrLabel, relaunchButtons } from './status.js';
 const MAX_LISTED = 20;
 
 const ref = (app: LabelledApp) => mrRef(app.meta.mr, app.label);
+
+/**
+ * `Stop shop!42`: a button's text is plain text (nothing to escape) of at most 75
+ * characters, so a long project name gives way, never the MR.
+ */
+function buttonText(word: string, mr: number, label = ''): string {
+  return `${word} ${truncate(label, 75 - `${word} !${mr}`.length)}!${mr}`;
+}
 const titled = (app: LabelledApp, max?: number) => mrLabel({ ...app.meta, label: app.label }, max);
 const SECTION_BUDGET = 2800;
 
@@ -113,7 +121,18 @@ export function limitMessage(
       section(`:no_entry: ${plain(message, 500)}`),
       ...listMessage(apps, now, () => undefined).blocks,
       ...(own.length > 0
-        ? [actions(own.map((app) => button(`Stop ${ref(app)}`, ACTIONS.stop, app.meta, 'danger')))]
+        ? [
+            actions(
+              own.map((app) =>
+                button(
+                  buttonText('Stop', app.meta.mr, app.label),
+                  ACTIONS.stop,
+                  app.meta,
+                  'danger',
+                ),
+              ),
+            ),
+          ]
         : []),
     ],
   };
@@ -294,7 +313,7 @@ export function chooseProjectMessage(
   const text = `Which project's !${mr}? This channel has several.`;
   const buttons = choices.map((choice) =>
     button(
-      `${word} ${truncate(choice.label, 60)}!${mr}`,
+      buttonText(word, mr, choice.label),
       action,
       { mr, project: choice.path },
       verb === 'stop' ? 'danger' : undefined,
