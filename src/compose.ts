@@ -46,7 +46,6 @@ export function awsOptionsFromEnv(env: Env): AwsClientOptions {
 interface EngineOptions {
   config: Config;
   peers?: EngineDeps['peers'];
-  several?: boolean;
   env: Env;
   logger: Logger;
   clock?: Clock;
@@ -84,7 +83,7 @@ export function createFleet(
   const built = options.projects.map((config) => ({
     config,
     engine: engineWith(
-      { ...options, config, ...(several ? { peers: peers(config), several } : {}) },
+      { ...options, config, ...(several ? { peers: peers(config) } : {}) },
       clients,
     ),
   }));
@@ -135,7 +134,6 @@ function engineWith(
     ...(config.gitlab.mrNotes ? { notes: new GitLabMergeRequestNotes(gitlab.calls) } : {}),
     ...(options.threadLinks ? { threadLinks: options.threadLinks } : {}),
     ...(options.peers ? { peers: options.peers } : {}),
-    ...(options.several ? { several: true } : {}),
     ...(config.router
       ? { router: new AlbRouter(clients, config.router, logger, () => clock.now()) }
       : {}),

@@ -59,8 +59,6 @@ export interface EngineDeps {
    * a launch counts the requester's apps there from its own reading of the cluster.
    */
   peers?: (project: string) => boolean;
-  /** Where the bot serves several projects: the ended page names the app's project. */
-  several?: boolean;
   clock: Clock;
   logger?: Logger;
 }
@@ -116,6 +114,7 @@ export class ReviewAppEngine {
   private readonly logger: Logger;
   private readonly inFlight = new Map<number, Promise<unknown>>();
   private readonly admission: LaunchAdmission;
+  /** Whether the bot serves several projects (it has peers): the ended page names the project. */
   private readonly several: boolean;
   private readonly apps: AppSurvey;
   private readonly addresses: AppAddresses;
@@ -136,7 +135,7 @@ export class ReviewAppEngine {
     this.router = deps.router;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
-    this.several = deps.several ?? false;
+    this.several = deps.peers !== undefined;
     this.admission = new LaunchAdmission({
       limits: deps.settings.limits,
       clock: deps.clock,

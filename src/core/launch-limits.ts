@@ -70,10 +70,7 @@ export class LaunchLimits {
         { apps: others, limit: 'total' },
       );
     }
-    const own = [
-      ...others.filter((app) => app.meta.requester === requester),
-      ...elsewhere.filter((app) => !isEnded(app.task)),
-    ];
+    const own = [...others.filter((app) => app.meta.requester === requester), ...elsewhere];
     const ownStarting = starting.filter((r) => r.requester === requester).length;
     if (own.length + ownStarting >= maxPerUser) {
       throw new ReviewAppError(
