@@ -43,7 +43,7 @@ export interface AcmCertificateSeed {
   alternativeNames?: string[];
   /** ISSUED unless given. */
   status?: AcmStatus;
-  /** When it stops being valid; 13 months after `now()` unless given (ACM's validity). */
+  /** When it stops being valid: VALIDITY_MS after `now()` (past, for an EXPIRED one) unless given. */
   notAfter?: number;
 }
 
@@ -57,6 +57,11 @@ interface CertificateRecord extends Required<AcmCertificateSeed> {
 const ARN_PATTERN = /^arn:[\w+=/,.@-]+:acm:[\w+=/,.@-]*:[0-9]+:[\w+=,.@-]+(\/[\w+=,.@-]+)*$/;
 const CERTIFICATE_ARN = /^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/;
 const DAY_MS = 86_400_000;
+/**
+ * How long an ACM public certificate is valid: 198 days since ACM followed the CA/Browser
+ * Forum's 200-day limit of 15 March 2026 (ballot SC-081); 395 days before.
+ */
+const VALIDITY_MS = 198 * DAY_MS;
 
 export class AcmStore {
   private readonly certificates = new Map<string, CertificateRecord>();
@@ -69,14 +74,18 @@ export class AcmStore {
 
   add(seed: AcmCertificateSeed): string {
     const arn = `arn:aws:acm:${this.region}:${this.accountId}:certificate/${randomUUID()}`;
-    const createdAt = this.now() - DAY_MS;
+    const status = seed.status ?? 'ISSUED';
+    const now = this.now();
+    // An expired one ended before now; an issued one was issued a day ago for its validity.
+    const notAfter = seed.notAfter ?? (status === 'EXPIRED' ? now - DAY_MS : now + VALIDITY_MS);
+    const createdAt = Math.min(now - DAY_MS, notAfter - VALIDITY_MS);
     this.certificates.set(arn, {
       arn,
       createdAt,
       domainName: seed.domainName,
       alternativeNames: seed.alternativeNames ?? [],
-      status: seed.status ?? 'ISSUED',
-      notAfter: seed.notAfter ?? createdAt + 395 * DAY_MS,
+      status,
+      notAfter,
       inUseBy: [],
     });
     return arn;

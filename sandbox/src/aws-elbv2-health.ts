@@ -60,7 +60,9 @@ export class AppHealth {
   set(ip: string, port: number | undefined, health: 'healthy' | UnhealthyReason): void {
     const key = port === undefined ? ip : `${ip}:${port}`;
     if (health === 'healthy') this.failing.delete(key);
-    else this.failing.set(key, { reason: health, since: this.now() });
+    // Failing for another reason is failing still: the checks have been failing since then.
+    else
+      this.failing.set(key, { reason: health, since: this.failing.get(key)?.since ?? this.now() });
   }
 
   of(ip: string, port: number): { reason: UnhealthyReason; since: number } | undefined {

@@ -111,11 +111,16 @@ export function answerFor(
       rule,
     };
   }
+  // "If a target group contains only unhealthy registered targets, the load balancer routes
+  // requests to all those targets, regardless of their health status" (ALB guide, Health
+  // checks for target groups): it fails open.
   const targets = actions.flatMap(forwardedTo).flatMap((arn) => {
     const group = store.targetGroup(arn);
-    return group.targets
-      .filter((t) => store.health(group, t)?.State === 'healthy')
-      .map((t) => `${t.id}:${t.port}`);
+    const state = (t: (typeof group.targets)[number]) => store.health(group, t)?.State;
+    const healthy = group.targets.filter((t) => state(t) === 'healthy');
+    const serving =
+      healthy.length > 0 ? healthy : group.targets.filter((t) => state(t) === 'unhealthy');
+    return serving.map((t) => `${t.id}:${t.port}`);
   });
   return { kind: 'forward', targets, rule };
 }

@@ -494,11 +494,13 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     },
     addLoadBalancer: (input = {}) => {
       const domain = input.domain ?? 'review.example.com';
-      const certificates = [input.certificate ?? {}, ...(input.moreCertificates ?? [])].map(
-        (certificate) =>
-          'iam' in certificate
-            ? `arn:aws:iam::${accountId}:server-certificate/${certificate.iam}`
-            : acm.add({ domainName: `*.${domain}`, ...certificate }),
+      // Only an HTTPS listener holds certificates (the sandbox's plain one has none in ACM).
+      const https = (input.protocol ?? 'HTTPS') === 'HTTPS';
+      const wanted = https ? [input.certificate ?? {}, ...(input.moreCertificates ?? [])] : [];
+      const certificates = wanted.map((certificate) =>
+        'iam' in certificate
+          ? `arn:aws:iam::${accountId}:server-certificate/${certificate.iam}`
+          : acm.add({ domainName: `*.${domain}`, ...certificate }),
       );
       const seeded = seedLoadBalancer(elbv2, {
         ...(input.name ? { name: input.name } : {}),

@@ -67,11 +67,11 @@ export async function answerByName(
     return;
   }
   // ALB itself answers "503 Service Temporarily Unavailable" when the target group has no
-  // registered targets, and 502 when the target closes the connection (Troubleshoot your
+  // registered targets (with only unhealthy ones it fails open to them, see answerFor), and 502 when the target closes the connection (Troubleshoot your
   // Application Load Balancers, "The load balancer generates an HTTP error", ELB guide).
   const target = answer.targets[0];
   if (!target) {
-    page(res, 503, '503 Service Temporarily Unavailable', 'No healthy target answers this name.');
+    page(res, 503, '503 Service Temporarily Unavailable', 'No target answers this name yet.');
     return;
   }
   const url = await appAt(target.slice(0, target.lastIndexOf(':')));

@@ -307,7 +307,7 @@ describe('AWS stand-in: ELBv2 with @aws-sdk/client-elastic-load-balancing-v2', (
   });
 
   it('moves a new target initial → healthy after one check, or unhealthy with a reason; draining after deregistering', async () => {
-    const { aws, elb, clock, group, rule } = await balanced();
+    const { aws, lb, elb, clock, group, rule } = await balanced();
     await using _ = aws;
     const target = await group();
     const health = async () =>
@@ -341,6 +341,14 @@ describe('AWS stand-in: ELBv2 with @aws-sdk/client-elastic-load-balancing-v2', (
     expect((await health())?.[0]).toMatchObject({
       State: 'unhealthy',
       Reason: 'Target.ResponseCodeMismatch',
+    });
+    // Failing for another reason is failing still, not a new start.
+    aws.setTargetHealth('10.0.0.4', 'Target.Timeout');
+    expect((await health())?.[0]).toMatchObject({ State: 'unhealthy', Reason: 'Target.Timeout' });
+    // Only unhealthy targets: the load balancer fails open and sends them the traffic.
+    expect(aws.listenerAnswer(lb.listenerArn, { host: HOST })).toMatchObject({
+      kind: 'forward',
+      targets: ['10.0.0.4:3000'],
     });
 
     await elb.send(

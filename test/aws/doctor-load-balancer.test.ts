@@ -65,7 +65,7 @@ describe('doctor: the shared load balancer', () => {
       ['Load balancer room', true],
     ]);
     expect(results[1]?.detail).toBe(
-      '*.review.example.com (issued, valid until 2028-01-06) covers mr-42.review.example.com.',
+      '*.review.example.com (issued, valid until 2027-06-24) covers mr-42.review.example.com.',
     );
     expect(results[3]?.detail).toBe(
       "sg-0123456789abcdef0 admits the load balancer's sg-0123456789abcdef0 on port 3000.",
@@ -168,7 +168,7 @@ describe('doctor: the shared load balancer', () => {
       name: 'Load balancer certificate',
       ok: true,
       detail:
-        '*.review.example.com (issued, valid until 2028-01-06) covers shop-mr-42.review.example.com, api-mr-42.review.example.com.',
+        '*.review.example.com (issued, valid until 2027-06-24) covers shop-mr-42.review.example.com, api-mr-42.review.example.com.',
     });
     const other = await certificate(['shop-mr-42.review.example.com', 'mr-42.apps.example.org']);
     expect(other).toMatchObject({
