@@ -37,11 +37,16 @@ export function targetGroupName(app: RoutedAppKey): string {
   return `ra-${hash}-mr${app.mr}`;
 }
 
-export function hostName(app: RoutedAppKey, settings: LoadBalancerSettings): string {
-  const project = (app.project.split('/').at(-1) ?? app.project)
+/** What `{project}` stands for in a host name: the path's last part, as a DNS label. */
+export function projectSlug(path: string): string {
+  return (path.split('/').at(-1) ?? path)
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '');
+}
+
+export function hostName(app: RoutedAppKey, settings: LoadBalancerSettings): string {
+  const project = projectSlug(app.project);
   // Unlisted names: 10 letters and digits that nobody guesses (about 50 bits).
   const random = [...randomBytes(10)]
     .map((b) => 'abcdefghijkmnpqrstuvwxyz23456789'[b % 32])

@@ -1,3 +1,4 @@
+import { hostName, projectSlug } from '../aws/load-balancer-rules.js';
 import type { LogFormat } from '../core/logger.js';
 import type { AccessSettings, SlackSettings } from '../slack/settings.js';
 import {
@@ -117,13 +118,12 @@ function sharedNameProblems(
   const problems: string[] = [];
   const named = new Map<string, string>();
   for (const project of projects) {
-    const template = project.router?.hostTemplate;
-    if (!template || template.includes('{random}')) continue;
-    const slug = project.path
-      .slice(project.path.lastIndexOf('/') + 1)
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-');
-    const names = template.replaceAll('{project}', slug);
+    const { router } = project;
+    const template = router?.hostTemplate;
+    if (!router || !template || template.includes('{random}')) continue;
+    // The name its !1 would get: two projects with one name for it share every name.
+    const names = hostName({ project: project.path, mr: 1 }, router);
+    const slug = projectSlug(project.path);
     const other = named.get(names);
     if (other === undefined) {
       named.set(names, project.path);

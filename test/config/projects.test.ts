@@ -173,7 +173,7 @@ describe('several projects on one load balancer', () => {
     ]);
   });
 
-  it('refuses two projects whose {project} is the same word', () => {
+  it('refuses two projects whose {project} is the same word (other/shop_ is shop in a name too)', () => {
     const read = files({
       'r.yml': [
         'defaults:',
@@ -181,13 +181,13 @@ describe('several projects on one load balancer', () => {
         'projects:',
         '  acme/shop:',
         '    ECS_TASK_DEFINITION: shop-web',
-        '  other/shop:',
+        '  other/shop_:',
         '    ECS_TASK_DEFINITION: other-web',
         '',
       ].join('\n'),
     });
     expect(problems(routed, read)).toEqual([
-      'r.yml line 2: projects.other/shop.REVIEW_APP_HOST_TEMPLATE gives it the names of acme/shop ({project} is "shop" for both): give one of them a template of its own (e.g. shop-2-mr-{mr}.{domain})',
+      'r.yml line 2: projects.other/shop_.REVIEW_APP_HOST_TEMPLATE gives it the names of acme/shop ({project} is "shop" for both): give one of them a template of its own (e.g. shop-2-mr-{mr}.{domain})',
     ]);
   });
 
