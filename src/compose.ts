@@ -174,7 +174,13 @@ export async function doctorChecks(options: {
           maxRunning: config.engine.limits.maxRunning,
           live: async () => keysOf(await createEngine({ config, env, logger, clock }).list()),
           now: clock.now,
-          hosts: [exampleHost(config.router, config.gitlab.project)],
+          // The path a numeric GITLAB_PROJECT stands for: {project} is its last part.
+          hosts: [
+            exampleHost(
+              config.router,
+              await source.projectPath().catch(() => config.gitlab.project),
+            ),
+          ],
         })
       : [],
     slackChecks(
@@ -227,9 +233,8 @@ export async function projectsDoctorChecks(options: {
     mrNotes: projects.some((project) => project.gitlab.mrNotes === true),
   };
   const spot = projects.find((project) => project.ecs.capacityProvider === 'FARGATE_SPOT');
-  // The load balancer must reach every project's subnets, through their security groups.
+  // The load balancer must reach every project's subnets.
   const subnets = [...new Set(projects.flatMap((project) => project.ecs.subnets))];
-  const securityGroups = [...new Set(projects.flatMap((project) => project.ecs.securityGroups))];
   const ports = new Set(projects.map((project) => project.engine.port));
   const routedApps = {
     port: ports.size === 1 ? first.engine.port : undefined,
@@ -237,12 +242,17 @@ export async function projectsDoctorChecks(options: {
     maxRunning: projects.reduce((sum, project) => sum + project.engine.limits.maxRunning, 0),
     live: async () => keysOf(await createFleet({ projects, env, logger, clock }).list()),
     now: clock.now,
+    // Each project's tasks must let the load balancer in, through its own groups.
+    tasks: projects.map((project) => ({
+      project: project.path,
+      securityGroups: project.ecs.securityGroups,
+      port: project.engine.port,
+    })),
     // Every project's names, behind the one listener and its certificates.
     hosts: [
       ...new Set(
         projects.flatMap((project) => {
-          const router = project.router ?? first.router;
-          return router ? [exampleHost(router, project.path)] : [];
+          return project.router ? [exampleHost(project.router, project.path)] : [];
         }),
       ),
     ],
@@ -254,7 +264,7 @@ export async function projectsDoctorChecks(options: {
       ? loadBalancerChecks(
           clients,
           first.router,
-          { ...first.ecs, subnets, securityGroups },
+          { ...first.ecs, subnets },
           routedApps,
         )
       : [],

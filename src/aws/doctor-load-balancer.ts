@@ -23,6 +23,11 @@ export interface RoutedApps {
    * certificates must cover; by default one made of `settings`.
    */
   hosts?: string[];
+  /**
+   * Each project's task security groups and app port, which must admit the load balancer;
+   * by default `ecs.securityGroups` on `port`. Projects with the same ones are one line.
+   */
+  tasks?: { project?: string; securityGroups: string[]; port?: number | undefined }[];
 }
 
 /** A name the bot would give an app of `project`: its template over the domain, for MR 42. */
@@ -91,7 +96,23 @@ export async function loadBalancerChecks(
   }
   if (balancer) {
     results.push(await vpcCheck(clients, balancer.VpcId, ecs));
-    results.push(await securityGroupCheck(clients, balancer.SecurityGroups ?? [], ecs, apps.port));
+    const tasks = apps.tasks ?? [{ securityGroups: ecs.securityGroups, port: apps.port }];
+    const distinct = new Map<string, (typeof tasks)[number]>();
+    for (const task of tasks) {
+      const key = `${[...task.securityGroups].sort().join(',')} ${task.port ?? ''}`;
+      const seen = distinct.get(key);
+      distinct.set(key, seen ? { ...seen, project: undefined } : task);
+    }
+    for (const task of distinct.values()) {
+      const check = await securityGroupCheck(
+        clients,
+        balancer.SecurityGroups ?? [],
+        task.securityGroups,
+        task.port,
+      );
+      const of = distinct.size > 1 && task.project ? ` of ${task.project}` : '';
+      results.push({ ...check, name: `${check.name}${of}` });
+    }
   }
   try {
     const router = new AlbRouter(clients, settings, createLogger({ secrets: [], write: () => {} }));
@@ -336,11 +357,18 @@ async function vpcCheck(
 async function securityGroupCheck(
   clients: AwsClients,
   balancerGroups: string[],
-  ecs: EcsSettings,
+  securityGroups: string[],
   port: number | undefined,
 ): Promise<CheckResult> {
   const name = 'Task security groups';
   const onPort = port === undefined ? 'the app port' : `port ${port}`;
+  // Asked for none, DescribeSecurityGroups describes every group of the account.
+  if (securityGroups.length === 0)
+    return failed(
+      name,
+      `ECS_SECURITY_GROUPS is not set, so tasks get their VPC's default group: set the group that admits the load balancer's (${balancerGroups.join(', ') || 'none'}) on ${onPort}.`,
+    );
+  const ecs = { securityGroups };
   try {
     const ec2 = await clients.ec2();
     const answer = await callAws('ec2:DescribeSecurityGroups', () =>

@@ -49,7 +49,7 @@ async function doctorWorld(options: Parameters<AwsStandIn['addLoadBalancer']>[0]
     (await check([DEMO_SUBNET], undefined, hosts ? { hosts } : {})).find(
       (r) => r.name === 'Load balancer certificate',
     );
-  return { aws, check, certificate, listenerArn };
+  return { aws, check, certificate, listenerArn, clients, settingsOf: settings };
 }
 
 describe('doctor: the shared load balancer', () => {
@@ -209,5 +209,30 @@ describe('doctor: the shared load balancer', () => {
     });
     // It was never sent to ACM, which refuses an ARN that is not its own.
     expect(aws.operations()).not.toContain('DescribeCertificate');
+  });
+
+  it('checks each project’s own security groups, and asks for one where none is set', async () => {
+    const { aws, clients, settingsOf } = await doctorWorld();
+    await using _ = aws;
+    aws.addSecurityGroup({ groupId: 'sg-0aaaaaaaaaaaaaaa1' });
+    const results = await loadBalancerChecks(
+      clients,
+      settingsOf(),
+      { subnets: [DEMO_SUBNET], securityGroups: [] } as unknown as EcsSettings,
+      {
+        tasks: [
+          { project: 'acme/shop', securityGroups: [DEMO_SECURITY_GROUP], port: 3000 },
+          { project: 'acme/api', securityGroups: ['sg-0aaaaaaaaaaaaaaa1'], port: 3000 },
+          { project: 'acme/docs', securityGroups: [], port: 3000 },
+        ],
+      },
+    );
+    const lines = results.filter((r) => r.name.startsWith('Task security groups'));
+    expect(lines.map((r) => [r.name, r.ok])).toEqual([
+      ['Task security groups of acme/shop', true],
+      ['Task security groups of acme/api', false],
+      ['Task security groups of acme/docs', false],
+    ]);
+    expect(lines[2]?.detail).toContain('ECS_SECURITY_GROUPS is not set');
   });
 });
