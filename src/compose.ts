@@ -69,9 +69,13 @@ export interface BotProject extends ServedProject {
  * read once per watch round for all of them (see ReviewAppFleet).
  */
 export function createFleet(
-  options: Omit<EngineOptions, 'config'> & { projects: ProjectConfig[] },
+  options: Omit<EngineOptions, 'config'> & {
+    projects: ProjectConfig[];
+    /** AWS clients already made (doctor's); made from `env` otherwise. */
+    clients?: ReturnType<typeof createAwsClients>;
+  },
 ): ReviewAppFleet<BotProject> {
-  const clients = createAwsClients(awsOptionsFromEnv(options.env));
+  const clients = options.clients ?? createAwsClients(awsOptionsFromEnv(options.env));
   let fleet: ReviewAppFleet<BotProject> | undefined;
   // One per-user limit across the projects: a launch counts the requester's apps of the
   // others, which its own reading of the cluster sees anyway.
@@ -172,7 +176,8 @@ export async function doctorChecks(options: {
       ? loadBalancerChecks(clients, config.router, config.ecs, {
           port: config.engine.port,
           maxRunning: config.engine.limits.maxRunning,
-          live: async () => keysOf(await createEngine({ config, env, logger, clock }).list()),
+          live: async () =>
+            keysOf(await engineWith({ config, env, logger, clock }, clients).list()),
           now: clock.now,
           // The path a numeric GITLAB_PROJECT stands for: {project} is its last part.
           hosts: [
@@ -240,7 +245,7 @@ export async function projectsDoctorChecks(options: {
     port: ports.size === 1 ? first.engine.port : undefined,
     // Each project's MAX_RUNNING_APPS apps, all behind the one listener.
     maxRunning: projects.reduce((sum, project) => sum + project.engine.limits.maxRunning, 0),
-    live: async () => keysOf(await createFleet({ projects, env, logger, clock }).list()),
+    live: async () => keysOf(await createFleet({ projects, env, logger, clock, clients }).list()),
     now: clock.now,
     // Each project's tasks must let the load balancer in, through its own groups.
     tasks: projects.map((project) => ({
@@ -261,12 +266,7 @@ export async function projectsDoctorChecks(options: {
     gitlabTokenCheck(tokenSettings),
     awsClusterChecks(clients, (spot ?? first).ecs, region),
     first.router
-      ? loadBalancerChecks(
-          clients,
-          first.router,
-          { ...first.ecs, subnets },
-          routedApps,
-        )
+      ? loadBalancerChecks(clients, first.router, { ...first.ecs, subnets }, routedApps)
       : [],
     slackChecks(
       { botToken: env.SLACK_BOT_TOKEN, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
