@@ -26,7 +26,14 @@ import {
   startGitLabStandIn,
   startSlackStandIn,
 } from '@review-app-bot/sandbox';
-import { conditions, routeTags, targetGroupName } from '../src/aws/load-balancer-rules.js';
+import {
+  conditions,
+  routeTags,
+  targetGroupInput,
+  targetGroupName,
+} from '../src/aws/load-balancer-rules.js';
+import type { LoadBalancerSettings } from '../src/aws/settings.js';
+import { parseLoadBalancerSettings } from '../src/config/load-balancer.js';
 import { metaToTags } from '../src/core/tags.js';
 
 /**
@@ -90,18 +97,16 @@ const DOMAIN = 'review.example.com';
 /** The bot's default host name template, `mr-{mr}.{domain}`. */
 export const hostOf = (mr: number) => `mr-${mr}.${DOMAIN}`;
 
-/** A target group as the bot makes one (the bot's health-check settings), for the load balancer. */
+/** The bot's load balancer settings as an operator who sets only the listener and domain has them. */
+const DEFAULT_ROUTING = parseLoadBalancerSettings({
+  LOAD_BALANCER_LISTENER_ARN:
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/review-apps/0123456789abcdef/0123456789abcdef',
+  REVIEW_APP_DOMAIN: DOMAIN,
+}).settings as LoadBalancerSettings;
+
+/** A target group as the bot makes one (its default health checks), on the demo app's port. */
 export function reviewTargetGroup(name: string, vpcId: string) {
-  return {
-    Name: name,
-    Protocol: 'HTTP' as const,
-    Port: 3000,
-    VpcId: vpcId,
-    TargetType: 'ip' as const,
-    HealthCheckIntervalSeconds: 5,
-    HealthCheckTimeoutSeconds: 4,
-    HealthyThresholdCount: 2,
-  };
+  return targetGroupInput(name, vpcId, 3000, DEFAULT_ROUTING);
 }
 
 /** A one-off task of the demo definition, as the baselines start one. */

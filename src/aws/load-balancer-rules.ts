@@ -45,6 +45,30 @@ export function projectSlug(path: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
+/** An app's target group as the bot creates it: IP targets, health checks tuned for review apps. */
+export function targetGroupInput(
+  name: string,
+  vpcId: string,
+  port: number,
+  settings: Pick<LoadBalancerSettings, 'healthCheck'>,
+) {
+  const { healthCheck } = settings;
+  return {
+    Name: name,
+    Protocol: 'HTTP' as const,
+    Port: port,
+    VpcId: vpcId,
+    TargetType: 'ip' as const,
+    HealthCheckPath: healthCheck.path,
+    Matcher: { HttpCode: healthCheck.codes },
+    HealthCheckIntervalSeconds: healthCheck.intervalSeconds,
+    // The timeout must be shorter than the interval.
+    HealthCheckTimeoutSeconds: Math.max(2, Math.min(5, healthCheck.intervalSeconds - 1)),
+    HealthyThresholdCount: healthCheck.healthyThreshold,
+    UnhealthyThresholdCount: 2,
+  };
+}
+
 export function hostName(app: RoutedAppKey, settings: LoadBalancerSettings): string {
   const project = projectSlug(app.project);
   // Unlisted names: 10 letters and digits that nobody guesses (about 50 bits).

@@ -14,6 +14,7 @@ import {
   ROUTE_TAGS,
   routeTags,
   sameApp,
+  targetGroupInput,
   targetGroupName,
 } from './load-balancer-rules.js';
 import type { Rule, RuleCondition, Tag } from './sdk/elbv2.js';
@@ -340,25 +341,13 @@ export class AlbRouter implements AppRouter {
     const found = await this.findTargetGroup(name);
     if (found) return { arn: found, created: false };
     const { vpcId } = await this.listener();
-    const { healthCheck } = this.settings;
     let created: { TargetGroups?: { TargetGroupArn?: string }[] };
     try {
       created = await this.send(
         'CreateTargetGroup',
         (sdk) =>
           new sdk.CreateTargetGroupCommand({
-            Name: name,
-            Protocol: 'HTTP',
-            Port: app.port,
-            VpcId: vpcId,
-            TargetType: 'ip',
-            HealthCheckPath: healthCheck.path,
-            Matcher: { HttpCode: healthCheck.codes },
-            HealthCheckIntervalSeconds: healthCheck.intervalSeconds,
-            // The timeout must be shorter than the interval.
-            HealthCheckTimeoutSeconds: Math.max(2, Math.min(5, healthCheck.intervalSeconds - 1)),
-            HealthyThresholdCount: healthCheck.healthyThreshold,
-            UnhealthyThresholdCount: 2,
+            ...targetGroupInput(name, vpcId, app.port, this.settings),
             Tags: routeTags(app, { task: app.taskArn }),
           }),
       );
