@@ -1,4 +1,4 @@
-import type { CatalogueEntry, ProjectCatalogue } from '../core/catalogue.js';
+import { type CatalogueEntry, type ProjectCatalogue, referenceForm } from '../core/catalogue.js';
 
 /** A choice the CLI cannot make: exit 2, with the one line that says how to make it. */
 export class ProjectChoiceError extends Error {}
@@ -27,7 +27,8 @@ export function chooseProject<P extends CatalogueEntry>(
 ): { project: P; mr: number } {
   const flagged = hints.flag === undefined ? undefined : named(catalogue, hints.flag);
   const resolution = catalogue.resolve(reference);
-  if (resolution.kind === 'project' && namesProject(reference)) {
+  // `acme/shop!42`, `shop!42` and MR URLs carry their project; `42` and `!42` do not.
+  if (resolution.kind === 'project' && referenceForm(reference) !== 'bare') {
     if (flagged && flagged !== resolution.project)
       throw new ProjectChoiceError(
         `--project ${hints.flag} and ${reference.trim()} name different projects: give only one of them.`,
@@ -59,12 +60,6 @@ function named<P extends CatalogueEntry>(catalogue: ProjectCatalogue<P>, name: s
   );
 }
 
-/** `acme/shop!42`, `shop!42` and MR URLs carry their project; `42` and `!42` do not. */
-function namesProject(reference: string): boolean {
-  const text = reference.trim();
-  return /^https?:\/\//i.test(text) || text.lastIndexOf('!') > 0;
-}
-
 function paths<P extends CatalogueEntry>(catalogue: ProjectCatalogue<P>): string {
   return catalogue.projects.map((project) => project.path).join(', ');
 }
@@ -76,6 +71,5 @@ function howToPick<P extends CatalogueEntry>(catalogue: ProjectCatalogue<P>, mr:
 
 /** `acme/shop!42` or `shop!42`: a reference that names its project (an MR URL is read as before). */
 export function carriesProjectName(reference: string): boolean {
-  const text = reference.trim();
-  return !/^https?:\/\//i.test(text) && text.lastIndexOf('!') > 0;
+  return referenceForm(reference) === 'named';
 }

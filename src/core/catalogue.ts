@@ -14,6 +14,13 @@ export type Resolution<P> =
 
 const SEPARATOR = '!';
 
+/** How a reference names its MR: by URL, by project and number (`shop!42`), or by number alone. */
+export function referenceForm(input: string): 'url' | 'named' | 'bare' {
+  const text = input.trim();
+  if (/^https?:\/\//i.test(text)) return 'url';
+  return text.lastIndexOf(SEPARATOR) > 0 ? 'named' : 'bare';
+}
+
 /**
  * One bot serves several projects: the catalogue turns what a person typed and where
  * (`42` in a channel, `shop!42`, `acme/shop!42`, an MR's URL) into one project before
@@ -54,9 +61,10 @@ export class ProjectCatalogue<P extends CatalogueEntry> {
   /** `42`, `!42`, `shop!42`, `acme/shop!42` or an MR's URL, typed in `channel`. */
   resolve(input: string, channel?: string): Resolution<P> {
     const text = input.trim();
-    if (/^https?:\/\//i.test(text)) return this.resolveUrl(text);
+    const form = referenceForm(text);
+    if (form === 'url') return this.resolveUrl(text);
     const at = text.lastIndexOf(SEPARATOR);
-    if (at > 0) {
+    if (form === 'named') {
       const name = text.slice(0, at);
       const project = this.find(name);
       if (!project)
