@@ -498,14 +498,7 @@ async function botLaunch(world: BenchWorld, bot: Child, mr: number) {
   const gitlabBefore = world.gitlab.requests.length;
   const sent = Date.now();
   await world.slack.sendSlashCommand(bot.url, { text: String(mr), user_id: 'U_ALICE' });
-  let shownAt: number | undefined;
-  while (shownAt === undefined) {
-    shownAt = world.slack.requests
-      .slice(slackBefore)
-      .find((r) => r.operation === 'chat.update' && showsUrl(r.body))?.at;
-    if (Date.now() - sent > 60_000) throw new Error(`no URL for !${mr}`);
-    if (shownAt === undefined) await sleep(2);
-  }
+  const shownAt = await updateShowing(world, slackBefore, showsUrl, 60_000, `no URL for !${mr}`);
   const aws = world.aws.requests.slice(awsBefore);
   const runTask = aws.find((r) => r.operation === 'RunTask')?.at ?? sent;
   // The stand-in's task runs TASK_STARTUP_MS after RunTask: the first poll after that sees it.
@@ -680,19 +673,28 @@ async function botLbLaunch(world: BenchWorld, bot: Child, mr: number) {
   const link = `https://${hostOf(mr)}`;
   const sent = Date.now();
   await world.slack.sendSlashCommand(bot.url, { text: String(mr), user_id: 'U_ALICE' });
-  let shownAt: number | undefined;
-  while (shownAt === undefined) {
-    shownAt = world.slack.requests
-      .slice(slackBefore)
-      .find(
-        (r) =>
-          r.operation === 'chat.update' &&
-          (new URLSearchParams(r.body).get('text') ?? '').includes(link),
-      )?.at;
-    if (Date.now() - sent > 90_000) throw new Error(`no link for !${mr}`);
-    if (shownAt === undefined) await sleep(2);
-  }
+  const shows = (body: string) => (new URLSearchParams(body).get('text') ?? '').includes(link);
+  const shownAt = await updateShowing(world, slackBefore, shows, 90_000, `no link for !${mr}`);
   return lbTimeline(world, awsBefore, sent, shownAt);
+}
+
+/** When the first `chat.update` since request `from` whose body `shows` came (a launch's link). */
+async function updateShowing(
+  world: BenchWorld,
+  from: number,
+  shows: (body: string) => boolean,
+  withinMs: number,
+  failure: string,
+): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const at = world.slack.requests
+      .slice(from)
+      .find((r) => r.operation === 'chat.update' && shows(r.body))?.at;
+    if (at !== undefined) return at;
+    if (Date.now() - started > withinMs) throw new Error(failure);
+    await sleep(2);
+  }
 }
 
 async function commandToLink(): Promise<void> {
